@@ -1,0 +1,186 @@
+/**
+ * Validation of messages from peers. Nothing from the wire touches cluster state before it
+ * passes here: shapes, types, ranges, ordering of versions and size limits are all checked.
+ * Hand-written rather than schema-driven because it runs on every message of every round
+ * (the simulator runs it millions of times) and the checks are protocol rules, such as
+ * "versions ascend within a delta", not just shapes. Unknown extra fields are tolerated so
+ * that a newer peer can talk to an older one during a deploy.
+ */
+import {
+  type AckMessage,
+  type DigestEntry,
+  type GossipMessage,
+  type KeyUpdate,
+  type NeedEntry,
+  type NodeDelta,
+  PROTOCOL_VERSION,
+  type SynAckMessage,
+  type SynMessage,
+} from "./types.js";
+
+export interface MessageLimits {
+  /** Longest node or cluster name accepted. */
+  maxNameLength: number;
+  maxKeyLength: number;
+  maxValueLength: number;
+  /** Most entries in a digest, need list or delta list. */
+  maxEntries: number;
+  /** Most key updates in one node delta. */
+  maxKeysPerDelta: number;
+}
+
+export const DEFAULT_MESSAGE_LIMITS: MessageLimits = {
+  maxNameLength: 200,
+  maxKeyLength: 256,
+  maxValueLength: 64 * 1024,
+  maxEntries: 100_000,
+  maxKeysPerDelta: 100_000,
+};
+
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; reason: string };
+
+class Invalid extends Error {}
+
+function fail(reason: string): never {
+  throw new Invalid(reason);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function count(value: unknown, what: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    fail(`${what} must be a non-negative integer`);
+  }
+  return value;
+}
+
+function name(value: unknown, what: string, limits: MessageLimits): string {
+  if (typeof value !== "string" || value.length === 0 || value.length > limits.maxNameLength) {
+    fail(`${what} must be a non-empty string of at most ${limits.maxNameLength} characters`);
+  }
+  return value;
+}
+
+function list(value: unknown, what: string, limits: MessageLimits): unknown[] {
+  if (!Array.isArray(value)) fail(`${what} must be an array`);
+  if (value.length > limits.maxEntries) fail(`${what} has more than ${limits.maxEntries} entries`);
+  return value;
+}
+
+function header(raw: Record<string, unknown>, limits: MessageLimits): void {
+  if (raw.v !== PROTOCOL_VERSION) fail(`unsupported protocol version ${String(raw.v)}`);
+  name(raw.cluster, "cluster", limits);
+  name(raw.from, "from", limits);
+  count(raw.gen, "gen");
+}
+
+function digestEntry(value: unknown, limits: MessageLimits): DigestEntry {
+  if (!Array.isArray(value) || (value.length !== 4 && value.length !== 5)) {
+    fail("digest entry must be [name, generation, heartbeat, maxVersion, gcVersion?]");
+  }
+  name(value[0], "digest node", limits);
+  count(value[1], "digest generation");
+  count(value[2], "digest heartbeat");
+  count(value[3], "digest maxVersion");
+  if (value.length === 5) count(value[4], "digest gcVersion");
+  return value as unknown as DigestEntry;
+}
+
+function needEntry(value: unknown, limits: MessageLimits): NeedEntry {
+  if (!Array.isArray(value) || (value.length !== 3 && value.length !== 4)) {
+    fail("need entry must be [name, generation, fromVersion, gcVersion?]");
+  }
+  name(value[0], "need node", limits);
+  count(value[1], "need generation");
+  count(value[2], "need fromVersion");
+  if (value.length === 4) count(value[3], "need gcVersion");
+  return value as unknown as NeedEntry;
+}
+
+function keyUpdate(value: unknown, limits: MessageLimits): KeyUpdate {
+  if (!Array.isArray(value) || value.length !== 3) fail("key update must be [key, value, version]");
+  const [key, val] = value;
+  if (typeof key !== "string" || key.length === 0 || key.length > limits.maxKeyLength) {
+    fail(`key must be a non-empty string of at most ${limits.maxKeyLength} characters`);
+  }
+  if (val !== null && (typeof val !== "string" || val.length > limits.maxValueLength)) {
+    fail(`value must be null or a string of at most ${limits.maxValueLength} characters`);
+  }
+  count(value[2], "key version");
+  return value as unknown as KeyUpdate;
+}
+
+function nodeDelta(value: unknown, limits: MessageLimits): NodeDelta {
+  if (!isRecord(value)) fail("node delta must be an object");
+  name(value.n, "delta node", limits);
+  count(value.g, "delta generation");
+  count(value.h, "delta heartbeat");
+  const from = count(value.from, "delta from");
+  const max = count(value.max, "delta max");
+  count(value.gc, "delta gc");
+  if (typeof value.reset !== "boolean") fail("delta reset must be a boolean");
+  if (!Array.isArray(value.kv)) fail("delta kv must be an array");
+  if (value.kv.length > limits.maxKeysPerDelta) fail("delta has too many keys");
+  let previous = from;
+  for (const raw of value.kv) {
+    const update = keyUpdate(raw, limits);
+    if (update[2] <= previous) fail("delta versions must ascend and exceed from");
+    previous = update[2];
+  }
+  if (max < previous) fail("delta max is below its last version");
+  return value as unknown as NodeDelta;
+}
+
+function parseSynUnchecked(raw: Record<string, unknown>, limits: MessageLimits): SynMessage {
+  if (raw.t !== "syn") fail("expected a syn message");
+  header(raw, limits);
+  if (raw.mode !== "push" && raw.mode !== "pull" && raw.mode !== "push-pull") fail("unknown mode");
+  for (const entry of list(raw.digest, "digest", limits)) digestEntry(entry, limits);
+  return raw as unknown as SynMessage;
+}
+
+function parseSynAckUnchecked(raw: Record<string, unknown>, limits: MessageLimits): SynAckMessage {
+  if (raw.t !== "synack") fail("expected a synack message");
+  header(raw, limits);
+  for (const entry of list(raw.need, "need", limits)) needEntry(entry, limits);
+  for (const entry of list(raw.delta, "delta", limits)) nodeDelta(entry, limits);
+  return raw as unknown as SynAckMessage;
+}
+
+function parseAckUnchecked(raw: Record<string, unknown>, limits: MessageLimits): AckMessage {
+  if (raw.t !== "ack") fail("expected an ack message");
+  header(raw, limits);
+  for (const entry of list(raw.delta, "delta", limits)) nodeDelta(entry, limits);
+  return raw as unknown as AckMessage;
+}
+
+function guard<T extends GossipMessage>(
+  raw: unknown,
+  limits: MessageLimits,
+  parse: (raw: Record<string, unknown>, limits: MessageLimits) => T,
+): ParseResult<T> {
+  try {
+    if (!isRecord(raw)) fail("message must be an object");
+    return { ok: true, message: parse(raw, limits) };
+  } catch (error) {
+    if (error instanceof Invalid) return { ok: false, reason: error.message };
+    return { ok: false, reason: "unreadable message" };
+  }
+}
+
+export const parseSyn = (raw: unknown, limits = DEFAULT_MESSAGE_LIMITS) => guard(raw, limits, parseSynUnchecked);
+export const parseSynAck = (raw: unknown, limits = DEFAULT_MESSAGE_LIMITS) =>
+  guard(raw, limits, parseSynAckUnchecked);
+export const parseAck = (raw: unknown, limits = DEFAULT_MESSAGE_LIMITS) => guard(raw, limits, parseAckUnchecked);
+
+/** Exact size of a message as JSON text, or Infinity when it cannot be serialised. */
+export function jsonSize(message: unknown): number {
+  try {
+    const text = JSON.stringify(message);
+    return text === undefined ? Number.POSITIVE_INFINITY : text.length;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * What is known of one node: its generation, heartbeat, versioned key-values with
+ * tombstones, and the bookkeeping that makes deltas valid prefixes. The owner mutates its
+ * own NodeState through `set`/`delete`/`beat`; everyone else only through `applyDelta`.
+ */
+import type { KeyUpdate, NodeDelta, VersionedValue } from "./types.js";
+
+/** Result of applying one delta. */
+export interface ApplyResult {
+  /** The delta carried a newer generation: everything older was replaced. */
+  restarted: boolean;
+  heartbeatAdvanced: boolean;
+  changedKeys: string[];
+}
+
+/** Serialisable form of a NodeState, for persistence. */
+export interface NodeStateSnapshot {
+  name: string;
+  generation: number;
+  heartbeat: number;
+  maxVersion: number;
+  gcVersion: number;
+  keys: Array<[key: string, value: string | null, version: number, tombstoneAt?: number]>;
+}
+
+/** Rough JSON size of one key update, used to respect the delta byte budget. */
+export function keyUpdateBytes(key: string, value: string | null): number {
+  return key.length + (value === null ? 4 : value.length + 2) + 16;
+}
+
+/** Rough JSON size of a node delta without its keys. */
+export function nodeDeltaHeaderBytes(name: string): number {
+  return name.length + 96;
+}
+
+export class NodeState {
+  heartbeat = 0;
+  maxVersion = 0;
+  /** Highest version of a tombstone removed by garbage collection. */
+  gcVersion = 0;
+  readonly keys = new Map<string, VersionedValue>();
+  /** Local time each tombstone was first seen, for garbage collection. */
+  private readonly tombstoneAt = new Map<string, number>();
+
+  constructor(
+    readonly name: string,
+    readonly generation: number,
+  ) {}
+
+  // ---- owner operations ----
+
+  /** Owner bumps its heartbeat; never goes backwards. */
+  beat(atLeast = 0): number {
+    this.heartbeat = Math.max(this.heartbeat + 1, atLeast);
+    return this.heartbeat;
+  }
+
+  /** Owner writes a key; returns the new version. */
+  set(key: string, value: string): number {
+    const version = ++this.maxVersion;
+    this.keys.set(key, { value, version });
+    this.tombstoneAt.delete(key);
+    return version;
+  }
+
+  /** Owner deletes a key, leaving a tombstone. Returns the version, or null if absent. */
+  delete(key: string, now: number): number | null {
+    const current = this.keys.get(key);
+    if (!current || current.value === null) return null;
+    const version = ++this.maxVersion;
+    this.keys.set(key, { value: null, version });
+    this.tombstoneAt.set(key, now);
+    return version;
+  }
+
+  // ---- reading ----
+
+  get(key: string): string | undefined {
+    const entry = this.keys.get(key);
+    return entry && entry.value !== null ? entry.value : undefined;
+  }
+
+  /** Live (non-tombstone) key-values. */
+  liveState(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [key, entry] of this.keys) if (entry.value !== null) out[key] = entry.value;
+    return out;
+  }
+
+  /** Keys with a version greater than `fromVersion`, ascending by version. */
+  updatesSince(fromVersion: number): KeyUpdate[] {
+    const out: KeyUpdate[] = [];
+    for (const [key, entry] of this.keys) {
+      if (entry.version > fromVersion) out.push([key, entry.value, entry.version]);
+    }
+    out.sort((a, b) => a[2] - b[2]);
+    return out;
+  }
+
+  /**
+   * Builds the delta a peer needs, given the version it already has (and the highest GC
+   * version it has adopted), within a byte budget. Returns the delta and its estimated size,
+   * or null when not even the header fits.
+   */
+  deltaFor(
+    fromVersion: number,
+    peerGcVersion: number,
+    budget: number,
+  ): { delta: NodeDelta; bytes: number } | null {
+    let bytes = nodeDeltaHeaderBytes(this.name);
+    if (bytes > budget) return null;
+    // A peer behind our garbage-collection horizon may hold keys whose tombstones are gone:
+    // it must start again from nothing.
+    const reset = fromVersion < this.gcVersion && peerGcVersion < this.gcVersion;
+    const from = reset ? 0 : Math.min(fromVersion, this.maxVersion);
+    const updates = this.updatesSince(from);
+    const kv: KeyUpdate[] = [];
+    for (const update of updates) {
+      const size = keyUpdateBytes(update[0], update[1]);
+      if (bytes + size > budget) break;
+      kv.push(update);
+      bytes += size;
+    }
+    const complete = kv.length === updates.length;
+    const last = kv.at(-1);
+    const max = complete ? this.maxVersion : last ? last[2] : from;
+    return {
+      delta: {
+        n: this.name,
+        g: this.generation,
+        h: this.heartbeat,
+        from,
+        reset,
+        max,
+        gc: this.gcVersion,
+        kv,
+      },
+      bytes,
+    };
+  }
+
+  // ---- merging ----
+
+  /**
+   * Applies a delta of the same generation (the caller handles generation changes).
+   * Idempotent; never moves heartbeat or versions backwards; ignores a delta that would
+   * leave a gap in the versions held.
+   */
+  applyDelta(delta: NodeDelta, now: number): ApplyResult {
+    const result: ApplyResult = { restarted: false, heartbeatAdvanced: false, changedKeys: [] };
+    if (delta.h > this.heartbeat) {
+      this.heartbeat = delta.h;
+      result.heartbeatAdvanced = true;
+    }
+    if (delta.reset && this.maxVersion < delta.gc && this.gcVersion < delta.gc) {
+      for (const key of this.keys.keys()) result.changedKeys.push(key);
+      this.keys.clear();
+      this.tombstoneAt.clear();
+      this.maxVersion = 0;
+      this.gcVersion = delta.gc;
+    } else if (delta.from > this.maxVersion) {
+      return result; // a gap: we would miss versions in between
+    }
+    if (delta.reset) this.gcVersion = Math.max(this.gcVersion, delta.gc);
+    for (const [key, value, version] of delta.kv) {
+      const current = this.keys.get(key);
+      if (!current || current.version < version) {
+        this.keys.set(key, { value, version });
+        if (value === null) this.tombstoneAt.set(key, now);
+        else this.tombstoneAt.delete(key);
+        result.changedKeys.push(key);
+      }
+    }
+    // The delta covered every version in (from, max] and from <= maxVersion: we are now
+    // complete up to max (versions in between were overwritten or collected).
+    if (delta.max > this.maxVersion) this.maxVersion = delta.max;
+    return result;
+  }
+
+  /** Drops tombstones older than `graceMs`; returns how many were dropped. */
+  collectTombstones(now: number, graceMs: number): number {
+    let dropped = 0;
+    for (const [key, at] of this.tombstoneAt) {
+      if (now - at < graceMs) continue;
+      const entry = this.keys.get(key);
+      if (entry && entry.value === null) {
+        this.keys.delete(key);
+        this.gcVersion = Math.max(this.gcVersion, entry.version);
+        dropped++;
+      }
+      this.tombstoneAt.delete(key);
+    }
+    return dropped;
+  }
+
+  // ---- persistence ----
+
+  snapshot(): NodeStateSnapshot {
+    const keys: NodeStateSnapshot["keys"] = [];
+    for (const [key, entry] of this.keys) {
+      const at = this.tombstoneAt.get(key);
+      keys.push(at === undefined ? [key, entry.value, entry.version] : [key, entry.value, entry.version, at]);
+    }
+    return {
+      name: this.name,
+      generation: this.generation,
+      heartbeat: this.heartbeat,
+      maxVersion: this.maxVersion,
+      gcVersion: this.gcVersion,
+      keys,
+    };
+  }
+
+  static fromSnapshot(snapshot: NodeStateSnapshot, now: number): NodeState {
+    const state = new NodeState(snapshot.name, snapshot.generation);
+    state.heartbeat = snapshot.heartbeat;
+    state.maxVersion = snapshot.maxVersion;
+    state.gcVersion = snapshot.gcVersion;
+    for (const [key, value, version, at] of snapshot.keys) {
+      state.keys.set(key, { value, version });
+      if (value === null) state.tombstoneAt.set(key, at ?? now);
+    }
+    return state;
+  }
+}
