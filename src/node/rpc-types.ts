@@ -1,0 +1,108 @@
+/**
+ * The typed RPC contract of the GossipNode Durable Object and the ClusterRegistry, shared by
+ * the node implementation, the API and the tests. Plain structured-clone data only.
+ */
+import type {
+  CoreCounters,
+  DigestEntry,
+  GossipConfig,
+  GossipConfigInput,
+  MemberStatus,
+  MemberView,
+  MembershipEvent,
+} from "../core/index.js";
+
+/** Counters a node keeps about itself: the core's plus those of the Durable Object shell. */
+export interface NodeCounters extends CoreCounters {
+  alarmsRun: number;
+  /** Rounds whose body threw (the loop went on). */
+  roundErrors: number;
+  exchangesAttempted: number;
+  exchangesSucceeded: number;
+  /** RPC calls this node made to peers (syn + ack). */
+  rpcCallsMade: number;
+  /** RPC calls this node answered (from peers and from the API). */
+  rpcCallsAnswered: number;
+  /** SQLite rows written, setAlarm included (each is billed as one row). */
+  storageRowsWritten: number;
+}
+
+/** Body of start/configure. */
+export interface StartRequest {
+  cluster: string;
+  node: string;
+  seeds: string[];
+  config?: GossipConfigInput;
+}
+
+/** What a node reports about itself and the cluster as it sees it. */
+export interface NodeView {
+  cluster: string;
+  node: string;
+  /** True while the alarm loop runs (false after stop or leave). */
+  running: boolean;
+  generation: number;
+  status: MemberStatus;
+  /** This node's own record. */
+  self: MemberView;
+  /** Every member this node knows, itself included, sorted by name. */
+  members: MemberView[];
+  seeds: string[];
+  config: GossipConfig;
+  counters: NodeCounters;
+  digest: DigestEntry[];
+  /** Node's clock when the view was taken (ms since epoch). */
+  at: number;
+}
+
+/** A membership event with its position in the node's event log. */
+export interface SequencedEvent extends MembershipEvent {
+  seq: number;
+}
+
+export interface EventsPage {
+  events: SequencedEvent[];
+  /** Pass as `since` to get the events after these. */
+  next: number;
+}
+
+/** Error thrown across RPC for a call that makes no sense in the node's state. */
+export interface NodeErrorShape {
+  code: "not_configured" | "invalid_config" | "invalid_key" | "too_many_keys" | "stopped" | "left";
+  message: string;
+}
+
+/**
+ * RPC surface of one GossipNode (each method is an RPC call on its stub).
+ * Methods that need a configured node reject with a NodeError (`.code` as above) otherwise.
+ */
+export interface GossipNodeRpc {
+  /** Starts, or restarts with a new generation, with these seeds and config. */
+  configure(request: StartRequest): Promise<NodeView>;
+  /** Peer exchange: answers a Syn with a SynAck (rejections are counted). */
+  exchange(syn: unknown): Promise<unknown>;
+  /** Peer exchange: the final Ack. */
+  ack(message: unknown): Promise<void>;
+  setKey(key: string, value: string): Promise<{ version: number }>;
+  /** Deletes a key; `version` is null when the key did not exist. */
+  deleteKey(key: string): Promise<{ version: number | null }>;
+  leave(): Promise<NodeView>;
+  stop(): Promise<NodeView>;
+  start(): Promise<NodeView>;
+  /** Null when this object was never configured. */
+  view(): Promise<NodeView | null>;
+  events(since: number): Promise<EventsPage>;
+  /** Re-arms the alarm loop of a configured running node whose alarm is missing. */
+  ensureRunning(): Promise<boolean>;
+}
+
+/** RPC surface of the ClusterRegistry (one object, named "registry"). */
+export interface ClusterRegistryRpc {
+  /** Records nodes as members of a cluster (idempotent). */
+  register(cluster: string, nodes: string[]): Promise<void>;
+  /** Node names of a cluster, sorted; empty when unknown. */
+  nodes(cluster: string): Promise<string[]>;
+  clusters(): Promise<string[]>;
+  /** Every (cluster, node) pair, for the cron keeper. */
+  all(): Promise<Array<{ cluster: string; node: string }>>;
+}
