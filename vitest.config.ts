@@ -1,0 +1,49 @@
+/**
+ * Vitest projects. `vitest run` runs all three; pick one with `--project <name>`.
+ * - core:   the protocol core and the simulator, in plain Node.
+ * - worker: the Worker and the GossipNode Durable Object inside workerd
+ *           (`cloudflare:test`), configured from wrangler.toml.
+ * - e2e:    a real `wrangler dev` per test file, driven over HTTP from Node.
+ */
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+/** Bearer token bound as API_TOKEN inside the worker project (same as local dev). */
+const TEST_API_TOKEN = "dev-token";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "core",
+          environment: "node",
+          include: ["test/core/**/*.test.ts", "test/sim/**/*.test.ts"],
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            remoteBindings: false,
+            miniflare: { bindings: { API_TOKEN: TEST_API_TOKEN } },
+          }),
+        ],
+        test: {
+          name: "worker",
+          include: ["test/worker/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          environment: "node",
+          include: ["test/e2e/**/*.test.ts"],
+          // Each file starts its own `wrangler dev`, which takes seconds.
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+        },
+      },
+    ],
+  },
+});
