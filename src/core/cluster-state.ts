@@ -71,7 +71,10 @@ export class ClusterState {
       seen.add(name);
       const local = this.nodes.get(name);
       if (name === this.self.name) {
-        if (local && (generation < local.generation || heartbeat < local.heartbeat || maxVersion < local.maxVersion)) {
+        if (
+          local &&
+          (generation < local.generation || heartbeat < local.heartbeat || maxVersion < local.maxVersion)
+        ) {
           offer.push({ name, fromVersion: generation < local.generation ? 0 : maxVersion, peerGc: gc });
         }
         continue;
@@ -87,7 +90,10 @@ export class ClusterState {
       } else if (generation < local.generation) {
         offer.push({ name, fromVersion: 0, peerGc: 0 });
       } else {
-        if ((maxVersion > local.maxVersion || heartbeat > local.heartbeat) && (onlyNeed === undefined || onlyNeed === name)) {
+        if (
+          (maxVersion > local.maxVersion || heartbeat > local.heartbeat) &&
+          (onlyNeed === undefined || onlyNeed === name)
+        ) {
           need.push(
             local.gcVersion > 0
               ? [name, generation, local.maxVersion, local.gcVersion]

@@ -20,7 +20,12 @@ export interface RoundReport {
 }
 
 /** Runs one exchange with `peer` from an already built Syn. Resolves true on success. */
-export async function exchange(gossiper: Gossiper, transport: Transport, peer: string, syn: SynMessage): Promise<boolean> {
+export async function exchange(
+  gossiper: Gossiper,
+  transport: Transport,
+  peer: string,
+  syn: SynMessage,
+): Promise<boolean> {
   let answer: unknown;
   try {
     answer = await transport.syn(peer, syn);
@@ -41,7 +46,11 @@ export async function exchange(gossiper: Gossiper, transport: Transport, peer: s
 }
 
 /** Runs a whole round: heartbeat, evaluation, peer choice, exchanges. */
-export async function gossipRound(gossiper: Gossiper, transport: Transport, heartbeatFloor = 0): Promise<RoundReport> {
+export async function gossipRound(
+  gossiper: Gossiper,
+  transport: Transport,
+  heartbeatFloor = 0,
+): Promise<RoundReport> {
   const plans = gossiper.beginRound(heartbeatFloor);
   const results = await Promise.all(plans.map(({ peer, syn }) => exchange(gossiper, transport, peer, syn)));
   const succeeded = results.filter(Boolean).length;

@@ -23,8 +23,10 @@ export interface PhiOptions {
  */
 export function phi(elapsed: number, mean: number, stdDev: number): number {
   const y = (elapsed - mean) / stdDev;
-  const e = Math.exp(-y * (1.5976 + 0.070566 * y * y));
-  if (elapsed > mean) return -Math.log10(e / (1 + e));
+  const exponent = -y * (1.5976 + 0.070566 * y * y);
+  const e = Math.exp(exponent);
+  // -log10(e / (1 + e)) written so it cannot overflow to Infinity when e underflows to 0.
+  if (elapsed > mean) return -exponent / Math.LN10 + Math.log10(1 + e);
   return -Math.log10(1 - 1 / (1 + e));
 }
 

@@ -26,8 +26,8 @@ import {
   emptyCounters,
   type GossipMessage,
   type MemberStatus,
-  type MemberView,
   type MembershipEvent,
+  type MemberView,
   PROTOCOL_VERSION,
   type SynAckMessage,
   type SynMessage,
@@ -125,7 +125,10 @@ export class Gossiper {
     return version;
   }
 
-  /** Announces a graceful leave; the next exchanges carry it. */
+  /**
+   * Announces a graceful leave; the next exchanges carry it. The shell keeps running a few
+   * rounds so peers hear it, then stops the node.
+   */
   leave(): void {
     if (this.selfStatus === "left") return;
     this.self.set(LEFT_KEY, "1");
@@ -144,18 +147,13 @@ export class Gossiper {
     this.counters.rounds++;
     this.self.beat(heartbeatFloor);
     this.tick();
-    if (this.selfStatus === "left") return [];
     const reachable: string[] = [];
     const dead: string[] = [];
     for (const [name, record] of this.members) {
       if (record.status === "dead") dead.push(name);
       else if (record.status !== "left") reachable.push(name);
     }
-    const peers = selectPeers(
-      { self: this.name, reachable, dead, seeds: this.seeds },
-      this.config,
-      this.rng,
-    );
+    const peers = selectPeers({ self: this.name, reachable, dead, seeds: this.seeds }, this.config, this.rng);
     return peers.map((peer) => ({ peer, syn: this.makeSyn() }));
   }
 
@@ -330,13 +328,17 @@ export class Gossiper {
    * Rebuilds a node from a snapshot (after a wake-up). Failure detectors restart as if
    * every member had just been heard from, so silence after the wake-up still raises phi.
    */
-  static restore(snapshot: GossiperSnapshot, options: Omit<GossiperOptions, "name" | "generation">): Gossiper {
+  static restore(
+    snapshot: GossiperSnapshot,
+    options: Omit<GossiperOptions, "name" | "generation">,
+  ): Gossiper {
     const now = options.clock();
     const gossiper = new Gossiper(
       { ...options, name: snapshot.self.name, generation: snapshot.self.generation },
       NodeState.fromSnapshot(snapshot.self, now),
     );
-    for (const other of snapshot.others) gossiper.state.nodes.set(other.name, NodeState.fromSnapshot(other, now));
+    for (const other of snapshot.others)
+      gossiper.state.nodes.set(other.name, NodeState.fromSnapshot(other, now));
     const options_ = phiOptions(gossiper.config);
     const statuses = new Map(snapshot.members.map(([name, status, since]) => [name, { status, since }]));
     for (const name of gossiper.state.nodes.keys()) {
@@ -385,7 +387,9 @@ export class Gossiper {
   }
 
   private buildDeltas(requests: Wanted[]) {
-    return this.state.deltas(requests, this.config.maxDeltaBytes, (items) => sample(this.rng, items, items.length));
+    return this.state.deltas(requests, this.config.maxDeltaBytes, (items) =>
+      sample(this.rng, items, items.length),
+    );
   }
 
   private merge(deltas: Parameters<ClusterState["apply"]>[0]): void {
@@ -422,7 +426,8 @@ export class Gossiper {
     const event: MembershipEvent = { type, node, generation, at: this.clock() };
     if (keys) event.keys = keys;
     this.events.push(event);
-    if (this.events.length > this.maxQueuedEvents) this.events.splice(0, this.events.length - this.maxQueuedEvents);
+    if (this.events.length > this.maxQueuedEvents)
+      this.events.splice(0, this.events.length - this.maxQueuedEvents);
   }
 }
 

@@ -39,6 +39,9 @@ export const DEFAULT_MESSAGE_LIMITS: MessageLimits = {
 
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; reason: string };
 
+/** Keys on the wire: user keys plus reserved `~` keys (such as the leave marker). */
+const WIRE_KEY = /^[A-Za-z0-9._:~-]+$/;
+
 class Invalid extends Error {}
 
 function fail(reason: string): never {
@@ -102,8 +105,8 @@ function needEntry(value: unknown, limits: MessageLimits): NeedEntry {
 function keyUpdate(value: unknown, limits: MessageLimits): KeyUpdate {
   if (!Array.isArray(value) || value.length !== 3) fail("key update must be [key, value, version]");
   const [key, val] = value;
-  if (typeof key !== "string" || key.length === 0 || key.length > limits.maxKeyLength) {
-    fail(`key must be a non-empty string of at most ${limits.maxKeyLength} characters`);
+  if (typeof key !== "string" || key.length > limits.maxKeyLength || !WIRE_KEY.test(key)) {
+    fail(`key must be 1..${limits.maxKeyLength} characters of [A-Za-z0-9._:~-]`);
   }
   if (val !== null && (typeof val !== "string" || val.length > limits.maxValueLength)) {
     fail(`value must be null or a string of at most ${limits.maxValueLength} characters`);
@@ -170,10 +173,12 @@ function guard<T extends GossipMessage>(
   }
 }
 
-export const parseSyn = (raw: unknown, limits = DEFAULT_MESSAGE_LIMITS) => guard(raw, limits, parseSynUnchecked);
+export const parseSyn = (raw: unknown, limits = DEFAULT_MESSAGE_LIMITS) =>
+  guard(raw, limits, parseSynUnchecked);
 export const parseSynAck = (raw: unknown, limits = DEFAULT_MESSAGE_LIMITS) =>
   guard(raw, limits, parseSynAckUnchecked);
-export const parseAck = (raw: unknown, limits = DEFAULT_MESSAGE_LIMITS) => guard(raw, limits, parseAckUnchecked);
+export const parseAck = (raw: unknown, limits = DEFAULT_MESSAGE_LIMITS) =>
+  guard(raw, limits, parseAckUnchecked);
 
 /** Exact size of a message as JSON text, or Infinity when it cannot be serialised. */
 export function jsonSize(message: unknown): number {

@@ -68,7 +68,7 @@ export class MemoryCluster {
   }
 
   running(): Gossiper[] {
-    return [...this.nodes.values()].filter((node) => !this.stopped.has(node.name) && node.status !== "left");
+    return [...this.nodes.values()].filter((node) => !this.stopped.has(node.name));
   }
 
   stop(name: string): void {
@@ -104,11 +104,9 @@ export class MemoryCluster {
     throw new Error(`condition not reached within ${maxRounds} rounds`);
   }
 
-  /** True when every running node sees exactly `names` (and nothing else) as alive. */
+  /** True when every running node sees every one of `names` as alive. */
   everyoneSeesAlive(names: string[]): boolean {
-    return this.running().every((node) =>
-      names.every((name) => node.statusOf(name) === "alive"),
-    );
+    return this.running().every((node) => names.every((name) => node.statusOf(name) === "alive"));
   }
 
   statusEverywhere(name: string, status: MemberStatus): boolean {

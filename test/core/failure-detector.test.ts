@@ -1,0 +1,107 @@
+/** Phi-accrual detector: hand-computed values and behaviour on steady, jittery and stopped heartbeats. */
+import { describe, expect, it } from "vitest";
+import { ArrivalWindow, phi, seededRng } from "../../src/core/index.js";
+
+describe("phi", () => {
+  // Hand computation with the logistic approximation, y = (t - mean) / sd:
+  //   e = exp(-y * (1.5976 + 0.070566 * y^2)); phi = -log10(e / (1 + e)) when t > mean.
+  // y = 1: e = exp(-1.668166) = 0.188592, e/(1+e) = 0.158670, phi = 0.79951
+  // y = 2: e = exp(-2 * (1.5976 + 0.282264)) = exp(-3.759728) = 0.023289, ratio 0.022759, phi = 1.64283
+  // y = 0: phi = -log10(1 - 1/2) = log10 2 = 0.30103
+  it("matches hand-computed values", () => {
+    expect(phi(1000, 1000, 100)).toBeCloseTo(0.30103, 4);
+    expect(phi(1100, 1000, 100)).toBeCloseTo(0.79951, 4);
+    expect(phi(1200, 1000, 100)).toBeCloseTo(1.64283, 4);
+    expect(phi(1300, 1000, 100)).toBeCloseTo(2.90948, 4);
+    expect(phi(1500, 1000, 100)).toBeCloseTo(7.29995, 4);
+    expect(phi(900, 1000, 100)).toBeCloseTo(0.07503, 4);
+  });
+
+  it("grows with elapsed time and stays finite far into the tail", () => {
+    let previous = -1;
+    for (let t = 0; t <= 20_000; t += 50) {
+      const value = phi(t, 1000, 200);
+      expect(value).toBeGreaterThanOrEqual(previous);
+      expect(Number.isFinite(value)).toBe(true);
+      previous = value;
+    }
+  });
+});
+
+const options = { window: 100, minStdDevMs: 100, acceptablePauseMs: 0, firstIntervalEstimateMs: 1000 };
+
+describe("ArrivalWindow", () => {
+  it("uses the window's mean and the standard deviation floor", () => {
+    const window = new ArrivalWindow(options);
+    for (const t of [0, 1000, 2000, 3000]) window.arrived(t);
+    expect(window.mean()).toBe(1000);
+    expect(window.stdDev()).toBe(100);
+    expect(window.phi(4000)).toBeCloseTo(0.30103, 4);
+    expect(window.phi(4100)).toBeCloseTo(0.79951, 4);
+    expect(window.phi(4500)).toBeCloseTo(7.29995, 4);
+  });
+
+  it("adds the acceptable pause to the mean", () => {
+    const window = new ArrivalWindow({ ...options, acceptablePauseMs: 500 });
+    for (const t of [0, 1000, 2000]) window.arrived(t);
+    expect(window.phi(3500)).toBeCloseTo(0.30103, 4);
+  });
+
+  it("keeps only the last `window` samples", () => {
+    const window = new ArrivalWindow({ ...options, window: 3 });
+    let t = 0;
+    for (const gap of [5000, 5000, 5000, 1000, 1000, 1000]) {
+      t += gap;
+      window.arrived(t);
+    }
+    expect(window.sampleCount()).toBe(3);
+    expect(window.mean()).toBe(1000);
+  });
+
+  it("starts from the first interval estimate", () => {
+    const window = new ArrivalWindow(options);
+    expect(window.phi(0)).toBe(0);
+    window.arrived(0);
+    expect(window.mean()).toBe(1000);
+    expect(window.stdDev()).toBe(250);
+  });
+
+  it("never suspects a steady heartbeat", () => {
+    const window = new ArrivalWindow({ ...options, minStdDevMs: 50 });
+    for (let t = 0; t <= 60_000; t += 1000) {
+      window.arrived(t);
+      expect(window.phi(t + 999)).toBeLessThan(1);
+    }
+  });
+
+  it("tolerates a jittery heartbeat (intervals 500..1500 ms) below threshold 8", () => {
+    const rng = seededRng(42);
+    const window = new ArrivalWindow({ ...options, minStdDevMs: 500, acceptablePauseMs: 1000 });
+    let t = 0;
+    let worst = 0;
+    for (let i = 0; i < 500; i++) {
+      const gap = 500 + rng() * 1000;
+      worst = Math.max(worst, window.phi(t + gap));
+      t += gap;
+      window.arrived(t);
+    }
+    expect(worst).toBeLessThan(8);
+  });
+
+  it("crosses threshold 8 within five seconds of a stopped 1 s heartbeat", () => {
+    const window = new ArrivalWindow({ ...options, minStdDevMs: 500, acceptablePauseMs: 1000 });
+    for (let t = 0; t <= 30_000; t += 1000) window.arrived(t);
+    const last = 30_000;
+    expect(window.phi(last + 2000)).toBeLessThan(1);
+    let crossed = Number.POSITIVE_INFINITY;
+    for (let t = last; t <= last + 20_000; t += 10) {
+      if (window.phi(t) >= 8) {
+        crossed = t - last;
+        break;
+      }
+    }
+    // mean 1000 + pause 1000 + about 5.4 standard deviations of 500 ms.
+    expect(crossed).toBeGreaterThan(4000);
+    expect(crossed).toBeLessThan(5000);
+  });
+});
