@@ -1,0 +1,49 @@
+/**
+ * Runs the SWIM peer (npm `swim`) in a child process with a hard deadline, so a hung member or
+ * a stuck socket can never keep the bench alive. Resolves with the figures, or with a clear
+ * reason why the peer is unavailable or failed.
+ */
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { SwimChildMessage, SwimFigures, SwimRunConfig } from "./swim-types.js";
+
+export type SwimOutcome =
+  | { status: "ok"; figures: SwimFigures }
+  | { status: "unavailable"; reason: string }
+  | { status: "failed"; reason: string };
+
+const childEntry = fileURLToPath(new URL("./swim-cluster.ts", import.meta.url));
+
+/** Longest a SWIM run may take: its four phases, the steady window and start-up slack. */
+export function swimDeadlineMs(config: SwimRunConfig): number {
+  return 3 * config.phaseTimeoutMs + config.steadyMs + 20_000;
+}
+
+export function runSwim(config: SwimRunConfig): Promise<SwimOutcome> {
+  return new Promise((resolve) => {
+    const child = fork(childEntry, [JSON.stringify(config)], {
+      // --no-deprecation: swim 0.6 uses `new Buffer()`, which only warns.
+      execArgv: ["--import", "tsx", "--no-deprecation"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    let outcome: SwimOutcome | undefined;
+    const timer = setTimeout(() => {
+      outcome ??= { status: "failed", reason: `no result within ${swimDeadlineMs(config)} ms (killed)` };
+      child.kill("SIGKILL");
+    }, swimDeadlineMs(config));
+    child.on("message", (message: SwimChildMessage) => {
+      if (message.type === "result") outcome ??= { status: "ok", figures: message.figures };
+      else if (message.type === "unavailable") outcome ??= { status: "unavailable", reason: message.reason };
+      else outcome ??= { status: "failed", reason: message.message };
+    });
+    child.on("error", (error) => {
+      outcome ??= { status: "failed", reason: error.message };
+    });
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve(
+        outcome ?? { status: "failed", reason: `swim child exited (${signal ?? code}) without a result` },
+      );
+    });
+  });
+}
