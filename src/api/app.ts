@@ -1,10 +1,78 @@
 /**
- * The Hono app behind the Worker's fetch handler: routes, validation, auth.
- * Placeholder with the health route only.
+ * The Hono app behind the Worker's fetch handler: secure headers on every response, CORS for
+ * reads, a body-size cap, the routes, `GET /openapi.json`, and one error shape for everything
+ * that goes wrong (`{"error": {"code", "message"}}`, never a stack trace).
  */
-import { Hono } from "hono";
-import type { Env } from "../env.js";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
+import { errorBody, handleError, handleNotFound } from "./errors.js";
+import { createApp } from "./openapi.js";
+import { clusterRoutes } from "./routes/clusters.js";
+import { eventRoutes } from "./routes/events.js";
+import { metaRoutes } from "./routes/meta.js";
+import { nodeRoutes } from "./routes/nodes.js";
+import { MAX_BODY_BYTES } from "./schemas.js";
 
-export const app = new Hono<{ Bindings: Env }>();
+export const app = createApp();
 
-app.get("/v1/health", (c) => c.json({ ok: true }));
+app.use(
+  "*",
+  secureHeaders({
+    // Same-origin only, no inline code: the dashboard at / loads its own script and styles.
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'"],
+      connectSrc: ["'self'"],
+      baseUri: ["'none'"],
+      formAction: ["'none'"],
+      frameAncestors: ["'none'"],
+    },
+  }),
+);
+
+// Reads may come from any origin; the preflight allows no method that changes anything.
+app.use(
+  "/v1/*",
+  cors({
+    origin: "*",
+    allowMethods: ["GET", "HEAD", "OPTIONS"],
+    allowHeaders: ["Authorization", "Last-Event-ID"],
+    maxAge: 600,
+  }),
+);
+
+app.use(
+  "/v1/*",
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) =>
+      c.json(errorBody("payload_too_large", `request body is larger than ${MAX_BODY_BYTES} bytes`), 413),
+  }),
+);
+
+app.route("/", metaRoutes);
+app.route("/", clusterRoutes);
+app.route("/", nodeRoutes);
+app.route("/", eventRoutes);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+  type: "http",
+  scheme: "bearer",
+  description: "API_TOKEN for mutating calls; READ_TOKEN (or API_TOKEN) for reads when READ_TOKEN is set.",
+});
+
+app.doc("/openapi.json", {
+  openapi: "3.0.3",
+  info: {
+    title: "hearsay",
+    version: "1",
+    description:
+      'A gossip mesh on Durable Objects. Errors are `{"error": {"code", "message"}}`. Mutating calls need `Authorization: Bearer <API_TOKEN>`.',
+  },
+});
+
+app.onError(handleError);
+app.notFound(handleNotFound);

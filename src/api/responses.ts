@@ -1,0 +1,118 @@
+/**
+ * Zod schemas of what the API answers, for `GET /openapi.json`. They describe the shapes in
+ * `src/node/rpc-types.ts` and `src/api/convergence.ts`; handlers are typed against those.
+ */
+import { z } from "@hono/zod-openapi";
+import { MEMBER_STATUSES } from "../core/index.js";
+import type { NodeView } from "../node/rpc-types.js";
+
+export const ErrorResponse = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: "invalid_request" }),
+      message: z.string().openapi({ example: "body.size: size must be between 1 and 1000" }),
+    }),
+  })
+  .openapi("Error");
+
+export const MemberStatusSchema = z.enum(MEMBER_STATUSES as [string, ...string[]]).openapi("MemberStatus");
+
+export const MemberViewSchema = z
+  .object({
+    node: z.string(),
+    generation: z.number(),
+    heartbeat: z.number(),
+    status: MemberStatusSchema,
+    phi: z.number(),
+    maxVersion: z.number(),
+    state: z.record(z.string(), z.string()),
+  })
+  .openapi("MemberView");
+
+export const GossipConfigSchema = z
+  .record(z.string(), z.union([z.number(), z.string()]))
+  .openapi("GossipConfig", {
+    description: "The node's resolved configuration: every field of GossipConfigInput, defaults filled in.",
+  });
+
+/** `[node, generation, heartbeat, maxVersion, gcVersion?]`. */
+export const DigestEntrySchema = z
+  .array(z.union([z.string(), z.number()]))
+  .openapi("DigestEntry", { description: "[node, generation, heartbeat, maxVersion, gcVersion?]" });
+
+const NodeViewObject = z
+  .object({
+    cluster: z.string(),
+    node: z.string(),
+    running: z.boolean().openapi({ description: "True while the node gossips (false after stop or leave)." }),
+    generation: z.number(),
+    status: MemberStatusSchema,
+    self: MemberViewSchema,
+    members: z
+      .array(MemberViewSchema)
+      .openapi({ description: "Every member this node knows, itself included." }),
+    seeds: z.array(z.string()),
+    config: GossipConfigSchema,
+    options: z.record(z.string(), z.union([z.number(), z.boolean()])).openapi({
+      description: "Settings of the Durable Object shell (rpcTimeoutMs, snapshotEveryMs, rumor).",
+    }),
+    counters: z.record(z.string(), z.number()),
+    digest: z.array(DigestEntrySchema),
+    at: z.number().openapi({ description: "Node clock when the view was taken, ms since epoch." }),
+  })
+  .openapi("NodeView");
+
+/** Typed as the RPC's NodeView (interfaces such as GossipConfig have no index signature). */
+export const NodeViewSchema = NodeViewObject as unknown as z.ZodType<NodeView>;
+
+export const HealthResponse = z.object({ ok: z.literal(true) }).openapi("Health");
+
+export const BootstrapResponse = z
+  .object({
+    cluster: z.string(),
+    nodes: z.array(z.string()),
+    seeds: z.array(z.string()),
+    config: GossipConfigSchema,
+  })
+  .openapi("BootstrapResult");
+
+export const PutStateResponse = z
+  .object({ cluster: z.string(), node: z.string(), key: z.string(), value: z.string(), version: z.number() })
+  .openapi("PutStateResult");
+
+export const DeleteStateResponse = z
+  .object({ cluster: z.string(), node: z.string(), key: z.string(), version: z.number() })
+  .openapi("DeleteStateResult");
+
+export const NodeSummarySchema = z
+  .object({
+    node: z.string(),
+    configured: z.boolean(),
+    running: z.boolean(),
+    status: MemberStatusSchema.nullable(),
+    generation: z.number().nullable(),
+    heartbeat: z.number().nullable(),
+    maxVersion: z.number().nullable(),
+    members: z.record(z.string(), z.number()).openapi({ description: "Members this node sees, by status." }),
+    live: z.boolean().openapi({ description: "Counts for convergence: configured, running, not left." }),
+    agrees: z
+      .boolean()
+      .nullable()
+      .openapi({ description: "Its view matches the majority (null when not live)." }),
+    viewHash: z.string().nullable(),
+    digest: z.array(DigestEntrySchema).optional(),
+  })
+  .openapi("NodeSummary");
+
+export const ClusterSummarySchema = z
+  .object({
+    cluster: z.string(),
+    at: z.number(),
+    registered: z.number(),
+    live: z.number(),
+    converged: z.boolean(),
+    differing: z.array(z.string()),
+    majority: z.number().openapi({ description: "Live nodes that hold the majority view." }),
+    nodes: z.array(NodeSummarySchema),
+  })
+  .openapi("ClusterSummary");

@@ -1,0 +1,78 @@
+/**
+ * Routes on a whole cluster: bootstrap n0..n{size-1} in one call, and the summary that
+ * gathers every registered node's view and says whether the views have converged.
+ * Both fan out to one Durable Object per node with bounded concurrency (see stubs.ts).
+ */
+import { createRoute, type z } from "@hono/zod-openapi";
+import { requireReadToken, requireWriteToken } from "../auth.js";
+import { mapLimit } from "../concurrency.js";
+import { type ClusterSummary, summarizeCluster, summarizeNode } from "../convergence.js";
+import { ApiError } from "../errors.js";
+import { createApp, jsonBody, jsonResponse, pick, writeSecurity } from "../openapi.js";
+import { BootstrapResponse, ClusterSummarySchema } from "../responses.js";
+import { BootstrapBody, ClusterParams, SummaryQuery } from "../schemas.js";
+import { FAN_OUT_CONCURRENCY, nodeStub, registryStub } from "../stubs.js";
+
+export const clusterRoutes = createApp();
+
+clusterRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/clusters/{cluster}/bootstrap",
+    tags: ["clusters"],
+    summary: "Start nodes n0..n{size-1} of a cluster",
+    description:
+      "Registers the nodes and starts (or restarts, with a new generation) each of them with the same seeds and config. Nodes from an earlier, larger bootstrap are left as they are.",
+    middleware: [requireWriteToken] as const,
+    security: writeSecurity,
+    request: {
+      params: ClusterParams,
+      body: jsonBody(BootstrapBody, "Cluster size, optional seeds and config."),
+    },
+    responses: {
+      200: jsonResponse(BootstrapResponse, "Every node started; `config` is the resolved configuration."),
+      ...pick(400, 401, 403, 413, 415),
+    },
+  }),
+  async (c) => {
+    const { cluster } = c.req.valid("param");
+    const { size, seeds, config } = c.req.valid("json");
+    const nodes = Array.from({ length: size }, (_, i) => `n${i}`);
+    const seedList = seeds ?? nodes.slice(0, Math.min(2, size));
+    await registryStub(c.env).register(cluster, nodes);
+    let resolved: Record<string, number | string> = {};
+    await mapLimit(nodes, FAN_OUT_CONCURRENCY, async (node, index) => {
+      const view = await nodeStub(c.env, cluster, node).configure({ cluster, node, seeds: seedList, config });
+      if (index === 0) resolved = { ...view.config };
+    });
+    return c.json({ cluster, nodes, seeds: seedList, config: resolved }, 200);
+  },
+);
+
+clusterRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/clusters/{cluster}",
+    tags: ["clusters"],
+    summary: "Cluster summary: every node's view in brief, and whether the views have converged",
+    description:
+      "Reads every registered node's view. A node is live when it is configured, running and has not left. Each live node's view is fingerprinted by (member, generation, maxVersion, status) for every member it knows, ignoring heartbeats and phi. `converged` is true when every live node has the fingerprint most live nodes share; `differing` lists the live nodes that do not.",
+    middleware: [requireReadToken] as const,
+    request: { params: ClusterParams, query: SummaryQuery },
+    responses: {
+      200: jsonResponse(ClusterSummarySchema as unknown as z.ZodType<ClusterSummary>, "The summary."),
+      ...pick(400, 401, 404),
+    },
+  }),
+  async (c) => {
+    const { cluster } = c.req.valid("param");
+    const withDigest = c.req.valid("query").digests === "true";
+    const names = await registryStub(c.env).nodes(cluster);
+    if (names.length === 0)
+      throw new ApiError(404, "not_found", `cluster ${cluster} has no registered nodes`);
+    const nodes = await mapLimit(names, FAN_OUT_CONCURRENCY, async (node) =>
+      summarizeNode(node, await nodeStub(c.env, cluster, node).view(), withDigest),
+    );
+    return c.json(summarizeCluster(cluster, nodes, Date.now()), 200);
+  },
+);

@@ -1,0 +1,86 @@
+/**
+ * `GET .../events`: a node's membership and state changes as server-sent events.
+ * Polls the node's `events(since)` every 500 ms, resumes after `Last-Event-ID` (or `?since=`),
+ * sends a comment every 15 s so proxies keep the connection, and stops polling as soon as the
+ * client goes away. Each poll is a subrequest, so a stream ends itself after 5 minutes (600
+ * polls, under every plan's subrequest limit); EventSource reconnects and resumes by itself.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { streamSSE } from "hono/streaming";
+import { requireReadToken } from "../auth.js";
+import { ApiError, toErrorResponse } from "../errors.js";
+import { createApp, pick } from "../openapi.js";
+import { EventsQuery, NodeParams } from "../schemas.js";
+import { nodeStub } from "../stubs.js";
+
+export const POLL_INTERVAL_MS = 500;
+export const KEEPALIVE_MS = 15_000;
+export const MAX_STREAM_MS = 5 * 60_000;
+/** Client reconnect delay sent as the SSE `retry` field. */
+export const RETRY_MS = 1_000;
+
+export const eventRoutes = createApp();
+
+eventRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/clusters/{cluster}/nodes/{node}/events",
+    tags: ["nodes"],
+    summary: "Server-sent events of membership and state changes seen by one node",
+    description:
+      "Each event has `id` (its sequence number), `event` (joined, alive, suspect, dead, left, forgotten, restarted or state) and `data` (JSON: type, node, generation, at, keys for state, seq). Reconnecting with `Last-Event-ID` resumes after that event. A comment line is sent every 15 s; a stream closes after 5 minutes and EventSource reconnects. A node error ends the stream with an `error` event whose data is the API error body.",
+    middleware: [requireReadToken] as const,
+    request: { params: NodeParams, query: EventsQuery },
+    responses: {
+      200: {
+        description: "An event stream.",
+        content: { "text/event-stream": { schema: z.string() } },
+      },
+      ...pick(400, 401, 404),
+    },
+  }),
+  async (c) => {
+    const { cluster, node } = c.req.valid("param");
+    const stub = nodeStub(c.env, cluster, node);
+    if (!(await stub.view()))
+      throw new ApiError(404, "not_found", `node ${node} of cluster ${cluster} does not exist`);
+    let since = startPosition(c.req.header("Last-Event-ID"), c.req.valid("query").since);
+
+    return streamSSE(c, async (stream) => {
+      let gone = false;
+      stream.onAbort(() => {
+        gone = true;
+      });
+      const started = Date.now();
+      let lastWrite = started;
+      await stream.write(`retry: ${RETRY_MS}\n\n`);
+      while (!gone && Date.now() - started < MAX_STREAM_MS) {
+        let page: Awaited<ReturnType<typeof stub.events>>;
+        try {
+          page = await stub.events(since);
+        } catch (error) {
+          await stream.writeSSE({ event: "error", data: JSON.stringify(toErrorResponse(error).body) });
+          return;
+        }
+        for (const event of page.events) {
+          if (gone) return;
+          await stream.writeSSE({ id: String(event.seq), event: event.type, data: JSON.stringify(event) });
+          lastWrite = Date.now();
+        }
+        since = page.next;
+        if (Date.now() - lastWrite >= KEEPALIVE_MS) {
+          await stream.write(": keep-alive\n\n");
+          lastWrite = Date.now();
+        }
+        await stream.sleep(POLL_INTERVAL_MS);
+      }
+    });
+  },
+);
+
+/** Where to resume: the Last-Event-ID header if it is a number, else `?since=`, else the start. */
+function startPosition(lastEventId: string | undefined, since: string | undefined): number {
+  if (lastEventId !== undefined && /^[0-9]{1,16}$/.test(lastEventId.trim()))
+    return Number(lastEventId.trim());
+  return since === undefined ? 0 : Number(since);
+}

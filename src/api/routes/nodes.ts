@@ -1,0 +1,139 @@
+/**
+ * Routes on one node: start (or restart) it, read its view, write and delete its state, and
+ * the lifecycle calls leave, stop and start. Every handler is one RPC to the node's Durable
+ * Object; node errors (unknown node, stopped, left, too many keys) become 4xx in errors.ts.
+ */
+import { createRoute } from "@hono/zod-openapi";
+import { requireReadToken, requireWriteToken } from "../auth.js";
+import { ApiError } from "../errors.js";
+import { createApp, errors, jsonBody, jsonResponse, pick, writeSecurity } from "../openapi.js";
+import { DeleteStateResponse, NodeViewSchema, PutStateResponse } from "../responses.js";
+import { KeyParams, NodeParams, PutStateBody, StartNodeBody } from "../schemas.js";
+import { nodeStub, registryStub } from "../stubs.js";
+
+const NODE_PATH = "/v1/clusters/{cluster}/nodes/{node}";
+
+export const nodeRoutes = createApp();
+
+nodeRoutes.openapi(
+  createRoute({
+    method: "put",
+    path: NODE_PATH,
+    tags: ["nodes"],
+    summary: "Start (or restart) one node",
+    description:
+      "Configures the node with these seeds and config and starts its gossip loop. Calling it again restarts the node with a new generation. The node is added to the cluster's registry.",
+    middleware: [requireWriteToken] as const,
+    security: writeSecurity,
+    request: { params: NodeParams, body: jsonBody(StartNodeBody, "Seeds and optional gossip config.") },
+    responses: {
+      200: jsonResponse(NodeViewSchema, "The node's view right after it started."),
+      ...pick(400, 401, 403, 413, 415),
+    },
+  }),
+  async (c) => {
+    const { cluster, node } = c.req.valid("param");
+    const { seeds, config } = c.req.valid("json");
+    // Registered first, so the cron keeper knows every node that may be running.
+    await registryStub(c.env).register(cluster, [node]);
+    const view = await nodeStub(c.env, cluster, node).configure({ cluster, node, seeds, config });
+    return c.json(view, 200);
+  },
+);
+
+nodeRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: NODE_PATH,
+    tags: ["nodes"],
+    summary: "One node's own record and its whole membership view",
+    middleware: [requireReadToken] as const,
+    request: { params: NodeParams },
+    responses: {
+      200: jsonResponse(NodeViewSchema, "What the node reports about itself and the cluster."),
+      ...pick(400, 401, 404),
+    },
+  }),
+  async (c) => {
+    const { cluster, node } = c.req.valid("param");
+    const view = await nodeStub(c.env, cluster, node).view();
+    if (!view) throw new ApiError(404, "not_found", `node ${node} of cluster ${cluster} does not exist`);
+    return c.json(view, 200);
+  },
+);
+
+nodeRoutes.openapi(
+  createRoute({
+    method: "put",
+    path: `${NODE_PATH}/state/{key}`,
+    tags: ["state"],
+    summary: "Write application state on a node",
+    description: "Sets a key on the node; gossip spreads it to every other node. At most 256 keys per node.",
+    middleware: [requireWriteToken] as const,
+    security: writeSecurity,
+    request: { params: KeyParams, body: jsonBody(PutStateBody, "The value, at most 4 KiB of UTF-8.") },
+    responses: {
+      200: jsonResponse(PutStateResponse, "Written; `version` is the node's new max version."),
+      ...pick(400, 401, 403, 404, 409, 413, 415),
+    },
+  }),
+  async (c) => {
+    const { cluster, node, key } = c.req.valid("param");
+    const { value } = c.req.valid("json");
+    const { version } = await nodeStub(c.env, cluster, node).setKey(key, value);
+    return c.json({ cluster, node, key, value, version }, 200);
+  },
+);
+
+nodeRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: `${NODE_PATH}/state/{key}`,
+    tags: ["state"],
+    summary: "Delete application state on a node (tombstone)",
+    middleware: [requireWriteToken] as const,
+    security: writeSecurity,
+    request: { params: KeyParams },
+    responses: {
+      200: jsonResponse(DeleteStateResponse, "Deleted; `version` is the tombstone's version."),
+      ...pick(400, 401, 403, 409),
+      404: { ...errors[404], description: "Unknown cluster, node, or key." },
+    },
+  }),
+  async (c) => {
+    const { cluster, node, key } = c.req.valid("param");
+    const { version } = await nodeStub(c.env, cluster, node).deleteKey(key);
+    if (version === null) throw new ApiError(404, "not_found", `node ${node} has no key ${key}`);
+    return c.json({ cluster, node, key, version }, 200);
+  },
+);
+
+const LIFECYCLE = {
+  leave: "Graceful leave: the node announces `left` to its peers, then stops gossiping.",
+  stop: "Fault injection: the node stops gossiping and refuses exchanges, as if it had crashed.",
+  start: "Resumes a stopped node (same generation); peers see it alive again.",
+} as const;
+
+for (const action of ["leave", "stop", "start"] as const) {
+  nodeRoutes.openapi(
+    createRoute({
+      method: "post",
+      path: `${NODE_PATH}/${action}`,
+      tags: ["nodes"],
+      summary: LIFECYCLE[action],
+      middleware: [requireWriteToken] as const,
+      security: writeSecurity,
+      request: { params: NodeParams },
+      responses: {
+        200: jsonResponse(NodeViewSchema, "The node's view afterwards."),
+        ...pick(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) => {
+      const { cluster, node } = c.req.valid("param");
+      const stub = nodeStub(c.env, cluster, node);
+      const view = await (action === "leave" ? stub.leave() : action === "stop" ? stub.stop() : stub.start());
+      return c.json(view, 200);
+    },
+  );
+}

@@ -1,0 +1,24 @@
+/**
+ * How the API reaches the Durable Objects: one GossipNode per `<cluster>/<node>` and the one
+ * ClusterRegistry named "registry". Also the fan-out budget of a single API request.
+ */
+import type { Env } from "../env.js";
+import type { ClusterRegistryRpc, GossipNodeRpc } from "../node/rpc-types.js";
+
+/**
+ * Durable Object calls in flight at once during a fan-out (bootstrap, cluster summary).
+ * Every call is a subrequest: a Worker invocation may make 1,000 subrequests to Cloudflare
+ * services on Workers Free and 10,000 by default on Workers Paid. A bootstrap of N nodes makes
+ * N + 1 calls (one configure per node, one register) and a summary N + 1 (one view per node,
+ * one registry read), so the largest bootstrap (1,000) fits the Paid default; on Workers Free
+ * keep clusters at 999 nodes or fewer.
+ */
+export const FAN_OUT_CONCURRENCY = 32;
+
+export function nodeStub(env: Env, cluster: string, node: string): GossipNodeRpc {
+  return env.GOSSIP_NODE.getByName(`${cluster}/${node}`) as unknown as GossipNodeRpc;
+}
+
+export function registryStub(env: Env): ClusterRegistryRpc {
+  return env.CLUSTER_REGISTRY.getByName("registry") as unknown as ClusterRegistryRpc;
+}
