@@ -6,6 +6,7 @@
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
+import { web } from "../web/index.js";
 import { errorBody, handleError, handleNotFound } from "./errors.js";
 import { createApp } from "./openapi.js";
 import { clusterRoutes } from "./routes/clusters.js";
@@ -57,6 +58,8 @@ app.route("/", metaRoutes);
 app.route("/", clusterRoutes);
 app.route("/", nodeRoutes);
 app.route("/", eventRoutes);
+// The dashboard page and its assets (same-origin only, fits the CSP above).
+app.route("/", web);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",

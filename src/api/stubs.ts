@@ -9,9 +9,9 @@ import type { ClusterRegistryRpc, GossipNodeRpc } from "../node/rpc-types.js";
  * Durable Object calls in flight at once during a fan-out (bootstrap, cluster summary).
  * Every call is a subrequest: a Worker invocation may make 1,000 subrequests to Cloudflare
  * services on Workers Free and 10,000 by default on Workers Paid. A bootstrap of N nodes makes
- * N + 1 calls (one configure per node, one register) and a summary N + 1 (one view per node,
- * one registry read), so the largest bootstrap (1,000) fits the Paid default; on Workers Free
- * keep clusters at 999 nodes or fewer.
+ * N calls (one configure per node; each node registers itself, from its own budget) and a
+ * summary N + 1 (one registry read, one view per node), so the largest bootstrap (1,000) fits
+ * both; a summary of a 1,000-node cluster needs Workers Paid.
  */
 export const FAN_OUT_CONCURRENCY = 32;
 

@@ -22,7 +22,7 @@ clusterRoutes.openapi(
     tags: ["clusters"],
     summary: "Start nodes n0..n{size-1} of a cluster",
     description:
-      "Registers the nodes and starts (or restarts, with a new generation) each of them with the same seeds and config. Nodes from an earlier, larger bootstrap are left as they are.",
+      "Starts (or restarts, with a new generation) each of them with the same seeds and config; each node adds itself to the cluster's registry. Nodes from an earlier, larger bootstrap are left as they are.",
     middleware: [requireWriteToken] as const,
     security: writeSecurity,
     request: {
@@ -39,7 +39,6 @@ clusterRoutes.openapi(
     const { size, seeds, config } = c.req.valid("json");
     const nodes = Array.from({ length: size }, (_, i) => `n${i}`);
     const seedList = seeds ?? nodes.slice(0, Math.min(2, size));
-    await registryStub(c.env).register(cluster, nodes);
     let resolved: Record<string, number | string> = {};
     await mapLimit(nodes, FAN_OUT_CONCURRENCY, async (node, index) => {
       const view = await nodeStub(c.env, cluster, node).configure({ cluster, node, seeds: seedList, config });

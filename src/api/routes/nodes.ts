@@ -9,7 +9,7 @@ import { ApiError } from "../errors.js";
 import { createApp, errors, jsonBody, jsonResponse, pick, writeSecurity } from "../openapi.js";
 import { DeleteStateResponse, NodeViewSchema, PutStateResponse } from "../responses.js";
 import { KeyParams, NodeParams, PutStateBody, StartNodeBody } from "../schemas.js";
-import { nodeStub, registryStub } from "../stubs.js";
+import { nodeStub } from "../stubs.js";
 
 const NODE_PATH = "/v1/clusters/{cluster}/nodes/{node}";
 
@@ -22,7 +22,7 @@ nodeRoutes.openapi(
     tags: ["nodes"],
     summary: "Start (or restart) one node",
     description:
-      "Configures the node with these seeds and config and starts its gossip loop. Calling it again restarts the node with a new generation. The node is added to the cluster's registry.",
+      "Configures the node with these seeds and config and starts its gossip loop. Calling it again restarts the node with a new generation. The node adds itself to the cluster's registry.",
     middleware: [requireWriteToken] as const,
     security: writeSecurity,
     request: { params: NodeParams, body: jsonBody(StartNodeBody, "Seeds and optional gossip config.") },
@@ -34,8 +34,6 @@ nodeRoutes.openapi(
   async (c) => {
     const { cluster, node } = c.req.valid("param");
     const { seeds, config } = c.req.valid("json");
-    // Registered first, so the cron keeper knows every node that may be running.
-    await registryStub(c.env).register(cluster, [node]);
     const view = await nodeStub(c.env, cluster, node).configure({ cluster, node, seeds, config });
     return c.json(view, 200);
   },
@@ -111,7 +109,7 @@ nodeRoutes.openapi(
 const LIFECYCLE = {
   leave: "Graceful leave: the node announces `left` to its peers, then stops gossiping.",
   stop: "Fault injection: the node stops gossiping and refuses exchanges, as if it had crashed.",
-  start: "Resumes a stopped node (same generation); peers see it alive again.",
+  start: "Resumes a stopped node as a restart (a new generation, its keys kept); peers see it alive again.",
 } as const;
 
 for (const action of ["leave", "stop", "start"] as const) {
