@@ -1,0 +1,97 @@
+/**
+ * Client module /dashboard/events.js: follows a node's server-sent events. It reads the stream
+ * with fetch rather than EventSource because EventSource cannot send the bearer token, and
+ * reconnects with Last-Event-ID and a growing back-off until stopped.
+ */
+export const eventStreamJs = String.raw`// Server-sent events over fetch.
+import { ApiError, authHeaders } from "./api.js";
+
+/** Parses complete SSE messages out of buffer; returns [messages, rest]. */
+export function parseSse(buffer) {
+  const messages = [];
+  const blocks = buffer.split(/\r?\n\r?\n/);
+  const rest = blocks.pop() || "";
+  for (const block of blocks) {
+    const message = { event: "message", id: null, data: [] };
+    for (const line of block.split(/\r?\n/)) {
+      if (!line || line.startsWith(":")) continue;
+      const colon = line.indexOf(":");
+      const field = colon < 0 ? line : line.slice(0, colon);
+      const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+      if (field === "event") message.event = value;
+      else if (field === "id") message.id = value;
+      else if (field === "data") message.data.push(value);
+    }
+    if (message.data.length > 0) messages.push({ event: message.event, id: message.id, data: message.data.join("\n") });
+  }
+  return [messages, rest];
+}
+
+/**
+ * Follows path until the returned stop() is called. onMessage gets { event, id, data } with
+ * data parsed as JSON when it is JSON; onState gets "open", "retrying" (with the error) or "stopped".
+ */
+export function followEvents(path, onMessage, onState) {
+  const controller = new AbortController();
+  let lastId = null;
+  let backoff = 1000;
+
+  async function once() {
+    const headers = authHeaders({ accept: "text/event-stream" });
+    if (lastId !== null) headers["last-event-id"] = lastId;
+    const res = await fetch(path, { headers, signal: controller.signal, cache: "no-store" });
+    if (!res.ok || !res.body) {
+      let code = "http_" + res.status;
+      let message = res.statusText || "stream refused";
+      try {
+        const body = await res.json();
+        if (body && body.error) {
+          code = body.error.code || code;
+          message = body.error.message || message;
+        }
+      } catch {
+        // Not JSON: keep the status line.
+      }
+      throw new ApiError("GET", path, res.status, code, message);
+    }
+    onState("open");
+    backoff = 1000;
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      const [messages, rest] = parseSse(buffer + value);
+      buffer = rest;
+      for (const message of messages) {
+        if (message.id !== null) lastId = message.id;
+        let data = message.data;
+        try {
+          data = JSON.parse(message.data);
+        } catch {
+          // Plain text data stays a string.
+        }
+        onMessage({ event: message.event, id: message.id, data });
+      }
+    }
+  }
+
+  async function loop() {
+    while (!controller.signal.aborted) {
+      try {
+        await once();
+      } catch (error) {
+        if (controller.signal.aborted) break;
+        onState("retrying", error);
+      }
+      if (controller.signal.aborted) break;
+      await new Promise((resolve) => setTimeout(resolve, backoff));
+      backoff = Math.min(backoff * 2, 15000);
+    }
+    onState("stopped");
+  }
+
+  void loop();
+  return () => controller.abort();
+}
+`;
