@@ -4,12 +4,14 @@
  */
 import { app } from "./api/app.js";
 import type { Env } from "./env.js";
+import { keepNodesRunning } from "./node/keeper.js";
 
+export { ClusterRegistry } from "./node/cluster-registry.js";
 export { GossipNode } from "./node/gossip-node.js";
 
-/** Cron tick (every minute, see wrangler.toml): will re-arm nodes whose alarms were lost. */
-async function scheduled(_controller: ScheduledController, _env: Env, _ctx: ExecutionContext): Promise<void> {
-  // TODO(node): wake configured nodes so a lost alarm never stops a cluster.
+/** Cron tick (every minute, see wrangler.toml): re-arms configured nodes whose alarms were lost. */
+async function scheduled(_controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
+  await keepNodesRunning(env);
 }
 
 export default {

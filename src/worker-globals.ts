@@ -9,7 +9,7 @@ declare global {
     interface Env extends HearsayEnv {}
     interface GlobalProps {
       mainModule: typeof import("./index.js");
-      durableNamespaces: "GossipNode";
+      durableNamespaces: "GossipNode" | "ClusterRegistry";
     }
   }
 }

@@ -1,16 +1,553 @@
 /**
- * The GossipNode Durable Object: one gossip node of one cluster.
- * Placeholder so the Worker builds; alarms, RPC and SQLite persistence land here.
+ * The GossipNode Durable Object: one gossip node of one cluster, addressed as
+ * `<cluster>/<node>`. It runs the protocol core (Gossiper) and gives it what it lacks:
+ * - time: each alarm runs one round and the next alarm is armed before the round starts, so
+ *   no failure inside a round can end the loop;
+ * - a network: peers are other GossipNodes reached over RPC (StubTransport);
+ * - memory that survives hibernation: SQLite (NodeStore), rebuilt in the constructor.
+ * A wake-up is not a restart: same generation, heartbeat still moving forward (see
+ * heartbeat-floor.ts). Only configure/start begin a new generation.
  */
 import { DurableObject } from "cloudflare:workers";
+import {
+  type CoreCounters,
+  exchange,
+  Gossiper,
+  type GossiperSnapshot,
+  gossipRound,
+  LEFT_KEY,
+  NodeState,
+  sample,
+  USER_KEY_PATTERN,
+} from "../core/index.js";
 import type { Env } from "../env.js";
+import { EventLog } from "./event-log.js";
+import { heartbeatFloor } from "./heartbeat-floor.js";
+import { EVENT_LOG_CAPACITY, MAX_OWN_ENTRIES, MAX_USER_KEYS, MAX_VALUE_LENGTH } from "./limits.js";
+import { NodeError } from "./node-error.js";
+import { type NodeRecord, NodeStore } from "./node-store.js";
+import type { EventsPage, GossipNodeRpc, NodeCounters, NodeView, StartRequest } from "./rpc-types.js";
+import { type NodeSettings, resolveSettings } from "./start-request.js";
+import { type PeerStub, type Refusal, StubTransport } from "./stub-transport.js";
 
-export class GossipNode extends DurableObject<Env> {
-  /** Liveness probe over RPC. */
+/** Counters of the shell (the core keeps its own). Memory only: they restart on wake-up. */
+interface ShellCounters {
+  alarmsRun: number;
+  roundErrors: number;
+  exchangesAttempted: number;
+  exchangesSucceeded: number;
+  rpcCallsMade: number;
+  rpcCallsAnswered: number;
+}
+
+/** Rounds allowed to overlap (slow peers); beyond that an alarm only re-arms. */
+const MAX_ROUNDS_IN_FLIGHT = 2;
+
+/** Test hooks, set through `runInDurableObject`. Not reachable over RPC. */
+export interface NodeFaults {
+  /** The next this-many rounds throw before doing anything. */
+  failRounds: number;
+}
+
+export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
+  readonly faults: NodeFaults = { failRounds: 0 };
+  private readonly store: NodeStore;
+  private readonly log = new EventLog(EVENT_LOG_CAPACITY, Date.now());
+  private readonly shell: ShellCounters = {
+    alarmsRun: 0,
+    roundErrors: 0,
+    exchangesAttempted: 0,
+    exchangesSucceeded: 0,
+    rpcCallsMade: 0,
+    rpcCallsAnswered: 0,
+  };
+  /** Core counters of gossipers replaced by a new generation, so totals keep growing. */
+  private readonly retired: CoreCounters[] = [];
+  private settings: NodeSettings | null = null;
+  private record: NodeRecord | null = null;
+  private gossiper: Gossiper | null = null;
+  private transport: StubTransport | null = null;
+  /** Other nodes whose saved record is out of date (membership, status or keys changed). */
+  private readonly dirty = new Set<string>();
+  private lastSnapshotAt = 0;
+  private roundsInFlight = 0;
+  /** Bumped by configure/start/stop/leave: work begun under an older epoch stops at its next await. */
+  private epoch = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new NodeStore(ctx.storage);
+    ctx.blockConcurrencyWhile(async () => {
+      this.store.migrate();
+      this.restore();
+    });
+  }
+
+  // ================================================================ RPC: lifecycle
+
+  /** Liveness probe. */
   async ping(): Promise<string> {
+    this.shell.rpcCallsAnswered++;
     return "pong";
   }
 
-  /** One gossip round per alarm (placeholder: does nothing yet). */
-  override async alarm(): Promise<void> {}
+  async configure(request: StartRequest): Promise<NodeView> {
+    this.shell.rpcCallsAnswered++;
+    const settings = resolveSettings(request);
+    if (this.record && (this.record.cluster !== settings.cluster || this.record.node !== settings.node)) {
+      throw new NodeError("invalid_config", `this object is ${this.record.cluster}/${this.record.node}`);
+    }
+    // Register first: if the registry is unreachable nothing has changed here.
+    await this.env.CLUSTER_REGISTRY.getByName("registry").register(settings.cluster, [settings.node]);
+    this.beginGeneration(settings);
+    await this.armFirstRound();
+    return this.viewNow();
+  }
+
+  async start(): Promise<NodeView> {
+    this.shell.rpcCallsAnswered++;
+    const { settings, record } = this.configured();
+    if (record.running) return this.viewNow();
+    this.beginGeneration(settings);
+    await this.armFirstRound();
+    return this.viewNow();
+  }
+
+  /** Stops as if crashed: no more rounds, exchanges refused, state kept for start(). */
+  async stop(): Promise<NodeView> {
+    this.shell.rpcCallsAnswered++;
+    const { record } = this.configured();
+    if (record.running) {
+      this.epoch++;
+      record.running = false;
+      this.store.saveNode(record);
+      await this.store.disarmAlarm();
+    }
+    return this.viewNow();
+  }
+
+  /** Announces `left`, tells a few peers at once, then stops the loop. */
+  async leave(): Promise<NodeView> {
+    this.shell.rpcCallsAnswered++;
+    const { record, gossiper } = this.configured();
+    if (gossiper.status === "left") return this.viewNow();
+    if (!record.running)
+      throw new NodeError("stopped", "a stopped node cannot announce a leave; start it first");
+    this.epoch++;
+    gossiper.leave();
+    const left = gossiper.self.keys.get(LEFT_KEY);
+    if (left) this.store.putOwnKey(LEFT_KEY, left.value, left.version, null);
+    record.heartbeat = gossiper.self.heartbeat;
+    record.selfStatus = "left";
+    record.running = false;
+    this.store.saveNode(record);
+    this.collectEvents();
+    await this.store.disarmAlarm();
+    // Two short waves of exchanges, like two rounds, so the news starts spreading now.
+    const reachable = this.reachablePeers(gossiper);
+    const fanout = gossiper.config.fanout;
+    const chosen = sample(Math.random, reachable, 2 * fanout);
+    await this.exchangeWith(gossiper, chosen.slice(0, fanout));
+    await this.exchangeWith(gossiper, chosen.slice(fanout));
+    return this.viewNow();
+  }
+
+  /** Re-arms the loop of a configured running node whose alarm is missing. */
+  async ensureRunning(): Promise<boolean> {
+    this.shell.rpcCallsAnswered++;
+    if (!this.record?.running || !this.gossiper) return false;
+    if ((await this.store.alarmAt()) !== null) return false;
+    if (!this.record?.running) return false;
+    await this.armFirstRound();
+    return true;
+  }
+
+  // ================================================================ RPC: state
+
+  async setKey(key: string, value: string): Promise<{ version: number }> {
+    this.shell.rpcCallsAnswered++;
+    const gossiper = this.writable();
+    checkKey(key);
+    if (typeof value !== "string" || value.length > MAX_VALUE_LENGTH) {
+      throw new NodeError(
+        "invalid_value",
+        `value must be a string of at most ${MAX_VALUE_LENGTH} characters`,
+      );
+    }
+    const current = gossiper.self.keys.get(key);
+    if (!current || current.value === null) {
+      const { live, total } = ownKeyCounts(gossiper.self);
+      if (live >= MAX_USER_KEYS)
+        throw new NodeError("too_many_keys", `a node holds at most ${MAX_USER_KEYS} keys`);
+      if (!current && total >= MAX_OWN_ENTRIES) {
+        throw new NodeError("too_many_keys", "too many recently deleted keys; retry later");
+      }
+    }
+    const version = gossiper.setKey(key, value);
+    // No await between the write and the reply: the output gate holds the reply until stored.
+    this.store.putOwnKey(key, value, version, null);
+    this.spreadNow(gossiper);
+    return { version };
+  }
+
+  async deleteKey(key: string): Promise<{ version: number | null }> {
+    this.shell.rpcCallsAnswered++;
+    const gossiper = this.writable();
+    checkKey(key);
+    const now = Date.now();
+    const version = gossiper.deleteKey(key);
+    if (version === null) return { version: null };
+    this.store.putOwnKey(key, null, version, now);
+    this.spreadNow(gossiper);
+    return { version };
+  }
+
+  // ================================================================ RPC: reads
+
+  async view(): Promise<NodeView | null> {
+    this.shell.rpcCallsAnswered++;
+    return this.gossiper ? this.viewNow() : null;
+  }
+
+  async events(since: number): Promise<EventsPage> {
+    this.shell.rpcCallsAnswered++;
+    this.collectEvents();
+    return this.log.since(typeof since === "number" ? since : 0);
+  }
+
+  // ================================================================ RPC: peers
+
+  async exchange(syn: unknown): Promise<unknown> {
+    this.shell.rpcCallsAnswered++;
+    const gossiper = this.gossiper;
+    if (!gossiper || !this.record?.running) return refusal(gossiper ? "stopped" : "not_configured");
+    const answer = gossiper.handleSyn(syn);
+    this.collectEvents();
+    if ("ok" in answer) return refusal(`rejected: ${answer.reason}`);
+    return answer;
+  }
+
+  async ack(message: unknown): Promise<void> {
+    this.shell.rpcCallsAnswered++;
+    const gossiper = this.gossiper;
+    if (!gossiper || !this.record?.running) return;
+    gossiper.handleAck(message);
+    this.collectEvents();
+  }
+
+  // ================================================================ the loop
+
+  override async alarm(): Promise<void> {
+    this.shell.alarmsRun++;
+    const { record, gossiper, transport } = this;
+    if (!record?.running || !gossiper || !transport) return; // a late alarm after stop: let it lapse
+    const epoch = this.epoch;
+    const startedAt = Date.now();
+    try {
+      // The next round is armed first: whatever happens below, the loop goes on.
+      await this.store.armAlarm(this.nextRoundAt(startedAt));
+    } catch (error) {
+      this.shell.roundErrors++;
+      console.error(`${record.cluster}/${record.node}: could not arm the next round`, error);
+      throw error; // let the runtime retry the alarm
+    }
+    if (epoch !== this.epoch || this.roundsInFlight >= MAX_ROUNDS_IN_FLIGHT) return;
+    this.roundsInFlight++;
+    try {
+      if (this.faults.failRounds > 0) {
+        this.faults.failRounds--;
+        throw new Error("injected round failure");
+      }
+      const floor = heartbeatFloor(startedAt, record.startedAt, gossiper.config.intervalMs);
+      const next = Math.max(gossiper.self.heartbeat + 1, floor);
+      if (next > floor) {
+        // Ahead of the clock (an early or repeated alarm): save it before anyone sees it.
+        record.heartbeat = next;
+        this.store.saveNode(record);
+      }
+      const report = await gossipRound(gossiper, transport, floor);
+      this.shell.exchangesAttempted += report.peers.length;
+      this.shell.exchangesSucceeded += report.succeeded;
+      if (epoch === this.epoch) this.afterRound();
+    } catch (error) {
+      this.shell.roundErrors++;
+      console.warn(`${record.cluster}/${record.node}: round failed`, error);
+    } finally {
+      this.roundsInFlight--;
+    }
+  }
+
+  // ================================================================ internals: generations
+
+  /** Rebuilds the node from storage (constructor, after eviction or hibernation). */
+  private restore(): void {
+    const record = this.store.loadNode();
+    if (!record) return;
+    const settings = resolveSettings({
+      cluster: record.cluster,
+      node: record.node,
+      seeds: record.seeds,
+      config: record.configInput,
+      options: record.optionsInput,
+    });
+    const now = Date.now();
+    const keys = this.store.loadOwnKeys();
+    let maxVersion = record.gcVersion;
+    for (const [, , version] of keys) maxVersion = Math.max(maxVersion, version);
+    // One below the floor: the first round after waking emits the floor itself, so waking
+    // costs no row. Peers never see a step back: what they hold is at most the floor, and
+    // they ignore lower values (see heartbeat-floor.ts).
+    const floor = heartbeatFloor(now, record.startedAt, settings.config.intervalMs) - 1;
+    const peers = this.store.loadPeers();
+    const snapshot: GossiperSnapshot = {
+      cluster: record.cluster,
+      self: {
+        name: record.node,
+        generation: record.generation,
+        heartbeat: Math.max(record.heartbeat, floor),
+        maxVersion,
+        gcVersion: record.gcVersion,
+        keys,
+      },
+      others: peers.map((peer) => peer.state),
+      members: peers.map((peer) => [peer.state.name, peer.status, peer.since]),
+      graveyard: this.store
+        .loadGraves()
+        .map((grave) => [grave.name, grave.generation, grave.heartbeat, grave.at]),
+      selfStatus: record.selfStatus,
+    };
+    this.settings = settings;
+    this.record = record;
+    this.gossiper = Gossiper.restore(snapshot, {
+      cluster: record.cluster,
+      config: settings.config,
+      seeds: settings.seeds,
+      clock: Date.now,
+      rng: Math.random,
+    });
+    this.transport = this.makeTransport(settings);
+    this.lastSnapshotAt = now;
+  }
+
+  /**
+   * Starts a new generation: fresh membership (from the seeds), the node's own live keys
+   * re-announced under the new generation (a crash must not lose acknowledged writes).
+   */
+  private beginGeneration(settings: NodeSettings): void {
+    const now = Date.now();
+    const generation = Math.max(now, (this.record?.generation ?? 0) + 1);
+    const self = new NodeState(settings.node, generation);
+    if (this.gossiper) {
+      this.collectEvents();
+      const live = [...this.gossiper.self.keys].filter(
+        ([key, entry]) => entry.value !== null && !key.startsWith("~"),
+      );
+      live.sort((a, b) => a[1].version - b[1].version);
+      for (const [key, entry] of live) self.set(key, entry.value as string);
+      this.retired.push(this.gossiper.counters);
+    }
+    this.epoch++;
+    this.settings = settings;
+    this.gossiper = new Gossiper(
+      {
+        cluster: settings.cluster,
+        name: settings.node,
+        generation,
+        config: settings.config,
+        seeds: settings.seeds,
+        clock: Date.now,
+        rng: Math.random,
+      },
+      self,
+    );
+    this.transport = this.makeTransport(settings);
+    this.record = {
+      cluster: settings.cluster,
+      node: settings.node,
+      seeds: settings.seeds,
+      configInput: settings.configInput,
+      optionsInput: settings.optionsInput,
+      generation,
+      startedAt: now,
+      heartbeat: 0,
+      selfStatus: this.gossiper.status,
+      running: true,
+      gcVersion: 0,
+    };
+    this.store.saveNode(this.record);
+    this.store.replaceOwnKeys(
+      [...self.keys].map(([key, entry]) => [key, entry.value as string, entry.version]),
+    );
+    this.store.clearOthers();
+    this.dirty.clear();
+    this.lastSnapshotAt = 0; // the first material change is saved at once, later ones throttled
+  }
+
+  private async armFirstRound(): Promise<void> {
+    const interval = this.gossiper?.config.intervalMs ?? 1000;
+    // A random phase so nodes started together do not gossip in lockstep.
+    await this.store.armAlarm(Date.now() + Math.random() * interval);
+  }
+
+  private nextRoundAt(now: number): number {
+    const config = (this.gossiper as Gossiper).config;
+    return now + config.intervalMs * (1 + config.jitter * Math.random());
+  }
+
+  private makeTransport(settings: NodeSettings): StubTransport {
+    const namespace = this.env.GOSSIP_NODE;
+    return new StubTransport({
+      connect: (peer) =>
+        namespace.get(namespace.idFromName(`${settings.cluster}/${peer}`)) as unknown as PeerStub,
+      timeoutMs: settings.options.rpcTimeoutMs,
+      onCall: () => {
+        this.shell.rpcCallsMade++;
+      },
+    });
+  }
+
+  // ================================================================ internals: gossip
+
+  /** Members worth contacting outside a round (not dead, not left). */
+  private reachablePeers(gossiper: Gossiper): string[] {
+    const out: string[] = [];
+    for (const [name, record] of gossiper.members) {
+      if (record.status !== "dead" && record.status !== "left") out.push(name);
+    }
+    return out;
+  }
+
+  /** Exchanges with these peers concurrently, outside a round (no heartbeat bump). */
+  private async exchangeWith(gossiper: Gossiper, peers: string[]): Promise<void> {
+    const transport = this.transport as StubTransport;
+    const results = await Promise.all(
+      peers.map((peer) => exchange(gossiper, transport, peer, gossiper.makeSyn())),
+    );
+    this.shell.exchangesAttempted += peers.length;
+    this.shell.exchangesSucceeded += results.filter(Boolean).length;
+    if (gossiper === this.gossiper) this.collectEvents();
+  }
+
+  /** With `rumor` on, pushes a fresh local write to `fanout` peers without waiting for a round. */
+  private spreadNow(gossiper: Gossiper): void {
+    if (!this.settings?.options.rumor) return;
+    const peers = sample(Math.random, this.reachablePeers(gossiper), gossiper.config.fanout);
+    if (peers.length > 0) this.ctx.waitUntil(this.exchangeWith(gossiper, peers));
+  }
+
+  /** Moves the core's events to the log and marks the nodes they concern as changed. */
+  private collectEvents(): void {
+    const gossiper = this.gossiper;
+    if (!gossiper) return;
+    const events = gossiper.drainEvents();
+    if (events.length === 0) return;
+    this.log.append(events);
+    for (const event of events) if (event.node !== gossiper.name) this.dirty.add(event.node);
+  }
+
+  /**
+   * Saves what changed after a round: own status and collected tombstones at once (rare),
+   * the view of others only when something material changed and not more often than
+   * `snapshotEveryMs`. Heartbeats alone are never saved.
+   */
+  private afterRound(): void {
+    const { record, gossiper, settings } = this;
+    if (!record || !gossiper || !settings) return;
+    this.collectEvents();
+    const now = Date.now();
+    let nodeChanged = false;
+    if (gossiper.self.gcVersion > record.gcVersion) {
+      this.store.dropOwnTombstones(gossiper.self.gcVersion);
+      record.gcVersion = gossiper.self.gcVersion;
+      nodeChanged = true;
+    }
+    if (gossiper.status !== record.selfStatus) {
+      record.selfStatus = gossiper.status;
+      nodeChanged = true;
+    }
+    if (nodeChanged) this.store.saveNode(record);
+    if (this.dirty.size === 0 || now - this.lastSnapshotAt < settings.options.snapshotEveryMs) return;
+    for (const name of this.dirty) {
+      const state = gossiper.state.get(name);
+      const member = gossiper.members.get(name);
+      if (state && member) {
+        this.store.putPeer({ status: member.status, since: member.since, state: state.snapshot() });
+        this.store.deleteGrave(name);
+        continue;
+      }
+      this.store.deletePeer(name);
+      const grave = gossiper.state.graveyard.get(name);
+      if (grave) this.store.putGrave({ name, ...grave });
+    }
+    this.dirty.clear();
+    this.lastSnapshotAt = now;
+  }
+
+  // ================================================================ internals: views and guards
+
+  private configured(): { settings: NodeSettings; record: NodeRecord; gossiper: Gossiper } {
+    const { settings, record, gossiper } = this;
+    if (!settings || !record || !gossiper)
+      throw new NodeError("not_configured", "this node was never configured");
+    return { settings, record, gossiper };
+  }
+
+  /** The gossiper, when this node may take writes. */
+  private writable(): Gossiper {
+    const { record, gossiper } = this.configured();
+    if (gossiper.status === "left")
+      throw new NodeError("left", "this node left the cluster; start it to rejoin");
+    if (!record.running) throw new NodeError("stopped", "this node is stopped; start it first");
+    return gossiper;
+  }
+
+  private viewNow(): NodeView {
+    const { settings, record, gossiper } = this.configured();
+    this.collectEvents();
+    return {
+      cluster: record.cluster,
+      node: record.node,
+      running: record.running,
+      generation: gossiper.generation,
+      status: gossiper.status,
+      self: gossiper.memberView(gossiper.name) as NodeView["self"],
+      members: gossiper.view(),
+      seeds: [...gossiper.seeds],
+      config: gossiper.config,
+      options: settings.options,
+      counters: this.countersNow(gossiper),
+      digest: gossiper.state.digest(),
+      at: Date.now(),
+    };
+  }
+
+  private countersNow(gossiper: Gossiper): NodeCounters {
+    const core = { ...gossiper.counters };
+    for (const old of this.retired) {
+      for (const key of Object.keys(core) as Array<keyof CoreCounters>) core[key] += old[key];
+    }
+    return { ...core, ...this.shell, storageRowsWritten: this.store.rowsWritten };
+  }
+}
+
+function refusal(reason: string): Refusal {
+  return { t: "refused", reason };
+}
+
+function checkKey(key: unknown): asserts key is string {
+  if (typeof key !== "string" || !USER_KEY_PATTERN.test(key)) {
+    throw new NodeError("invalid_key", "key must be 1..128 characters of [A-Za-z0-9._:-]");
+  }
+}
+
+/** Live user keys and all own entries (tombstones included), reserved `~` keys excluded. */
+function ownKeyCounts(self: NodeState): { live: number; total: number } {
+  let live = 0;
+  let total = 0;
+  for (const [key, entry] of self.keys) {
+    if (key.startsWith("~")) continue;
+    total++;
+    if (entry.value !== null) live++;
+  }
+  return { live, total };
 }

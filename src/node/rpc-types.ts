@@ -8,8 +8,8 @@ import type {
   GossipConfig,
   GossipConfigInput,
   MemberStatus,
-  MemberView,
   MembershipEvent,
+  MemberView,
 } from "../core/index.js";
 
 /** Counters a node keeps about itself: the core's plus those of the Durable Object shell. */
@@ -27,12 +27,24 @@ export interface NodeCounters extends CoreCounters {
   storageRowsWritten: number;
 }
 
+/** Settings of the Durable Object shell (the core's tunables are in GossipConfig). */
+export interface NodeOptions {
+  /** How long an RPC to a peer may take before the exchange counts as failed, ms. */
+  rpcTimeoutMs: number;
+  /** Least time between two saves of what the node knows of others, ms. */
+  snapshotEveryMs: number;
+  /** Push a local write to `fanout` peers at once instead of waiting for the next round. */
+  rumor: boolean;
+}
+
 /** Body of start/configure. */
 export interface StartRequest {
   cluster: string;
   node: string;
   seeds: string[];
   config?: GossipConfigInput;
+  /** Shell settings; defaults derive from the config. */
+  options?: Partial<NodeOptions>;
 }
 
 /** What a node reports about itself and the cluster as it sees it. */
@@ -49,6 +61,7 @@ export interface NodeView {
   members: MemberView[];
   seeds: string[];
   config: GossipConfig;
+  options: NodeOptions;
   counters: NodeCounters;
   digest: DigestEntry[];
   /** Node's clock when the view was taken (ms since epoch). */
@@ -68,7 +81,14 @@ export interface EventsPage {
 
 /** Error thrown across RPC for a call that makes no sense in the node's state. */
 export interface NodeErrorShape {
-  code: "not_configured" | "invalid_config" | "invalid_key" | "too_many_keys" | "stopped" | "left";
+  code:
+    | "not_configured"
+    | "invalid_config"
+    | "invalid_key"
+    | "invalid_value"
+    | "too_many_keys"
+    | "stopped"
+    | "left";
   message: string;
 }
 

@@ -1,0 +1,34 @@
+/**
+ * A bounded in-memory ring of a node's membership events, numbered so a reader can ask for
+ * "everything after seq N". Memory only: a wake-up starts an empty log. Sequence numbers start
+ * from the wall clock (ms * 1000) so they still increase across wake-ups and a reader's
+ * `since` from before one never hides newer events.
+ */
+import type { MembershipEvent } from "../core/index.js";
+import type { EventsPage, SequencedEvent } from "./rpc-types.js";
+
+export class EventLog {
+  private readonly ring: SequencedEvent[] = [];
+  private last: number;
+
+  constructor(
+    private readonly capacity: number,
+    now: number,
+  ) {
+    this.last = now * 1000;
+  }
+
+  append(events: readonly MembershipEvent[]): void {
+    for (const event of events) {
+      this.last++;
+      this.ring.push({ ...event, seq: this.last });
+    }
+    if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
+  }
+
+  /** Events with seq greater than `since` (all kept ones when `since` is from another life). */
+  since(since: number): EventsPage {
+    const from = Number.isFinite(since) && since <= this.last ? since : 0;
+    return { events: this.ring.filter((event) => event.seq > from), next: this.last };
+  }
+}

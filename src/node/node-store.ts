@@ -1,0 +1,254 @@
+/**
+ * SQLite persistence of one GossipNode. Every statement goes through `run`, which counts the
+ * rows it wrote (each one is billed), and `armAlarm` counts the row a setAlarm costs.
+ *
+ * Tables: `node` (one row: identity, config input, seeds, generation, run state), `own_keys`
+ * (this node's key-values and tombstones, one row per key, written before a write is
+ * acknowledged), `peers` (what it knows of each other node, saved only when that changed
+ * materially) and `graves` (forgotten nodes, so stale gossip cannot resurrect them).
+ */
+import type { GossipConfigInput, MemberStatus, NodeStateSnapshot } from "../core/index.js";
+import type { NodeOptions } from "./rpc-types.js";
+
+/** The single `node` row. */
+export interface NodeRecord {
+  cluster: string;
+  node: string;
+  seeds: string[];
+  configInput: GossipConfigInput;
+  optionsInput: Partial<NodeOptions>;
+  generation: number;
+  /** Wall-clock ms when this generation began; the heartbeat floor counts rounds from here. */
+  startedAt: number;
+  /** Last heartbeat saved (only when it ran ahead of the clock-derived floor). */
+  heartbeat: number;
+  selfStatus: MemberStatus;
+  running: boolean;
+  /** Own tombstones with versions at or below this were garbage-collected. */
+  gcVersion: number;
+}
+
+export type OwnKeyRow = [key: string, value: string | null, version: number, tombstoneAt?: number];
+
+export interface PeerRecord {
+  status: MemberStatus;
+  since: number;
+  state: NodeStateSnapshot;
+}
+
+export interface GraveRecord {
+  name: string;
+  generation: number;
+  heartbeat: number;
+  at: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS node (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  cluster TEXT NOT NULL,
+  node TEXT NOT NULL,
+  seeds TEXT NOT NULL,
+  config TEXT NOT NULL,
+  options TEXT NOT NULL,
+  generation INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  heartbeat INTEGER NOT NULL,
+  self_status TEXT NOT NULL,
+  running INTEGER NOT NULL,
+  gc_version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS own_keys (
+  key TEXT PRIMARY KEY,
+  value TEXT,
+  version INTEGER NOT NULL,
+  tombstone_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS peers (
+  name TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  since INTEGER NOT NULL,
+  state TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS graves (
+  name TEXT PRIMARY KEY,
+  generation INTEGER NOT NULL,
+  heartbeat INTEGER NOT NULL,
+  at INTEGER NOT NULL
+);`;
+
+type Row = Record<string, SqlStorageValue>;
+
+export class NodeStore {
+  /** Rows written since this object was constructed (setAlarm included). */
+  rowsWritten = 0;
+
+  constructor(private readonly storage: DurableObjectStorage) {}
+
+  /** Creates the tables; run inside blockConcurrencyWhile. */
+  migrate(): void {
+    this.run(SCHEMA);
+  }
+
+  // ---------------------------------------------------------------- node row
+
+  loadNode(): NodeRecord | null {
+    const row = this.run("SELECT * FROM node WHERE id = 1")[0];
+    if (!row) return null;
+    return {
+      cluster: String(row.cluster),
+      node: String(row.node),
+      seeds: JSON.parse(String(row.seeds)),
+      configInput: JSON.parse(String(row.config)),
+      optionsInput: JSON.parse(String(row.options)),
+      generation: Number(row.generation),
+      startedAt: Number(row.started_at),
+      heartbeat: Number(row.heartbeat),
+      selfStatus: String(row.self_status) as MemberStatus,
+      running: Number(row.running) === 1,
+      gcVersion: Number(row.gc_version),
+    };
+  }
+
+  saveNode(record: NodeRecord): void {
+    this.run(
+      `INSERT INTO node (id, cluster, node, seeds, config, options, generation, started_at, heartbeat,
+         self_status, running, gc_version)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET cluster = excluded.cluster, node = excluded.node,
+         seeds = excluded.seeds, config = excluded.config, options = excluded.options,
+         generation = excluded.generation, started_at = excluded.started_at,
+         heartbeat = excluded.heartbeat, self_status = excluded.self_status,
+         running = excluded.running, gc_version = excluded.gc_version`,
+      record.cluster,
+      record.node,
+      JSON.stringify(record.seeds),
+      JSON.stringify(record.configInput),
+      JSON.stringify(record.optionsInput),
+      record.generation,
+      record.startedAt,
+      record.heartbeat,
+      record.selfStatus,
+      record.running ? 1 : 0,
+      record.gcVersion,
+    );
+  }
+
+  // ---------------------------------------------------------------- own keys
+
+  loadOwnKeys(): OwnKeyRow[] {
+    return this.run("SELECT key, value, version, tombstone_at FROM own_keys ORDER BY version").map((row) => {
+      const entry: OwnKeyRow = [
+        String(row.key),
+        row.value === null ? null : String(row.value),
+        Number(row.version),
+      ];
+      if (row.tombstone_at !== null) entry.push(Number(row.tombstone_at));
+      return entry;
+    });
+  }
+
+  putOwnKey(key: string, value: string | null, version: number, tombstoneAt: number | null): void {
+    this.run(
+      `INSERT INTO own_keys (key, value, version, tombstone_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = excluded.version,
+         tombstone_at = excluded.tombstone_at`,
+      key,
+      value,
+      version,
+      tombstoneAt,
+    );
+  }
+
+  /** Replaces every own key (a new generation re-announces the live ones). */
+  replaceOwnKeys(entries: ReadonlyArray<[key: string, value: string, version: number]>): void {
+    this.run("DELETE FROM own_keys");
+    for (const [key, value, version] of entries) this.putOwnKey(key, value, version, null);
+  }
+
+  /** Drops own tombstones that garbage collection removed from memory. */
+  dropOwnTombstones(upToVersion: number): void {
+    this.run("DELETE FROM own_keys WHERE value IS NULL AND version <= ?", upToVersion);
+  }
+
+  // ---------------------------------------------------------------- others
+
+  loadPeers(): PeerRecord[] {
+    return this.run("SELECT status, since, state FROM peers").map((row) => ({
+      status: String(row.status) as MemberStatus,
+      since: Number(row.since),
+      state: JSON.parse(String(row.state)) as NodeStateSnapshot,
+    }));
+  }
+
+  putPeer(peer: PeerRecord): void {
+    this.run(
+      `INSERT INTO peers (name, status, since, state) VALUES (?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET status = excluded.status, since = excluded.since, state = excluded.state`,
+      peer.state.name,
+      peer.status,
+      peer.since,
+      JSON.stringify(peer.state),
+    );
+  }
+
+  deletePeer(name: string): void {
+    this.run("DELETE FROM peers WHERE name = ?", name);
+  }
+
+  loadGraves(): GraveRecord[] {
+    return this.run("SELECT name, generation, heartbeat, at FROM graves").map((row) => ({
+      name: String(row.name),
+      generation: Number(row.generation),
+      heartbeat: Number(row.heartbeat),
+      at: Number(row.at),
+    }));
+  }
+
+  putGrave(grave: GraveRecord): void {
+    this.run(
+      `INSERT INTO graves (name, generation, heartbeat, at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET generation = excluded.generation, heartbeat = excluded.heartbeat,
+         at = excluded.at`,
+      grave.name,
+      grave.generation,
+      grave.heartbeat,
+      grave.at,
+    );
+  }
+
+  deleteGrave(name: string): void {
+    this.run("DELETE FROM graves WHERE name = ?", name);
+  }
+
+  /** Forgets everything known of other nodes (a new generation starts from its seeds). */
+  clearOthers(): void {
+    this.run("DELETE FROM peers");
+    this.run("DELETE FROM graves");
+  }
+
+  // ---------------------------------------------------------------- alarm
+
+  /** Arms the alarm (replacing any); billed as one row written. */
+  async armAlarm(at: number): Promise<void> {
+    this.rowsWritten++;
+    await this.storage.setAlarm(at);
+  }
+
+  /** Deletes the alarm; counted as a row too (the alarm lives in the object's storage). */
+  async disarmAlarm(): Promise<void> {
+    this.rowsWritten++;
+    await this.storage.deleteAlarm();
+  }
+
+  async alarmAt(): Promise<number | null> {
+    return this.storage.getAlarm();
+  }
+
+  private run(query: string, ...params: SqlStorageValue[]): Row[] {
+    const cursor = this.storage.sql.exec<Row>(query, ...params);
+    const rows = cursor.toArray();
+    this.rowsWritten += cursor.rowsWritten;
+    return rows;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Helpers for GossipNode tests inside workerd: stubs by name, a fast but tolerant test
+ * config, polling with deadlines, and clean-up that leaves no alarm armed.
+ */
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import type { GossipConfigInput } from "../../../src/core/index.js";
+import type { NodeOptions, NodeView } from "../../../src/node/rpc-types.js";
+
+/** A fresh stub (a stub whose call threw is broken, so tests never keep one across errors). */
+export function nodeStub(cluster: string, node: string) {
+  return env.GOSSIP_NODE.getByName(`${cluster}/${node}`);
+}
+
+/**
+ * Rounds every 200 ms. All test objects share one workerd process on a busy machine, so the
+ * detector tolerates pauses of a few seconds: a live node is never suspected, a stopped one
+ * is suspected after about 4 s and dead 2 s later.
+ */
+export const TEST_CONFIG: GossipConfigInput = {
+  intervalMs: 200,
+  fanout: 2,
+  minStdDevMs: 500,
+  acceptablePauseMs: 1000,
+  suspectTimeoutMs: 2000,
+};
+
+export const TEST_OPTIONS: Partial<NodeOptions> = { rpcTimeoutMs: 1000 };
+
+export function names(size: number): string[] {
+  return Array.from({ length: size }, (_, i) => `n${i}`);
+}
+
+/** Configures nodes n0..n{size-1} of a cluster with the given seeds. */
+export async function startCluster(
+  cluster: string,
+  size: number,
+  seeds: string[],
+  config: GossipConfigInput = TEST_CONFIG,
+  options: Partial<NodeOptions> = TEST_OPTIONS,
+): Promise<NodeView[]> {
+  const started = await Promise.all(
+    names(size).map((node) => nodeStub(cluster, node).configure({ cluster, node, seeds, config, options })),
+  );
+  // RPC result types widen tuples; the values are NodeViews.
+  return started as unknown as NodeView[];
+}
+
+export async function views(cluster: string, nodes: readonly string[]): Promise<NodeView[]> {
+  const all = (await Promise.all(
+    nodes.map((node) => nodeStub(cluster, node).view()),
+  )) as unknown as Array<NodeView | null>;
+  return all.map((view, i) => {
+    if (!view) throw new Error(`${cluster}/${nodes[i]} is not configured`);
+    return view;
+  });
+}
+
+/** Polls `probe` until it returns a value other than undefined/false, or fails at the deadline. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+  everyMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    last = await probe();
+    if (last !== undefined && last !== false) return last as T;
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** Stops every node and deletes any alarm left, so nothing keeps running after a test. */
+export async function stopAll(cluster: string, nodes: readonly string[]): Promise<void> {
+  await Promise.all(
+    nodes.map(async (node) => {
+      const stub = nodeStub(cluster, node);
+      await runInDurableObject(stub, async (_instance, state) => {
+        await state.storage.deleteAlarm();
+      });
+      try {
+        await nodeStub(cluster, node).stop();
+      } catch {
+        // never configured: nothing to stop
+      }
+    }),
+  );
+}
