@@ -1,0 +1,88 @@
+/**
+ * `GET .../events` inside workerd: the stream carries membership and state changes as
+ * server-sent events with ids, resumes after Last-Event-ID without repeating anything, and
+ * stops polling the node once the client goes away.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { type SseMessage, SseReader } from "../support/sse.js";
+import { call, callJson, eventually } from "./support/api.js";
+
+const CONFIG = { intervalMs: 200, minStdDevMs: 500, acceptablePauseMs: 1000, suspectTimeoutMs: 2000 };
+const CLUSTER = "/v1/clusters/api-events";
+
+function data(message: SseMessage): { type: string; node: string; keys?: string[]; seq: number } {
+  return JSON.parse(message.data ?? "null");
+}
+
+async function open(path: string, headers: Record<string, string> = {}): Promise<SseReader> {
+  const res = await call("GET", path, { token: null, headers });
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toContain("text/event-stream");
+  expect(res.body).not.toBeNull();
+  return new SseReader(res.body as ReadableStream<Uint8Array>);
+}
+
+afterAll(async () => {
+  for (const node of ["n0", "n1", "quiet"]) await call("POST", `${CLUSTER}/nodes/${node}/stop`);
+});
+
+describe("events", () => {
+  let lastId = "";
+
+  it("streams a peer joining and a state change, each with an id", async () => {
+    expect(
+      (await callJson("POST", `${CLUSTER}/bootstrap`, { body: { size: 2, config: CONFIG } })).status,
+    ).toBe(200);
+    const stream = await open(`${CLUSTER}/nodes/n0/events`);
+    try {
+      const first = await stream.next();
+      expect(first?.retry).toBe(1000);
+      await stream.until((m) => (m.event === "joined" || m.event === "alive") && data(m).node === "n1");
+
+      await callJson("PUT", `${CLUSTER}/nodes/n1/state/color`, { body: { value: "green" } });
+      const seen = await stream.until((m) => m.event === "state" && data(m).node === "n1");
+      const change = seen.at(-1) as SseMessage;
+      expect(data(change).keys).toContain("color");
+      expect(change.id).toBe(String(data(change).seq));
+      lastId = change.id as string;
+    } finally {
+      await stream.cancel();
+    }
+  });
+
+  it("resumes after Last-Event-ID without repeating earlier events", async () => {
+    expect(lastId).not.toBe("");
+    await callJson("PUT", `${CLUSTER}/nodes/n1/state/shape`, { body: { value: "round" } });
+    const stream = await open(`${CLUSTER}/nodes/n0/events`, { "Last-Event-ID": lastId });
+    try {
+      const seen = await stream.until((m) => m.event === "state" && (data(m).keys ?? []).includes("shape"));
+      for (const message of seen) {
+        if (message.id !== undefined) expect(Number(message.id)).toBeGreaterThan(Number(lastId));
+      }
+    } finally {
+      await stream.cancel();
+    }
+  });
+
+  it("stops polling the node once the client goes away", async () => {
+    const node = `${CLUSTER}/nodes/quiet`;
+    expect((await callJson("PUT", node, { body: { seeds: [], config: CONFIG } })).status).toBe(200);
+    const answered = async () => (await callJson("GET", node)).json.counters.rpcCallsAnswered as number;
+
+    const stream = await open(`${node}/events`);
+    await stream.next(); // the retry line: the stream is polling now
+    await eventually(async () => (await answered()) >= 4, 10_000, "the stream to poll the node");
+    await stream.cancel();
+
+    // Once abandoned, the only calls the node answers are this test's own reads (one per read).
+    await eventually(
+      async () => {
+        const before = await answered();
+        await new Promise((r) => setTimeout(r, 1_200));
+        return (await answered()) - before === 1;
+      },
+      15_000,
+      "the node to stop being polled",
+    );
+  });
+});
