@@ -31,7 +31,9 @@ export class SseReader {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error("no server-sent event before the deadline")), left);
       });
-      const chunk = await Promise.race([this.reader.read(), timeout]).finally(() => clearTimeout(timer));
+      const chunk = await Promise.race([this.reader.read(), timeout]).finally(() => {
+        if (timer !== undefined) clearTimeout(timer);
+      });
       if (chunk.done) return null;
       this.buffer += this.decoder.decode(chunk.value, { stream: true }).replace(/\r\n?/g, "\n");
       let end = this.buffer.indexOf("\n\n");
