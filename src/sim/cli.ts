@@ -1,0 +1,156 @@
+/**
+ * `npm run sim`: runs a simulator scenario with the real protocol core on a virtual clock and
+ * network, prints its configuration and figures, and optionally writes them as JSON. Bad
+ * options get a one-line error on stderr and exit code 2.
+ */
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import {
+  DEFAULTS,
+  INTERESTS,
+  MODES,
+  OptionError,
+  resolveSimOptions,
+  SCENARIOS,
+  type SimOptions,
+  STOPS,
+  STRATEGIES,
+} from "./options.js";
+import { formatConfig, formatResult, jsonReport } from "./report.js";
+import { runSimulation } from "./run.js";
+
+const HELP = `Usage: npm run sim -- [options]
+
+Runs the hearsay protocol core (or a classic epidemic) on a virtual clock and a lossy network.
+
+Scenarios (--scenario, default ${DEFAULTS.scenario}):
+  spread       one write on a converged cluster; rounds until every live node has it
+  detect       crash one node; rounds until every live node marks it suspect, then dead
+  join         a new node joins from the seeds; rounds until all see it alive and it sees all
+  partition    split in two halves, write on both sides, heal; rounds to reconverge after the heal
+  steady       quiescent gossip for --duration; traffic and false suspicions per node-hour
+  rumor-table  Demers et al.'s rumor-mongering table (feedback/blind x counter/coin x k=1..5)
+
+Options (default in brackets):
+  --scenario NAME        ${SCENARIOS.join("|")} [${DEFAULTS.scenario}]
+  --strategy NAME        ${STRATEGIES.join("|")} [${DEFAULTS.strategy}]; classic ones only in spread
+  --nodes N              cluster size [${DEFAULTS.nodes}]
+  --trials T             independent trials [${DEFAULTS.trials}]
+  --seed S               master seed; same seed, same figures [${DEFAULTS.seed}]
+  --loss P               per-message loss probability, 0..0.99 [${DEFAULTS.loss}]
+  --fanout K             peers per round [2 for hearsay, 1 for classic strategies]
+  --mode M               ${MODES.join("|")} [push for rumor, push-pull otherwise]
+  --interest I           rumor: ${INTERESTS.join("|")} [${DEFAULTS.interest}]
+  --stop S               rumor: ${STOPS.join("|")} [${DEFAULTS.stop}]
+  --k K                  rumor: counter limit or 1/k coin [${DEFAULTS.k}]
+  --interval MS          round interval [${DEFAULTS.intervalMs}]
+  --jitter F             extra random delay per round, fraction of the interval [${DEFAULTS.jitter}]
+  --latency SPEC         fixed:MS | uniform:MIN:MAX | lognormal:MEAN[:SIGMA] [${DEFAULTS.latency}]
+  --churn SPEC           none | crash=R,restart=R,join=R,leave=R per virtual minute [${DEFAULTS.churn}]
+  --max-rounds R         give up on a trial after R rounds [${DEFAULTS.maxRounds}]
+  --partition-rounds R   partition: rounds the halves stay apart [${DEFAULTS.partitionRounds}]
+  --duration S           steady: virtual seconds simulated [${DEFAULTS.durationS}]
+  --warmup R             rounds before the measured event [spread 1, join 2, partition 2, detect 10, steady 5]
+  --start MODE           converged|seeds: how the cluster starts [${DEFAULTS.start}]
+  --seeds N              number of seed nodes [${DEFAULTS.seeds}]
+  --exact-sizes          count bytes with JSON.stringify instead of the estimate (slow)
+  --json FILE            also write {"config", "figures"} as JSON to FILE
+  --help                 show this help
+`;
+
+const OPTIONS = {
+  scenario: { type: "string" },
+  strategy: { type: "string" },
+  nodes: { type: "string" },
+  trials: { type: "string" },
+  seed: { type: "string" },
+  loss: { type: "string" },
+  fanout: { type: "string" },
+  mode: { type: "string" },
+  interest: { type: "string" },
+  stop: { type: "string" },
+  k: { type: "string" },
+  interval: { type: "string" },
+  jitter: { type: "string" },
+  latency: { type: "string" },
+  churn: { type: "string" },
+  "max-rounds": { type: "string" },
+  "partition-rounds": { type: "string" },
+  duration: { type: "string" },
+  warmup: { type: "string" },
+  start: { type: "string" },
+  seeds: { type: "string" },
+  "exact-sizes": { type: "boolean" },
+  json: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function numberOption(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(value))
+    throw new OptionError(`--${name}: not a number: "${raw}"`);
+  return value;
+}
+
+export function parseCli(argv: string[]): SimOptions | "help" {
+  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
+  try {
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new OptionError((error as Error).message.split("\n")[0] as string);
+  }
+  if (values.help) return "help";
+  return resolveSimOptions({
+    scenario: values.scenario as SimOptions["scenario"] | undefined,
+    strategy: values.strategy as SimOptions["strategy"] | undefined,
+    nodes: numberOption("nodes", values.nodes),
+    trials: numberOption("trials", values.trials),
+    seed: numberOption("seed", values.seed),
+    loss: numberOption("loss", values.loss),
+    fanout: numberOption("fanout", values.fanout),
+    mode: values.mode as SimOptions["mode"] | undefined,
+    interest: values.interest as SimOptions["interest"] | undefined,
+    stop: values.stop as SimOptions["stop"] | undefined,
+    k: numberOption("k", values.k),
+    intervalMs: numberOption("interval", values.interval),
+    jitter: numberOption("jitter", values.jitter),
+    latency: values.latency,
+    churn: values.churn,
+    maxRounds: numberOption("max-rounds", values["max-rounds"]),
+    partitionRounds: numberOption("partition-rounds", values["partition-rounds"]),
+    durationS: numberOption("duration", values.duration),
+    warmupRounds: numberOption("warmup", values.warmup),
+    start: values.start as SimOptions["start"] | undefined,
+    seeds: numberOption("seeds", values.seeds),
+    exactSizes: values["exact-sizes"],
+    json: values.json,
+  });
+}
+
+function main(): void {
+  let options: SimOptions | "help";
+  try {
+    options = parseCli(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof OptionError)) throw error;
+    process.stderr.write(`sim: ${error.message} (see --help)\n`);
+    process.exit(2);
+  }
+  if (options === "help") {
+    process.stdout.write(HELP);
+    return;
+  }
+  process.stdout.write(formatConfig(options));
+  const started = performance.now();
+  const progress = process.stderr.isTTY
+    ? (done: number, total: number) => process.stderr.write(`\rtrial ${done}/${total}`)
+    : undefined;
+  const result = runSimulation(options, progress);
+  if (progress) process.stderr.write("\r\x1b[K");
+  process.stdout.write(formatResult(options, result));
+  process.stdout.write(`wall time ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  if (options.json) writeFileSync(options.json, jsonReport(options, result));
+}
+
+main();

@@ -1,0 +1,104 @@
+/**
+ * Discrete-event virtual clock: a priority queue of callbacks ordered by virtual time (ties
+ * broken by insertion order, so a run is deterministic). Nothing here reads the real clock.
+ */
+
+interface Scheduled {
+  at: number;
+  seq: number;
+  run: () => void;
+}
+
+export class VirtualClock {
+  private heap: Scheduled[] = [];
+  private seq = 0;
+  private current: number;
+
+  constructor(start = 0) {
+    this.current = start;
+  }
+
+  /** Current virtual time, ms. */
+  get now(): number {
+    return this.current;
+  }
+
+  /** A core `Clock` reading this virtual time. */
+  readonly clock = (): number => this.current;
+
+  /** Events waiting to run. */
+  get pending(): number {
+    return this.heap.length;
+  }
+
+  /** Runs `run` at virtual time `at` (never earlier than now). */
+  at(at: number, run: () => void): void {
+    const event: Scheduled = { at: Math.max(at, this.current), seq: this.seq++, run };
+    const heap = this.heap;
+    let i = heap.length;
+    heap.push(event);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heap[parent] as Scheduled;
+      if (p.at < event.at || (p.at === event.at && p.seq < event.seq)) break;
+      heap[i] = p;
+      i = parent;
+    }
+    heap[i] = event;
+  }
+
+  /** Runs `run` after `delay` ms of virtual time. */
+  after(delay: number, run: () => void): void {
+    this.at(this.current + delay, run);
+  }
+
+  /** Runs the next event; false when none is left. */
+  step(): boolean {
+    const heap = this.heap;
+    const top = heap[0];
+    if (!top) return false;
+    const last = heap.pop() as Scheduled;
+    if (heap.length > 0) {
+      let i = 0;
+      const n = heap.length;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        let c = l;
+        const left = heap[l] as Scheduled;
+        if (r < n) {
+          const right = heap[r] as Scheduled;
+          if (right.at < left.at || (right.at === left.at && right.seq < left.seq)) c = r;
+        }
+        const child = heap[c] as Scheduled;
+        if (last.at < child.at || (last.at === child.at && last.seq < child.seq)) break;
+        heap[i] = child;
+        i = c;
+      }
+      heap[i] = last;
+    }
+    this.current = top.at;
+    top.run();
+    return true;
+  }
+
+  /**
+   * Runs events until `done()` holds (checked after every event) or virtual time would pass
+   * `until`. Returns true when `done()` held.
+   */
+  runUntil(done: () => boolean, until: number): boolean {
+    if (done()) return true;
+    while (this.heap.length > 0 && (this.heap[0] as Scheduled).at <= until) {
+      this.step();
+      if (done()) return true;
+    }
+    if (this.current < until) this.current = until;
+    return false;
+  }
+
+  /** Runs every event up to virtual time `until`, then sets the clock to it. */
+  runFor(until: number): void {
+    this.runUntil(() => false, until);
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * Everything a simulation run is configured by, with defaults and checks. The CLI parses
+ * strings into this; scenarios and tests build it directly with `resolveSimOptions`.
+ */
+import { type GossipConfig, type GossipMode, resolveConfig } from "../core/index.js";
+import { type Latency, parseLatency } from "./latency.js";
+
+export const SCENARIOS = ["spread", "detect", "join", "partition", "steady", "rumor-table"] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+export const STRATEGIES = ["hearsay", "anti-entropy", "rumor", "flood"] as const;
+export type StrategyName = (typeof STRATEGIES)[number];
+export const INTERESTS = ["feedback", "blind"] as const;
+export type Interest = (typeof INTERESTS)[number];
+export const STOPS = ["counter", "coin"] as const;
+export type StopRule = (typeof STOPS)[number];
+export const MODES: readonly GossipMode[] = ["push", "pull", "push-pull"];
+
+/** Churn rates, in events per virtual minute across the whole cluster. */
+export interface ChurnRates {
+  crash: number;
+  restart: number;
+  join: number;
+  leave: number;
+}
+
+export interface SimOptions {
+  scenario: ScenarioName;
+  nodes: number;
+  trials: number;
+  seed: number;
+  /** Per-message loss probability. */
+  loss: number;
+  fanout: number;
+  /** Exchange mode (hearsay) or anti-entropy / rumor direction (classic strategies). */
+  mode: GossipMode;
+  strategy: StrategyName;
+  interest: Interest;
+  stop: StopRule;
+  k: number;
+  intervalMs: number;
+  jitter: number;
+  latency: Latency;
+  churn: ChurnRates;
+  /** Give up on a trial after this many rounds. */
+  maxRounds: number;
+  /** `partition`: how long the halves stay apart, in rounds. */
+  partitionRounds: number;
+  /** `steady`: virtual time simulated, in seconds. */
+  durationS: number;
+  /** Rounds the cluster runs before the measured event; null: the scenario's own default. */
+  warmupRounds: number | null;
+  /** How the cluster starts before the measured event. */
+  start: "converged" | "seeds";
+  seeds: number;
+  /** Count bytes with exact JSON.stringify (slow) instead of the estimate. */
+  exactSizes: boolean;
+  /** Path for the JSON report, if any. */
+  json: string | null;
+  /** Core gossip configuration built from the options above. */
+  config: GossipConfig;
+}
+
+export type SimOptionsInput = Partial<
+  Omit<SimOptions, "config" | "latency" | "churn" | "fanout" | "mode">
+> & {
+  fanout?: number | null;
+  mode?: GossipMode | null;
+  latency?: string | Latency;
+  churn?: string | Partial<ChurnRates>;
+};
+
+export const DEFAULTS = {
+  scenario: "spread" as ScenarioName,
+  nodes: 100,
+  trials: 20,
+  seed: 1,
+  loss: 0,
+  /** null: 2 for hearsay (the core default), 1 for the classic strategies (as in the paper). */
+  fanout: null as number | null,
+  /** null: push for rumor mongering (as in the paper), push-pull otherwise. */
+  mode: null as GossipMode | null,
+  strategy: "hearsay" as StrategyName,
+  interest: "feedback" as Interest,
+  stop: "counter" as StopRule,
+  k: 1,
+  intervalMs: 1000,
+  jitter: 0.1,
+  latency: "lognormal:5:0.5",
+  churn: "none",
+  maxRounds: 500,
+  partitionRounds: 30,
+  durationS: 3600,
+  warmupRounds: null as number | null,
+  start: "converged" as const,
+  seeds: 3,
+  exactSizes: false,
+};
+
+export class OptionError extends Error {}
+
+/** Fills defaults and checks every field; throws OptionError with a one-line message. */
+export function resolveSimOptions(input: SimOptionsInput = {}): SimOptions {
+  const o = { ...DEFAULTS, json: null, ...stripUndefined(input) };
+  oneOf("scenario", o.scenario, SCENARIOS);
+  oneOf("strategy", o.strategy, STRATEGIES);
+  const mode: GossipMode =
+    o.mode ?? (o.strategy === "rumor" || o.scenario === "rumor-table" ? "push" : "push-pull");
+  oneOf("mode", mode, MODES);
+  oneOf("interest", o.interest, INTERESTS);
+  oneOf("stop", o.stop, STOPS);
+  oneOf("start", o.start, ["converged", "seeds"]);
+  integer("nodes", o.nodes, 2, 100_000);
+  integer("trials", o.trials, 1, 100_000);
+  integer("seed", o.seed, 0, 2 ** 32 - 1);
+  number("loss", o.loss, 0, 0.99);
+  const classic = o.strategy !== "hearsay" || o.scenario === "rumor-table";
+  const fanout = o.fanout ?? (classic ? 1 : 2);
+  integer("fanout", fanout, 1, 16);
+  if (o.strategy !== "hearsay" && o.scenario !== "spread" && o.scenario !== "rumor-table") {
+    throw new OptionError(`--strategy ${o.strategy}: only the spread scenario runs classic strategies`);
+  }
+  integer("k", o.k, 1, 100);
+  number("interval", o.intervalMs, 10, 3_600_000);
+  number("jitter", o.jitter, 0, 1);
+  integer("max-rounds", o.maxRounds, 1, 1_000_000);
+  integer("partition-rounds", o.partitionRounds, 1, 1_000_000);
+  number("duration", o.durationS, 1, 30 * 86_400);
+  if (o.warmupRounds !== null) integer("warmup", o.warmupRounds, 0, 1_000_000);
+  integer("seeds", o.seeds, 1, 1000);
+  let latency: Latency;
+  try {
+    latency = typeof o.latency === "string" ? parseLatency(o.latency) : o.latency;
+  } catch (error) {
+    throw new OptionError(`--latency: ${(error as Error).message}`);
+  }
+  const churn = typeof o.churn === "string" ? parseChurn(o.churn) : { ...NO_CHURN, ...o.churn };
+  const config = resolveConfig({ intervalMs: o.intervalMs, jitter: o.jitter, fanout, mode });
+  return { ...o, fanout, mode, latency, churn, config } as SimOptions;
+}
+
+const NO_CHURN: ChurnRates = { crash: 0, restart: 0, join: 0, leave: 0 };
+
+/** `none` or `crash=2,restart=2,join=1,leave=1` (events per virtual minute, cluster-wide). */
+export function parseChurn(spec: string): ChurnRates {
+  const rates = { ...NO_CHURN };
+  if (spec === "none" || spec === "") return rates;
+  for (const part of spec.split(",")) {
+    const [key, value] = part.split("=");
+    const rate = Number(value);
+    if (!key || !(key in rates) || value === undefined || !Number.isFinite(rate) || rate < 0) {
+      throw new OptionError(
+        `--churn: expected none or crash=R,restart=R,join=R,leave=R (per virtual minute), got "${spec}"`,
+      );
+    }
+    rates[key as keyof ChurnRates] = rate;
+  }
+  return rates;
+}
+
+export function hasChurn(rates: ChurnRates): boolean {
+  return rates.crash + rates.restart + rates.join + rates.leave > 0;
+}
+
+function stripUndefined<T extends object>(input: T): Partial<T> {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function oneOf(name: string, value: unknown, allowed: readonly string[]): void {
+  if (!allowed.includes(value as string)) {
+    throw new OptionError(`--${name}: must be one of ${allowed.join(", ")}, got "${String(value)}"`);
+  }
+}
+
+function number(name: string, value: unknown, min: number, max: number): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
+    throw new OptionError(`--${name}: must be a number between ${min} and ${max}, got "${String(value)}"`);
+  }
+}
+
+function integer(name: string, value: unknown, min: number, max: number): void {
+  number(name, value, min, max);
+  if (!Number.isInteger(value))
+    throw new OptionError(`--${name}: must be an integer, got "${String(value)}"`);
+}

@@ -1,0 +1,99 @@
+/**
+ * Turns a run into text and JSON: the configuration as used, then the figures as a table.
+ */
+import type { SimOptions } from "./options.js";
+import type { SimResult } from "./run.js";
+import type { Figures } from "./scenarios/common.js";
+import type { RumorRow } from "./strategies/rumor-table.js";
+
+/** Every option as used, in CLI terms (the JSON report's `config`). */
+export function configRecord(options: SimOptions): Record<string, unknown> {
+  return {
+    scenario: options.scenario,
+    strategy: options.strategy,
+    nodes: options.nodes,
+    trials: options.trials,
+    seed: options.seed,
+    loss: options.loss,
+    fanout: options.fanout,
+    mode: options.mode,
+    interest: options.interest,
+    stop: options.stop,
+    k: options.k,
+    interval: options.intervalMs,
+    jitter: options.jitter,
+    latency: options.latency.spec,
+    churn: options.churn,
+    maxRounds: options.maxRounds,
+    partitionRounds: options.partitionRounds,
+    duration: options.durationS,
+    warmup: options.warmupRounds,
+    start: options.start,
+    seeds: options.seeds,
+    exactSizes: options.exactSizes,
+    gossip: options.config,
+  };
+}
+
+export function jsonReport(options: SimOptions, result: SimResult): string {
+  const figures: Record<string, unknown> = { ...result.figures };
+  if (result.table) figures.table = result.table;
+  return `${JSON.stringify({ config: configRecord(options), figures }, jsonNumbers, 2)}\n`;
+}
+
+function jsonNumbers(_key: string, value: unknown): unknown {
+  return typeof value === "number" && !Number.isFinite(value) ? null : value;
+}
+
+export function formatConfig(options: SimOptions): string {
+  const record = configRecord(options);
+  const churn = options.churn;
+  const lines = Object.entries(record)
+    .filter(([key]) => key !== "gossip" && key !== "churn")
+    .map(([key, value]) => `  ${key.padEnd(16)}${String(value)}`);
+  lines.push(
+    `  ${"churn".padEnd(16)}crash=${churn.crash} restart=${churn.restart} join=${churn.join} leave=${churn.leave} per virtual minute`,
+  );
+  const g = options.config;
+  lines.push(
+    `  ${"core".padEnd(16)}phiThreshold=${g.phiThreshold} suspectTimeoutMs=${g.suspectTimeoutMs} maxDeltaBytes=${g.maxDeltaBytes} deadPeerProbability=${g.deadPeerProbability}`,
+  );
+  return `configuration\n${lines.join("\n")}\n`;
+}
+
+export function formatFigures(figures: Figures): string {
+  const entries = Object.entries(figures);
+  if (entries.length === 0) return "";
+  const width = Math.max(...entries.map(([name]) => name.length)) + 2;
+  return `figures\n${entries.map(([name, value]) => `  ${name.padEnd(width)}${formatNumber(value)}`).join("\n")}\n`;
+}
+
+export function formatRumorTable(rows: RumorRow[], nodes: number): string {
+  const header = ["interest", "stop", "k", "residue", "traffic", "t_ave", "t_last"];
+  const body = rows.map((r) => [
+    r.interest,
+    r.stop,
+    String(r.k),
+    formatNumber(r.residue),
+    formatNumber(r.traffic),
+    formatNumber(r.tAve),
+    formatNumber(r.tLast),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]) => `  ${cells.map((c, i) => c.padStart(widths[i] as number)).join("  ")}`;
+  return `rumor mongering, push, n=${nodes}\n${[line(header), ...body.map(line)].join("\n")}\n`;
+}
+
+export function formatNumber(value: number): string {
+  if (Number.isNaN(value)) return "n/a";
+  if (Number.isInteger(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs !== 0 && abs < 0.01) return value.toExponential(2);
+  if (abs >= 1000) return value.toFixed(0);
+  return value.toFixed(abs < 10 ? 3 : 2);
+}
+
+export function formatResult(options: SimOptions, result: SimResult): string {
+  if (result.table) return formatRumorTable(result.table, options.nodes);
+  return formatFigures(result.figures);
+}

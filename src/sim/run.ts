@@ -1,0 +1,66 @@
+/**
+ * Runs a scenario over its trials and folds the trials into figures. The CLI prints the
+ * result; tests call this directly.
+ */
+import type { SimOptions } from "./options.js";
+import { aggregate, type Figures, type Trial, trialSeed } from "./scenarios/common.js";
+import { detectFigures, detectTrial } from "./scenarios/detect.js";
+import { joinTrial } from "./scenarios/join.js";
+import { partitionTrial } from "./scenarios/partition.js";
+import { spreadTrial } from "./scenarios/spread.js";
+import { steadyTrial } from "./scenarios/steady.js";
+import { type RumorRow, rumorTable } from "./strategies/rumor-table.js";
+import { classicSpreadTrial } from "./strategies/spread.js";
+
+export interface SimResult {
+  figures: Figures;
+  trials: Trial[];
+  /** Only for `rumor-table`. */
+  table?: RumorRow[];
+}
+
+type TrialFn = (options: SimOptions, seed: number) => Trial;
+
+function trialFor(options: SimOptions): TrialFn {
+  switch (options.scenario) {
+    case "spread":
+      return options.strategy === "hearsay" ? spreadTrial : classicSpreadTrial;
+    case "detect":
+      return detectTrial;
+    case "join":
+      return joinTrial;
+    case "partition":
+      return partitionTrial;
+    case "steady":
+      return steadyTrial;
+    default:
+      throw new Error(`no trial for ${options.scenario}`);
+  }
+}
+
+/** Runs every trial; `progress` is told after each one (for the CLI's progress line). */
+export function runSimulation(
+  options: SimOptions,
+  progress?: (done: number, total: number) => void,
+): SimResult {
+  if (options.scenario === "rumor-table") {
+    const table = rumorTable(options);
+    return { figures: {}, trials: [], table };
+  }
+  const trial = trialFor(options);
+  const trials: Trial[] = [];
+  for (let i = 0; i < options.trials; i++) {
+    trials.push(trial(options, trialSeed(options, i)));
+    progress?.(i + 1, options.trials);
+  }
+  const figures = aggregate(trials);
+  if (options.scenario === "detect") {
+    delete figures.deadRounds;
+    Object.assign(figures, detectFigures(trials));
+  }
+  if (options.scenario === "steady") {
+    for (const name of ["roundsMean", "roundsP50", "roundsP99", "roundsMax", "unfinishedTrials"])
+      delete figures[name];
+  }
+  return { figures, trials };
+}

@@ -1,0 +1,54 @@
+/**
+ * `detect`: crash one node of a converged, warmed-up cluster; rounds until every live node
+ * marks it non-alive (suspect), then until every live node marks it dead. The warm-up gives
+ * the phi detectors real heartbeat history, as in a cluster that has been running a while.
+ */
+import type { SimOptions } from "../options.js";
+import { buildCluster, NodeCondition, runRounds, spreadOf, type Trial, Window } from "./common.js";
+
+export function detectTrial(options: SimOptions, seed: number): Trial {
+  const cluster = buildCluster(options, seed);
+  const interval = cluster.config.intervalMs;
+  runRounds(cluster, options.warmupRounds ?? 10);
+  const victim = cluster.pick(cluster.live());
+  cluster.crash(victim.name);
+  const crashedAt = cluster.now;
+  const suspected = new NodeCondition(cluster, (node) => node.gossiper.statusOf(victim.name) !== "alive");
+  const dead = new NodeCondition(cluster, (node) => {
+    const status = node.gossiper.statusOf(victim.name);
+    return status === "dead" || status === undefined;
+  });
+  suspected.recheckAll();
+  dead.recheckAll();
+  cluster.onTouch = (node) => {
+    suspected.check(node);
+    dead.check(node);
+  };
+  const window = new Window(cluster);
+  let suspectedAt: number | null = null;
+  const done = cluster.clock.runUntil(
+    () => {
+      if (suspectedAt === null && suspected.done()) suspectedAt = cluster.now;
+      return dead.done();
+    },
+    crashedAt + options.maxRounds * interval,
+  );
+  const traffic = window.close();
+  return {
+    rounds: suspectedAt === null ? null : (suspectedAt - crashedAt) / interval,
+    values: {
+      deadRounds: done ? (cluster.now - crashedAt) / interval : Number.NaN,
+      messagesPerNodeRound: traffic.messagesPerNodeRound,
+      bytesPerNodeRound: traffic.bytesPerNodeRound,
+      falseSuspicions: traffic.falseSuspicions,
+    },
+  };
+}
+
+/** Extra figures of `detect`: the spread of rounds until dead everywhere. */
+export function detectFigures(trials: Trial[]) {
+  return spreadOf(
+    "deadRounds",
+    trials.map((t) => t.values.deadRounds ?? Number.NaN).filter((v) => !Number.isNaN(v)),
+  );
+}

@@ -1,0 +1,32 @@
+/**
+ * `steady`: a converged cluster gossips with no writes for --duration virtual seconds (one
+ * virtual hour by default), under the configured loss and churn. Reports quiescent traffic
+ * per node per round and false suspicions (a node that was up, marked suspect by anyone) per
+ * node-hour.
+ */
+import type { SimOptions } from "../options.js";
+import { buildCluster, runRounds, startChurn, type Trial, Window } from "./common.js";
+
+export function steadyTrial(options: SimOptions, seed: number): Trial {
+  const cluster = buildCluster(options, seed);
+  runRounds(cluster, options.warmupRounds ?? 5);
+  const stopChurn = startChurn(cluster, options.churn, new Set());
+  const window = new Window(cluster);
+  const failedBefore = cluster.total("exchangesFailed");
+  const startedBefore = cluster.total("exchangesStarted");
+  cluster.clock.runFor(cluster.now + options.durationS * 1000);
+  stopChurn();
+  const traffic = window.close();
+  const nodeHours = (cluster.liveCount() * options.durationS) / 3600;
+  const started = cluster.total("exchangesStarted") - startedBefore;
+  return {
+    rounds: null,
+    values: {
+      messagesPerNodeRound: traffic.messagesPerNodeRound,
+      bytesPerNodeRound: traffic.bytesPerNodeRound,
+      falseSuspicions: traffic.falseSuspicions,
+      falseSuspicionsPerNodeHour: traffic.falseSuspicions / nodeHours,
+      failedExchangeFraction: started > 0 ? (cluster.total("exchangesFailed") - failedBefore) / started : 0,
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * `spread` with a classic strategy (anti-entropy, rumor mongering, flooding): one trial is
+ * one epidemic of a single update, reported as residue, traffic, t_ave and t_last.
+ */
+import { seededRng } from "../../core/index.js";
+import type { SimOptions } from "../options.js";
+import type { Trial } from "../scenarios/common.js";
+import { runEpidemic, type StrategyKind } from "./epidemic.js";
+
+/** Fanout of the classic strategies when --fanout is not given: one partner per round, as in the paper. */
+export const CLASSIC_FANOUT = 1;
+
+export function classicSpreadTrial(options: SimOptions, seed: number): Trial {
+  const result = runEpidemic({
+    kind: options.strategy as StrategyKind,
+    nodes: options.nodes,
+    mode: options.mode,
+    fanout: options.fanout,
+    interest: options.interest,
+    stop: options.stop,
+    k: options.k,
+    loss: options.loss,
+    latency: options.latency,
+    intervalMs: options.intervalMs,
+    jitter: options.jitter,
+    maxRounds: options.maxRounds,
+    rng: seededRng(seed),
+  });
+  return {
+    // Rounds until every node was informed; a rumor that died out first has no such time.
+    rounds: result.residue === 0 ? result.tLast : null,
+    values: {
+      residue: result.residue,
+      traffic: result.traffic,
+      tAve: result.tAve,
+      tLast: result.tLast,
+      messagesPerNodeRound: result.messagesPerNodeRound,
+      epidemicRounds: result.rounds,
+      keysLost: 0,
+    },
+  };
+}

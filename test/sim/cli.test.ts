@@ -1,0 +1,78 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+function sim(...args: string[]) {
+  return spawnSync(process.execPath, ["--import", "tsx", "src/sim/cli.ts", ...args], { encoding: "utf8" });
+}
+
+describe("sim CLI", () => {
+  it.each([
+    [["--nodes", "abc"], /--nodes/],
+    [["--loss", "1.5"], /--loss/],
+    [["--scenario", "nope"], /--scenario/],
+    [["--mode", "sideways"], /--mode/],
+    [["--bogus"], /bogus/],
+    [["--latency", "gamma:3"], /--latency/],
+    [["--scenario", "detect", "--strategy", "rumor"], /--strategy/],
+  ])("rejects %j with exit 2 and a one-line error", (args, message) => {
+    const result = sim(...args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stdout).toBe("");
+  });
+
+  it("lists every option with its default in --help", () => {
+    const result = sim("--help");
+    expect(result.status).toBe(0);
+    for (const option of [
+      "--scenario",
+      "--nodes",
+      "--trials",
+      "--seed",
+      "--loss",
+      "--fanout",
+      "--mode",
+      "--strategy",
+      "--interest",
+      "--stop",
+      "--k",
+      "--interval",
+      "--json",
+      "--latency",
+      "--churn",
+    ]) {
+      expect(result.stdout).toContain(option);
+    }
+  });
+
+  it("prints its configuration and figures and writes them as JSON", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "sim-")), "out.json");
+    const result = sim("--nodes", "16", "--trials", "2", "--json", file);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/configuration[\s\S]*nodes\s+16/);
+    expect(result.stdout).toMatch(/roundsMean/);
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    expect(report.config).toMatchObject({ scenario: "spread", nodes: 16, trials: 2, strategy: "hearsay" });
+    for (const name of [
+      "roundsMean",
+      "roundsP50",
+      "roundsP99",
+      "roundsMax",
+      "residue",
+      "traffic",
+      "tAve",
+      "tLast",
+      "messagesPerNodeRound",
+      "bytesPerNodeRound",
+      "falseSuspicions",
+      "keysLost",
+    ]) {
+      expect(report.figures).toHaveProperty(name);
+    }
+    expect(report.figures.keysLost).toBe(0);
+  });
+});

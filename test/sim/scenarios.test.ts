@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { resolveSimOptions, type SimOptionsInput } from "../../src/sim/options.js";
+import { runSimulation } from "../../src/sim/run.js";
+
+const small: SimOptionsInput = { nodes: 24, trials: 2, seed: 5 };
+
+function run(input: SimOptionsInput) {
+  return runSimulation(resolveSimOptions({ ...small, ...input })).figures;
+}
+
+describe("scenarios at small N", () => {
+  it("spread: every node gets the write within a few rounds, none lost", () => {
+    const f = run({ scenario: "spread", loss: 0.05 });
+    expect(f.unfinishedTrials).toBe(0);
+    expect(f.keysLost).toBe(0);
+    expect(f.residue).toBe(0);
+    expect(f.roundsMax).toBeGreaterThan(0);
+    expect(f.roundsMax).toBeLessThan(15);
+    expect(f.tAve).toBeLessThanOrEqual(f.tLast as number);
+    expect(f.bytesPerNodeRound).toBeGreaterThan(0);
+  });
+
+  it("detect: a crashed node is suspected, then declared dead, everywhere", () => {
+    const f = run({ scenario: "detect" });
+    expect(f.unfinishedTrials).toBe(0);
+    expect(f.roundsMean).toBeGreaterThan(1);
+    expect(f.roundsMean).toBeLessThan(30);
+    expect(f.deadRoundsMean).toBeGreaterThan(f.roundsMean as number);
+    expect(f.falseSuspicions).toBe(0);
+  });
+
+  it("join: a newcomer is seen alive by all and sees all alive", () => {
+    const f = run({ scenario: "join" });
+    expect(f.unfinishedTrials).toBe(0);
+    expect(f.roundsMax).toBeLessThan(30);
+  });
+
+  it("partition: after the heal membership and state reconverge, with no write lost", () => {
+    const f = run({ scenario: "partition", partitionRounds: 15 });
+    expect(f.unfinishedTrials).toBe(0);
+    expect(f.keysLost).toBe(0);
+    expect(f.roundsMax).toBeLessThan(60);
+  });
+
+  it("steady: quiescent traffic is counted and no node is falsely suspected without loss", () => {
+    const f = run({ scenario: "steady", durationS: 120, trials: 1 });
+    expect(f.messagesPerNodeRound).toBeGreaterThan(1);
+    expect(f.falseSuspicions).toBe(0);
+    expect(f.roundsMean).toBeUndefined();
+  });
+
+  it("spread with churn still loses no acknowledged write", () => {
+    const f = run({ scenario: "spread", churn: "crash=20,restart=20,join=10,leave=10", trials: 3 });
+    expect(f.keysLost).toBe(0);
+  });
+
+  it("classic strategies report residue, traffic and times", () => {
+    const anti = run({ scenario: "spread", strategy: "anti-entropy", nodes: 200 });
+    expect(anti.residue).toBe(0);
+    expect(anti.tLast).toBeGreaterThan(anti.tAve as number);
+    const blind = run({
+      scenario: "spread",
+      strategy: "rumor",
+      interest: "blind",
+      stop: "coin",
+      k: 1,
+      nodes: 200,
+      trials: 10,
+    });
+    expect(blind.residue).toBeGreaterThan(0.8);
+    const flood = run({ scenario: "spread", strategy: "flood", nodes: 50 });
+    expect(flood.residue).toBe(0);
+    expect(flood.traffic).toBeCloseTo(49, 5);
+  });
+});
+
+describe("determinism", () => {
+  it("the same seed gives identical figures, another seed different ones", () => {
+    const a = run({ scenario: "spread", loss: 0.1 });
+    const b = run({ scenario: "spread", loss: 0.1 });
+    const c = run({ scenario: "spread", loss: 0.1, seed: 6 });
+    expect(b).toEqual(a);
+    expect(c).not.toEqual(a);
+    const r1 = run({ scenario: "spread", strategy: "rumor", nodes: 100 });
+    const r2 = run({ scenario: "spread", strategy: "rumor", nodes: 100 });
+    expect(r2).toEqual(r1);
+  });
+});
