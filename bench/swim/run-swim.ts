@@ -27,6 +27,9 @@ export function runSwim(config: SwimRunConfig): Promise<SwimOutcome> {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     let outcome: SwimOutcome | undefined;
+    // If the bench itself dies (hard deadline, Ctrl-C), the members die with it.
+    const killOnExit = () => child.kill("SIGKILL");
+    process.once("exit", killOnExit);
     const timer = setTimeout(() => {
       outcome ??= { status: "failed", reason: `no result within ${swimDeadlineMs(config)} ms (killed)` };
       child.kill("SIGKILL");
@@ -41,6 +44,7 @@ export function runSwim(config: SwimRunConfig): Promise<SwimOutcome> {
     });
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
+      process.removeListener("exit", killOnExit);
       resolve(
         outcome ?? { status: "failed", reason: `swim child exited (${signal ?? code}) without a result` },
       );

@@ -1,0 +1,92 @@
+/**
+ * Command-line flags of `npm run bench` and the configuration they resolve to.
+ */
+import { parseArgs } from "node:util";
+
+export interface BenchConfig {
+  nodes: number;
+  intervalMs: number;
+  /** Steady window for the counters, in rounds. */
+  steadyRounds: number;
+  /** autocannon duration, seconds. */
+  loadSeconds: number;
+  connections: number;
+  /** Mesh size used for the "incl. allowance" cost column. */
+  costMeshNodes: number;
+  skipMesh: boolean;
+  skipLoad: boolean;
+  skipSwim: boolean;
+  quick: boolean;
+  /** Hard limit on the whole run, seconds: past it everything is killed. */
+  deadlineSeconds: number;
+  /** Where the result JSON goes. */
+  outDir: string;
+}
+
+export const USAGE = `Usage: npm run bench -- [options]
+
+  --nodes <n>          nodes in the mesh and SWIM members (default 32; quick 8)
+  --interval <ms>      gossip interval = SWIM protocol period (default 1000; quick 250)
+  --steady-rounds <n>  rounds in the steady counter window (default 20; quick 10)
+  --duration <s>       API load duration (default 10; quick 3)
+  --connections <n>    API load connections (default 10)
+  --cost-mesh <n>      mesh size for the cost column that includes allowances (default 100)
+  --skip-mesh          do not start the Worker (no mesh, no load)
+  --skip-load          no API load
+  --skip-swim          no SWIM peer
+  --quick              small, fast settings (explicit flags still win)
+  --deadline <s>       hard limit on the whole run (default 600)
+  --out <dir>          result directory (default bench/results)
+  --help               this text
+`;
+
+function positive(name: string, raw: string | undefined, fallback: number, integer = true): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new Error(`--${name} must be a positive ${integer ? "integer" : "number"}, got ${raw}`);
+  }
+  return value;
+}
+
+/** Parses argv (without node and script). Throws with a clear message on bad input. */
+export function parseBenchArgs(argv: readonly string[]): BenchConfig | "help" {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      nodes: { type: "string" },
+      interval: { type: "string" },
+      "steady-rounds": { type: "string" },
+      duration: { type: "string" },
+      connections: { type: "string" },
+      "cost-mesh": { type: "string" },
+      "skip-mesh": { type: "boolean", default: false },
+      "skip-load": { type: "boolean", default: false },
+      "skip-swim": { type: "boolean", default: false },
+      quick: { type: "boolean", default: false },
+      deadline: { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) return "help";
+  const quick = values.quick;
+  const config: BenchConfig = {
+    nodes: positive("nodes", values.nodes, quick ? 8 : 32),
+    intervalMs: positive("interval", values.interval, quick ? 250 : 1000),
+    steadyRounds: positive("steady-rounds", values["steady-rounds"], quick ? 10 : 20),
+    loadSeconds: positive("duration", values.duration, quick ? 3 : 10),
+    connections: positive("connections", values.connections, 10),
+    costMeshNodes: positive("cost-mesh", values["cost-mesh"], 100),
+    skipMesh: values["skip-mesh"],
+    skipLoad: values["skip-load"] || values["skip-mesh"],
+    skipSwim: values["skip-swim"],
+    quick,
+    deadlineSeconds: positive("deadline", values.deadline, 600),
+    outDir: values.out ?? "bench/results",
+  };
+  if (config.nodes < 2) throw new Error("--nodes must be at least 2");
+  if (config.intervalMs < 10) throw new Error("--interval must be at least 10 ms (hearsay's minimum)");
+  return config;
+}

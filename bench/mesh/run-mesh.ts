@@ -1,0 +1,156 @@
+/**
+ * The mesh measurement: bootstraps N GossipNode objects in a running Worker and measures over
+ * HTTP, by deadline polling, the time (and rounds) to full membership, for a write to reach
+ * every node, for a stopped node to be marked non-alive and then dead everywhere; false
+ * suspicions seen along the way; and, from the nodes' own counters over a quiet steady window
+ * (no polling inside it), billed requests, rows written and bytes per node per round.
+ */
+import { mapLimit } from "../../src/api/concurrency.js";
+import type { NodeView } from "../../src/node/rpc-types.js";
+import { pollUntil } from "../poll.js";
+import type { HearsayClient } from "./api-client.js";
+import {
+  fullMembership,
+  medianCounter,
+  perRound,
+  SuspicionTracker,
+  statusesOf,
+  valueEverywhere,
+  windowTotals,
+} from "./views.js";
+
+export interface MeshConfig {
+  cluster: string;
+  nodes: number;
+  intervalMs: number;
+  /** Length of the steady window, in rounds. */
+  steadyRounds: number;
+  /** Give up on one phase after this long, ms. */
+  phaseTimeoutMs: number;
+  /** Pause between two polls of every view, ms. */
+  pollEveryMs: number;
+}
+
+/** A wait measured in wall time and in the median node's own round counter. */
+export interface Elapsed {
+  ms: number;
+  rounds: number;
+}
+
+export interface SteadyFigures {
+  seconds: number;
+  nodesCounted: number;
+  resetNodes: string[];
+  /** Measured mean time between a node's rounds (interval plus jitter and scheduling). */
+  effectivePeriodMs: number;
+  /** Billed DO requests per node per round: alarm invocations + peer RPC calls received. */
+  requestsPerNodePerRound: number;
+  alarmsPerNodePerRound: number;
+  peerCallsReceivedPerNodePerRound: number;
+  rowsWrittenPerNodePerRound: number;
+  bytesSentPerNodePerRound: number;
+  bytesSentPerNodePerSecond: number;
+}
+
+export interface MeshFigures {
+  fullMembership: Elapsed;
+  writeEverywhere: Elapsed;
+  stoppedNonAlive: Elapsed;
+  stoppedDead: Elapsed;
+  /** Distinct (observer, live node) pairs ever seen suspect or dead in a polled view. */
+  falseSuspicions: number;
+  falseSuspicionPairs: string[];
+  steady: SteadyFigures;
+  polls: number;
+}
+
+const VIEW_CONCURRENCY = 16;
+
+export async function runMesh(client: HearsayClient, config: MeshConfig): Promise<MeshFigures> {
+  const names = Array.from({ length: config.nodes }, (_, i) => `n${i}`);
+  const live = new Set(names);
+  const suspicions = new SuspicionTracker();
+  let polls = 0;
+
+  const viewsOf = (nodes: readonly string[]) =>
+    mapLimit(nodes, VIEW_CONCURRENCY, (node) => client.view(config.cluster, node));
+  const liveNames = () => names.filter((name) => live.has(name));
+  /** Polls every live node's view until `done(views)`; every poll also feeds the tracker. */
+  const pollViews = (what: string, done: (views: NodeView[]) => boolean) =>
+    pollUntil(
+      async () => {
+        const views = await viewsOf(liveNames());
+        polls++;
+        suspicions.observe(views, live);
+        return done(views) ? views : undefined;
+      },
+      { what, timeoutMs: config.phaseTimeoutMs, everyMs: config.pollEveryMs },
+    );
+  const roundsSince = (before: readonly NodeView[], after: readonly NodeView[]) => {
+    const start = new Map(before.map((view) => [view.node, view.counters.rounds]));
+    const deltas = after.map((view) => view.counters.rounds - (start.get(view.node) ?? 0));
+    deltas.sort((a, b) => a - b);
+    return deltas[Math.floor((deltas.length - 1) / 2)] ?? 0;
+  };
+
+  // 1. Bootstrap; full membership is every node listing every node as alive.
+  const bootAt = Date.now();
+  await client.bootstrap(config.cluster, config.nodes, { intervalMs: config.intervalMs });
+  const full = await pollViews("full membership", (views) => fullMembership(views, names));
+  const fullMembershipElapsed = { ms: full.at - bootAt, rounds: medianCounter(full.value, "rounds") };
+
+  // 2. Steady window: two counter snapshots, nothing else asked of the nodes in between.
+  const before = await viewsOf(names);
+  const windowStart = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, config.steadyRounds * config.intervalMs));
+  const after = await viewsOf(names);
+  const seconds = (Date.now() - windowStart) / 1000;
+  suspicions.observe(after, live);
+  const totals = windowTotals(before, after, seconds);
+  const per = perRound(totals);
+  const steady: SteadyFigures = {
+    seconds,
+    nodesCounted: totals.nodes,
+    resetNodes: totals.resetNodes,
+    effectivePeriodMs: 1000 / Math.max(1e-9, per.roundsPerSecond),
+    requestsPerNodePerRound: per.requests,
+    alarmsPerNodePerRound: per.alarms,
+    peerCallsReceivedPerNodePerRound: per.peerCallsReceived,
+    rowsWrittenPerNodePerRound: per.rowsWritten,
+    bytesSentPerNodePerRound: per.bytesSent,
+    bytesSentPerNodePerSecond: per.bytesSentPerSecond,
+  };
+
+  // 3. A write on n0 until every node holds it.
+  const value = `v${Date.now()}`;
+  const writeAt = Date.now();
+  await client.setState(config.cluster, "n0", "bench", value);
+  const written = await pollViews("a write to reach every node", (views) =>
+    valueEverywhere(views, "n0", "bench", value),
+  );
+  const writeEverywhere = { ms: written.at - writeAt, rounds: roundsSince(after, written.value) };
+
+  // 4. Stop the last node; every other node must mark it non-alive, then dead.
+  const victim = names[names.length - 1] as string;
+  const beforeStop = written.value.filter((view) => view.node !== victim);
+  const stopAt = Date.now();
+  await client.stop(config.cluster, victim);
+  live.delete(victim);
+  const nonAlive = await pollViews(`${victim} non-alive everywhere`, (views) =>
+    statusesOf(views, victim).every((status) => status !== "alive" && status !== "joining"),
+  );
+  const dead = await pollViews(`${victim} dead everywhere`, (views) =>
+    statusesOf(views, victim).every((status) => status === "dead" || status === undefined),
+  );
+
+  return {
+    fullMembership: fullMembershipElapsed,
+    writeEverywhere,
+    stoppedNonAlive: { ms: nonAlive.at - stopAt, rounds: roundsSince(beforeStop, nonAlive.value) },
+    stoppedDead: { ms: dead.at - stopAt, rounds: roundsSince(beforeStop, dead.value) },
+    falseSuspicions: suspicions.count,
+    falseSuspicionPairs: suspicions.list().slice(0, 20),
+    steady,
+    polls,
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Pure questions the bench asks of a set of node views: does everyone know everyone, has a
+ * value reached everyone, how does everyone see one node, which live nodes were ever seen as
+ * suspect or dead, and what changed in the counters over a window.
+ */
+import type { MemberStatus } from "../../src/core/index.js";
+import type { NodeCounters, NodeView } from "../../src/node/rpc-types.js";
+
+/** True when every view lists every node in `names` as alive. */
+export function fullMembership(views: readonly NodeView[], names: readonly string[]): boolean {
+  return views.every((view) => {
+    const alive = new Set(view.members.filter((m) => m.status === "alive").map((m) => m.node));
+    return names.every((name) => alive.has(name));
+  });
+}
+
+/** True when every view holds `key` = `value` in the state of `owner`. */
+export function valueEverywhere(
+  views: readonly NodeView[],
+  owner: string,
+  key: string,
+  value: string,
+): boolean {
+  return views.every((view) => view.members.find((m) => m.node === owner)?.state[key] === value);
+}
+
+/** How each view sees `node` (undefined: not listed, e.g. forgotten). */
+export function statusesOf(views: readonly NodeView[], node: string): Array<MemberStatus | undefined> {
+  return views.map((view) => view.members.find((m) => m.node === node)?.status);
+}
+
+/**
+ * Records (observer, member) pairs where a node believed live by the bench was reported
+ * suspect or dead: false suspicions.
+ */
+export class SuspicionTracker {
+  private readonly pairs = new Set<string>();
+
+  observe(views: readonly NodeView[], live: ReadonlySet<string>): void {
+    for (const view of views) {
+      if (!live.has(view.node)) continue;
+      for (const member of view.members) {
+        if (!live.has(member.node)) continue;
+        if (member.status === "suspect" || member.status === "dead") {
+          this.pairs.add(`${view.node}->${member.node}`);
+        }
+      }
+    }
+  }
+
+  get count(): number {
+    return this.pairs.size;
+  }
+
+  list(): string[] {
+    return [...this.pairs].sort();
+  }
+}
+
+/** Mesh-wide counter changes between two snapshots of the same nodes. */
+export interface WindowTotals {
+  nodes: number;
+  seconds: number;
+  rounds: number;
+  alarms: number;
+  /** Peer RPC calls made by all nodes = peer RPC calls received by all nodes. */
+  peerCalls: number;
+  rowsWritten: number;
+  bytesSent: number;
+  /** Nodes whose counters went down (a wake-up reset them): their deltas are left out. */
+  resetNodes: string[];
+}
+
+const SUMMED = ["rounds", "alarmsRun", "rpcCallsMade", "storageRowsWritten", "bytesSent"] as const;
+
+export function windowTotals(
+  before: readonly NodeView[],
+  after: readonly NodeView[],
+  seconds: number,
+): WindowTotals {
+  const start = new Map(before.map((view) => [view.node, view.counters]));
+  const sums: Record<(typeof SUMMED)[number], number> = {
+    rounds: 0,
+    alarmsRun: 0,
+    rpcCallsMade: 0,
+    storageRowsWritten: 0,
+    bytesSent: 0,
+  };
+  const resetNodes: string[] = [];
+  let nodes = 0;
+  for (const view of after) {
+    const from: NodeCounters | undefined = start.get(view.node);
+    if (!from) continue;
+    if (SUMMED.some((key) => view.counters[key] < from[key])) {
+      resetNodes.push(view.node);
+      continue;
+    }
+    nodes++;
+    for (const key of SUMMED) sums[key] += view.counters[key] - from[key];
+  }
+  return {
+    nodes,
+    seconds,
+    rounds: sums.rounds,
+    alarms: sums.alarmsRun,
+    peerCalls: sums.rpcCallsMade,
+    rowsWritten: sums.storageRowsWritten,
+    bytesSent: sums.bytesSent,
+    resetNodes,
+  };
+}
+
+/** Per node per round figures from window totals. */
+export function perRound(totals: WindowTotals) {
+  const rounds = Math.max(1, totals.rounds);
+  return {
+    /** Billed DO requests: each alarm invocation plus each peer RPC call received. */
+    requests: (totals.alarms + totals.peerCalls) / rounds,
+    alarms: totals.alarms / rounds,
+    peerCallsReceived: totals.peerCalls / rounds,
+    rowsWritten: totals.rowsWritten / rounds,
+    bytesSent: totals.bytesSent / rounds,
+    /** Rounds per node per second: 1000 / this = the effective period in ms. */
+    roundsPerSecond: totals.rounds / Math.max(1, totals.nodes) / Math.max(1e-9, totals.seconds),
+    bytesSentPerSecond: totals.bytesSent / Math.max(1, totals.nodes) / Math.max(1e-9, totals.seconds),
+  };
+}
+
+/** Median of a counter across views. */
+export function medianCounter(views: readonly NodeView[], key: keyof NodeCounters): number {
+  const values = views.map((view) => view.counters[key]).sort((a, b) => a - b);
+  return values[Math.floor((values.length - 1) / 2)] ?? 0;
+}

@@ -1,0 +1,264 @@
+/**
+ * The bench's result: its JSON shape (checked with zod, so a test and readers of
+ * bench/results can rely on it), the hearsay / swim ratios, and the markdown tables printed
+ * at the end of a run.
+ */
+import { z } from "zod";
+import type { BenchConfig } from "./args.js";
+import type { IntervalCost, PerRoundUsage } from "./cost-model.js";
+import type { LatencySample, LoadFigures } from "./load.js";
+import type { MeshFigures } from "./mesh/run-mesh.js";
+import type { SwimOutcome } from "./swim/run-swim.js";
+
+export interface CostFigures {
+  perRound: PerRoundUsage;
+  /** How activeSeconds was estimated, and other stated assumptions. */
+  assumptions: string[];
+  intervals: IntervalCost[];
+}
+
+/** hearsay value divided by swim value (below 1: hearsay is faster / smaller). */
+export interface Ratios {
+  fullMembership: number | null;
+  detectNonAlive: number | null;
+  detectDead: number | null;
+  bytesPerNodePerSecond: number | null;
+}
+
+export interface BenchFigures {
+  mesh: MeshFigures | null;
+  /** Unloaded latency of GET node view, sequential. */
+  latency: LatencySample | null;
+  load: LoadFigures | null;
+  swim: SwimOutcome | null;
+  cost: CostFigures | null;
+  ratios: Ratios | null;
+  /** Parts that were asked for but failed, with why. */
+  failures: string[];
+  runSeconds: number;
+}
+
+export interface BenchResult {
+  config: BenchConfig & { date: string; machine: { cpus: number; platform: string; node: string } };
+  figures: BenchFigures;
+}
+
+const num = z.number().finite();
+const elapsed = z.object({ ms: num, rounds: num });
+const breakdown = z.object({ requests: num, rowsWritten: num, duration: num, total: num });
+const nullableRatio = num.nullable();
+
+/** The shape every bench/results/*.json file has. */
+export const BenchResultSchema = z.object({
+  config: z.object({
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    nodes: z.number().int().positive(),
+    intervalMs: num,
+    steadyRounds: num,
+    loadSeconds: num,
+    connections: num,
+    costMeshNodes: num,
+    skipMesh: z.boolean(),
+    skipLoad: z.boolean(),
+    skipSwim: z.boolean(),
+    quick: z.boolean(),
+    deadlineSeconds: num,
+    machine: z.object({ cpus: z.number().int(), platform: z.string(), node: z.string() }),
+  }),
+  figures: z.object({
+    mesh: z
+      .object({
+        fullMembership: elapsed,
+        writeEverywhere: elapsed,
+        stoppedNonAlive: elapsed,
+        stoppedDead: elapsed,
+        falseSuspicions: z.number().int().nonnegative(),
+        steady: z.object({
+          effectivePeriodMs: num,
+          requestsPerNodePerRound: num,
+          rowsWrittenPerNodePerRound: num,
+          bytesSentPerNodePerSecond: num,
+        }),
+      })
+      .nullable(),
+    latency: z.object({ count: num, p50Ms: num, p99Ms: num }).nullable(),
+    load: z.object({ requestsPerSecond: num, latencyP50Ms: num, latencyP99Ms: num }).nullable(),
+    swim: z
+      .discriminatedUnion("status", [
+        z.object({
+          status: z.literal("ok"),
+          figures: z.object({
+            fullMembershipMs: num,
+            detectNonAliveMs: num,
+            detectFaultyMs: num,
+            joinSeenByAllMs: num,
+            bytesSentPerNodePerSecond: num,
+            falseSuspicions: z.number().int().nonnegative(),
+          }),
+        }),
+        z.object({ status: z.enum(["unavailable", "failed"]), reason: z.string() }),
+      ])
+      .nullable(),
+    cost: z
+      .object({
+        perRound: z.object({ requests: num, rowsWritten: num, activeSeconds: num }),
+        assumptions: z.array(z.string()),
+        intervals: z.array(
+          z.object({ intervalMs: num, marginal: breakdown, mesh: breakdown, meshNodes: num }),
+        ),
+      })
+      .nullable(),
+    ratios: z
+      .object({
+        fullMembership: nullableRatio,
+        detectNonAlive: nullableRatio,
+        detectDead: nullableRatio,
+        bytesPerNodePerSecond: nullableRatio,
+      })
+      .nullable(),
+    failures: z.array(z.string()),
+    runSeconds: num,
+  }),
+});
+
+/** `2026-11-22.json` for a run on that (UTC) day. */
+export function resultFileName(date: Date): string {
+  return `${date.toISOString().slice(0, 10)}.json`;
+}
+
+function ratio(a: number | undefined, b: number | undefined): number | null {
+  if (a === undefined || b === undefined || !(b > 0)) return null;
+  return a / b;
+}
+
+export function computeRatios(mesh: MeshFigures | null, swim: SwimOutcome | null): Ratios | null {
+  if (!mesh || swim?.status !== "ok") return null;
+  const s = swim.figures;
+  return {
+    fullMembership: ratio(mesh.fullMembership.ms, s.fullMembershipMs),
+    detectNonAlive: ratio(mesh.stoppedNonAlive.ms, s.detectNonAliveMs),
+    detectDead: ratio(mesh.stoppedDead.ms, s.detectFaultyMs),
+    bytesPerNodePerSecond: ratio(mesh.steady.bytesSentPerNodePerSecond, s.bytesSentPerNodePerSecond),
+  };
+}
+
+const DASH = "—";
+
+function seconds(ms: number | undefined): string {
+  return ms === undefined ? DASH : `${(ms / 1000).toFixed(2)} s`;
+}
+
+function withRounds(e: { ms: number; rounds: number } | undefined): string {
+  return e ? `${seconds(e.ms)} (${e.rounds} rounds)` : DASH;
+}
+
+function fixed(value: number | undefined | null, digits = 2): string {
+  return value === undefined || value === null || !Number.isFinite(value) ? DASH : value.toFixed(digits);
+}
+
+function dollars(value: number): string {
+  return value < 0.01 && value > 0 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
+}
+
+function millions(value: number): string {
+  return `${(value / 1e6).toFixed(2)} M`;
+}
+
+/** The figures table: hearsay next to swim, with the ratio where both measured the same thing. */
+export function figuresTable(result: BenchResult): string {
+  const { mesh, swim, load, latency, ratios } = result.figures;
+  const s = swim?.status === "ok" ? swim.figures : undefined;
+  const n = result.config.nodes;
+  const rows: string[][] = [
+    [
+      `full membership, ${n} nodes from cold`,
+      withRounds(mesh?.fullMembership),
+      seconds(s?.fullMembershipMs),
+      fixed(ratios?.fullMembership),
+    ],
+    ["a write reaches every node", withRounds(mesh?.writeEverywhere), DASH, DASH],
+    [
+      "stopped node non-alive everywhere",
+      withRounds(mesh?.stoppedNonAlive),
+      seconds(s?.detectNonAliveMs),
+      fixed(ratios?.detectNonAlive),
+    ],
+    [
+      "stopped node dead (swim: faulty) everywhere",
+      withRounds(mesh?.stoppedDead),
+      seconds(s?.detectFaultyMs),
+      fixed(ratios?.detectDead),
+    ],
+    ["a late join seen by all", DASH, seconds(s?.joinSeenByAllMs), DASH],
+    [
+      "false suspicions (observer, live node) pairs",
+      mesh ? String(mesh.falseSuspicions) : DASH,
+      s ? String(s.falseSuspicions) : DASH,
+      DASH,
+    ],
+    [
+      "payload bytes sent / node / s",
+      fixed(mesh?.steady.bytesSentPerNodePerSecond, 0),
+      fixed(s?.bytesSentPerNodePerSecond, 0),
+      fixed(ratios?.bytesPerNodePerSecond),
+    ],
+    [
+      "billed DO requests / node / round (alarms + calls received)",
+      mesh
+        ? `${fixed(mesh.steady.requestsPerNodePerRound)} (${fixed(mesh.steady.alarmsPerNodePerRound)} + ${fixed(mesh.steady.peerCallsReceivedPerNodePerRound)})`
+        : DASH,
+      DASH,
+      DASH,
+    ],
+    ["SQLite rows written / node / round", fixed(mesh?.steady.rowsWrittenPerNodePerRound), DASH, DASH],
+    [
+      "measured period between rounds",
+      mesh ? `${fixed(mesh.steady.effectivePeriodMs, 0)} ms` : DASH,
+      DASH,
+      DASH,
+    ],
+    [
+      "GET node view, unloaded p50 / p99",
+      latency ? `${fixed(latency.p50Ms, 1)} / ${fixed(latency.p99Ms, 1)} ms` : DASH,
+      DASH,
+      DASH,
+    ],
+    [
+      `GET node view under load (${load?.connections ?? DASH} conns, ${load?.durationSeconds ?? DASH} s) p50 / p99`,
+      load ? `${load.latencyP50Ms} / ${load.latencyP99Ms} ms` : DASH,
+      DASH,
+      DASH,
+    ],
+    ["GET node view requests / s", fixed(load?.requestsPerSecond, 0), DASH, DASH],
+  ];
+  return markdownTable(["figure", "hearsay", "swim", "hearsay / swim"], rows);
+}
+
+/** The cost table: per node-month, marginal and within a mesh incl. allowances. */
+export function costTable(cost: CostFigures): string {
+  const rows = cost.intervals.map((c) => [
+    `${c.intervalMs / 1000} s`,
+    millions(c.usage.requests),
+    millions(c.usage.rowsWritten),
+    fixed(c.usage.gbSeconds, 0),
+    `${dollars(c.marginal.total)} (${dollars(c.marginal.requests)} + ${dollars(c.marginal.rowsWritten)} + ${dollars(c.marginal.duration)})`,
+    dollars(c.mesh.total),
+  ]);
+  const meshNodes = cost.intervals[0]?.meshNodes ?? 100;
+  return markdownTable(
+    [
+      "interval",
+      "requests / node-month",
+      "rows written / node-month",
+      "GB-s / node-month",
+      "marginal $ / node-month (requests + rows + duration)",
+      `$ / node-month in a ${meshNodes}-node mesh, allowance incl.`,
+    ],
+    rows,
+  );
+}
+
+export function markdownTable(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}

@@ -1,0 +1,190 @@
+/**
+ * `npm run bench`: the real hearsay mesh (GossipNode Durable Objects in a local `wrangler dev`)
+ * next to a real SWIM cluster (npm `swim` over UDP), all on 127.0.0.1, within a hard deadline.
+ * Prints the configuration and markdown tables, and writes bench/results/<YYYY-MM-DD>.json.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { availableParallelism, platform } from "node:os";
+import { join } from "node:path";
+import { startWranglerDev, type WranglerDev } from "../test/e2e/support/wrangler-dev.js";
+import { type BenchConfig, parseBenchArgs, USAGE } from "./args.js";
+import { costTable as costIntervals, type PerRoundUsage } from "./cost-model.js";
+import { type LatencySample, type LoadFigures, runLoad, sampleLatency } from "./load.js";
+import { HearsayClient } from "./mesh/api-client.js";
+import { type MeshFigures, runMesh } from "./mesh/run-mesh.js";
+import {
+  type BenchResult,
+  BenchResultSchema,
+  type CostFigures,
+  computeRatios,
+  costTable,
+  figuresTable,
+  resultFileName,
+} from "./report.js";
+import { runSwim, type SwimOutcome } from "./swim/run-swim.js";
+
+const LATENCY_SAMPLES = 50;
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Per-phase time limit: generous for the interval, never past the run's deadline. */
+function phaseTimeout(config: BenchConfig, deadline: number): number {
+  const base = Math.max(60_000, 60 * config.intervalMs);
+  return Math.max(1_000, Math.min(base, deadline - Date.now() - 5_000));
+}
+
+/** Active (billed-duration) seconds per round, estimated from the unloaded call latency. */
+function costFigures(mesh: MeshFigures, latency: LatencySample, config: BenchConfig): CostFigures {
+  const s = mesh.steady;
+  const callSeconds = latency.p50Ms / 1000;
+  // The alarm is active while it runs and awaits its outgoing calls; each received call is
+  // active while it is handled. Outgoing calls per node equal received calls mesh-wide.
+  const activeCalls = s.alarmsPerNodePerRound + 2 * s.peerCallsReceivedPerNodePerRound;
+  const perRound: PerRoundUsage = {
+    requests: s.requestsPerNodePerRound,
+    rowsWritten: s.rowsWrittenPerNodePerRound,
+    activeSeconds: activeCalls * callSeconds,
+  };
+  return {
+    perRound,
+    assumptions: [
+      "per-round requests and rows are those measured at the bench interval; other intervals scale by rounds per 30-day month (nominal interval, jitter ignored: slightly high)",
+      `active duration per round = (alarms + calls received + calls made) x ${latency.p50Ms.toFixed(1)} ms, the unloaded p50 of one Worker->DO call here (an upper bound on local handling; between real colos RPC waits are longer)`,
+      "objects are idle and hibernatable between rounds (no WebSockets, no timers), so idle time is not billed; 128 MB per object",
+      "storage (a few KB per node) and rows read are negligible; the $5 Workers Paid subscription is not included",
+      `marginal ignores the monthly allowances (1 M requests, 50 M rows written, 400,000 GB-s); the mesh column subtracts them once for a ${config.costMeshNodes}-node mesh alone on the account`,
+    ],
+    intervals: costIntervals(perRound, config.costMeshNodes),
+  };
+}
+
+async function measureMesh(config: BenchConfig, deadline: number, failures: string[]) {
+  let dev: WranglerDev | undefined;
+  let mesh: MeshFigures | null = null;
+  let latency: LatencySample | null = null;
+  let load: LoadFigures | null = null;
+  try {
+    console.log("starting wrangler dev on 127.0.0.1 ...");
+    dev = await startWranglerDev({ startTimeoutMs: Math.min(90_000, deadline - Date.now()) });
+    const client = new HearsayClient(dev.url, dev.token);
+    const cluster = `bench-${Date.now()}`;
+    console.log(`mesh: ${config.nodes} nodes, interval ${config.intervalMs} ms, cluster ${cluster}`);
+    mesh = await runMesh(client, {
+      cluster,
+      nodes: config.nodes,
+      intervalMs: config.intervalMs,
+      steadyRounds: config.steadyRounds,
+      phaseTimeoutMs: phaseTimeout(config, deadline),
+      pollEveryMs: Math.min(250, Math.max(50, config.intervalMs / 5)),
+    });
+    const headers = { authorization: `Bearer ${dev.token}` };
+    const url = client.nodeUrl(cluster, "n0");
+    latency = await sampleLatency(url, headers, LATENCY_SAMPLES);
+    if (!config.skipLoad) {
+      console.log(`load: autocannon ${config.connections} connections for ${config.loadSeconds} s ...`);
+      load = await runLoad(url, headers, config.loadSeconds, config.connections);
+    }
+  } catch (error) {
+    failures.push(`mesh: ${message(error)}`);
+  } finally {
+    await dev?.stop();
+  }
+  return { mesh, latency, load };
+}
+
+async function main(): Promise<number> {
+  let parsed: BenchConfig | "help";
+  try {
+    parsed = parseBenchArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${message(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  const config = parsed;
+  const startedAt = Date.now();
+  const deadline = startedAt + config.deadlineSeconds * 1000;
+  // Past the deadline nothing is waited for: exiting kills wrangler and the SWIM child.
+  const hardStop = setTimeout(() => {
+    console.error(`bench: hard deadline of ${config.deadlineSeconds} s reached, stopping everything`);
+    process.exit(3);
+  }, config.deadlineSeconds * 1000);
+
+  const now = new Date();
+  const machine = {
+    cpus: availableParallelism(),
+    platform: `${platform()}-${process.arch}`,
+    node: process.version,
+  };
+  console.log("# hearsay bench\n");
+  console.log(
+    `config: nodes=${config.nodes} interval=${config.intervalMs}ms steady=${config.steadyRounds} rounds ` +
+      `load=${config.skipLoad ? "skipped" : `${config.loadSeconds}s x ${config.connections} conns`} ` +
+      `swim=${config.skipSwim ? "skipped" : "on"} deadline=${config.deadlineSeconds}s ` +
+      `machine=${machine.cpus} cpus ${machine.platform} node ${machine.node}\n`,
+  );
+
+  const failures: string[] = [];
+  const { mesh, latency, load } = config.skipMesh
+    ? { mesh: null, latency: null, load: null }
+    : await measureMesh(config, deadline, failures);
+
+  let swim: SwimOutcome | null = null;
+  if (!config.skipSwim) {
+    console.log(`swim: ${config.nodes} members, protocol period ${config.intervalMs} ms ...`);
+    swim = await runSwim({
+      nodes: config.nodes,
+      intervalMs: config.intervalMs,
+      steadyMs: config.steadyRounds * config.intervalMs,
+      phaseTimeoutMs: Math.min(phaseTimeout(config, deadline), Math.max(5_000, (deadline - Date.now()) / 4)),
+    });
+    if (swim.status === "unavailable") console.log(`swim peer unavailable: ${swim.reason}`);
+    if (swim.status === "failed") failures.push(`swim: ${swim.reason}`);
+  }
+
+  const cost = mesh && latency ? costFigures(mesh, latency, config) : null;
+  const result: BenchResult = {
+    config: { ...config, date: now.toISOString().slice(0, 10), machine },
+    figures: {
+      mesh,
+      latency,
+      load,
+      swim,
+      cost,
+      ratios: computeRatios(mesh, swim),
+      failures,
+      runSeconds: (Date.now() - startedAt) / 1000,
+    },
+  };
+
+  console.log(`\n## Figures\n\n${figuresTable(result)}\n`);
+  if (swim?.status === "ok") {
+    const t = swim.figures.timeouts;
+    console.log(
+      `swim timeouts (its defaults scaled to the period): ping ${t.pingTimeout} ms, ping-req ${t.pingReqTimeout} ms, suspect ${t.suspectTimeout} ms\n`,
+    );
+  }
+  if (cost) {
+    console.log(`## Cost per node-month (list prices)\n\n${costTable(cost)}\n`);
+    for (const assumption of cost.assumptions) console.log(`- ${assumption}`);
+    console.log("");
+  }
+  if (mesh && mesh.falseSuspicions > 0)
+    console.log(`false suspicions: ${mesh.falseSuspicionPairs.join(", ")}`);
+  for (const failure of failures) console.log(`FAILED ${failure}`);
+
+  BenchResultSchema.parse(result);
+  await mkdir(config.outDir, { recursive: true });
+  const file = join(config.outDir, resultFileName(now));
+  await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`wrote ${file} (run took ${result.figures.runSeconds.toFixed(1)} s)`);
+  clearTimeout(hardStop);
+  return failures.length > 0 ? 1 : 0;
+}
+
+process.exitCode = await main();
