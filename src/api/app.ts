@@ -1,12 +1,12 @@
 /**
  * The Hono app behind the Worker's fetch handler: secure headers on every response, CORS for
- * reads, a body-size cap, the routes, `GET /openapi.json`, and one error shape for everything
- * that goes wrong (`{"error": {"code", "message"}}`, never a stack trace).
+ * reads, a body-size cap, the API routes, `GET /openapi.json`, the dashboard at `/`, and one
+ * error shape for everything that goes wrong (`{"error": {"code", "message"}}`, never a stack trace).
  */
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
-import { web } from "../web/index.js";
+import { dashboardCspDirectives, web } from "../web/index.js";
 import { errorBody, handleError, handleNotFound } from "./errors.js";
 import { createApp } from "./openapi.js";
 import { clusterRoutes } from "./routes/clusters.js";
@@ -20,17 +20,13 @@ export const app = createApp();
 app.use(
   "*",
   secureHeaders({
-    // Same-origin only, no inline code: the dashboard at / loads its own script and styles.
-    contentSecurityPolicy: {
-      defaultSrc: ["'none'"],
-      scriptSrc: ["'self'"],
-      styleSrc: ["'self'"],
-      imgSrc: ["'self'"],
-      connectSrc: ["'self'"],
-      baseUri: ["'none'"],
-      formAction: ["'none'"],
-      frameAncestors: ["'none'"],
-    },
+    // The dashboard's policy on every response: same-origin only, no inline code, no framing.
+    // A header a route sets itself (the dashboard sets its own) is kept.
+    contentSecurityPolicy: Object.fromEntries(
+      Object.entries(dashboardCspDirectives).map(([directive, sources]) => [directive, [...sources]]),
+    ),
+    xFrameOptions: "DENY",
+    overwrite: false,
   }),
 );
 

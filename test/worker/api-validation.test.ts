@@ -212,7 +212,7 @@ describe("headers and documents", () => {
       const res = await call("GET", path);
       expect(res.headers.get("x-content-type-options")).toBe("nosniff");
       expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
-      expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+      expect(res.headers.get("x-frame-options")).toBe("DENY");
     }
   });
 
@@ -224,6 +224,17 @@ describe("headers and documents", () => {
       headers: { origin: "https://elsewhere.example", "access-control-request-method": "PUT" },
     });
     expect(preflight.headers.get("access-control-allow-methods")).not.toContain("PUT");
+  });
+
+  it("GET / serves the dashboard page under a same-origin CSP", async () => {
+    const res = await call("GET", "/", { token: null });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/html");
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(await res.text()).toContain("<html");
   });
 
   it("GET /openapi.json documents every route with the limits the checks use", async () => {
