@@ -3,11 +3,12 @@
  * `npm start`: runs hearsay locally with `wrangler dev`.
  * Creates .dev.vars from .dev.vars.example when it is missing (local API token
  * `dev-token`), starts wrangler in the foreground, waits until GET /v1/health
- * answers, then runs afterHealthy(). Extra arguments go to wrangler, e.g.
- * `npm start -- --port 9000`. Ctrl-C stops wrangler and workerd.
+ * answers, then bootstraps a 12-node demo cluster and prints the dashboard URL and
+ * the local token. Extra arguments go to wrangler, e.g. `npm start -- --port 9000`.
+ * Ctrl-C stops wrangler and workerd.
  */
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,6 +32,8 @@ const child = spawn(
   {
     cwd: root,
     stdio: "inherit",
+    // No network call for Request.cf: local dev works offline with the placeholder.
+    env: { CLOUDFLARE_CF_FETCH_ENABLED: "false", ...process.env },
   },
 );
 for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"])) {
@@ -42,14 +45,62 @@ waitForHealth(baseUrl, Date.now() + 60_000)
   .then(() => afterHealthy(baseUrl))
   .catch((error) => console.error(`start: ${error instanceof Error ? error.message : error}`));
 
+/** The demo cluster `npm start` bootstraps (HEARSAY_DEMO_SIZE=0 skips it). */
+const DEMO_CLUSTER = "demo";
+const DEMO_SIZE = Number(process.env.HEARSAY_DEMO_SIZE ?? 12);
+const DEMO_INTERVAL_MS = 1000;
+
 /**
- * Runs once the Worker answers /v1/health.
- * TODO(api): bootstrap a 12-node demo cluster here (POST /v1/clusters/demo/bootstrap
- * with `Authorization: Bearer <API_TOKEN from .dev.vars>`), then print the dashboard URL.
+ * Runs once the Worker answers /v1/health: bootstraps the demo cluster (restarting it with a
+ * new generation if it already exists) and prints where to look and the local token.
  * @param {string} url base URL of the local Worker
  */
 async function afterHealthy(url) {
-  console.log(`\nhearsay is up: ${url}  (API token: see .dev.vars, default dev-token)\n`);
+  const token = readDevVar("API_TOKEN");
+  if (DEMO_SIZE > 0) {
+    if (!token) {
+      console.error("start: .dev.vars has no API_TOKEN, so the demo cluster cannot be started.");
+    } else {
+      const res = await fetch(`${url}/v1/clusters/${DEMO_CLUSTER}/bootstrap`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ size: DEMO_SIZE, config: { intervalMs: DEMO_INTERVAL_MS } }),
+      });
+      if (res.ok) {
+        console.log(
+          `start: cluster "${DEMO_CLUSTER}" bootstrapped with ${DEMO_SIZE} nodes (${DEMO_INTERVAL_MS} ms rounds)`,
+        );
+      } else {
+        console.error(`start: bootstrapping "${DEMO_CLUSTER}" failed: ${res.status} ${await res.text()}`);
+      }
+    }
+  }
+  console.log(
+    [
+      "",
+      `  hearsay is up:  ${url}`,
+      `  dashboard:      ${url}/`,
+      `  cluster:        curl ${url}/v1/clusters/${DEMO_CLUSTER}`,
+      `  API docs:       ${url}/openapi.json`,
+      `  local token:    ${token ?? "(none: set API_TOKEN in .dev.vars)"}  (Authorization: Bearer <token>)`,
+      "  Ctrl-C stops everything.",
+      "",
+    ].join("\n"),
+  );
+}
+
+/**
+ * A value from .dev.vars (`NAME=value`, optional quotes), or undefined.
+ * @param {string} name
+ */
+function readDevVar(name) {
+  const path = join(root, ".dev.vars");
+  if (!existsSync(path)) return undefined;
+  for (const line of readFileSync(path, "utf8").split(/\r?\n/)) {
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (match?.[1] === name) return match[2]?.replace(/^(["'])(.*)\1$/, "$2") || undefined;
+  }
+  return undefined;
 }
 
 /** Copies .dev.vars.example to .dev.vars unless the developer already has one. */
