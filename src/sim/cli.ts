@@ -4,7 +4,10 @@
  * options get a one-line error on stderr and exit code 2.
  */
 import { writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
+import { getHeapStatistics } from "node:v8";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import {
   DEFAULTS,
   INTERESTS,
@@ -17,7 +20,8 @@ import {
   STRATEGIES,
 } from "./options.js";
 import { formatConfig, formatResult, jsonReport } from "./report.js";
-import { runSimulation } from "./run.js";
+import { finishSimulation, runSimulation, runTrial, type SimResult } from "./run.js";
+import type { Trial } from "./scenarios/common.js";
 
 const HELP = `Usage: npm run sim -- [options]
 
@@ -54,6 +58,7 @@ Options (default in brackets):
   --start MODE           converged|seeds: how the cluster starts [${DEFAULTS.start}]
   --seeds N              number of seed nodes [${DEFAULTS.seeds}]
   --exact-sizes          count bytes with JSON.stringify instead of the estimate (slow)
+  --workers W            threads running trials in parallel; figures do not depend on it [min(2, cores)]
   --json FILE            also write {"config", "figures"} as JSON to FILE
   --help                 show this help
 `;
@@ -82,6 +87,7 @@ const OPTIONS = {
   seeds: { type: "string" },
   "exact-sizes": { type: "boolean" },
   json: { type: "string" },
+  workers: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -93,7 +99,12 @@ function numberOption(name: string, raw: string | undefined): number | undefined
   return value;
 }
 
-export function parseCli(argv: string[]): SimOptions | "help" {
+export interface CliRun {
+  options: SimOptions;
+  workers: number;
+}
+
+export function parseCli(argv: string[]): CliRun | "help" {
   let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
   try {
     ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
@@ -101,7 +112,11 @@ export function parseCli(argv: string[]): SimOptions | "help" {
     throw new OptionError((error as Error).message.split("\n")[0] as string);
   }
   if (values.help) return "help";
-  return resolveSimOptions({
+  const workers = numberOption("workers", values.workers) ?? Math.min(2, availableParallelism());
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+    throw new OptionError(`--workers: must be an integer between 1 and 64, got "${values.workers}"`);
+  }
+  const options = resolveSimOptions({
     scenario: values.scenario as SimOptions["scenario"] | undefined,
     strategy: values.strategy as SimOptions["strategy"] | undefined,
     nodes: numberOption("nodes", values.nodes),
@@ -126,31 +141,101 @@ export function parseCli(argv: string[]): SimOptions | "help" {
     exactSizes: values["exact-sizes"],
     json: values.json,
   });
+  checkMemory(options);
+  return { options, workers };
 }
 
-function main(): void {
-  let options: SimOptions | "help";
+/** Heap each simulated hearsay node needs per member it holds (measured at N=1000: ~670 B). */
+const BYTES_PER_MEMBER = 700;
+
+/**
+ * Every simulated hearsay node holds the whole membership, so a cluster needs ~N^2 member
+ * records. Refuse up front, with the numbers, rather than run out of memory minutes later.
+ */
+function checkMemory(options: SimOptions): void {
+  if (options.strategy !== "hearsay" || options.scenario === "rumor-table") return;
+  const needed = options.nodes * options.nodes * BYTES_PER_MEMBER;
+  const limit = getHeapStatistics().heap_size_limit;
+  if (needed > limit) {
+    const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GB`;
+    throw new OptionError(
+      `--nodes ${options.nodes}: a hearsay cluster this size needs about ${gb(needed)} of heap (N^2 members of ${BYTES_PER_MEMBER} B), this process may use ${gb(limit)}; raise it with NODE_OPTIONS=--max-old-space-size=MB or use a classic --strategy`,
+    );
+  }
+}
+
+/** Runs the trials on `workers` threads (each trial is independent and seeded by its index). */
+async function runParallel(
+  run: CliRun,
+  argv: string[],
+  progress?: (done: number, total: number) => void,
+): Promise<SimResult> {
+  const { options } = run;
+  const count = Math.min(run.workers, options.trials);
+  if (count <= 1 || options.scenario === "rumor-table") return runSimulation(options, progress);
+  const trials: Trial[] = new Array(options.trials);
+  let next = 0;
+  let done = 0;
+  await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const worker = new Worker(new URL(import.meta.url), { workerData: { argv } });
+          const feed = () => {
+            if (next >= options.trials) {
+              void worker.terminate();
+              resolve();
+            } else worker.postMessage(next++);
+          };
+          worker.on("message", ({ index, trial }: { index: number; trial: Trial }) => {
+            trials[index] = trial;
+            progress?.(++done, options.trials);
+            feed();
+          });
+          worker.on("error", reject);
+          feed();
+        }),
+    ),
+  );
+  return finishSimulation(options, trials);
+}
+
+/** Worker thread: runs the trials it is sent with the same options as the main thread. */
+function workerMain(): void {
+  const run = parseCli((workerData as { argv: string[] }).argv);
+  if (run === "help") return;
+  parentPort?.on("message", (index: number) => {
+    parentPort?.postMessage({ index, trial: runTrial(run.options, index) });
+  });
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  let run: CliRun | "help";
   try {
-    options = parseCli(process.argv.slice(2));
+    run = parseCli(argv);
   } catch (error) {
     if (!(error instanceof OptionError)) throw error;
     process.stderr.write(`sim: ${error.message} (see --help)\n`);
     process.exit(2);
   }
-  if (options === "help") {
+  if (run === "help") {
     process.stdout.write(HELP);
     return;
   }
-  process.stdout.write(formatConfig(options));
+  const { options } = run;
+  process.stdout.write(formatConfig(options, { workers: run.workers }));
   const started = performance.now();
   const progress = process.stderr.isTTY
     ? (done: number, total: number) => process.stderr.write(`\rtrial ${done}/${total}`)
     : undefined;
-  const result = runSimulation(options, progress);
+  const result = await runParallel(run, argv, progress);
   if (progress) process.stderr.write("\r\x1b[K");
   process.stdout.write(formatResult(options, result));
   process.stdout.write(`wall time ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-  if (options.json) writeFileSync(options.json, jsonReport(options, result));
+  if (options.json) writeFileSync(options.json, jsonReport(options, result, { workers: run.workers }));
 }
 
-main();
+if (isMainThread) await main();
+else workerMain();

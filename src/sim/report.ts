@@ -7,8 +7,12 @@ import type { Figures } from "./scenarios/common.js";
 import type { RumorRow } from "./strategies/rumor-table.js";
 
 /** Every option as used, in CLI terms (the JSON report's `config`). */
-export function configRecord(options: SimOptions): Record<string, unknown> {
+export function configRecord(
+  options: SimOptions,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
+    ...extra,
     scenario: options.scenario,
     strategy: options.strategy,
     nodes: options.nodes,
@@ -35,18 +39,22 @@ export function configRecord(options: SimOptions): Record<string, unknown> {
   };
 }
 
-export function jsonReport(options: SimOptions, result: SimResult): string {
+export function jsonReport(
+  options: SimOptions,
+  result: SimResult,
+  extra: Record<string, unknown> = {},
+): string {
   const figures: Record<string, unknown> = { ...result.figures };
   if (result.table) figures.table = result.table;
-  return `${JSON.stringify({ config: configRecord(options), figures }, jsonNumbers, 2)}\n`;
+  return `${JSON.stringify({ config: configRecord(options, extra), figures }, jsonNumbers, 2)}\n`;
 }
 
 function jsonNumbers(_key: string, value: unknown): unknown {
   return typeof value === "number" && !Number.isFinite(value) ? null : value;
 }
 
-export function formatConfig(options: SimOptions): string {
-  const record = configRecord(options);
+export function formatConfig(options: SimOptions, extra: Record<string, unknown> = {}): string {
+  const record = configRecord(options, extra);
   const churn = options.churn;
   const lines = Object.entries(record)
     .filter(([key]) => key !== "gossip" && key !== "churn")

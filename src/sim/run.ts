@@ -38,21 +38,27 @@ function trialFor(options: SimOptions): TrialFn {
   }
 }
 
-/** Runs every trial; `progress` is told after each one (for the CLI's progress line). */
+/** Runs trial number `index` (0-based); the result depends only on the options and the index. */
+export function runTrial(options: SimOptions, index: number): Trial {
+  return trialFor(options)(options, trialSeed(options, index));
+}
+
+/** Runs every trial here; `progress` is told after each one (for the CLI's progress line). */
 export function runSimulation(
   options: SimOptions,
   progress?: (done: number, total: number) => void,
 ): SimResult {
-  if (options.scenario === "rumor-table") {
-    const table = rumorTable(options);
-    return { figures: {}, trials: [], table };
-  }
-  const trial = trialFor(options);
+  if (options.scenario === "rumor-table") return { figures: {}, trials: [], table: rumorTable(options) };
   const trials: Trial[] = [];
   for (let i = 0; i < options.trials; i++) {
-    trials.push(trial(options, trialSeed(options, i)));
+    trials.push(runTrial(options, i));
     progress?.(i + 1, options.trials);
   }
+  return finishSimulation(options, trials);
+}
+
+/** Folds finished trials, in trial order, into the run's figures. */
+export function finishSimulation(options: SimOptions, trials: Trial[]): SimResult {
   const figures = aggregate(trials);
   if (options.scenario === "detect") {
     delete figures.deadRounds;

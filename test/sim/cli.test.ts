@@ -76,3 +76,19 @@ describe("sim CLI", () => {
     expect(report.figures.keysLost).toBe(0);
   });
 });
+
+describe("sim CLI at scale", () => {
+  it("refuses a hearsay cluster too large for the heap with the numbers, before running", () => {
+    const result = sim("--nodes", "100000");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/GB of heap/);
+  });
+
+  it("gives the same figures with one worker or two", () => {
+    const one = sim("--nodes", "20", "--trials", "4", "--workers", "1");
+    const two = sim("--nodes", "20", "--trials", "4", "--workers", "2");
+    const figures = (out: string) => out.slice(out.indexOf("figures"), out.indexOf("wall time"));
+    expect(two.status).toBe(0);
+    expect(figures(two.stdout)).toBe(figures(one.stdout));
+  });
+});
