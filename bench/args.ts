@@ -13,6 +13,8 @@ export interface BenchConfig {
   connections: number;
   /** Mesh size used for the "incl. allowance" cost column. */
   costMeshNodes: number;
+  /** Assumed network wait per outgoing RPC between deployed objects, ms (cost model only). */
+  rpcWaitMs: number;
   skipMesh: boolean;
   skipLoad: boolean;
   skipSwim: boolean;
@@ -31,6 +33,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --duration <s>       API load duration (default 10; quick 3)
   --connections <n>    API load connections (default 10)
   --cost-mesh <n>      mesh size for the cost column that includes allowances (default 100)
+  --rpc-wait-ms <ms>   assumed network wait per RPC between deployed objects, for the
+                       duration estimate of the cost model (default 5)
   --skip-mesh          do not start the Worker (no mesh, no load)
   --skip-load          no API load
   --skip-swim          no SWIM peer
@@ -61,6 +65,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig | "help" {
       duration: { type: "string" },
       connections: { type: "string" },
       "cost-mesh": { type: "string" },
+      "rpc-wait-ms": { type: "string" },
       "skip-mesh": { type: "boolean", default: false },
       "skip-load": { type: "boolean", default: false },
       "skip-swim": { type: "boolean", default: false },
@@ -79,6 +84,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig | "help" {
     loadSeconds: positive("duration", values.duration, quick ? 3 : 10),
     connections: positive("connections", values.connections, 10),
     costMeshNodes: positive("cost-mesh", values["cost-mesh"], 100),
+    rpcWaitMs: values["rpc-wait-ms"] === "0" ? 0 : positive("rpc-wait-ms", values["rpc-wait-ms"], 5, false),
     skipMesh: values["skip-mesh"],
     skipLoad: values["skip-load"] || values["skip-mesh"],
     skipSwim: values["skip-swim"],

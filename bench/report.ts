@@ -58,6 +58,7 @@ export const BenchResultSchema = z.object({
     loadSeconds: num,
     connections: num,
     costMeshNodes: num,
+    rpcWaitMs: num,
     skipMesh: z.boolean(),
     skipLoad: z.boolean(),
     skipSwim: z.boolean(),
@@ -68,6 +69,7 @@ export const BenchResultSchema = z.object({
   figures: z.object({
     mesh: z
       .object({
+        bootstrapCallMs: num,
         fullMembership: elapsed,
         writeEverywhere: elapsed,
         stoppedNonAlive: elapsed,
@@ -78,6 +80,7 @@ export const BenchResultSchema = z.object({
           requestsPerNodePerRound: num,
           rowsWrittenPerNodePerRound: num,
           bytesSentPerNodePerSecond: num,
+          cpuSecondsPerNodePerRound: num.nullable(),
         }),
       })
       .nullable(),
@@ -172,7 +175,7 @@ export function figuresTable(result: BenchResult): string {
   const rows: string[][] = [
     [
       `full membership, ${n} nodes from cold`,
-      withRounds(mesh?.fullMembership),
+      mesh ? `${withRounds(mesh.fullMembership)}; bootstrap call ${seconds(mesh.bootstrapCallMs)}` : DASH,
       seconds(s?.fullMembershipMs),
       fixed(ratios?.fullMembership),
     ],
@@ -211,6 +214,14 @@ export function figuresTable(result: BenchResult): string {
       DASH,
     ],
     ["SQLite rows written / node / round", fixed(mesh?.steady.rowsWrittenPerNodePerRound), DASH, DASH],
+    [
+      "workerd CPU / node / round",
+      mesh?.steady.cpuSecondsPerNodePerRound != null
+        ? `${fixed(mesh.steady.cpuSecondsPerNodePerRound * 1000)} ms`
+        : DASH,
+      DASH,
+      DASH,
+    ],
     [
       "measured period between rounds",
       mesh ? `${fixed(mesh.steady.effectivePeriodMs, 0)} ms` : DASH,

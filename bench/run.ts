@@ -11,6 +11,7 @@ import { type BenchConfig, parseBenchArgs, USAGE } from "./args.js";
 import { costTable as costIntervals, type PerRoundUsage } from "./cost-model.js";
 import { type LatencySample, type LoadFigures, runLoad, sampleLatency } from "./load.js";
 import { HearsayClient } from "./mesh/api-client.js";
+import { cpuSeconds, findWorkerdPids } from "./mesh/process-cpu.js";
 import { type MeshFigures, runMesh } from "./mesh/run-mesh.js";
 import {
   type BenchResult,
@@ -35,29 +36,39 @@ function phaseTimeout(config: BenchConfig, deadline: number): number {
   return Math.max(1_000, Math.min(base, deadline - Date.now() - 5_000));
 }
 
-/** Active (billed-duration) seconds per round, estimated from the unloaded call latency. */
+/**
+ * Active (billed-duration) seconds per round. Preferred: the workerd CPU measured over the
+ * steady window; fallback: the unloaded latency of one Worker->DO call.
+ */
 function costFigures(mesh: MeshFigures, latency: LatencySample, config: BenchConfig): CostFigures {
   const s = mesh.steady;
-  const callSeconds = latency.p50Ms / 1000;
-  // The alarm is active while it runs and awaits its outgoing calls; each received call is
-  // active while it is handled. Outgoing calls per node equal received calls mesh-wide.
-  const activeCalls = s.alarmsPerNodePerRound + 2 * s.peerCallsReceivedPerNodePerRound;
+  const callsMade = s.peerCallsReceivedPerNodePerRound; // mesh-wide, calls made = calls received
+  const assumptions: string[] = [];
+  let activeSeconds: number;
+  if (s.cpuSecondsPerNodePerRound !== null) {
+    const cpuMs = s.cpuSecondsPerNodePerRound * 1000;
+    activeSeconds = 2 * s.cpuSecondsPerNodePerRound + (callsMade * config.rpcWaitMs) / 1000;
+    assumptions.push(
+      `active duration per round = 2 x ${cpuMs.toFixed(2)} ms measured workerd CPU per node-round (the object's own work, plus a caller waiting while its peer works) + ${callsMade.toFixed(2)} calls made x ${config.rpcWaitMs} ms assumed network wait per RPC between deployed objects (--rpc-wait-ms) = ${(activeSeconds * 1000).toFixed(1)} ms`,
+    );
+  } else {
+    activeSeconds = (s.alarmsPerNodePerRound + 2 * callsMade) * (latency.p50Ms / 1000);
+    assumptions.push(
+      `active duration per round = (alarms + calls received + calls made) x ${latency.p50Ms.toFixed(1)} ms, the unloaded p50 of one Worker->DO call here (workerd CPU could not be read; an upper bound locally)`,
+    );
+  }
   const perRound: PerRoundUsage = {
     requests: s.requestsPerNodePerRound,
     rowsWritten: s.rowsWrittenPerNodePerRound,
-    activeSeconds: activeCalls * callSeconds,
+    activeSeconds,
   };
-  return {
-    perRound,
-    assumptions: [
-      "per-round requests and rows are those measured at the bench interval; other intervals scale by rounds per 30-day month (nominal interval, jitter ignored: slightly high)",
-      `active duration per round = (alarms + calls received + calls made) x ${latency.p50Ms.toFixed(1)} ms, the unloaded p50 of one Worker->DO call here (an upper bound on local handling; between real colos RPC waits are longer)`,
-      "objects are idle and hibernatable between rounds (no WebSockets, no timers), so idle time is not billed; 128 MB per object",
-      "storage (a few KB per node) and rows read are negligible; the $5 Workers Paid subscription is not included",
-      `marginal ignores the monthly allowances (1 M requests, 50 M rows written, 400,000 GB-s); the mesh column subtracts them once for a ${config.costMeshNodes}-node mesh alone on the account`,
-    ],
-    intervals: costIntervals(perRound, config.costMeshNodes),
-  };
+  assumptions.push(
+    "per-round requests and rows are those measured at the bench interval; other intervals scale by rounds per 30-day month (nominal interval, jitter ignored: slightly high)",
+    "objects are idle and hibernatable between rounds (no WebSockets, no timers), so idle time is not billed; 128 MB per object",
+    "storage (a few KB per node) and rows read are negligible; the $5 Workers Paid subscription is not included",
+    `marginal ignores the monthly allowances (1 M requests, 50 M rows written, 400,000 GB-s); the mesh column subtracts them once for a ${config.costMeshNodes}-node mesh alone on the account`,
+  );
+  return { perRound, assumptions, intervals: costIntervals(perRound, config.costMeshNodes) };
 }
 
 async function measureMesh(config: BenchConfig, deadline: number, failures: string[]) {
@@ -69,6 +80,8 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
     console.log("starting wrangler dev on 127.0.0.1 ...");
     dev = await startWranglerDev({ startTimeoutMs: Math.min(90_000, deadline - Date.now()) });
     const client = new HearsayClient(dev.url, dev.token);
+    const workerd = await findWorkerdPids(Number(new URL(dev.url).port));
+    if (workerd.length === 0) console.log("workerd CPU not readable here: duration estimated from latency");
     const cluster = `bench-${Date.now()}`;
     console.log(`mesh: ${config.nodes} nodes, interval ${config.intervalMs} ms, cluster ${cluster}`);
     mesh = await runMesh(client, {
@@ -78,6 +91,7 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
       steadyRounds: config.steadyRounds,
       phaseTimeoutMs: phaseTimeout(config, deadline),
       pollEveryMs: Math.min(250, Math.max(50, config.intervalMs / 5)),
+      ...(workerd.length > 0 ? { cpuSeconds: () => cpuSeconds(workerd) } : {}),
     });
     const headers = { authorization: `Bearer ${dev.token}` };
     const url = client.nodeUrl(cluster, "n0");
@@ -124,7 +138,7 @@ async function main(): Promise<number> {
   console.log("# hearsay bench\n");
   console.log(
     `config: nodes=${config.nodes} interval=${config.intervalMs}ms steady=${config.steadyRounds} rounds ` +
-      `load=${config.skipLoad ? "skipped" : `${config.loadSeconds}s x ${config.connections} conns`} ` +
+      `rpc-wait=${config.rpcWaitMs}ms load=${config.skipLoad ? "skipped" : `${config.loadSeconds}s x ${config.connections} conns`} ` +
       `swim=${config.skipSwim ? "skipped" : "on"} deadline=${config.deadlineSeconds}s ` +
       `machine=${machine.cpus} cpus ${machine.platform} node ${machine.node}\n`,
   );

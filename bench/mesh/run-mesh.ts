@@ -29,6 +29,8 @@ export interface MeshConfig {
   phaseTimeoutMs: number;
   /** Pause between two polls of every view, ms. */
   pollEveryMs: number;
+  /** CPU seconds used so far by the Worker's process, when it can be read. */
+  cpuSeconds?: () => Promise<number>;
 }
 
 /** A wait measured in wall time and in the median node's own round counter. */
@@ -50,9 +52,14 @@ export interface SteadyFigures {
   rowsWrittenPerNodePerRound: number;
   bytesSentPerNodePerRound: number;
   bytesSentPerNodePerSecond: number;
+  /** CPU seconds of the whole workerd process per node per round (null: not measurable). */
+  cpuSecondsPerNodePerRound: number | null;
 }
 
 export interface MeshFigures {
+  /** How long the bootstrap call itself took (nodes start one by one while it runs). */
+  bootstrapCallMs: number;
+  /** From the bootstrap request to every node listing every node alive. */
   fullMembership: Elapsed;
   writeEverywhere: Elapsed;
   stoppedNonAlive: Elapsed;
@@ -96,13 +103,16 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
   // 1. Bootstrap; full membership is every node listing every node as alive.
   const bootAt = Date.now();
   await client.bootstrap(config.cluster, config.nodes, { intervalMs: config.intervalMs });
+  const bootstrapCallMs = Date.now() - bootAt;
   const full = await pollViews("full membership", (views) => fullMembership(views, names));
   const fullMembershipElapsed = { ms: full.at - bootAt, rounds: medianCounter(full.value, "rounds") };
 
   // 2. Steady window: two counter snapshots, nothing else asked of the nodes in between.
   const before = await viewsOf(names);
+  const cpuBefore = await config.cpuSeconds?.();
   const windowStart = Date.now();
   await new Promise((resolve) => setTimeout(resolve, config.steadyRounds * config.intervalMs));
+  const cpuAfter = await config.cpuSeconds?.();
   const after = await viewsOf(names);
   const seconds = (Date.now() - windowStart) / 1000;
   suspicions.observe(after, live);
@@ -119,6 +129,10 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
     rowsWrittenPerNodePerRound: per.rowsWritten,
     bytesSentPerNodePerRound: per.bytesSent,
     bytesSentPerNodePerSecond: per.bytesSentPerSecond,
+    cpuSecondsPerNodePerRound:
+      cpuBefore === undefined || cpuAfter === undefined || cpuAfter <= cpuBefore
+        ? null
+        : (cpuAfter - cpuBefore) / Math.max(1, totals.rounds),
   };
 
   // 3. A write on n0 until every node holds it.
@@ -144,6 +158,7 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
   );
 
   return {
+    bootstrapCallMs,
     fullMembership: fullMembershipElapsed,
     writeEverywhere,
     stoppedNonAlive: { ms: nonAlive.at - stopAt, rounds: roundsSince(beforeStop, nonAlive.value) },
