@@ -4,7 +4,7 @@
  * works out what a peer lacks or has to offer, and builds and applies capped deltas.
  */
 import { type ApplyResult, NodeState, type NodeStateSnapshot } from "./node-state.js";
-import type { DigestEntry, NeedEntry, NodeDelta } from "./types.js";
+import type { DigestEntry, HeartbeatEntry, NeedEntry, NodeDelta } from "./types.js";
 
 /** A forgotten node: gossip at or below this generation and heartbeat is ignored. */
 export interface Grave {
@@ -25,6 +25,8 @@ export interface Wanted {
   name: string;
   fromVersion: number;
   peerGc: number;
+  /** The peer already knows this node at our generation (so a bare heartbeat will do). */
+  sameGeneration: boolean;
 }
 
 export class ClusterState {
@@ -59,6 +61,24 @@ export class ClusterState {
   }
 
   /**
+   * Takes heartbeats straight from a peer's digest for nodes known at the same generation.
+   * A digest already carries every heartbeat the peer knows, so heartbeat-only news needs no
+   * delta and no third message: in a quiet cluster an exchange is a single request.
+   */
+  heartbeatsFrom(digest: readonly (DigestEntry | HeartbeatEntry)[]): string[] {
+    const advanced: string[] = [];
+    for (const [name, generation, heartbeat] of digest) {
+      if (name === this.self.name) continue;
+      const local = this.nodes.get(name);
+      if (local && local.generation === generation && heartbeat > local.heartbeat) {
+        local.heartbeat = heartbeat;
+        advanced.push(name);
+      }
+    }
+    return advanced;
+  }
+
+  /**
    * Compares a peer's digest with local knowledge.
    * `need`: what we lack and the peer has. `offer`: what the peer lacks and we have
    * (including nodes missing from its digest).
@@ -75,7 +95,8 @@ export class ClusterState {
           local &&
           (generation < local.generation || heartbeat < local.heartbeat || maxVersion < local.maxVersion)
         ) {
-          offer.push({ name, fromVersion: generation < local.generation ? 0 : maxVersion, peerGc: gc });
+          const sameGeneration = generation === local.generation;
+          offer.push({ name, fromVersion: sameGeneration ? maxVersion : 0, peerGc: gc, sameGeneration });
         }
         continue;
       }
@@ -88,12 +109,10 @@ export class ClusterState {
       if (generation > local.generation) {
         if (onlyNeed === undefined || onlyNeed === name) need.push([name, generation, 0]);
       } else if (generation < local.generation) {
-        offer.push({ name, fromVersion: 0, peerGc: 0 });
+        offer.push({ name, fromVersion: 0, peerGc: 0, sameGeneration: false });
       } else {
-        if (
-          (maxVersion > local.maxVersion || heartbeat > local.heartbeat) &&
-          (onlyNeed === undefined || onlyNeed === name)
-        ) {
+        // Heartbeats were taken from the digest already (heartbeatsFrom): only keys are needed.
+        if (maxVersion > local.maxVersion && (onlyNeed === undefined || onlyNeed === name)) {
           need.push(
             local.gcVersion > 0
               ? [name, generation, local.maxVersion, local.gcVersion]
@@ -101,12 +120,12 @@ export class ClusterState {
           );
         }
         if (maxVersion < local.maxVersion || heartbeat < local.heartbeat) {
-          offer.push({ name, fromVersion: maxVersion, peerGc: gc });
+          offer.push({ name, fromVersion: maxVersion, peerGc: gc, sameGeneration: true });
         }
       }
     }
     for (const name of this.nodes.keys()) {
-      if (!seen.has(name)) offer.push({ name, fromVersion: 0, peerGc: 0 });
+      if (!seen.has(name)) offer.push({ name, fromVersion: 0, peerGc: 0, sameGeneration: false });
     }
     return { need, offer };
   }
@@ -117,35 +136,50 @@ export class ClusterState {
     for (const [name, generation, fromVersion, gc = 0] of need) {
       const local = this.nodes.get(name);
       if (!local || local.generation < generation) continue;
-      out.push({ name, fromVersion: local.generation > generation ? 0 : fromVersion, peerGc: gc });
+      // Always a real delta: an asker may not know the node at all, and heartbeats it
+      // lacked already came with our digest.
+      const from = local.generation === generation ? fromVersion : 0;
+      out.push({ name, fromVersion: from, peerGc: gc, sameGeneration: false });
     }
     return out;
   }
 
   /**
-   * Builds deltas for the requests within `budget` bytes. Heartbeat-only updates go first
-   * (they are tiny and keep failure detection accurate), then key updates in random order
-   * so that concurrent exchanges fill different gaps. The last node may be cut to a prefix.
+   * Builds what a peer asked for within `budget` bytes. Nodes the peer knows at our
+   * generation and lacks only a heartbeat of go as bare heartbeats (about 25 bytes each);
+   * the rest as deltas in random order, so that concurrent exchanges fill different gaps.
+   * The last delta may be cut to a valid prefix.
    */
-  deltas(requests: readonly Wanted[], budget: number, shuffle: (items: Wanted[]) => Wanted[]): NodeDelta[] {
-    const heartbeatOnly: Wanted[] = [];
+  deltas(
+    requests: readonly Wanted[],
+    budget: number,
+    shuffle: (items: Wanted[]) => Wanted[],
+  ): { deltas: NodeDelta[]; heartbeats: HeartbeatEntry[] } {
+    const heartbeats: HeartbeatEntry[] = [];
     const withKeys: Wanted[] = [];
+    let remaining = budget;
     for (const request of requests) {
       const node = this.nodes.get(request.name);
       if (!node) continue;
-      (node.maxVersion > request.fromVersion ? withKeys : heartbeatOnly).push(request);
+      if (request.sameGeneration && node.maxVersion <= request.fromVersion) {
+        const size = node.name.length + 24;
+        if (size > remaining) continue;
+        heartbeats.push([node.name, node.generation, node.heartbeat]);
+        remaining -= size;
+      } else {
+        withKeys.push(request);
+      }
     }
-    const out: NodeDelta[] = [];
-    let remaining = budget;
-    for (const request of [...heartbeatOnly, ...shuffle(withKeys)]) {
+    const deltas: NodeDelta[] = [];
+    for (const request of shuffle(withKeys)) {
       const node = this.nodes.get(request.name) as NodeState;
       const built = node.deltaFor(request.fromVersion, request.peerGc, remaining);
       if (!built) break;
-      out.push(built.delta);
+      deltas.push(built.delta);
       remaining -= built.bytes;
       if (built.delta.max < node.maxVersion) break; // cut: the budget is spent
     }
-    return out;
+    return { deltas, heartbeats };
   }
 
   /**

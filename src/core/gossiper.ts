@@ -196,11 +196,13 @@ export class Gossiper {
     if (!parsed.ok) return parsed;
     const syn = parsed.message;
     this.counters.exchangesAnswered++;
+    this.heartbeats(syn.digest);
     const pushes = syn.mode !== "pull";
     const pulls = syn.mode !== "push";
     // In pull mode the receiver still asks for the initiator's own record, or newcomers
     // would never be learned.
     const { need, offer } = this.state.compare(syn.digest, pushes ? undefined : syn.from);
+    const { deltas, heartbeats } = pulls ? this.buildDeltas(offer) : { deltas: [], heartbeats: [] };
     const synAck: SynAckMessage = {
       t: "synack",
       v: PROTOCOL_VERSION,
@@ -208,8 +210,9 @@ export class Gossiper {
       from: this.name,
       gen: this.generation,
       need,
-      delta: pulls ? this.buildDeltas(offer) : [],
+      delta: deltas,
     };
+    if (heartbeats.length > 0) synAck.hb = heartbeats;
     this.sent(synAck);
     return synAck;
   }
@@ -226,10 +229,11 @@ export class Gossiper {
     }
     const synAck = parsed.message;
     this.merge(synAck.delta);
+    if (synAck.hb) this.heartbeats(synAck.hb);
     this.counters.exchangesCompleted++;
     if (this.selfStatus === "joining") this.selfStatus = "alive";
     if (synAck.need.length === 0) return null;
-    const delta = this.buildDeltas(this.state.servable(synAck.need));
+    const delta = this.buildDeltas(this.state.servable(synAck.need)).deltas;
     if (delta.length === 0) return null;
     const ack: AckMessage = {
       t: "ack",
@@ -390,6 +394,15 @@ export class Gossiper {
     return this.state.deltas(requests, this.config.maxDeltaBytes, (items) =>
       sample(this.rng, items, items.length),
     );
+  }
+
+  /** Takes bare heartbeats (from a digest or a SynAck) into the failure detectors. */
+  private heartbeats(entries: Parameters<ClusterState["heartbeatsFrom"]>[0]): void {
+    const now = this.clock();
+    for (const name of this.state.heartbeatsFrom(entries)) {
+      const status = this.members.get(name)?.heartbeat(now);
+      if (status) this.emitStatus(name, status);
+    }
   }
 
   private merge(deltas: Parameters<ClusterState["apply"]>[0]): void {

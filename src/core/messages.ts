@@ -10,6 +10,7 @@ import {
   type AckMessage,
   type DigestEntry,
   type GossipMessage,
+  type HeartbeatEntry,
   type KeyUpdate,
   type NeedEntry,
   type NodeDelta,
@@ -91,6 +92,15 @@ function digestEntry(value: unknown, limits: MessageLimits): DigestEntry {
   return value as unknown as DigestEntry;
 }
 
+function heartbeatEntry(value: unknown, limits: MessageLimits): HeartbeatEntry {
+  if (!Array.isArray(value) || value.length !== 3)
+    fail("heartbeat entry must be [name, generation, heartbeat]");
+  name(value[0], "heartbeat node", limits);
+  count(value[1], "heartbeat generation");
+  count(value[2], "heartbeat");
+  return value as unknown as HeartbeatEntry;
+}
+
 function needEntry(value: unknown, limits: MessageLimits): NeedEntry {
   if (!Array.isArray(value) || (value.length !== 3 && value.length !== 4)) {
     fail("need entry must be [name, generation, fromVersion, gcVersion?]");
@@ -149,6 +159,7 @@ function parseSynAckUnchecked(raw: Record<string, unknown>, limits: MessageLimit
   header(raw, limits);
   for (const entry of list(raw.need, "need", limits)) needEntry(entry, limits);
   for (const entry of list(raw.delta, "delta", limits)) nodeDelta(entry, limits);
+  if (raw.hb !== undefined) for (const entry of list(raw.hb, "hb", limits)) heartbeatEntry(entry, limits);
   return raw as unknown as SynAckMessage;
 }
 

@@ -42,6 +42,9 @@ export type DigestEntry = [
  */
 export type NeedEntry = [name: string, generation: number, fromVersion: number, gcVersion?: number];
 
+/** A bare heartbeat of a node the receiver knows at this generation: `[name, generation, heartbeat]`. */
+export type HeartbeatEntry = [name: string, generation: number, heartbeat: number];
+
 /** One key-value update inside a delta: `[key, value-or-null, version]`. */
 export type KeyUpdate = [key: string, value: string | null, version: number];
 
@@ -92,6 +95,8 @@ export interface SynAckMessage {
   need: NeedEntry[];
   /** What the initiator lacks (pull and push-pull). */
   delta: NodeDelta[];
+  /** Heartbeats the initiator lacks of nodes it knows at the same generation. */
+  hb?: HeartbeatEntry[];
 }
 
 /** Final message, initiator -> receiver, only when it carries something. */
