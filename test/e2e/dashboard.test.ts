@@ -24,7 +24,8 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in a browser", () => {
   let page: Page;
   /** Console errors and uncaught exceptions, except the expected 404 for a not-yet-bootstrapped cluster. */
   const problems: string[] = [];
-  let clusterExists = false;
+  /** Set once the page got a cluster summary: from then on a 404 for it is a real problem. */
+  let summarySeen = false;
 
   beforeAll(async () => {
     dev = await startWranglerDev();
@@ -41,8 +42,13 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in a browser", () => {
       ],
     });
     page = await browser.newPage({ viewport: { width: 1440, height: 1050 } });
+    page.on("response", (response) => {
+      if (response.url().startsWith(summaryUrl()) && response.status() === 200) summarySeen = true;
+    });
     page.on("console", (message) => {
-      if (message.type() === "error" && !isExpectedMissingCluster(message)) problems.push(message.text());
+      if (message.type() === "error" && !isExpectedMissingCluster(message)) {
+        problems.push(`${message.text()} (${message.location().url})`);
+      }
     });
     page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
   });
@@ -52,13 +58,11 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in a browser", () => {
     await dev?.stop();
   });
 
+  const summaryUrl = () => `${dev.url}/v1/clusters/${CLUSTER}?`;
+
   /** Before bootstrap the summary of the new cluster is a 404, which Chrome logs as a failed load. */
   function isExpectedMissingCluster(message: ConsoleMessage): boolean {
-    return (
-      !clusterExists &&
-      message.text().includes("404") &&
-      message.location().url.startsWith(`${dev.url}/v1/clusters/${CLUSTER}?`)
-    );
+    return !summarySeen && message.text().includes("404") && message.location().url.startsWith(summaryUrl());
   }
 
   const node = (name: string) => page.locator(`#mesh g.node[data-node="${name}"]`);
@@ -104,7 +108,6 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in a browser", () => {
     await page.getByLabel("Interval (ms)", { exact: true }).fill(String(INTERVAL_MS));
     await page.getByRole("button", { name: "Bootstrap cluster" }).click();
     await page.getByText(`Bootstrapped ${CLUSTER} with ${SIZE} nodes`).waitFor({ timeout: 20_000 });
-    clusterExists = true;
 
     await page.waitForFunction((size) => document.querySelectorAll("#mesh g.node").length === size, SIZE, {
       timeout: 20_000,

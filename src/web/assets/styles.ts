@@ -154,7 +154,7 @@ table.data th, table.data td { text-align: left; padding: 5px 8px; border-bottom
 table.data thead th { color: var(--muted); font-weight: 500; font-size: 12px; border-bottom-color: #3a4552; }
 table.data tbody tr:hover { background: #1a212a; }
 table.data .num { text-align: right; font-variant-numeric: tabular-nums; }
-table.data td.state { max-width: 220px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; color: var(--muted); }
+table.data td.state { min-width: 120px; overflow-wrap: anywhere; color: var(--muted); }
 table.data td.value { overflow-wrap: anywhere; }
 table.data td.actions { text-align: right; width: 1%; }
 .status { display: inline-flex; align-items: center; gap: 5px; white-space: nowrap; }
