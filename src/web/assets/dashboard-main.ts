@@ -113,8 +113,21 @@ async function tick(ticket) {
     }
   }
   render(problem);
-  state.timer = setTimeout(() => tick(ticket), POLL_MS);
+  // A hidden tab costs nothing: polling resumes when it is shown again.
+  if (!document.hidden) state.timer = setTimeout(() => tick(ticket), POLL_MS);
 }
+
+document.addEventListener("visibilitychange", () => {
+  if (document.hidden) {
+    clearTimeout(state.timer);
+    if (state.stopEvents) state.stopEvents();
+    state.stopEvents = null;
+    setText($("poll-status"), "Paused while the tab is hidden.");
+  } else {
+    watchEvents();
+    refreshNow();
+  }
+});
 
 // ---- rendering -------------------------------------------------------------------------
 
