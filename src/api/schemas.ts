@@ -19,6 +19,9 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 const utf8 = new TextEncoder();
 
+/** Cross-field checks run only on input whose fields passed, so each problem is reported once. */
+const onlyIfValidSoFar = { when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0 };
+
 function name(what: string) {
   return z
     .string()
@@ -93,7 +96,7 @@ export const GossipConfigInputSchema = z
       if (!(error instanceof ConfigError)) throw error;
       ctx.addIssue({ code: "custom", path: [error.field], message: error.message });
     }
-  })
+  }, onlyIfValidSoFar)
   .openapi("GossipConfigInput", {
     description: "Gossip tunables; every field optional. Omitted time fields derive from intervalMs.",
   });
@@ -127,7 +130,7 @@ export const BootstrapBody = z
         });
       }
     }
-  })
+  }, onlyIfValidSoFar)
   .openapi("BootstrapRequest");
 
 export const StartNodeBody = z

@@ -167,6 +167,15 @@ describe("input limits", () => {
     });
   }
 
+  it("reports each problem once, naming the field", async () => {
+    const { json } = await callJson("PUT", NODE, {
+      body: { seeds: [], config: { intervalMs: 5, fanot: 3 } },
+    });
+    const message = expectError(json).message;
+    expect(message.match(/intervalMs/g)).toHaveLength(2); // "body.config.intervalMs: intervalMs must be ..."
+    expect(message).toContain("fanot");
+  });
+
   it("accepts the largest key and value (then finds no such node)", async () => {
     const { status, json } = await callJson("PUT", `${NODE}/state/${"k".repeat(128)}`, {
       body: { value: "é".repeat(2048) },
