@@ -195,8 +195,8 @@ export function figuresTable(result: BenchResult): string {
     ["a late join seen by all", DASH, seconds(s?.joinSeenByAllMs), DASH],
     [
       "false suspicions (observer, live node) pairs",
-      mesh ? String(mesh.falseSuspicions) : DASH,
-      s ? String(s.falseSuspicions) : DASH,
+      mesh ? `${mesh.falseSuspicions} (${mesh.polls} polls + ${mesh.eventsRead} logged events)` : DASH,
+      s ? `${s.falseSuspicions} (every update event)` : DASH,
       DASH,
     ],
     [

@@ -201,4 +201,12 @@ async function main(): Promise<number> {
   return failures.length > 0 ? 1 : 0;
 }
 
+// Ctrl-C or a kill: exit through process.exit so the exit hooks stop wrangler and the SWIM child.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.error(`bench: ${signal}, stopping everything`);
+    process.exit(130);
+  });
+}
+
 process.exitCode = await main();

@@ -51,8 +51,12 @@ export class HearsayClient {
     return this.call("POST", `${this.nodeUrl(cluster, node)}/stop`) as Promise<NodeView>;
   }
 
+  authHeaders(): Record<string, string> {
+    return { authorization: `Bearer ${this.token}` };
+  }
+
   private async call(method: string, url: string, body?: unknown): Promise<unknown> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };
+    const headers = this.authHeaders();
     if (body !== undefined) headers["content-type"] = "application/json";
     const res = await fetch(url, {
       method,

@@ -9,6 +9,7 @@ import { mapLimit } from "../../src/api/concurrency.js";
 import type { NodeView } from "../../src/node/rpc-types.js";
 import { pollUntil } from "../poll.js";
 import type { HearsayClient } from "./api-client.js";
+import { falseSuspicionsFromEvents } from "./event-log.js";
 import {
   fullMembership,
   medianCounter,
@@ -64,9 +65,13 @@ export interface MeshFigures {
   writeEverywhere: Elapsed;
   stoppedNonAlive: Elapsed;
   stoppedDead: Elapsed;
-  /** Distinct (observer, live node) pairs ever seen suspect or dead in a polled view. */
+  /** Distinct (observer, live node) pairs seen suspect or dead in a polled view or an event log. */
   falseSuspicions: number;
   falseSuspicionPairs: string[];
+  /** Why the event logs could not be read (false suspicions then come from views only). */
+  eventLogError: string | null;
+  /** Membership events read from the live nodes' logs. */
+  eventsRead: number;
   steady: SteadyFigures;
   polls: number;
 }
@@ -157,6 +162,17 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
     statusesOf(views, victim).every((status) => status === "dead" || status === undefined),
   );
 
+  // 5. The event logs catch suspicions that came and went between polls.
+  let eventLogError: string | null = null;
+  let eventsRead = 0;
+  try {
+    const fromEvents = await falseSuspicionsFromEvents(client, config.cluster, live);
+    suspicions.add(fromEvents.pairs);
+    eventsRead = fromEvents.eventsRead;
+  } catch (error) {
+    eventLogError = error instanceof Error ? error.message : String(error);
+  }
+
   return {
     bootstrapCallMs,
     fullMembership: fullMembershipElapsed,
@@ -165,6 +181,8 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
     stoppedDead: { ms: dead.at - stopAt, rounds: roundsSince(beforeStop, dead.value) },
     falseSuspicions: suspicions.count,
     falseSuspicionPairs: suspicions.list().slice(0, 20),
+    eventLogError,
+    eventsRead,
     steady,
     polls,
   };

@@ -48,6 +48,11 @@ export class SuspicionTracker {
     }
   }
 
+  /** Adds pairs found elsewhere (the nodes' event logs). */
+  add(pairs: readonly string[]): void {
+    for (const pair of pairs) this.pairs.add(pair);
+  }
+
   get count(): number {
     return this.pairs.size;
   }

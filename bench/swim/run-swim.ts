@@ -16,7 +16,7 @@ const childEntry = fileURLToPath(new URL("./swim-cluster.ts", import.meta.url));
 
 /** Longest a SWIM run may take: its four phases, the steady window and start-up slack. */
 export function swimDeadlineMs(config: SwimRunConfig): number {
-  return 3 * config.phaseTimeoutMs + config.steadyMs + 20_000;
+  return 4 * config.phaseTimeoutMs + config.steadyMs + 20_000;
 }
 
 export function runSwim(config: SwimRunConfig): Promise<SwimOutcome> {

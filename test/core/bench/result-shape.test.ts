@@ -23,6 +23,8 @@ const mesh: MeshFigures = {
   stoppedDead: { ms: 10_000, rounds: 10 },
   falseSuspicions: 0,
   falseSuspicionPairs: [],
+  eventLogError: null,
+  eventsRead: 1000,
   steady: {
     seconds: 20,
     nodesCounted: 32,

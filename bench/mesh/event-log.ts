@@ -1,0 +1,64 @@
+/**
+ * Reads each node's membership event log once (the server-sent events stream from the start)
+ * and reports the (observer, live node) pairs where a live node was ever declared suspect or
+ * dead: false suspicions that polling views between rounds could miss.
+ */
+import { mapLimit } from "../../src/api/concurrency.js";
+import type { SequencedEvent } from "../../src/node/rpc-types.js";
+import { SseReader } from "../../test/support/sse.js";
+import type { HearsayClient } from "./api-client.js";
+
+/** The stream polls the node every 500 ms: a quiet gap this long means the backlog is read. */
+const IDLE_MS = 400;
+const FIRST_EVENT_MS = 5_000;
+const MAX_MESSAGES = 10_000;
+const CONCURRENCY = 8;
+
+/** Every event a node has logged so far (its in-memory ring), oldest first. */
+export async function readEventLog(
+  client: HearsayClient,
+  cluster: string,
+  node: string,
+): Promise<SequencedEvent[]> {
+  const res = await fetch(`${client.nodeUrl(cluster, node)}/events?since=0`, {
+    headers: client.authHeaders(),
+    signal: AbortSignal.timeout(FIRST_EVENT_MS + 10_000),
+  });
+  if (!res.ok || !res.body) throw new Error(`events of ${node} answered ${res.status}`);
+  const reader = new SseReader(res.body);
+  const events: SequencedEvent[] = [];
+  try {
+    for (let i = 0; i < MAX_MESSAGES; i++) {
+      const message = await reader.next(events.length === 0 ? FIRST_EVENT_MS : IDLE_MS).catch(() => null);
+      if (message === null) break;
+      if (message.event === "error") throw new Error(`events of ${node}: ${message.data}`);
+      if (message.data !== undefined && message.id !== undefined) {
+        events.push(JSON.parse(message.data) as SequencedEvent);
+      }
+    }
+  } finally {
+    await reader.cancel();
+  }
+  return events;
+}
+
+/** "observer->node" pairs where a node in `live` was logged suspect or dead by a live observer. */
+export async function falseSuspicionsFromEvents(
+  client: HearsayClient,
+  cluster: string,
+  live: ReadonlySet<string>,
+): Promise<{ pairs: string[]; eventsRead: number }> {
+  const observers = [...live];
+  const logs = await mapLimit(observers, CONCURRENCY, (node) => readEventLog(client, cluster, node));
+  const pairs = new Set<string>();
+  let eventsRead = 0;
+  logs.forEach((events, i) => {
+    eventsRead += events.length;
+    for (const event of events) {
+      if ((event.type === "suspect" || event.type === "dead") && live.has(event.node)) {
+        pairs.add(`${observers[i]}->${event.node}`);
+      }
+    }
+  });
+  return { pairs: [...pairs].sort(), eventsRead };
+}
