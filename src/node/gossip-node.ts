@@ -79,7 +79,7 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
     this.store = new NodeStore(ctx.storage);
     ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
-      this.restore();
+      this.restore(await this.store.alarmAt());
     });
   }
 
@@ -279,8 +279,11 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
 
   // ================================================================ internals: generations
 
-  /** Rebuilds the node from storage (constructor, after eviction or hibernation). */
-  private restore(): void {
+  /**
+   * Rebuilds the node from storage (constructor, after eviction or hibernation). `alarmAt` is
+   * the pending alarm, if any: the last round began at least one interval before it.
+   */
+  private restore(alarmAt: number | null): void {
     const record = this.store.loadNode();
     if (!record) return;
     const settings = resolveSettings({
@@ -294,10 +297,13 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
     const keys = this.store.loadOwnKeys();
     let maxVersion = record.gcVersion;
     for (const [, , version] of keys) maxVersion = Math.max(maxVersion, version);
-    // One below the floor: the first round after waking emits the floor itself, so waking
-    // costs no row. Peers never see a step back: what they hold is at most the floor, and
-    // they ignore lower values (see heartbeat-floor.ts).
-    const floor = heartbeatFloor(now, record.startedAt, settings.config.intervalMs) - 1;
+    // The floor at the last round's start: at or above every heartbeat it emitted, and one
+    // below the floor of the next round, which therefore costs no row (see heartbeat-floor.ts).
+    const interval = settings.config.intervalMs;
+    // The pending alarm was armed `interval * (1 + jitter)` after the last round began; with no
+    // alarm (this wake-up is its delivery, or the node is stopped) that round is an interval ago.
+    const lastRoundAt = (alarmAt ?? now) - interval;
+    const floor = heartbeatFloor(lastRoundAt, record.startedAt, interval);
     const peers = this.store.loadPeers();
     const snapshot: GossiperSnapshot = {
       cluster: record.cluster,
