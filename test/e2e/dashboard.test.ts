@@ -119,7 +119,16 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in a browser", () => {
   });
 
   it("shows a key written on one node arriving in another node's view", async () => {
-    await observe("n1");
+    // Choose the writer from the keyboard: nodes in the mesh are focusable buttons.
+    await node("n1").focus();
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(
+      () => document.getElementById("panel-title")?.textContent === "Node n1",
+      null,
+      {
+        timeout: 10_000,
+      },
+    );
     await page.getByLabel("Key", { exact: true }).fill("color");
     await page.getByLabel("Value", { exact: true }).fill("blue");
     await page.getByRole("button", { name: "Write", exact: true }).click();
@@ -149,6 +158,11 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in a browser", () => {
     expect(await page.locator('#member-rows tr[data-key="n3"]').getAttribute("data-status")).toMatch(
       /suspect|dead/,
     );
+    // The observer's event feed (server-sent events) tells the same story.
+    await page
+      .locator("#events li", { hasText: /n3 is (suspect|dead)/ })
+      .first()
+      .waitFor({ timeout: 15_000 });
   });
 
   it("writes a screenshot of the live mesh", async () => {

@@ -178,6 +178,7 @@ function render(problem) {
   renderConvergence(summary, total);
   renderObserverSelect(nodes);
   setText($("mesh-sub"), total ? total + " nodes · seen by " + (state.observer || "–") : "");
+  $("poll-status").classList.toggle("error", problem !== null);
   if (problem) setText($("poll-status"), "Refresh failed: " + describe(problem));
   else if (total === 0) setText($("poll-status"), "No cluster named " + state.cluster + " yet: bootstrap it in Controls.");
   else setText($("poll-status"), "Updated " + fmtTime() + " · polling every second");

@@ -90,6 +90,7 @@ button.small { min-height: 26px; padding: 2px 8px; font-size: 12px; font-weight:
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 14px 16px; min-width: 0; }
 .card > p { margin: 4px 0; }
 .row { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin: 10px 0; }
+#poll-status.error { color: var(--error); font-weight: 600; }
 .notice { color: var(--ok); min-height: 1.4em; margin: 4px 0 0; }
 
 /* The mesh */
