@@ -3,8 +3,11 @@
  * convergence verdict, a write that reaches every node, a stop the others notice, a leave
  * the others learn, and a restart. Short intervals; every node is stopped afterwards.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { call, callJson, eventually } from "./support/api.js";
+
+// Gossip takes seconds on a busy machine; each wait below has its own deadline.
+vi.setConfig({ testTimeout: 40_000 });
 
 const CONFIG = { intervalMs: 200, minStdDevMs: 500, acceptablePauseMs: 1000, suspectTimeoutMs: 2000 };
 const CLUSTER = "/v1/clusters/api-mesh";

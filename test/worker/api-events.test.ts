@@ -3,9 +3,12 @@
  * server-sent events with ids, resumes after Last-Event-ID without repeating anything, and
  * stops polling the node once the client goes away.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { type SseMessage, SseReader } from "../support/sse.js";
 import { call, callJson, eventually } from "./support/api.js";
+
+// Gossip takes seconds on a busy machine; each wait below has its own deadline.
+vi.setConfig({ testTimeout: 40_000 });
 
 const CONFIG = { intervalMs: 200, minStdDevMs: 500, acceptablePauseMs: 1000, suspectTimeoutMs: 2000 };
 const CLUSTER = "/v1/clusters/api-events";
