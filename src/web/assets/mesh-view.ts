@@ -104,7 +104,7 @@ export function createMesh(svg, onSelect) {
 
     // Labels sit outside the ring: right of right-hand nodes, left of left-hand ones.
     const out = count <= 1 ? { cos: 0, sin: 1 } : p;
-    const gap = 34;
+    const gap = 40;
     const lx = out.cos * gap;
     const anchor = out.cos > 0.35 ? "start" : out.cos < -0.35 ? "end" : "middle";
     const lines = compact ? 2 : 3;
