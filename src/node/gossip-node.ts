@@ -69,6 +69,8 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
   private transport: StubTransport | null = null;
   /** Other nodes whose saved record is out of date (membership, status or keys changed). */
   private readonly dirty = new Set<string>();
+  /** Of those, nodes that joined, restarted or were forgotten: saved after the round, unthrottled. */
+  private readonly membershipDirty = new Set<string>();
   private lastSnapshotAt = 0;
   private roundsInFlight = 0;
   /** Bumped by configure/start/stop/leave: work begun under an older epoch stops at its next await. */
@@ -386,6 +388,7 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
     );
     this.store.clearOthers();
     this.dirty.clear();
+    this.membershipDirty.clear();
     this.lastSnapshotAt = 0; // the first material change is saved at once, later ones throttled
   }
 
@@ -448,7 +451,13 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
     const events = gossiper.drainEvents();
     if (events.length === 0) return;
     this.log.append(events);
-    for (const event of events) if (event.node !== gossiper.name) this.dirty.add(event.node);
+    for (const event of events) {
+      if (event.node === gossiper.name) continue;
+      this.dirty.add(event.node);
+      if (event.type === "joined" || event.type === "restarted" || event.type === "forgotten") {
+        this.membershipDirty.add(event.node);
+      }
+    }
   }
 
   /**
@@ -472,8 +481,14 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
       nodeChanged = true;
     }
     if (nodeChanged) this.store.saveNode(record);
-    if (this.dirty.size === 0 || now - this.lastSnapshotAt < settings.options.snapshotEveryMs) return;
-    for (const name of this.dirty) {
+    const due = this.dirty.size > 0 && now - this.lastSnapshotAt >= settings.options.snapshotEveryMs;
+    if (!due && this.membershipDirty.size === 0) return;
+    // Who is a member is saved after every round that changed it (a wake-up then still knows
+    // everyone; about one extra row per new member); statuses and keys at most every few seconds.
+    const names = due ? [...this.dirty] : [...this.membershipDirty];
+    for (const name of names) {
+      this.dirty.delete(name);
+      this.membershipDirty.delete(name);
       const state = gossiper.state.get(name);
       const member = gossiper.members.get(name);
       if (state && member) {
@@ -485,8 +500,7 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
       const grave = gossiper.state.graveyard.get(name);
       if (grave) this.store.putGrave({ name, ...grave });
     }
-    this.dirty.clear();
-    this.lastSnapshotAt = now;
+    if (due) this.lastSnapshotAt = now;
   }
 
   // ================================================================ internals: views and guards

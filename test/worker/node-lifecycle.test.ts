@@ -13,6 +13,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { PROTOCOL_VERSION } from "../../src/core/index.js";
 import worker from "../../src/index.js";
+import { keepNodesRunning } from "../../src/node/keeper.js";
 import { MAX_USER_KEYS } from "../../src/node/limits.js";
 import { readNodeError } from "../../src/node/node-error.js";
 import type { NodeView } from "../../src/node/rpc-types.js";
@@ -178,6 +179,7 @@ describe("GossipNode lifecycle", () => {
       const [woken] = await views("life-evict", ["n1"]);
       expect(woken?.generation).toBe(before?.generation);
       expect(woken?.self.state).toEqual({ colour: "blue" });
+      expect(woken?.members.map((member) => member.node)).toEqual(nodes); // its view of others is kept too
       expect(woken?.self.heartbeat).toBeGreaterThanOrEqual(last.self.heartbeat);
       // Peers keep hearing a moving heartbeat of the same generation...
       const beat = last.self.heartbeat;
@@ -267,13 +269,19 @@ describe("GossipNode lifecycle", () => {
       });
       return at === null;
     });
-    await worker.scheduled(createScheduledController(), env, createExecutionContext());
-    const alarms = await Promise.all(
-      ["n0", "n1"].map((node) =>
-        runInDurableObject(nodeStub("life-keeper", node), (_n, state) => state.storage.getAlarm()),
-      ),
+    const roundsBefore = ((await nodeStub("life-keeper", "n0").view()) as NodeView).counters.rounds;
+    const report = await keepNodesRunning(env); // what scheduled() runs
+    expect(report.rearmed).toContain("life-keeper/n0");
+    expect(report.rearmed).not.toContain("life-keeper/n1");
+    await worker.scheduled(createScheduledController(), env, createExecutionContext()); // and it runs
+    // The running node's rounds resume; the stopped one stays without an alarm.
+    await waitFor("n0's rounds to resume", async () => {
+      const view = (await nodeStub("life-keeper", "n0").view()) as NodeView;
+      return view.counters.rounds >= roundsBefore + 3;
+    });
+    const n1Alarm = await runInDurableObject(nodeStub("life-keeper", "n1"), (_n, state) =>
+      state.storage.getAlarm(),
     );
-    expect(alarms[0]).not.toBeNull(); // running node re-armed
-    expect(alarms[1]).toBeNull(); // stopped node left stopped
+    expect(n1Alarm).toBeNull();
   });
 });
