@@ -4,7 +4,7 @@
  * change every round and are ignored). The fingerprint most live nodes share is the majority;
  * a live node whose fingerprint differs is listed in `differing`. `converged` is true when there
  * is at least one live node and none differs. A node is live when it is configured, running and
- * has not left; stopped, left and never-configured nodes are reported but not compared.
+ * has not left; stopped, left, never-configured and unreadable nodes are reported but not compared.
  */
 import type { DigestEntry, MemberStatus } from "../core/index.js";
 import type { NodeView } from "../node/rpc-types.js";
@@ -24,6 +24,8 @@ export interface NodeSummary {
   agrees: boolean | null;
   viewHash: string | null;
   digest?: DigestEntry[];
+  /** Set when the node's view could not be read (it is then reported as not live). */
+  error?: string;
 }
 
 export interface ClusterSummary {
@@ -46,9 +48,15 @@ export function viewFingerprint(view: NodeView): string {
 }
 
 /** Reduces one node's view (null = never configured) to its summary; `agrees` is filled later. */
-export function summarizeNode(node: string, view: NodeView | null, withDigest: boolean): NodeSummary {
+export function summarizeNode(
+  node: string,
+  view: NodeView | null,
+  withDigest: boolean,
+  error?: string,
+): NodeSummary {
   if (!view) {
     return {
+      ...(error === undefined ? {} : { error }),
       node,
       configured: false,
       running: false,

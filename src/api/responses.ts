@@ -101,6 +101,7 @@ export const NodeSummarySchema = z
       .openapi({ description: "Its view matches the majority (null when not live)." }),
     viewHash: z.string().nullable(),
     digest: z.array(DigestEntrySchema).optional(),
+    error: z.string().optional().openapi({ description: "Why this node's view could not be read." }),
   })
   .openapi("NodeSummary");
 

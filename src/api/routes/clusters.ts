@@ -7,7 +7,7 @@ import { createRoute, type z } from "@hono/zod-openapi";
 import { requireReadToken, requireWriteToken } from "../auth.js";
 import { mapLimit } from "../concurrency.js";
 import { type ClusterSummary, summarizeCluster, summarizeNode } from "../convergence.js";
-import { ApiError } from "../errors.js";
+import { ApiError, toErrorResponse } from "../errors.js";
 import { createApp, jsonBody, jsonResponse, pick, writeSecurity } from "../openapi.js";
 import { BootstrapResponse, ClusterSummarySchema } from "../responses.js";
 import { BootstrapBody, ClusterParams, SummaryQuery } from "../schemas.js";
@@ -55,7 +55,7 @@ clusterRoutes.openapi(
     tags: ["clusters"],
     summary: "Cluster summary: every node's view in brief, and whether the views have converged",
     description:
-      "Reads every registered node's view. A node is live when it is configured, running and has not left. Each live node's view is fingerprinted by (member, generation, maxVersion, status) for every member it knows, ignoring heartbeats and phi. `converged` is true when every live node has the fingerprint most live nodes share; `differing` lists the live nodes that do not.",
+      "Reads every registered node's view. A node is live when it is configured, running and has not left; a node whose view cannot be read is listed with `error` and is not live. Each live node's view is fingerprinted by (member, generation, maxVersion, status) for every member it knows, ignoring heartbeats and phi. `converged` is true when every live node has the fingerprint most live nodes share; `differing` lists the live nodes that do not.",
     middleware: [requireReadToken] as const,
     request: { params: ClusterParams, query: SummaryQuery },
     responses: {
@@ -69,9 +69,15 @@ clusterRoutes.openapi(
     const names = await registryStub(c.env).nodes(cluster);
     if (names.length === 0)
       throw new ApiError(404, "not_found", `cluster ${cluster} has no registered nodes`);
-    const nodes = await mapLimit(names, FAN_OUT_CONCURRENCY, async (node) =>
-      summarizeNode(node, await nodeStub(c.env, cluster, node).view(), withDigest),
-    );
+    const nodes = await mapLimit(names, FAN_OUT_CONCURRENCY, async (node) => {
+      try {
+        return summarizeNode(node, await nodeStub(c.env, cluster, node).view(), withDigest);
+      } catch (error) {
+        // One unreadable node must not hide the others: report it, not live.
+        const { body } = toErrorResponse(error);
+        return summarizeNode(node, null, withDigest, `${body.error.code}: ${body.error.message}`);
+      }
+    });
     return c.json(summarizeCluster(cluster, nodes, Date.now()), 200);
   },
 );

@@ -54,7 +54,7 @@ eventRoutes.openapi(
       const started = Date.now();
       let lastWrite = started;
       await stream.write(`retry: ${RETRY_MS}\n\n`);
-      while (!gone && Date.now() - started < MAX_STREAM_MS) {
+      while (!gone && !stream.aborted && Date.now() - started < MAX_STREAM_MS) {
         let page: Awaited<ReturnType<typeof stub.events>>;
         try {
           page = await stub.events(since);
