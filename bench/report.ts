@@ -76,6 +76,7 @@ export const BenchResultSchema = z.object({
         stoppedDead: elapsed,
         falseSuspicions: z.number().int().nonnegative(),
         steady: z.object({
+          valid: z.boolean(),
           effectivePeriodMs: num,
           requestsPerNodePerRound: num,
           rowsWrittenPerNodePerRound: num,
@@ -141,7 +142,9 @@ export function computeRatios(mesh: MeshFigures | null, swim: SwimOutcome | null
     fullMembership: ratio(mesh.fullMembership.ms, s.fullMembershipMs),
     detectNonAlive: ratio(mesh.stoppedNonAlive.ms, s.detectNonAliveMs),
     detectDead: ratio(mesh.stoppedDead.ms, s.detectFaultyMs),
-    bytesPerNodePerSecond: ratio(mesh.steady.bytesSentPerNodePerSecond, s.bytesSentPerNodePerSecond),
+    bytesPerNodePerSecond: mesh.steady.valid
+      ? ratio(mesh.steady.bytesSentPerNodePerSecond, s.bytesSentPerNodePerSecond)
+      : null,
   };
 }
 
@@ -169,7 +172,11 @@ function millions(value: number): string {
 
 /** The figures table: hearsay next to swim, with the ratio where both measured the same thing. */
 export function figuresTable(result: BenchResult): string {
-  const { mesh, swim, load, latency, ratios } = result.figures;
+  const { swim, load, latency, ratios } = result.figures;
+  const mesh = result.figures.mesh;
+  // Steady-window figures of a window where nodes restarted are not shown as numbers.
+  const steady = mesh?.steady.valid ? mesh : null;
+  const invalid = mesh && !mesh.steady.valid ? "not measured: nodes restarted in the window" : DASH;
   const s = swim?.status === "ok" ? swim.figures : undefined;
   const n = result.config.nodes;
   const rows: string[][] = [
@@ -201,30 +208,35 @@ export function figuresTable(result: BenchResult): string {
     ],
     [
       "payload bytes sent / node / s",
-      fixed(mesh?.steady.bytesSentPerNodePerSecond, 0),
+      steady ? fixed(steady.steady.bytesSentPerNodePerSecond, 0) : invalid,
       fixed(s?.bytesSentPerNodePerSecond, 0),
       fixed(ratios?.bytesPerNodePerSecond),
     ],
     [
       "billed DO requests / node / round (alarms + calls received)",
-      mesh
-        ? `${fixed(mesh.steady.requestsPerNodePerRound)} (${fixed(mesh.steady.alarmsPerNodePerRound)} + ${fixed(mesh.steady.peerCallsReceivedPerNodePerRound)})`
-        : DASH,
+      steady
+        ? `${fixed(steady.steady.requestsPerNodePerRound)} (${fixed(steady.steady.alarmsPerNodePerRound)} + ${fixed(steady.steady.peerCallsReceivedPerNodePerRound)})`
+        : invalid,
       DASH,
       DASH,
     ],
-    ["SQLite rows written / node / round", fixed(mesh?.steady.rowsWrittenPerNodePerRound), DASH, DASH],
+    [
+      "SQLite rows written / node / round",
+      steady ? fixed(steady.steady.rowsWrittenPerNodePerRound) : invalid,
+      DASH,
+      DASH,
+    ],
     [
       "workerd CPU / node / round",
-      mesh?.steady.cpuSecondsPerNodePerRound != null
-        ? `${fixed(mesh.steady.cpuSecondsPerNodePerRound * 1000)} ms`
-        : DASH,
+      steady?.steady.cpuSecondsPerNodePerRound != null
+        ? `${fixed(steady.steady.cpuSecondsPerNodePerRound * 1000)} ms`
+        : invalid,
       DASH,
       DASH,
     ],
     [
       "measured period between rounds",
-      mesh ? `${fixed(mesh.steady.effectivePeriodMs, 0)} ms` : DASH,
+      steady ? `${fixed(steady.steady.effectivePeriodMs, 0)} ms` : invalid,
       DASH,
       DASH,
     ],

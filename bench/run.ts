@@ -80,8 +80,12 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
     console.log("starting wrangler dev on 127.0.0.1 ...");
     dev = await startWranglerDev({ startTimeoutMs: Math.min(90_000, deadline - Date.now()) });
     const client = new HearsayClient(dev.url, dev.token);
-    const workerd = await findWorkerdPids(Number(new URL(dev.url).port));
-    if (workerd.length === 0) console.log("workerd CPU not readable here: duration estimated from latency");
+    const port = Number(new URL(dev.url).port);
+    // Looked up on every reading: a reload of the Worker replaces the workerd process.
+    const readCpu = async () => {
+      const pids = await findWorkerdPids(port);
+      return pids.length === 0 ? undefined : { processes: pids.join(","), seconds: await cpuSeconds(pids) };
+    };
     const cluster = `bench-${Date.now()}`;
     console.log(`mesh: ${config.nodes} nodes, interval ${config.intervalMs} ms, cluster ${cluster}`);
     mesh = await runMesh(client, {
@@ -91,8 +95,13 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
       steadyRounds: config.steadyRounds,
       phaseTimeoutMs: phaseTimeout(config, deadline),
       pollEveryMs: Math.min(250, Math.max(50, config.intervalMs / 5)),
-      ...(workerd.length > 0 ? { cpuSeconds: () => cpuSeconds(workerd) } : {}),
+      cpuSeconds: readCpu,
     });
+    if (!mesh.steady.valid) {
+      failures.push(
+        `mesh steady window: nodes restarted inside it in ${mesh.steady.attempts} attempts (${mesh.steady.resetNodes.length} nodes; did the dev server reload the Worker?)`,
+      );
+    }
     const headers = { authorization: `Bearer ${dev.token}` };
     const url = client.nodeUrl(cluster, "n0");
     latency = await sampleLatency(url, headers, LATENCY_SAMPLES);
@@ -161,7 +170,7 @@ async function main(): Promise<number> {
     if (swim.status === "failed") failures.push(`swim: ${swim.reason}`);
   }
 
-  const cost = mesh && latency ? costFigures(mesh, latency, config) : null;
+  const cost = mesh?.steady.valid && latency ? costFigures(mesh, latency, config) : null;
   const result: BenchResult = {
     config: { ...config, date: now.toISOString().slice(0, 10), machine },
     figures: {

@@ -26,6 +26,8 @@ const mesh: MeshFigures = {
   eventLogError: null,
   eventsRead: 1000,
   steady: {
+    valid: true,
+    attempts: 1,
     seconds: 20,
     nodesCounted: 32,
     resetNodes: [],
@@ -113,6 +115,17 @@ describe("bench result", () => {
     });
     expect(BenchResultSchema.safeParse(skipped).success).toBe(true);
     expect(figuresTable(skipped)).toContain("| — |");
+  });
+
+  it("shows no steady-window numbers when nodes restarted inside the window", () => {
+    const restarted = { ...mesh, steady: { ...mesh.steady, valid: false, resetNodes: ["n3"] } };
+    const table = figuresTable(
+      result({ mesh: restarted, cost: null, ratios: computeRatios(restarted, swim) }),
+    );
+    expect(table).toContain(
+      "| payload bytes sent / node / s | not measured: nodes restarted in the window |",
+    );
+    expect(computeRatios(restarted, swim)?.bytesPerNodePerSecond).toBeNull();
   });
 
   it("rejects a result missing its figures", () => {
