@@ -4,7 +4,9 @@
  * bodies, unknown routes, and the OpenAPI document. Every refusal is a 4xx in the one error
  * shape and changes nothing.
  */
+import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import { handleError } from "../../src/api/errors.js";
 import { call, callJson, expectError } from "./support/api.js";
 
 const NODE = "/v1/clusters/guard/nodes/n0";
@@ -49,6 +51,22 @@ describe("errors have one shape", () => {
     const { status, json } = await callJson("POST", "/v1/clusters/guard/bootstrap", {});
     expect(status).toBe(400);
     expect(expectError(json).message).toContain("body.size");
+  });
+});
+
+describe("faults", () => {
+  it("an internal fault is a 500 in the same shape, without a stack trace or the fault's text", async () => {
+    // The app's own error handler, on a route that throws the way a bug would.
+    const app = new Hono().onError(handleError);
+    app.get("/boom", () => {
+      throw new TypeError("cannot read properties of undefined (secret detail)");
+    });
+    const res = await app.request("/boom");
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({ error: { code: "internal", message: "internal error" } });
+    expect(text).not.toContain("secret detail");
+    expect(text).not.toMatch(/\bat .*:\d+/);
   });
 });
 
