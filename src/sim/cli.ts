@@ -54,7 +54,7 @@ Options (default in brackets):
   --max-rounds R         give up on a trial after R rounds [${DEFAULTS.maxRounds}]
   --partition-rounds R   partition: rounds the halves stay apart [${DEFAULTS.partitionRounds}]
   --duration S           steady: virtual seconds simulated [${DEFAULTS.durationS}]
-  --warmup R             rounds before the measured event [spread 1, join 2, partition 2, detect 10, steady 5]
+  --warmup R             rounds before the measured event [spread 1, join 2, partition 2, detect 10, steady 10]
   --start MODE           converged|seeds: how the cluster starts [${DEFAULTS.start}]
   --seeds N              number of seed nodes [${DEFAULTS.seeds}]
   --exact-sizes          count bytes with JSON.stringify instead of the estimate (slow)

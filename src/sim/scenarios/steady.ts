@@ -9,7 +9,7 @@ import { buildCluster, runRounds, startChurn, type Trial, Window } from "./commo
 
 export function steadyTrial(options: SimOptions, seed: number): Trial {
   const cluster = buildCluster(options, seed);
-  runRounds(cluster, options.warmupRounds ?? 5);
+  runRounds(cluster, options.warmupRounds ?? 10);
   const stopChurn = startChurn(cluster, options.churn, new Set());
   const window = new Window(cluster);
   const failedBefore = cluster.total("exchangesFailed");

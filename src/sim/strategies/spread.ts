@@ -36,7 +36,8 @@ export function classicSpreadTrial(options: SimOptions, seed: number): Trial {
       tLast: result.tLast,
       messagesPerNodeRound: result.messagesPerNodeRound,
       epidemicRounds: result.rounds,
-      keysLost: 0,
+      // Rumor mongering without an anti-entropy backup can leave nodes uninformed for good.
+      keysLost: result.residue > 0 ? 1 : 0,
     },
   };
 }
