@@ -21,6 +21,7 @@ import {
   USER_KEY_PATTERN,
 } from "../core/index.js";
 import type { Env } from "../env.js";
+import { ActiveTime } from "./active-time.js";
 import { EventLog } from "./event-log.js";
 import { heartbeatFloor } from "./heartbeat-floor.js";
 import { EVENT_LOG_CAPACITY, MAX_OWN_ENTRIES, MAX_USER_KEYS, MAX_VALUE_LENGTH } from "./limits.js";
@@ -53,6 +54,8 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
   readonly faults: NodeFaults = { failRounds: 0 };
   private readonly store: NodeStore;
   private readonly log = new EventLog(EVENT_LOG_CAPACITY, Date.now());
+  /** Time spent inside alarm() and RPC handlers (see active-time.ts for what it misses). */
+  private readonly active = new ActiveTime();
   private readonly shell: ShellCounters = {
     alarmsRun: 0,
     roundErrors: 0,
@@ -89,158 +92,170 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
 
   /** Liveness probe. */
   async ping(): Promise<string> {
-    this.shell.rpcCallsAnswered++;
-    return "pong";
+    return this.answer(async () => "pong");
   }
 
   async configure(request: StartRequest): Promise<NodeView> {
-    this.shell.rpcCallsAnswered++;
-    const settings = resolveSettings(request);
-    if (this.record && (this.record.cluster !== settings.cluster || this.record.node !== settings.node)) {
-      throw new NodeError("invalid_config", `this object is ${this.record.cluster}/${this.record.node}`);
-    }
-    // Register first: if the registry is unreachable nothing has changed here.
-    await this.env.CLUSTER_REGISTRY.getByName("registry").register(settings.cluster, [settings.node]);
-    this.beginGeneration(settings);
-    await this.armFirstRound();
-    return this.viewNow();
+    return this.answer(async () => {
+      const settings = resolveSettings(request);
+      if (this.record && (this.record.cluster !== settings.cluster || this.record.node !== settings.node)) {
+        throw new NodeError("invalid_config", `this object is ${this.record.cluster}/${this.record.node}`);
+      }
+      // Register first: if the registry is unreachable nothing has changed here.
+      await this.env.CLUSTER_REGISTRY.getByName("registry").register(settings.cluster, [settings.node]);
+      this.beginGeneration(settings);
+      await this.armFirstRound();
+      return this.viewNow();
+    });
   }
 
   async start(): Promise<NodeView> {
-    this.shell.rpcCallsAnswered++;
-    const { settings, record } = this.configured();
-    if (record.running) return this.viewNow();
-    this.beginGeneration(settings);
-    await this.armFirstRound();
-    return this.viewNow();
+    return this.answer(async () => {
+      const { settings, record } = this.configured();
+      if (record.running) return this.viewNow();
+      this.beginGeneration(settings);
+      await this.armFirstRound();
+      return this.viewNow();
+    });
   }
 
   /** Stops as if crashed: no more rounds, exchanges refused, state kept for start(). */
   async stop(): Promise<NodeView> {
-    this.shell.rpcCallsAnswered++;
-    const { record } = this.configured();
-    if (record.running) {
-      this.epoch++;
-      record.running = false;
-      this.store.saveNode(record);
-      await this.store.disarmAlarm();
-    }
-    return this.viewNow();
+    return this.answer(async () => {
+      const { record } = this.configured();
+      if (record.running) {
+        this.epoch++;
+        record.running = false;
+        this.store.saveNode(record);
+        await this.store.disarmAlarm();
+      }
+      return this.viewNow();
+    });
   }
 
   /** Announces `left`, tells a few peers at once, then stops the loop. */
   async leave(): Promise<NodeView> {
-    this.shell.rpcCallsAnswered++;
-    const { record, gossiper } = this.configured();
-    if (gossiper.status === "left") return this.viewNow();
-    if (!record.running)
-      throw new NodeError("stopped", "a stopped node cannot announce a leave; start it first");
-    this.epoch++;
-    gossiper.leave();
-    const left = gossiper.self.keys.get(LEFT_KEY);
-    if (left) this.store.putOwnKey(LEFT_KEY, left.value, left.version, null);
-    record.heartbeat = gossiper.self.heartbeat;
-    record.selfStatus = "left";
-    record.running = false;
-    this.store.saveNode(record);
-    this.collectEvents();
-    await this.store.disarmAlarm();
-    // Two short waves of exchanges, like two rounds, so the news starts spreading now.
-    const reachable = this.reachablePeers(gossiper);
-    const fanout = gossiper.config.fanout;
-    const chosen = sample(Math.random, reachable, 2 * fanout);
-    await this.exchangeWith(gossiper, chosen.slice(0, fanout));
-    await this.exchangeWith(gossiper, chosen.slice(fanout));
-    return this.viewNow();
+    return this.answer(async () => {
+      const { record, gossiper } = this.configured();
+      if (gossiper.status === "left") return this.viewNow();
+      if (!record.running)
+        throw new NodeError("stopped", "a stopped node cannot announce a leave; start it first");
+      this.epoch++;
+      gossiper.leave();
+      const left = gossiper.self.keys.get(LEFT_KEY);
+      if (left) this.store.putOwnKey(LEFT_KEY, left.value, left.version, null);
+      record.heartbeat = gossiper.self.heartbeat;
+      record.selfStatus = "left";
+      record.running = false;
+      this.store.saveNode(record);
+      this.collectEvents();
+      await this.store.disarmAlarm();
+      // Two short waves of exchanges, like two rounds, so the news starts spreading now.
+      const reachable = this.reachablePeers(gossiper);
+      const fanout = gossiper.config.fanout;
+      const chosen = sample(Math.random, reachable, 2 * fanout);
+      await this.exchangeWith(gossiper, chosen.slice(0, fanout));
+      await this.exchangeWith(gossiper, chosen.slice(fanout));
+      return this.viewNow();
+    });
   }
 
   /** Re-arms the loop of a configured running node whose alarm is missing. */
   async ensureRunning(): Promise<boolean> {
-    this.shell.rpcCallsAnswered++;
-    if (!this.record?.running || !this.gossiper) return false;
-    if ((await this.store.alarmAt()) !== null) return false;
-    if (!this.record?.running) return false;
-    await this.armFirstRound();
-    return true;
+    return this.answer(async () => {
+      if (!this.record?.running || !this.gossiper) return false;
+      if ((await this.store.alarmAt()) !== null) return false;
+      if (!this.record?.running) return false;
+      await this.armFirstRound();
+      return true;
+    });
   }
 
   // ================================================================ RPC: state
 
   async setKey(key: string, value: string): Promise<{ version: number }> {
-    this.shell.rpcCallsAnswered++;
-    const gossiper = this.writable();
-    checkKey(key);
-    if (typeof value !== "string" || value.length > MAX_VALUE_LENGTH) {
-      throw new NodeError(
-        "invalid_value",
-        `value must be a string of at most ${MAX_VALUE_LENGTH} characters`,
-      );
-    }
-    const current = gossiper.self.keys.get(key);
-    if (!current || current.value === null) {
-      const { live, total } = ownKeyCounts(gossiper.self);
-      if (live >= MAX_USER_KEYS)
-        throw new NodeError("too_many_keys", `a node holds at most ${MAX_USER_KEYS} keys`);
-      if (!current && total >= MAX_OWN_ENTRIES) {
-        throw new NodeError("too_many_keys", "too many recently deleted keys; retry later");
+    return this.answer(async () => {
+      const gossiper = this.writable();
+      checkKey(key);
+      if (typeof value !== "string" || value.length > MAX_VALUE_LENGTH) {
+        throw new NodeError(
+          "invalid_value",
+          `value must be a string of at most ${MAX_VALUE_LENGTH} characters`,
+        );
       }
-    }
-    const version = gossiper.setKey(key, value);
-    // No await between the write and the reply: the output gate holds the reply until stored.
-    this.store.putOwnKey(key, value, version, null);
-    this.spreadNow(gossiper);
-    return { version };
+      const current = gossiper.self.keys.get(key);
+      if (!current || current.value === null) {
+        const { live, total } = ownKeyCounts(gossiper.self);
+        if (live >= MAX_USER_KEYS)
+          throw new NodeError("too_many_keys", `a node holds at most ${MAX_USER_KEYS} keys`);
+        if (!current && total >= MAX_OWN_ENTRIES) {
+          throw new NodeError("too_many_keys", "too many recently deleted keys; retry later");
+        }
+      }
+      const version = gossiper.setKey(key, value);
+      // No await between the write and the reply: the output gate holds the reply until stored.
+      this.store.writing("ownKeys", () => this.store.putOwnKey(key, value, version, null));
+      this.spreadNow(gossiper);
+      return { version };
+    });
   }
 
   async deleteKey(key: string): Promise<{ version: number | null }> {
-    this.shell.rpcCallsAnswered++;
-    const gossiper = this.writable();
-    checkKey(key);
-    const now = Date.now();
-    const version = gossiper.deleteKey(key);
-    if (version === null) return { version: null };
-    this.store.putOwnKey(key, null, version, now);
-    this.spreadNow(gossiper);
-    return { version };
+    return this.answer(async () => {
+      const gossiper = this.writable();
+      checkKey(key);
+      const now = Date.now();
+      const version = gossiper.deleteKey(key);
+      if (version === null) return { version: null };
+      this.store.writing("ownKeys", () => this.store.putOwnKey(key, null, version, now));
+      this.spreadNow(gossiper);
+      return { version };
+    });
   }
 
   // ================================================================ RPC: reads
 
   async view(): Promise<NodeView | null> {
-    this.shell.rpcCallsAnswered++;
-    return this.gossiper ? this.viewNow() : null;
+    return this.answer(async () => (this.gossiper ? this.viewNow() : null));
   }
 
   async events(since: number): Promise<EventsPage> {
-    this.shell.rpcCallsAnswered++;
-    this.collectEvents();
-    return this.log.since(typeof since === "number" ? since : 0);
+    return this.answer(async () => {
+      this.collectEvents();
+      return this.log.since(typeof since === "number" ? since : 0);
+    });
   }
 
   // ================================================================ RPC: peers
 
   async exchange(syn: unknown): Promise<unknown> {
-    this.shell.rpcCallsAnswered++;
-    const gossiper = this.gossiper;
-    if (!gossiper || !this.record?.running) return refusal(gossiper ? "stopped" : "not_configured");
-    const answer = gossiper.handleSyn(syn);
-    this.collectEvents();
-    if ("ok" in answer) return refusal(`rejected: ${answer.reason}`);
-    return answer;
+    return this.answer(async () => {
+      const gossiper = this.gossiper;
+      if (!gossiper || !this.record?.running) return refusal(gossiper ? "stopped" : "not_configured");
+      const answer = gossiper.handleSyn(syn);
+      this.collectEvents();
+      if ("ok" in answer) return refusal(`rejected: ${answer.reason}`);
+      return answer;
+    });
   }
 
   async ack(message: unknown): Promise<void> {
-    this.shell.rpcCallsAnswered++;
-    const gossiper = this.gossiper;
-    if (!gossiper || !this.record?.running) return;
-    gossiper.handleAck(message);
-    this.collectEvents();
+    return this.answer(async () => {
+      const gossiper = this.gossiper;
+      if (!gossiper || !this.record?.running) return;
+      gossiper.handleAck(message);
+      this.collectEvents();
+    });
   }
 
   // ================================================================ the loop
 
   override async alarm(): Promise<void> {
     this.shell.alarmsRun++;
+    await this.active.track(() => this.runAlarm());
+  }
+
+  private async runAlarm(): Promise<void> {
     const { record, gossiper, transport } = this;
     if (!record?.running || !gossiper || !transport) return; // a late alarm after stop: let it lapse
     const epoch = this.epoch;
@@ -265,7 +280,7 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
       if (next > floor) {
         // Ahead of the clock (an early or repeated alarm): save it before anyone sees it.
         record.heartbeat = next;
-        this.store.saveNode(record);
+        this.store.writing("heartbeat", () => this.store.saveNode(record));
       }
       const report = await gossipRound(gossiper, transport, floor);
       this.shell.exchangesAttempted += report.peers.length;
@@ -487,23 +502,35 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
     // everyone; about one extra row per new member); statuses and keys at most every few seconds.
     const names = due ? [...this.dirty] : [...this.membershipDirty];
     for (const name of names) {
+      const reason = this.membershipDirty.has(name) ? "members" : "peerState";
       this.dirty.delete(name);
       this.membershipDirty.delete(name);
-      const state = gossiper.state.get(name);
-      const member = gossiper.members.get(name);
-      if (state && member) {
-        this.store.putPeer({ status: member.status, since: member.since, state: state.snapshot() });
-        this.store.deleteGrave(name);
-        continue;
-      }
-      this.store.deletePeer(name);
-      const grave = gossiper.state.graveyard.get(name);
-      if (grave) this.store.putGrave({ name, ...grave });
+      this.store.writing(reason, () => this.saveOther(gossiper, name));
     }
     if (due) this.lastSnapshotAt = now;
   }
 
+  /** Saves what this node knows of one other node (or its grave, once forgotten). */
+  private saveOther(gossiper: Gossiper, name: string): void {
+    const state = gossiper.state.get(name);
+    const member = gossiper.members.get(name);
+    if (state && member) {
+      this.store.putPeer({ status: member.status, since: member.since, state: state.snapshot() });
+      this.store.deleteGrave(name);
+      return;
+    }
+    this.store.deletePeer(name);
+    const grave = gossiper.state.graveyard.get(name);
+    if (grave) this.store.putGrave({ name, ...grave });
+  }
+
   // ================================================================ internals: views and guards
+
+  /** Runs an RPC handler: counts the call and the time it keeps the object busy. */
+  private answer<T>(handle: () => Promise<T>): Promise<T> {
+    this.shell.rpcCallsAnswered++;
+    return this.active.track(handle);
+  }
 
   private configured(): { settings: NodeSettings; record: NodeRecord; gossiper: Gossiper } {
     const { settings, record, gossiper } = this;
@@ -546,7 +573,19 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
     for (const old of this.retired) {
       for (const key of Object.keys(core) as Array<keyof CoreCounters>) core[key] += old[key];
     }
-    return { ...core, ...this.shell, storageRowsWritten: this.store.rowsWritten };
+    const rows = this.store.rowsByReason;
+    return {
+      ...core,
+      ...this.shell,
+      activeMs: this.active.nowMs(),
+      storageRowsWritten: this.store.rowsWritten,
+      storageRowsAlarm: rows.alarm,
+      storageRowsHeartbeat: rows.heartbeat,
+      storageRowsOwnKeys: rows.ownKeys,
+      storageRowsLifecycle: rows.lifecycle,
+      storageRowsMembers: rows.members,
+      storageRowsPeerState: rows.peerState,
+    };
   }
 }
 

@@ -79,11 +79,41 @@ CREATE TABLE IF NOT EXISTS graves (
 
 type Row = Record<string, SqlStorageValue>;
 
+/**
+ * What a written row was for, so the bill can be traced to a call site: the alarm; the own
+ * heartbeat saved when it ran ahead of the clock floor; own key writes; lifecycle (configure,
+ * start, stop, leave, own status, own tombstones collected); others' membership; others'
+ * statuses and keys.
+ */
+export const ROW_REASONS = ["alarm", "heartbeat", "ownKeys", "lifecycle", "members", "peerState"] as const;
+export type RowReason = (typeof ROW_REASONS)[number];
+
 export class NodeStore {
   /** Rows written since this object was constructed (setAlarm included). */
   rowsWritten = 0;
+  /** The same rows by what they were written for. */
+  readonly rowsByReason: Record<RowReason, number> = {
+    alarm: 0,
+    heartbeat: 0,
+    ownKeys: 0,
+    lifecycle: 0,
+    members: 0,
+    peerState: 0,
+  };
+  private reason: RowReason = "lifecycle";
 
   constructor(private readonly storage: DurableObjectStorage) {}
+
+  /** Runs synchronous writes and counts the rows they write under `reason`. */
+  writing<T>(reason: RowReason, write: () => T): T {
+    const outer = this.reason;
+    this.reason = reason;
+    try {
+      return write();
+    } finally {
+      this.reason = outer;
+    }
+  }
 
   /** Creates the tables; run inside blockConcurrencyWhile. */
   migrate(): void {
@@ -231,13 +261,13 @@ export class NodeStore {
 
   /** Arms the alarm (replacing any); billed as one row written. */
   async armAlarm(at: number): Promise<void> {
-    this.rowsWritten++;
+    this.count("alarm", 1);
     await this.storage.setAlarm(at);
   }
 
   /** Deletes the alarm; counted as a row too (the alarm lives in the object's storage). */
   async disarmAlarm(): Promise<void> {
-    this.rowsWritten++;
+    this.count("alarm", 1);
     await this.storage.deleteAlarm();
   }
 
@@ -248,7 +278,12 @@ export class NodeStore {
   private run(query: string, ...params: SqlStorageValue[]): Row[] {
     const cursor = this.storage.sql.exec<Row>(query, ...params);
     const rows = cursor.toArray();
-    this.rowsWritten += cursor.rowsWritten;
+    this.count(this.reason, cursor.rowsWritten);
     return rows;
+  }
+
+  private count(reason: RowReason, rows: number): void {
+    this.rowsWritten += rows;
+    this.rowsByReason[reason] += rows;
   }
 }

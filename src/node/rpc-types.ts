@@ -25,6 +25,24 @@ export interface NodeCounters extends CoreCounters {
   rpcCallsAnswered: number;
   /** SQLite rows written, setAlarm included (each is billed as one row). */
   storageRowsWritten: number;
+  /** Of those: setAlarm and deleteAlarm. */
+  storageRowsAlarm: number;
+  /** Of those: the own heartbeat, saved when it ran ahead of the clock floor. */
+  storageRowsHeartbeat: number;
+  /** Of those: own key writes and deletes. */
+  storageRowsOwnKeys: number;
+  /** Of those: configure, start, stop, leave, own status changes, own tombstones collected. */
+  storageRowsLifecycle: number;
+  /** Of those: others joining, restarting or being forgotten. */
+  storageRowsMembers: number;
+  /** Of those: others' statuses and keys. */
+  storageRowsPeerState: number;
+  /**
+   * Wall time spent inside alarm() and RPC handlers (overlaps counted once), ms: the time
+   * the object is not idle. Date.now() only moves across I/O in workerd, so CPU time between
+   * two I/O events is missed: a lower bound of the billed duration.
+   */
+  activeMs: number;
 }
 
 /** Settings of the Durable Object shell (the core's tunables are in GossipConfig). */
