@@ -28,6 +28,7 @@ import { EVENT_LOG_CAPACITY, MAX_OWN_ENTRIES, MAX_USER_KEYS, MAX_VALUE_LENGTH } 
 import { NodeError } from "./node-error.js";
 import { type NodeRecord, NodeStore } from "./node-store.js";
 import type { EventsPage, GossipNodeRpc, NodeCounters, NodeView, StartRequest } from "./rpc-types.js";
+import { restoreOthers, SavedOthers } from "./saved-others.js";
 import { type NodeSettings, resolveSettings } from "./start-request.js";
 import { type PeerStub, type Refusal, StubTransport } from "./stub-transport.js";
 
@@ -70,11 +71,8 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
   private record: NodeRecord | null = null;
   private gossiper: Gossiper | null = null;
   private transport: StubTransport | null = null;
-  /** Other nodes whose saved record is out of date (membership, status or keys changed). */
-  private readonly dirty = new Set<string>();
-  /** Of those, nodes that joined, restarted or were forgotten: saved after the round, unthrottled. */
-  private readonly membershipDirty = new Set<string>();
-  private lastSnapshotAt = 0;
+  /** What is saved of the other nodes, and when (see saved-others.ts). */
+  private readonly saved: SavedOthers;
   private roundsInFlight = 0;
   /** Bumped by configure/start/stop/leave: work begun under an older epoch stops at its next await. */
   private epoch = 0;
@@ -82,6 +80,7 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new NodeStore(ctx.storage);
+    this.saved = new SavedOthers(this.store);
     ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
       this.restore(await this.store.alarmAt());
@@ -321,7 +320,6 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
     // alarm (this wake-up is its delivery, or the node is stopped) that round is an interval ago.
     const lastRoundAt = (alarmAt ?? now) - interval;
     const floor = heartbeatFloor(lastRoundAt, record.startedAt, interval);
-    const peers = this.store.loadPeers();
     const snapshot: GossiperSnapshot = {
       cluster: record.cluster,
       self: {
@@ -332,11 +330,7 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
         gcVersion: record.gcVersion,
         keys,
       },
-      others: peers.map((peer) => peer.state),
-      members: peers.map((peer) => [peer.state.name, peer.status, peer.since]),
-      graveyard: this.store
-        .loadGraves()
-        .map((grave) => [grave.name, grave.generation, grave.heartbeat, grave.at]),
+      ...restoreOthers(this.store),
       selfStatus: record.selfStatus,
     };
     this.settings = settings;
@@ -349,7 +343,7 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
       rng: Math.random,
     });
     this.transport = this.makeTransport(settings);
-    this.lastSnapshotAt = now;
+    this.saved.restored(now);
   }
 
   /**
@@ -402,9 +396,7 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
       [...self.keys].map(([key, entry]) => [key, entry.value as string, entry.version]),
     );
     this.store.clearOthers();
-    this.dirty.clear();
-    this.membershipDirty.clear();
-    this.lastSnapshotAt = 0; // the first material change is saved at once, later ones throttled
+    this.saved.reset(); // the first change is saved at once, later ones throttled
   }
 
   private async armFirstRound(): Promise<void> {
@@ -466,19 +458,13 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
     const events = gossiper.drainEvents();
     if (events.length === 0) return;
     this.log.append(events);
-    for (const event of events) {
-      if (event.node === gossiper.name) continue;
-      this.dirty.add(event.node);
-      if (event.type === "joined" || event.type === "restarted" || event.type === "forgotten") {
-        this.membershipDirty.add(event.node);
-      }
-    }
+    for (const event of events) if (event.node !== gossiper.name) this.saved.note(event);
   }
 
   /**
    * Saves what changed after a round: own status and collected tombstones at once (rare),
-   * the view of others only when something material changed and not more often than
-   * `snapshotEveryMs`. Heartbeats alone are never saved.
+   * then what changed of the others (membership at once, statuses and keys throttled; see
+   * saved-others.ts). Heartbeats alone are never saved.
    */
   private afterRound(): void {
     const { record, gossiper, settings } = this;
@@ -496,32 +482,7 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
       nodeChanged = true;
     }
     if (nodeChanged) this.store.saveNode(record);
-    const due = this.dirty.size > 0 && now - this.lastSnapshotAt >= settings.options.snapshotEveryMs;
-    if (!due && this.membershipDirty.size === 0) return;
-    // Who is a member is saved after every round that changed it (a wake-up then still knows
-    // everyone; about one extra row per new member); statuses and keys at most every few seconds.
-    const names = due ? [...this.dirty] : [...this.membershipDirty];
-    for (const name of names) {
-      const reason = this.membershipDirty.has(name) ? "members" : "peerState";
-      this.dirty.delete(name);
-      this.membershipDirty.delete(name);
-      this.store.writing(reason, () => this.saveOther(gossiper, name));
-    }
-    if (due) this.lastSnapshotAt = now;
-  }
-
-  /** Saves what this node knows of one other node (or its grave, once forgotten). */
-  private saveOther(gossiper: Gossiper, name: string): void {
-    const state = gossiper.state.get(name);
-    const member = gossiper.members.get(name);
-    if (state && member) {
-      this.store.putPeer({ status: member.status, since: member.since, state: state.snapshot() });
-      this.store.deleteGrave(name);
-      return;
-    }
-    this.store.deletePeer(name);
-    const grave = gossiper.state.graveyard.get(name);
-    if (grave) this.store.putGrave({ name, ...grave });
+    this.saved.save(gossiper, now, settings.options.snapshotEveryMs);
   }
 
   // ================================================================ internals: views and guards
@@ -583,8 +544,8 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
       storageRowsHeartbeat: rows.heartbeat,
       storageRowsOwnKeys: rows.ownKeys,
       storageRowsLifecycle: rows.lifecycle,
-      storageRowsMembers: rows.members,
-      storageRowsPeerState: rows.peerState,
+      storageRowsMembership: rows.membership,
+      storageRowsPeerKeys: rows.peerKeys,
     };
   }
 }

@@ -4,8 +4,12 @@
  *
  * Tables: `node` (one row: identity, config input, seeds, generation, run state), `own_keys`
  * (this node's key-values and tombstones, one row per key, written before a write is
- * acknowledged), `peers` (what it knows of each other node, saved only when that changed
- * materially) and `graves` (forgotten nodes, so stale gossip cannot resurrect them).
+ * acknowledged), `membership` (one row: every other node's name, generation, heartbeat and
+ * status, and the graves of forgotten nodes, so stale gossip cannot resurrect them) and
+ * `peer_keys` (one row per other node that has keys: its keys and versions).
+ *
+ * Keyed tables are WITHOUT ROWID: a rowid table with a TEXT primary key keeps a separate
+ * index, and inserting into it writes (and bills) two rows instead of one.
  */
 import type { GossipConfigInput, MemberStatus, NodeStateSnapshot } from "../core/index.js";
 import type { NodeOptions } from "./rpc-types.js";
@@ -30,10 +34,13 @@ export interface NodeRecord {
 
 export type OwnKeyRow = [key: string, value: string | null, version: number, tombstoneAt?: number];
 
-export interface PeerRecord {
+/** What one node knows of another node's membership (its keys are saved apart). */
+export interface MemberRow {
+  name: string;
+  generation: number;
+  heartbeat: number;
   status: MemberStatus;
   since: number;
-  state: NodeStateSnapshot;
 }
 
 export interface GraveRecord {
@@ -63,29 +70,41 @@ CREATE TABLE IF NOT EXISTS own_keys (
   value TEXT,
   version INTEGER NOT NULL,
   tombstone_at INTEGER
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS membership (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  members TEXT NOT NULL,
+  graves TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS peers (
-  name TEXT PRIMARY KEY,
-  status TEXT NOT NULL,
-  since INTEGER NOT NULL,
-  state TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS graves (
+CREATE TABLE IF NOT EXISTS peer_keys (
   name TEXT PRIMARY KEY,
   generation INTEGER NOT NULL,
-  heartbeat INTEGER NOT NULL,
-  at INTEGER NOT NULL
-);`;
+  state TEXT NOT NULL
+) WITHOUT ROWID;`;
+
+/** The layout before `membership` and `peer_keys`: a row per other node and per grave. */
+const OLD_OTHERS_TABLES = ["peers", "graves"];
 
 type Row = Record<string, SqlStorageValue>;
+type MemberTuple = [name: string, generation: number, heartbeat: number, status: MemberStatus, since: number];
+type GraveTuple = [name: string, generation: number, heartbeat: number, at: number];
+
+function graveFromRow(row: Row): GraveRecord {
+  return {
+    name: String(row.name),
+    generation: Number(row.generation),
+    heartbeat: Number(row.heartbeat),
+    at: Number(row.at),
+  };
+}
 
 /**
  * What a written row was for, so the bill can be traced to a call site: the alarm; the own
  * heartbeat saved when it ran ahead of the clock floor; own key writes; lifecycle (configure,
- * start, stop, leave, own status, own tombstones collected); others' membership; others'
- * statuses and keys.
+ * start, stop, leave, own status, own tombstones collected); the membership row (others'
+ * names, generations and statuses, graves); others' keys.
  */
-export const ROW_REASONS = ["alarm", "heartbeat", "ownKeys", "lifecycle", "members", "peerState"] as const;
+export const ROW_REASONS = ["alarm", "heartbeat", "ownKeys", "lifecycle", "membership", "peerKeys"] as const;
 export type RowReason = (typeof ROW_REASONS)[number];
 
 export class NodeStore {
@@ -97,8 +116,8 @@ export class NodeStore {
     heartbeat: 0,
     ownKeys: 0,
     lifecycle: 0,
-    members: 0,
-    peerState: 0,
+    membership: 0,
+    peerKeys: 0,
   };
   private reason: RowReason = "lifecycle";
 
@@ -115,9 +134,50 @@ export class NodeStore {
     }
   }
 
-  /** Creates the tables; run inside blockConcurrencyWhile. */
+  /** Creates the tables and upgrades an older layout; run inside blockConcurrencyWhile. */
   migrate(): void {
+    this.rebuildWithoutRowid("own_keys");
     this.run(SCHEMA);
+    this.upgradeOthers();
+  }
+
+  /** Rebuilds a rowid table created by an older version as WITHOUT ROWID, keeping its rows. */
+  private rebuildWithoutRowid(table: string): void {
+    const sql = this.run("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", table)[0]?.sql;
+    if (typeof sql !== "string" || /WITHOUT\s+ROWID/i.test(sql)) return;
+    this.run(`ALTER TABLE ${table} RENAME TO ${table}_old`);
+    this.run(SCHEMA);
+    this.run(`INSERT INTO ${table} SELECT * FROM ${table}_old`);
+    this.run(`DROP TABLE ${table}_old`);
+  }
+
+  /** Moves others saved in the old layout (`peers`, `graves`) to `membership` and `peer_keys`. */
+  private upgradeOthers(): void {
+    const old = this.run(
+      `SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (${OLD_OTHERS_TABLES.map(() => "?").join(", ")})`,
+      ...OLD_OTHERS_TABLES,
+    ).map((row) => String(row.name));
+    if (old.length === 0) return;
+    if (old.includes("peers")) {
+      const members: MemberRow[] = [];
+      for (const row of this.run("SELECT status, since, state FROM peers")) {
+        const state = JSON.parse(String(row.state)) as NodeStateSnapshot;
+        const { name, generation, heartbeat } = state;
+        members.push({
+          name,
+          generation,
+          heartbeat,
+          status: String(row.status) as MemberStatus,
+          since: Number(row.since),
+        });
+        this.putPeerKeys(state);
+      }
+      const graves = old.includes("graves")
+        ? this.run("SELECT name, generation, heartbeat, at FROM graves").map(graveFromRow)
+        : [];
+      this.saveMembership(members, graves);
+    }
+    for (const table of old) this.run(`DROP TABLE ${table}`);
   }
 
   // ---------------------------------------------------------------- node row
@@ -203,58 +263,66 @@ export class NodeStore {
 
   // ---------------------------------------------------------------- others
 
-  loadPeers(): PeerRecord[] {
-    return this.run("SELECT status, since, state FROM peers").map((row) => ({
-      status: String(row.status) as MemberStatus,
-      since: Number(row.since),
-      state: JSON.parse(String(row.state)) as NodeStateSnapshot,
-    }));
+  /** Every other node this node knows and the graves of forgotten ones (one row). */
+  loadMembership(): { members: MemberRow[]; graves: GraveRecord[] } {
+    const row = this.run("SELECT members, graves FROM membership WHERE id = 1")[0];
+    if (!row) return { members: [], graves: [] };
+    const members = (JSON.parse(String(row.members)) as MemberTuple[]).map(
+      ([name, generation, heartbeat, status, since]) => ({ name, generation, heartbeat, status, since }),
+    );
+    const graves = (JSON.parse(String(row.graves)) as GraveTuple[]).map(
+      ([name, generation, heartbeat, at]) => ({ name, generation, heartbeat, at }),
+    );
+    return { members, graves };
   }
 
-  putPeer(peer: PeerRecord): void {
+  /** Saves who is a member, with statuses, and the graves: one row however many there are. */
+  saveMembership(members: readonly MemberRow[], graves: readonly GraveRecord[]): void {
+    const memberTuples: MemberTuple[] = members.map((m) => [
+      m.name,
+      m.generation,
+      m.heartbeat,
+      m.status,
+      m.since,
+    ]);
+    const graveTuples: GraveTuple[] = graves.map((g) => [g.name, g.generation, g.heartbeat, g.at]);
     this.run(
-      `INSERT INTO peers (name, status, since, state) VALUES (?, ?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET status = excluded.status, since = excluded.since, state = excluded.state`,
-      peer.state.name,
-      peer.status,
-      peer.since,
-      JSON.stringify(peer.state),
+      `INSERT INTO membership (id, members, graves) VALUES (1, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET members = excluded.members, graves = excluded.graves`,
+      JSON.stringify(memberTuples),
+      JSON.stringify(graveTuples),
     );
   }
 
-  deletePeer(name: string): void {
-    this.run("DELETE FROM peers WHERE name = ?", name);
+  /** The saved keys of other nodes, by name. */
+  loadPeerKeys(): Map<string, NodeStateSnapshot> {
+    const out = new Map<string, NodeStateSnapshot>();
+    for (const row of this.run("SELECT state FROM peer_keys")) {
+      const state = JSON.parse(String(row.state)) as NodeStateSnapshot;
+      out.set(state.name, state);
+    }
+    return out;
   }
 
-  loadGraves(): GraveRecord[] {
-    return this.run("SELECT name, generation, heartbeat, at FROM graves").map((row) => ({
-      name: String(row.name),
-      generation: Number(row.generation),
-      heartbeat: Number(row.heartbeat),
-      at: Number(row.at),
-    }));
-  }
-
-  putGrave(grave: GraveRecord): void {
+  putPeerKeys(state: NodeStateSnapshot): void {
     this.run(
-      `INSERT INTO graves (name, generation, heartbeat, at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET generation = excluded.generation, heartbeat = excluded.heartbeat,
-         at = excluded.at`,
-      grave.name,
-      grave.generation,
-      grave.heartbeat,
-      grave.at,
+      `INSERT INTO peer_keys (name, generation, state) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET generation = excluded.generation, state = excluded.state`,
+      state.name,
+      state.generation,
+      JSON.stringify(state),
     );
   }
 
-  deleteGrave(name: string): void {
-    this.run("DELETE FROM graves WHERE name = ?", name);
+  /** Drops the saved keys of a node (no row is written when there were none). */
+  deletePeerKeys(name: string): void {
+    this.run("DELETE FROM peer_keys WHERE name = ?", name);
   }
 
   /** Forgets everything known of other nodes (a new generation starts from its seeds). */
   clearOthers(): void {
-    this.run("DELETE FROM peers");
-    this.run("DELETE FROM graves");
+    this.run("DELETE FROM membership");
+    this.run("DELETE FROM peer_keys");
   }
 
   // ---------------------------------------------------------------- alarm

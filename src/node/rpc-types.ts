@@ -33,10 +33,10 @@ export interface NodeCounters extends CoreCounters {
   storageRowsOwnKeys: number;
   /** Of those: configure, start, stop, leave, own status changes, own tombstones collected. */
   storageRowsLifecycle: number;
-  /** Of those: others joining, restarting or being forgotten. */
-  storageRowsMembers: number;
-  /** Of those: others' statuses and keys. */
-  storageRowsPeerState: number;
+  /** Of those: the membership row (who the others are, their statuses, graves). */
+  storageRowsMembership: number;
+  /** Of those: others' keys. */
+  storageRowsPeerKeys: number;
   /**
    * Wall time spent inside alarm() and RPC handlers (overlaps counted once), ms: the time
    * the object is not idle. Date.now() only moves across I/O in workerd, so CPU time between

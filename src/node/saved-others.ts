@@ -1,0 +1,142 @@
+/**
+ * What a GossipNode saves of the other nodes, and when; and how it reads them back after a
+ * wake-up. Two kinds of rows, because they change at different rates and cost the same:
+ * - the membership row: every other node's name, generation, heartbeat and status, and the
+ *   graves of forgotten ones, in ONE row. Saved after every round in which a node joined,
+ *   restarted or was forgotten (a wake-up must know every member), and at most every
+ *   `snapshotEveryMs` for status changes alone. Bootstrapping 32 nodes costs a row per round
+ *   that found someone new, not a row per node found and another per node promoted to alive.
+ * - a keys row per other node that has keys, saved at most every `snapshotEveryMs` when its
+ *   keys changed (they are relearned from peers if lost).
+ * Heartbeats alone are never saved. A quiet cluster writes none of these rows.
+ */
+import type { Gossiper, GossiperSnapshot, MembershipEvent, NodeStateSnapshot } from "../core/index.js";
+import type { GraveRecord, MemberRow, NodeStore } from "./node-store.js";
+
+export class SavedOthers {
+  /** A node joined, restarted or was forgotten: the membership row is saved after the round. */
+  private membersChanged = false;
+  /** Only statuses changed: the membership row is saved when the throttle allows. */
+  private statusesChanged = false;
+  /** Nodes whose keys (or generation) changed: their keys rows, when the throttle allows. */
+  private readonly keysChanged = new Set<string>();
+  /** Nodes forgotten since the last membership save: their keys rows go with it. */
+  private readonly forgotten = new Set<string>();
+  private lastThrottledSaveAt = 0;
+
+  constructor(private readonly store: NodeStore) {}
+
+  /** Starts afresh (a new generation): the first change is then saved at once. */
+  reset(): void {
+    this.membersChanged = false;
+    this.statusesChanged = false;
+    this.keysChanged.clear();
+    this.forgotten.clear();
+    this.lastThrottledSaveAt = 0;
+  }
+
+  /** Just read back from storage: nothing to save, and the throttle counts from now. */
+  restored(now: number): void {
+    this.reset();
+    this.lastThrottledSaveAt = now;
+  }
+
+  /** Notes what one event about another node changed. */
+  note(event: MembershipEvent): void {
+    switch (event.type) {
+      case "joined":
+        this.membersChanged = true;
+        break;
+      case "restarted":
+        this.membersChanged = true;
+        this.keysChanged.add(event.node); // the saved keys belong to the old generation
+        break;
+      case "forgotten":
+        this.membersChanged = true;
+        this.forgotten.add(event.node);
+        this.keysChanged.delete(event.node);
+        break;
+      case "state":
+        this.keysChanged.add(event.node);
+        break;
+      default: // alive, suspect, dead, left
+        this.statusesChanged = true;
+    }
+  }
+
+  /** After a round: saves what changed and is due. */
+  save(gossiper: Gossiper, now: number, snapshotEveryMs: number): void {
+    const due = now - this.lastThrottledSaveAt >= snapshotEveryMs;
+    let throttledSave = false;
+    if (this.membersChanged || (due && this.statusesChanged)) {
+      throttledSave = !this.membersChanged;
+      this.store.writing("membership", () => {
+        this.store.saveMembership(membersOf(gossiper), gravesOf(gossiper));
+        for (const name of this.forgotten) this.store.deletePeerKeys(name);
+      });
+      this.membersChanged = false;
+      this.statusesChanged = false;
+      this.forgotten.clear();
+    }
+    if (due && this.keysChanged.size > 0) {
+      throttledSave = true;
+      this.store.writing("peerKeys", () => {
+        for (const name of this.keysChanged) this.saveKeys(gossiper, name);
+      });
+      this.keysChanged.clear();
+    }
+    if (throttledSave) this.lastThrottledSaveAt = now;
+  }
+
+  private saveKeys(gossiper: Gossiper, name: string): void {
+    const state = gossiper.state.get(name);
+    if (state && gossiper.members.has(name) && (state.maxVersion > 0 || state.keys.size > 0)) {
+      this.store.putPeerKeys(state.snapshot());
+    } else {
+      this.store.deletePeerKeys(name);
+    }
+  }
+}
+
+/**
+ * The others as saved, in the shape Gossiper.restore takes. The membership row says who is
+ * a member; a keys row is used only when it is of the member's generation. A member without
+ * one restarts from version 0 and relearns its keys from peers.
+ */
+export function restoreOthers(store: NodeStore): Pick<GossiperSnapshot, "others" | "members" | "graveyard"> {
+  const { members, graves } = store.loadMembership();
+  const keys = store.loadPeerKeys();
+  const others = members.map((member): NodeStateSnapshot => {
+    const saved = keys.get(member.name);
+    if (saved && saved.generation === member.generation) {
+      return { ...saved, heartbeat: Math.max(saved.heartbeat, member.heartbeat) };
+    }
+    const { name, generation, heartbeat } = member;
+    return { name, generation, heartbeat, maxVersion: 0, gcVersion: 0, keys: [] };
+  });
+  return {
+    others,
+    members: members.map((member) => [member.name, member.status, member.since]),
+    graveyard: graves.map((grave) => [grave.name, grave.generation, grave.heartbeat, grave.at]),
+  };
+}
+
+function membersOf(gossiper: Gossiper): MemberRow[] {
+  const out: MemberRow[] = [];
+  for (const [name, record] of gossiper.members) {
+    const state = gossiper.state.get(name);
+    if (!state) continue;
+    out.push({
+      name,
+      generation: state.generation,
+      heartbeat: state.heartbeat,
+      status: record.status,
+      since: record.since,
+    });
+  }
+  return out;
+}
+
+function gravesOf(gossiper: Gossiper): GraveRecord[] {
+  return [...gossiper.state.graveyard].map(([name, grave]) => ({ name, ...grave }));
+}

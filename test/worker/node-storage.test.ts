@@ -1,0 +1,175 @@
+/**
+ * What a GossipNode writes to SQLite, as a bill payer would notice it: a converged cluster
+ * writes one row per round (the alarm) from the moment it converges, a woken node still knows
+ * every member's status and keys, and a node saved by an older version (a row per peer and
+ * per grave, rowid tables) is upgraded in place without losing its view.
+ */
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { afterAll, describe, expect, it } from "vitest";
+import type { NodeCounters, NodeView } from "../../src/node/rpc-types.js";
+import { names, nodeStub, startCluster, stopAll, TEST_OPTIONS, views, waitFor } from "./support/nodes.js";
+
+const stopped: Array<[string, string[]]> = [];
+
+afterAll(async () => {
+  for (const [cluster, nodes] of stopped) await stopAll(cluster, nodes);
+});
+
+function allAlive(all: NodeView[], size: number): boolean {
+  return all.every(
+    (view) =>
+      view.members.length === size &&
+      view.members.every((member) => member.node === view.node || member.status === "alive"),
+  );
+}
+
+function total(all: NodeView[], key: keyof NodeCounters): number {
+  return all.reduce((sum, view) => sum + view.counters[key], 0);
+}
+
+describe("storage rows", () => {
+  it("a converged cluster writes at most 1.1 rows per round, from the moment it converges", {
+    timeout: 120_000,
+  }, async () => {
+    const cluster = "rows8";
+    const nodes = names(8);
+    stopped.push([cluster, nodes]);
+    await startCluster(cluster, nodes.length, ["n0", "n1"]);
+    // The window starts as soon as everyone sees everyone alive, as the bench's does: the
+    // saves of the last joins and promotions to alive must not spill into it.
+    const first = await waitFor(
+      "every node to see 8 alive members",
+      async () => {
+        const all = await views(cluster, nodes);
+        return allAlive(all, nodes.length) ? all : undefined;
+      },
+      60_000,
+      200,
+    );
+    const windowRounds = 30;
+    const last = await waitFor(
+      `${windowRounds} more rounds per node`,
+      async () => {
+        const all = await views(cluster, nodes);
+        const rounds = total(all, "alarmsRun") - total(first, "alarmsRun");
+        return rounds >= windowRounds * nodes.length ? all : undefined;
+      },
+      90_000,
+      500,
+    );
+    const alarms = total(last, "alarmsRun") - total(first, "alarmsRun");
+    const per = (key: keyof NodeCounters) => (total(last, key) - total(first, key)) / alarms;
+    console.log(
+      `[rows8] over ${alarms} alarms: ${per("storageRowsWritten").toFixed(3)} rows per round ` +
+        `(alarm ${per("storageRowsAlarm").toFixed(3)}, membership ${per("storageRowsMembership").toFixed(3)}, ` +
+        `peer keys ${per("storageRowsPeerKeys").toFixed(3)}, heartbeat ${per("storageRowsHeartbeat").toFixed(3)}), ` +
+        `${per("activeMs").toFixed(1)} active ms per round`,
+    );
+    expect(per("storageRowsWritten")).toBeLessThanOrEqual(1.1);
+    // Nothing but the alarm is written on every round.
+    expect(per("storageRowsPeerKeys")).toBe(0);
+    expect(per("storageRowsOwnKeys")).toBe(0);
+  });
+
+  it("a woken node knows every member's status and keys before its next round", {
+    timeout: 60_000,
+  }, async () => {
+    const cluster = "wake4";
+    const nodes = names(4);
+    stopped.push([cluster, nodes]);
+    // Saves unthrottled, so the test need not wait out snapshotEveryMs.
+    await startCluster(cluster, nodes.length, ["n0"], undefined, { ...TEST_OPTIONS, snapshotEveryMs: 0 });
+    await nodeStub(cluster, "n2").setKey("zone", "eu");
+    const before = await waitFor(
+      "n1 to see everyone alive and n2's key",
+      async () => {
+        const [view] = await views(cluster, ["n1"]);
+        const ok =
+          view &&
+          allAlive([view], nodes.length) &&
+          view.members.find((member) => member.node === "n2")?.state.zone === "eu";
+        return ok ? view : undefined;
+      },
+      30_000,
+      100,
+    );
+    // Statuses learned while answering a peer are saved after n1's next round: let one pass.
+    await waitFor("n1 to run two more rounds", async () => {
+      const [view] = await views(cluster, ["n1"]);
+      return (view?.counters.rounds ?? 0) >= before.counters.rounds + 2;
+    });
+    // Stop n1's loop so the view after eviction is what it read back, not a new round's.
+    await runInDurableObject(nodeStub(cluster, "n1"), (_node, state) => state.storage.deleteAlarm());
+    const [settled] = await views(cluster, ["n1"]);
+    await evictDurableObject(nodeStub(cluster, "n1"));
+    const [woken] = await views(cluster, ["n1"]);
+    expect(woken?.counters.rounds).toBe(0);
+    const summary = (view: NodeView | undefined) =>
+      view?.members
+        .filter((member) => member.node !== "n1")
+        .map(({ node, generation, status, state }) => ({ node, generation, status, state }));
+    expect(summary(woken)).toEqual(summary(settled));
+    expect(woken?.counters.storageRowsWritten).toBe(0);
+    await nodeStub(cluster, "n1").ensureRunning();
+  });
+
+  it("upgrades a node saved in the old layout (a row per peer) and keeps its view", async () => {
+    const cluster = "old";
+    const stub = () => nodeStub(cluster, "n0");
+    stopped.push([cluster, ["n0"]]);
+    await stub().configure({ cluster, node: "n0", seeds: [], options: TEST_OPTIONS });
+    await stub().setKey("kept", "yes");
+    await stub().stop();
+    const generation = Date.now();
+    const peer = {
+      name: "n1",
+      generation,
+      heartbeat: 42,
+      maxVersion: 1,
+      gcVersion: 0,
+      keys: [["colour", "red", 1]],
+    };
+    // Rewrite the others and the own keys as the previous version stored them.
+    await runInDurableObject(stub(), (_node, state) => {
+      const sql = state.storage.sql;
+      sql.exec("DROP TABLE membership");
+      sql.exec("DROP TABLE peer_keys");
+      sql.exec("ALTER TABLE own_keys RENAME TO own_keys_new");
+      sql.exec(
+        "CREATE TABLE own_keys (key TEXT PRIMARY KEY, value TEXT, version INTEGER NOT NULL, tombstone_at INTEGER)",
+      );
+      sql.exec("INSERT INTO own_keys SELECT * FROM own_keys_new");
+      sql.exec("DROP TABLE own_keys_new");
+      sql.exec(
+        "CREATE TABLE peers (name TEXT PRIMARY KEY, status TEXT NOT NULL, since INTEGER NOT NULL, state TEXT NOT NULL)",
+      );
+      sql.exec(
+        "CREATE TABLE graves (name TEXT PRIMARY KEY, generation INTEGER NOT NULL, heartbeat INTEGER NOT NULL, at INTEGER NOT NULL)",
+      );
+      sql.exec("INSERT INTO peers VALUES ('n1', 'alive', ?, ?)", generation, JSON.stringify(peer));
+      sql.exec("INSERT INTO graves VALUES ('n9', 1, 5, ?)", Date.now());
+    });
+    await evictDurableObject(stub());
+    const view = (await stub().view()) as NodeView;
+    expect(view.self.state).toEqual({ kept: "yes" });
+    expect(view.members.find((member) => member.node === "n1")).toMatchObject({
+      generation,
+      heartbeat: 42,
+      status: "alive",
+      state: { colour: "red" },
+    });
+    const tables = await runInDurableObject(stub(), (_node, state) =>
+      state.storage.sql
+        .exec<{ name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+        .toArray(),
+    );
+    const names_ = tables.map((table) => table.name).sort();
+    expect(names_).not.toContain("peers");
+    expect(names_).not.toContain("graves");
+    expect(tables.find((table) => table.name === "own_keys")?.sql).toMatch(/WITHOUT ROWID/i);
+    const graves = await runInDurableObject(stub(), (_node, state) =>
+      state.storage.sql.exec<{ graves: string }>("SELECT graves FROM membership").one(),
+    );
+    expect(JSON.parse(graves.graves)).toEqual([["n9", 1, 5, expect.any(Number)]]);
+  });
+});
