@@ -24,6 +24,7 @@ export type ErrorCode =
   | "invalid_key"
   | "invalid_value"
   | "overloaded"
+  | "bootstrap_incomplete"
   | "internal";
 
 export interface ErrorBody {

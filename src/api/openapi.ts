@@ -57,6 +57,11 @@ export const errors = {
   },
   413: { description: "Request body too large.", content: errorContent },
   415: { description: "Request body is not JSON.", content: errorContent },
+  503: {
+    description:
+      "Some nodes could not be reached (overloaded or failing). The message names them; what did start keeps running, and repeating the call is safe.",
+    content: errorContent,
+  },
 } as const;
 
 /** Security requirement of routes that need API_TOKEN. */

@@ -49,10 +49,12 @@ const MAX_ROUNDS_IN_FLIGHT = 2;
 export interface NodeFaults {
   /** The next this-many rounds throw before doing anything. */
   failRounds: number;
+  /** The next this-many configure calls throw before changing anything. */
+  failConfigures: number;
 }
 
 export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
-  readonly faults: NodeFaults = { failRounds: 0 };
+  readonly faults: NodeFaults = { failRounds: 0, failConfigures: 0 };
   private readonly store: NodeStore;
   private readonly log = new EventLog(EVENT_LOG_CAPACITY, Date.now());
   /** Time spent inside alarm() and RPC handlers (see active-time.ts for what it misses). */
@@ -96,6 +98,10 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
 
   async configure(request: StartRequest): Promise<NodeView> {
     return this.answer(async () => {
+      if (this.faults.failConfigures > 0) {
+        this.faults.failConfigures--;
+        throw new Error("injected configure failure");
+      }
       const settings = resolveSettings(request);
       if (this.record && (this.record.cluster !== settings.cluster || this.record.node !== settings.node)) {
         throw new NodeError("invalid_config", `this object is ${this.record.cluster}/${this.record.node}`);

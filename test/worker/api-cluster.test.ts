@@ -3,7 +3,9 @@
  * convergence verdict, a write that reaches every node, a stop the others notice, a leave
  * the others learn, and a restart. Short intervals; every node is stopped afterwards.
  */
+import { env, runInDurableObject } from "cloudflare:test";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import type { GossipNode } from "../../src/node/gossip-node.js";
 import { call, callJson, eventually } from "./support/api.js";
 
 // Gossip takes seconds on a busy machine; each wait below has its own deadline.
@@ -25,7 +27,7 @@ async function statusSeenBy(observer: string, member: string): Promise<MemberVie
 }
 
 afterAll(async () => {
-  for (const cluster of ["api-mesh", "api-one", "api-seeds"]) {
+  for (const cluster of ["api-mesh", "api-one", "api-seeds", "api-partial"]) {
     const { json } = await callJson("GET", `/v1/clusters/${cluster}`);
     for (const node of json.nodes ?? [])
       await call("POST", `/v1/clusters/${cluster}/nodes/${node.node}/stop`);
@@ -61,6 +63,31 @@ describe("bootstrap", () => {
     });
     expect(seeded.json.seeds).toEqual(["n2"]);
     expect((await callJson("GET", "/v1/clusters/api-seeds/nodes/n0")).json.seeds).toEqual(["n2"]);
+  });
+  it("a node that fails does not stop the others: a 503 names it, and a repeat starts it", async () => {
+    const n2 = env.GOSSIP_NODE.getByName("api-partial/n2");
+    await runInDurableObject(n2, (node: GossipNode) => {
+      node.faults.failConfigures = 1;
+    });
+    const first = await callJson("POST", "/v1/clusters/api-partial/bootstrap", {
+      body: { size: 4, config: CONFIG },
+    });
+    expect(first.status).toBe(503);
+    expect(first.json.error.code).toBe("bootstrap_incomplete");
+    expect(first.json.error.message).toMatch(
+      /^3 of 4 nodes started; failed: n2 \(internal: internal error\)/,
+    );
+    expect(first.json.error.message).not.toMatch(/injected/);
+    // The others were started all the same; n2 was left as it was (never configured).
+    for (const node of ["n0", "n1", "n3"]) {
+      expect((await call("GET", `/v1/clusters/api-partial/nodes/${node}`)).status).toBe(200);
+    }
+    expect((await call("GET", "/v1/clusters/api-partial/nodes/n2")).status).toBe(404);
+    const again = await callJson("POST", "/v1/clusters/api-partial/bootstrap", {
+      body: { size: 4, config: CONFIG },
+    });
+    expect(again.status).toBe(200);
+    expect((await call("GET", "/v1/clusters/api-partial/nodes/n2")).status).toBe(200);
   });
 });
 

@@ -31,7 +31,7 @@ clusterRoutes.openapi(
     },
     responses: {
       200: jsonResponse(BootstrapResponse, "Every node started; `config` is the resolved configuration."),
-      ...pick(400, 401, 403, 413, 415),
+      ...pick(400, 401, 403, 413, 415, 503),
     },
   }),
   async (c) => {
@@ -39,12 +39,28 @@ clusterRoutes.openapi(
     const { size, seeds, config } = c.req.valid("json");
     const nodes = Array.from({ length: size }, (_, i) => `n${i}`);
     const seedList = seeds ?? nodes.slice(0, Math.min(2, size));
-    let resolved: Record<string, number | string> = {};
-    await mapLimit(nodes, FAN_OUT_CONCURRENCY, async (node, index) => {
-      const view = await nodeStub(c.env, cluster, node).configure({ cluster, node, seeds: seedList, config });
-      if (index === 0) resolved = { ...view.config };
+    let resolved: Record<string, number | string> | null = null;
+    // Every node is tried even when some fail, so one overloaded object does not leave the
+    // rest of the cluster unstarted; the caller then learns exactly which nodes to retry.
+    const failed: Array<{ node: string; error: unknown }> = [];
+    await mapLimit(nodes, FAN_OUT_CONCURRENCY, async (node) => {
+      try {
+        const view = await nodeStub(c.env, cluster, node).configure({
+          cluster,
+          node,
+          seeds: seedList,
+          config,
+        });
+        resolved ??= { ...view.config };
+      } catch (error) {
+        failed.push({ node, error });
+      }
     });
-    return c.json({ cluster, nodes, seeds: seedList, config: resolved }, 200);
+    if (failed.length > 0) {
+      failed.sort((a, b) => nodes.indexOf(a.node) - nodes.indexOf(b.node));
+      throw bootstrapFailure(nodes.length, failed);
+    }
+    return c.json({ cluster, nodes, seeds: seedList, config: resolved ?? {} }, 200);
   },
 );
 
@@ -81,3 +97,26 @@ clusterRoutes.openapi(
     return c.json(summarizeCluster(cluster, nodes, Date.now()), 200);
   },
 );
+
+/**
+ * The answer to a bootstrap in which some nodes failed. When every node failed the same way
+ * (say, a node error that maps to a 4xx), that error is the answer; otherwise a 503 naming
+ * the nodes that failed and why, so the caller knows the others are running.
+ */
+function bootstrapFailure(total: number, failed: ReadonlyArray<{ node: string; error: unknown }>): ApiError {
+  const responses = failed.map(({ node, error }) => ({ node, ...toErrorResponse(error) }));
+  const first = responses[0] as (typeof responses)[number];
+  if (failed.length === total && responses.every((r) => r.body.error.code === first.body.error.code)) {
+    return new ApiError(first.status, first.body.error.code, first.body.error.message);
+  }
+  const shown = responses
+    .slice(0, 10)
+    .map((r) => `${r.node} (${r.body.error.code}: ${r.body.error.message})`);
+  const more = responses.length > shown.length ? `, and ${responses.length - shown.length} more` : "";
+  return new ApiError(
+    503,
+    "bootstrap_incomplete",
+    `${total - failed.length} of ${total} nodes started; failed: ${shown.join(", ")}${more}. ` +
+      "The started nodes are running; repeat the bootstrap to start the rest (it restarts every node).",
+  );
+}
