@@ -261,13 +261,14 @@ describe("GossipNode lifecycle", () => {
     expect(await registry.clusters()).toContain("life-keeper");
     await nodeStub("life-keeper", "n1").stop();
     await runInDurableObject(nodeStub("life-keeper", "n0"), (_node, state) => state.storage.deleteAlarm());
-    // The alarm may be mid-flight: wait until n0 really has none.
+    // An alarm may be mid-flight (a round re-arms first thing): wait until n0 has no alarm
+    // and no round running that could arm one.
     await waitFor("n0's alarm to be gone", async () => {
-      const at = await runInDurableObject(nodeStub("life-keeper", "n0"), async (_node, state) => {
+      return runInDurableObject(nodeStub("life-keeper", "n0"), async (node, state) => {
         await state.storage.deleteAlarm();
-        return state.storage.getAlarm();
+        const idle = (node as unknown as { roundsInFlight: number }).roundsInFlight === 0;
+        return idle && (await state.storage.getAlarm()) === null;
       });
-      return at === null;
     });
     const roundsBefore = ((await nodeStub("life-keeper", "n0").view()) as NodeView).counters.rounds;
     const report = await keepNodesRunning(env); // what scheduled() runs
