@@ -32,6 +32,8 @@ export interface Wanted {
 export class ClusterState {
   readonly nodes = new Map<string, NodeState>();
   readonly graveyard = new Map<string, Grave>();
+  /** Comparisons made so far: the mark of the current one (see NodeState.seenInCompare). */
+  private compares = 0;
 
   constructor(readonly self: NodeState) {
     this.nodes.set(self.name, self);
@@ -86,10 +88,11 @@ export class ClusterState {
   compare(digest: readonly DigestEntry[], onlyNeed?: string): { need: NeedEntry[]; offer: Wanted[] } {
     const need: NeedEntry[] = [];
     const offer: Wanted[] = [];
-    const seen = new Set<string>();
+    // Nodes the digest names are marked, not collected in a set: no allocation per exchange.
+    const mark = ++this.compares;
     for (const [name, generation, heartbeat, maxVersion, gc = 0] of digest) {
-      seen.add(name);
       const local = this.nodes.get(name);
+      if (local) local.seenInCompare = mark;
       if (name === this.self.name) {
         if (
           local &&
@@ -124,8 +127,10 @@ export class ClusterState {
         }
       }
     }
-    for (const name of this.nodes.keys()) {
-      if (!seen.has(name)) offer.push({ name, fromVersion: 0, peerGc: 0, sameGeneration: false });
+    for (const node of this.nodes.values()) {
+      if (node.seenInCompare !== mark) {
+        offer.push({ name: node.name, fromVersion: 0, peerGc: 0, sameGeneration: false });
+      }
     }
     return { need, offer };
   }

@@ -23,6 +23,7 @@ import { type Clock, type Rng, sample } from "./random.js";
 import {
   type AckMessage,
   type CoreCounters,
+  type DigestEntry,
   emptyCounters,
   type GossipMessage,
   type MemberStatus,
@@ -154,7 +155,9 @@ export class Gossiper {
       else if (record.status !== "left") reachable.push(name);
     }
     const peers = selectPeers({ self: this.name, reachable, dead, seeds: this.seeds }, this.config, this.rng);
-    return peers.map((peer) => ({ peer, syn: this.makeSyn() }));
+    // One digest for every peer of the round: messages are never changed once sent.
+    const digest = peers.length > 0 ? this.state.digest() : [];
+    return peers.map((peer) => ({ peer, syn: this.makeSyn(digest) }));
   }
 
   /** Re-evaluates statuses, collects tombstones and forgets long-dead members. */
@@ -174,8 +177,8 @@ export class Gossiper {
     this.state.expireGraves(now, Math.max(this.config.deadGraceMs, this.config.leftGraceMs));
   }
 
-  /** Builds a Syn for one exchange and counts it as sent. */
-  makeSyn(): SynMessage {
+  /** Builds a Syn for one exchange and counts it as sent (`digest`: this round's, if built). */
+  makeSyn(digest: DigestEntry[] = this.state.digest()): SynMessage {
     const syn: SynMessage = {
       t: "syn",
       v: PROTOCOL_VERSION,
@@ -183,7 +186,7 @@ export class Gossiper {
       from: this.name,
       gen: this.generation,
       mode: this.config.mode,
-      digest: this.state.digest(),
+      digest,
     };
     this.counters.exchangesStarted++;
     this.sent(syn);

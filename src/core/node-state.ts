@@ -41,6 +41,8 @@ export class NodeState {
   readonly keys = new Map<string, VersionedValue>();
   /** Local time each tombstone was first seen, for garbage collection. */
   private readonly tombstoneAt = new Map<string, number>();
+  /** Scratch mark of ClusterState.compare: the last comparison whose digest named this node. */
+  seenInCompare = 0;
 
   constructor(
     readonly name: string,
