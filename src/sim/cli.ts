@@ -57,6 +57,7 @@ Options (default in brackets):
   --warmup R             rounds before the measured event [spread 1, join 2, partition 2, detect 10, steady 10]
   --start MODE           converged|seeds: how the cluster starts [${DEFAULTS.start}]
   --seeds N              number of seed nodes [${DEFAULTS.seeds}]
+  --core LIST            other core tunables, name=value,... e.g. acceptablePauseMs=500,phiThreshold=10 [defaults]
   --exact-sizes          count bytes with JSON.stringify instead of the estimate (slow)
   --workers W            threads running trials in parallel; figures do not depend on it [min(2, cores)]
   --json FILE            also write {"config", "figures"} as JSON to FILE
@@ -86,6 +87,7 @@ const OPTIONS = {
   start: { type: "string" },
   seeds: { type: "string" },
   "exact-sizes": { type: "boolean" },
+  core: { type: "string" },
   json: { type: "string" },
   workers: { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -138,6 +140,7 @@ export function parseCli(argv: string[]): CliRun | "help" {
     warmupRounds: numberOption("warmup", values.warmup),
     start: values.start as SimOptions["start"] | undefined,
     seeds: numberOption("seeds", values.seeds),
+    core: values.core,
     exactSizes: values["exact-sizes"],
     json: values.json,
   });

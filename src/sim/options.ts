@@ -2,7 +2,7 @@
  * Everything a simulation run is configured by, with defaults and checks. The CLI parses
  * strings into this; scenarios and tests build it directly with `resolveSimOptions`.
  */
-import { type GossipConfig, type GossipMode, resolveConfig } from "../core/index.js";
+import { CONFIG_LIMITS, type GossipConfig, type GossipMode, resolveConfig } from "../core/index.js";
 import { type Latency, parseLatency } from "./latency.js";
 
 export const SCENARIOS = ["spread", "detect", "join", "partition", "steady", "rumor-table"] as const;
@@ -54,6 +54,8 @@ export interface SimOptions {
   seeds: number;
   /** Count bytes with exact JSON.stringify (slow) instead of the estimate. */
   exactSizes: boolean;
+  /** Other core tunables, as given (`--core phiThreshold=10,suspectTimeoutMs=2000`). */
+  core: Record<string, number>;
   /** Path for the JSON report, if any. */
   json: string | null;
   /** Core gossip configuration built from the options above. */
@@ -61,8 +63,9 @@ export interface SimOptions {
 }
 
 export type SimOptionsInput = Partial<
-  Omit<SimOptions, "config" | "latency" | "churn" | "fanout" | "mode">
+  Omit<SimOptions, "config" | "latency" | "churn" | "fanout" | "mode" | "core">
 > & {
+  core?: string | Record<string, number>;
   fanout?: number | null;
   mode?: GossipMode | null;
   latency?: string | Latency;
@@ -94,6 +97,7 @@ export const DEFAULTS = {
   start: "converged" as const,
   seeds: 3,
   exactSizes: false,
+  core: "",
 };
 
 export class OptionError extends Error {}
@@ -134,8 +138,14 @@ export function resolveSimOptions(input: SimOptionsInput = {}): SimOptions {
     throw new OptionError(`--latency: ${(error as Error).message}`);
   }
   const churn = typeof o.churn === "string" ? parseChurn(o.churn) : { ...NO_CHURN, ...o.churn };
-  const config = resolveConfig({ intervalMs: o.intervalMs, jitter: o.jitter, fanout, mode });
-  return { ...o, fanout, mode, latency, churn, config } as SimOptions;
+  const core = typeof o.core === "string" ? parseCore(o.core) : { ...o.core };
+  let config: GossipConfig;
+  try {
+    config = resolveConfig({ ...core, intervalMs: o.intervalMs, jitter: o.jitter, fanout, mode });
+  } catch (error) {
+    throw new OptionError(`--core: ${(error as Error).message}`);
+  }
+  return { ...o, fanout, mode, latency, churn, core, config } as SimOptions;
 }
 
 const NO_CHURN: ChurnRates = { crash: 0, restart: 0, join: 0, leave: 0 };
@@ -155,6 +165,33 @@ export function parseChurn(spec: string): ChurnRates {
     rates[key as keyof ChurnRates] = rate;
   }
   return rates;
+}
+
+/** Options with their own flags; `--core` takes the rest of the core's numeric tunables. */
+const CORE_FLAGS: Record<string, string> = {
+  intervalMs: "--interval",
+  jitter: "--jitter",
+  fanout: "--fanout",
+};
+
+/** `""` or `name=value,...` over the core's numeric tunables (see CONFIG_LIMITS). */
+export function parseCore(spec: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (spec.trim() === "") return out;
+  for (const part of spec.split(",")) {
+    const [key = "", raw, ...rest] = part.split("=");
+    const value = Number(raw);
+    if (CORE_FLAGS[key]) throw new OptionError(`--core: set ${key} with ${CORE_FLAGS[key]}`);
+    if (!(key in CONFIG_LIMITS)) {
+      const names = Object.keys(CONFIG_LIMITS).filter((name) => !CORE_FLAGS[name]);
+      throw new OptionError(`--core: unknown tunable "${key}"; one of ${names.join(", ")}`);
+    }
+    if (raw === undefined || raw.trim() === "" || rest.length > 0 || !Number.isFinite(value)) {
+      throw new OptionError(`--core: expected ${key}=NUMBER, got "${part}"`);
+    }
+    out[key] = value;
+  }
+  return out;
 }
 
 export function hasChurn(rates: ChurnRates): boolean {

@@ -35,6 +35,7 @@ export function configRecord(
     start: options.start,
     seeds: options.seeds,
     exactSizes: options.exactSizes,
+    core: options.core,
     gossip: options.config,
   };
 }
@@ -57,14 +58,14 @@ export function formatConfig(options: SimOptions, extra: Record<string, unknown>
   const record = configRecord(options, extra);
   const churn = options.churn;
   const lines = Object.entries(record)
-    .filter(([key]) => key !== "gossip" && key !== "churn")
+    .filter(([key]) => key !== "gossip" && key !== "churn" && key !== "core")
     .map(([key, value]) => `  ${key.padEnd(16)}${String(value)}`);
   lines.push(
     `  ${"churn".padEnd(16)}crash=${churn.crash} restart=${churn.restart} join=${churn.join} leave=${churn.leave} per virtual minute`,
   );
   const g = options.config;
   lines.push(
-    `  ${"core".padEnd(16)}phiThreshold=${g.phiThreshold} suspectTimeoutMs=${g.suspectTimeoutMs} maxDeltaBytes=${g.maxDeltaBytes} deadPeerProbability=${g.deadPeerProbability}`,
+    `  ${"core".padEnd(16)}phiThreshold=${g.phiThreshold} acceptablePauseMs=${g.acceptablePauseMs} minStdDevMs=${g.minStdDevMs} suspectTimeoutMs=${g.suspectTimeoutMs} maxDeltaBytes=${g.maxDeltaBytes} deadPeerProbability=${g.deadPeerProbability}`,
   );
   return `configuration\n${lines.join("\n")}\n`;
 }

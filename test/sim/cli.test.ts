@@ -17,6 +17,9 @@ describe("sim CLI", () => {
     [["--bogus"], /bogus/],
     [["--latency", "gamma:3"], /--latency/],
     [["--scenario", "detect", "--strategy", "rumor"], /--strategy/],
+    [["--core", "phiTreshold=9"], /--core: unknown tunable "phiTreshold"/],
+    [["--core", "phiThreshold=0"], /--core: phiThreshold/],
+    [["--core", "intervalMs=500"], /--interval/],
   ])("rejects %j with exit 2 and a one-line error", (args, message) => {
     const result = sim(...args);
     expect(result.status).toBe(2);
@@ -44,6 +47,7 @@ describe("sim CLI", () => {
       "--json",
       "--latency",
       "--churn",
+      "--core",
     ]) {
       expect(result.stdout).toContain(option);
     }
@@ -74,6 +78,25 @@ describe("sim CLI", () => {
       expect(report.figures).toHaveProperty(name);
     }
     expect(report.figures.keysLost).toBe(0);
+  });
+
+  it("passes --core tunables to every node and reports them as used", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "sim-")), "out.json");
+    const result = sim(
+      "--nodes",
+      "8",
+      "--trials",
+      "1",
+      "--core",
+      "acceptablePauseMs=500,phiThreshold=10",
+      "--json",
+      file,
+    );
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/phiThreshold=10 acceptablePauseMs=500/);
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    expect(report.config.core).toEqual({ acceptablePauseMs: 500, phiThreshold: 10 });
+    expect(report.config.gossip).toMatchObject({ acceptablePauseMs: 500, phiThreshold: 10 });
   });
 });
 
