@@ -82,6 +82,7 @@ export const BenchResultSchema = z.object({
           rowsWrittenPerNodePerRound: num,
           bytesSentPerNodePerSecond: num,
           cpuSecondsPerNodePerRound: num.nullable(),
+          activeMsPerNodePerRound: num,
         }),
       })
       .nullable(),
@@ -231,6 +232,12 @@ export function figuresTable(result: BenchResult): string {
       steady?.steady.cpuSecondsPerNodePerRound != null
         ? `${fixed(steady.steady.cpuSecondsPerNodePerRound * 1000)} ms`
         : invalid,
+      DASH,
+      DASH,
+    ],
+    [
+      "time in alarm and RPC handlers / node / round, by the nodes' own clock (I/O waits only)",
+      steady ? `${fixed(steady.steady.activeMsPerNodePerRound)} ms` : invalid,
       DASH,
       DASH,
     ],

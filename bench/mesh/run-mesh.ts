@@ -58,6 +58,11 @@ export interface SteadyFigures {
   bytesSentPerNodePerSecond: number;
   /** CPU seconds of the whole workerd process per node per round (null: not measurable). */
   cpuSecondsPerNodePerRound: number | null;
+  /**
+   * The nodes' own count of wall time in alarm and RPC handlers per node per round, ms. In
+   * workerd the clock moves only across I/O, so this misses CPU between I/O: a lower bound.
+   */
+  activeMsPerNodePerRound: number;
 }
 
 export interface MeshFigures {
@@ -143,6 +148,7 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
       rowsWrittenPerNodePerRound: per.rowsWritten,
       bytesSentPerNodePerRound: per.bytesSent,
       bytesSentPerNodePerSecond: per.bytesSentPerSecond,
+      activeMsPerNodePerRound: per.activeMs,
       cpuSecondsPerNodePerRound:
         sameProcesses && cpuAfter.seconds > cpuBefore.seconds && totals.rounds > 0
           ? (cpuAfter.seconds - cpuBefore.seconds) / totals.rounds

@@ -72,11 +72,20 @@ export interface WindowTotals {
   peerCalls: number;
   rowsWritten: number;
   bytesSent: number;
+  /** Wall time the nodes spent in alarm and RPC handlers, by their own count (ms). */
+  activeMs: number;
   /** Nodes whose counters went down (a wake-up reset them): their deltas are left out. */
   resetNodes: string[];
 }
 
-const SUMMED = ["rounds", "alarmsRun", "rpcCallsMade", "storageRowsWritten", "bytesSent"] as const;
+const SUMMED = [
+  "rounds",
+  "alarmsRun",
+  "rpcCallsMade",
+  "storageRowsWritten",
+  "bytesSent",
+  "activeMs",
+] as const;
 
 export function windowTotals(
   before: readonly NodeView[],
@@ -90,6 +99,7 @@ export function windowTotals(
     rpcCallsMade: 0,
     storageRowsWritten: 0,
     bytesSent: 0,
+    activeMs: 0,
   };
   const resetNodes: string[] = [];
   let nodes = 0;
@@ -111,6 +121,7 @@ export function windowTotals(
     peerCalls: sums.rpcCallsMade,
     rowsWritten: sums.storageRowsWritten,
     bytesSent: sums.bytesSent,
+    activeMs: sums.activeMs,
     resetNodes,
   };
 }
@@ -125,6 +136,7 @@ export function perRound(totals: WindowTotals) {
     peerCallsReceived: totals.peerCalls / rounds,
     rowsWritten: totals.rowsWritten / rounds,
     bytesSent: totals.bytesSent / rounds,
+    activeMs: totals.activeMs / rounds,
     /** Rounds per node per second: 1000 / this = the effective period in ms. */
     roundsPerSecond: totals.rounds / Math.max(1, totals.nodes) / Math.max(1e-9, totals.seconds),
     bytesSentPerSecond: totals.bytesSent / Math.max(1, totals.nodes) / Math.max(1e-9, totals.seconds),

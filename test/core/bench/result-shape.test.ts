@@ -39,6 +39,7 @@ const mesh: MeshFigures = {
     bytesSentPerNodePerRound: 2000,
     bytesSentPerNodePerSecond: 1900,
     cpuSecondsPerNodePerRound: 0.002,
+    activeMsPerNodePerRound: 8,
   },
   polls: 40,
 };
