@@ -4,6 +4,7 @@
  * another leave, and read a few events from the stream. Then shut everything down.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../support/poll.js";
 import { SseReader } from "../support/sse.js";
 import { startWranglerDev, type WranglerDev } from "./support/wrangler-dev.js";
 
@@ -33,22 +34,9 @@ describe("the API over real HTTP", () => {
     return { status: res.status, json: await res.json() };
   }
 
-  /** Polls until `check` returns something truthy, or fails with `what` at the deadline. */
-  async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000) {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    while (Date.now() < deadline) {
-      try {
-        const value = await check();
-        if (value) return value;
-      } catch (error) {
-        last = error;
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(
-      `timed out waiting for ${what}${last ? ` (${String(last)})` : ""}\n${dev.output().slice(-2000)}`,
-    );
+  /** Polls until `check` holds; a timeout shows the end of wrangler's output. */
+  function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000) {
+    return waitFor(what, check, timeoutMs, 200, () => dev.output().slice(-2000));
   }
 
   async function seenBy(observer: string, member: string): Promise<Member | undefined> {

@@ -4,6 +4,7 @@
  * stops polling the node once the client goes away.
  */
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { POLL_INTERVAL_MS } from "../../src/api/routes/events.js";
 import { type SseMessage, SseReader } from "../support/sse.js";
 import { call, callJson, eventually } from "./support/api.js";
 
@@ -12,6 +13,8 @@ vi.setConfig({ testTimeout: 40_000 });
 
 const CONFIG = { intervalMs: 200, minStdDevMs: 500, acceptablePauseMs: 1000, suspectTimeoutMs: 2000 };
 const CLUSTER = "/v1/clusters/api-events";
+/** Long enough that a stream still polling would be seen at least twice. */
+const OBSERVE_MS = 2 * POLL_INTERVAL_MS + 200;
 
 function data(message: SseMessage): { type: string; node: string; keys?: string[]; seq: number } {
   return JSON.parse(message.data ?? "null");
@@ -78,10 +81,12 @@ describe("events", () => {
     await stream.cancel();
 
     // Once abandoned, the only calls the node answers are this test's own reads (one per read).
+    // Proving that nothing polls needs a window of observation longer than the poll interval:
+    // this wait is the measurement, not a hope that work is done.
     await eventually(
       async () => {
         const before = await answered();
-        await new Promise((r) => setTimeout(r, 1_200));
+        await new Promise((r) => setTimeout(r, OBSERVE_MS));
         return (await answered()) - before === 1;
       },
       15_000,

@@ -166,8 +166,7 @@ describe("a 16-node cluster", () => {
   });
 
   it("writes about one storage row per round in steady state", { timeout: TIMEOUT }, async () => {
-    // Let the snapshots of the restart settle, then measure a quiet window.
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    // Wait for a quiet cluster (the restart above settled), then measure a window.
     const first = await waitFor("a quiet cluster", async () => {
       const all = await views(CLUSTER, NODES);
       return all.every((view) => view.members.every((member) => member.status === "alive")) ? all : undefined;

@@ -6,6 +6,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import worker from "../../../src/index.js";
+import { waitFor } from "../../support/poll.js";
 
 export const TOKEN = "dev-token";
 export const BASE = "http://hearsay.test";
@@ -51,25 +52,13 @@ export async function callJson<T = any>(method: string, path: string, options: C
   return { status: res.status, headers: res.headers, json };
 }
 
-/** Polls `check` until it returns a truthy value or the deadline passes. */
-export async function eventually<T>(
+/** waitFor with the argument order these API tests use. */
+export function eventually<T>(
   check: () => Promise<T | undefined | false>,
   timeoutMs = 10_000,
   label = "condition",
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${label}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return waitFor(label, check, timeoutMs);
 }
 
 /** Asserts the API's error shape and returns it. */

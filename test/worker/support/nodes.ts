@@ -7,6 +7,8 @@ import { env } from "cloudflare:workers";
 import type { GossipConfigInput } from "../../../src/core/index.js";
 import type { NodeOptions, NodeView } from "../../../src/node/rpc-types.js";
 
+export { waitFor } from "../../support/poll.js";
+
 /** A fresh stub (a stub whose call threw is broken, so tests never keep one across errors). */
 export function nodeStub(cluster: string, node: string) {
   return env.GOSSIP_NODE.getByName(`${cluster}/${node}`);
@@ -54,23 +56,6 @@ export async function views(cluster: string, nodes: readonly string[]): Promise<
     if (!view) throw new Error(`${cluster}/${nodes[i]} is not configured`);
     return view;
   });
-}
-
-/** Polls `probe` until it returns a value other than undefined/false, or fails at the deadline. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-  everyMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    last = await probe();
-    if (last !== undefined && last !== false) return last as T;
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
 /** Stops every node and deletes any alarm left, so nothing keeps running after a test. */
