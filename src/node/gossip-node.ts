@@ -33,14 +33,15 @@ import { type NodeSettings, resolveSettings } from "./start-request.js";
 import { type PeerStub, type Refusal, StubTransport } from "./stub-transport.js";
 
 /** Counters of the shell (the core keeps its own). Memory only: they restart on wake-up. */
-interface ShellCounters {
-  alarmsRun: number;
-  roundErrors: number;
-  exchangesAttempted: number;
-  exchangesSucceeded: number;
-  rpcCallsMade: number;
-  rpcCallsAnswered: number;
-}
+type ShellCounters = Pick<
+  NodeCounters,
+  | "alarmsRun"
+  | "roundErrors"
+  | "exchangesAttempted"
+  | "exchangesSucceeded"
+  | "rpcCallsMade"
+  | "rpcCallsAnswered"
+>;
 
 /** Rounds allowed to overlap (slow peers); beyond that an alarm only re-arms. */
 const MAX_ROUNDS_IN_FLIGHT = 2;

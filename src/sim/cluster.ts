@@ -167,18 +167,21 @@ export class SimCluster {
 
   // ---------------------------------------------------------------- internals
 
-  private makeGossiper(name: string, generation: number): Gossiper {
-    return new Gossiper({
+  /** What every simulated node's Gossiper is built with; each gets its own random stream. */
+  private gossiperOptions() {
+    return {
       cluster: CLUSTER_NAME,
-      name,
-      generation,
       config: this.config,
       seeds: this.seedNames,
       clock: this.clock.clock,
       rng: this.fork(),
       sizeOf: this.options.exactSizes ? undefined : estimateSize,
       maxQueuedEvents: 100_000,
-    });
+    };
+  }
+
+  private makeGossiper(name: string, generation: number): Gossiper {
+    return new Gossiper({ ...this.gossiperOptions(), name, generation });
   }
 
   private addNode(name: string, generation: number): SimNode {
@@ -209,15 +212,7 @@ export class SimCluster {
         graveyard: [],
         selfStatus: "alive",
       };
-      const gossiper = Gossiper.restore(snapshot, {
-        cluster: CLUSTER_NAME,
-        config: this.config,
-        seeds: this.seedNames,
-        clock: this.clock.clock,
-        rng: this.fork(),
-        sizeOf: this.options.exactSizes ? undefined : estimateSize,
-        maxQueuedEvents: 100_000,
-      });
+      const gossiper = Gossiper.restore(snapshot, this.gossiperOptions());
       this.nodes.set(name, { name, gossiper, up: true, incarnation: 0 });
       this.upCount++;
     }

@@ -29,9 +29,9 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 );
 const ownersArb = fc.array(fc.array(opArb, { minLength: 1, maxLength: 25 }), { minLength: 1, maxLength: 3 });
 
-/** Runs each owner's history; returns a full-state delta taken after every operation. */
-function historyDeltas(histories: Op[][]): NodeDelta[] {
-  const out: NodeDelta[] = [];
+/** Runs each owner's history and takes `capture` of the owner after every operation. */
+function replay<T>(histories: Op[][], capture: (node: NodeState) => T): T[] {
+  const out: T[] = [];
   histories.forEach((ops, index) => {
     let node = new NodeState(`o${index}`, 1);
     for (const op of ops) {
@@ -39,10 +39,18 @@ function historyDeltas(histories: Op[][]): NodeDelta[] {
       else if (op.op === "del") node.delete(op.key, 0);
       else if (op.op === "beat") node.beat();
       else node = new NodeState(node.name, node.generation + 1);
-      out.push((node.deltaFor(0, 0, Number.POSITIVE_INFINITY) as { delta: NodeDelta }).delta);
+      out.push(capture(node));
     }
   });
   return out;
+}
+
+/** A full-state delta of each owner after every operation. */
+function historyDeltas(histories: Op[][]): NodeDelta[] {
+  return replay(
+    histories,
+    (node) => (node.deltaFor(0, 0, Number.POSITIVE_INFINITY) as { delta: NodeDelta }).delta,
+  );
 }
 
 /** Canonical form of what a receiver knows of everyone but itself. */
@@ -177,18 +185,7 @@ describe("monotonicity", () => {
 
 /** Copies of each owner's state after every operation. */
 function historyStates(histories: Op[][]): NodeState[] {
-  const out: NodeState[] = [];
-  histories.forEach((ops, index) => {
-    let node = new NodeState(`o${index}`, 1);
-    for (const op of ops) {
-      if (op.op === "set") node.set(op.key, op.value);
-      else if (op.op === "del") node.delete(op.key, 0);
-      else if (op.op === "beat") node.beat();
-      else node = new NodeState(node.name, node.generation + 1);
-      out.push(NodeState.fromSnapshot(node.snapshot(), 0));
-    }
-  });
-  return out;
+  return replay(histories, (node) => NodeState.fromSnapshot(node.snapshot(), 0));
 }
 
 describe("capped deltas", () => {
