@@ -1,135 +1,148 @@
 /**
- * Everything one node knows of the cluster: a NodeState per node (its own included), plus
- * a graveyard of forgotten nodes so stale gossip cannot bring them back. Builds digests,
- * works out what a peer lacks or has to offer, and builds and applies capped deltas.
+ * Everything one node knows of the cluster: a NodeState per member (its own included), the
+ * digest fingerprint kept up to date with them, and a graveyard of forgotten members so stale
+ * gossip cannot bring them back. Works out what a peer lacks or has to offer within the
+ * buckets that differ, builds capped deltas and merges deltas and news.
  */
-import { type ApplyResult, NodeState, type NodeStateSnapshot } from "./node-state.js";
-import type { DigestEntry, HeartbeatEntry, NeedEntry, NodeDelta } from "./types.js";
+import { bucketOf, entryHash, Fingerprint } from "./fingerprint.js";
+import { NodeState, type NodeStateSnapshot } from "./node-state.js";
+import { type Claim, compareClaims, LEFT } from "./precedence.js";
+import type { DigestEntry, NeedEntry, NewsItem, NodeDelta, StatusCode } from "./types.js";
 
-/** A forgotten node: gossip at or below this generation and heartbeat is ignored. */
+/** A forgotten member: claims at or below this one are ignored. */
 export interface Grave {
   generation: number;
-  heartbeat: number;
+  incarnation: number;
+  /** It left (rather than died): nothing more of this generation is taken. */
+  left: boolean;
   at: number;
 }
 
-/** What applying one node delta did, for the membership layer. */
-export interface NodeChange extends ApplyResult {
+/** What merging news or a delta about one member did, for the membership layer. */
+export interface NodeChange {
   name: string;
-  /** The node was not known before this delta. */
+  /** The member was not known before. */
   discovered: boolean;
+  /** A newer generation replaced everything known of it. */
+  restarted: boolean;
+  /** Its liveness claim moved forward (the previous one when it did). */
+  claimChanged: boolean;
+  previousStatus: StatusCode | null;
+  changedKeys: string[];
 }
 
-/** A request to send a node's updates, resolved against local knowledge. */
+/** A request to send a member's updates, resolved against local knowledge. */
 export interface Wanted {
   name: string;
   fromVersion: number;
   peerGc: number;
-  /** The peer already knows this node at our generation (so a bare heartbeat will do). */
-  sameGeneration: boolean;
 }
 
 export class ClusterState {
   readonly nodes = new Map<string, NodeState>();
   readonly graveyard = new Map<string, Grave>();
+  readonly fingerprint = new Fingerprint();
   /** Comparisons made so far: the mark of the current one (see NodeState.seenInCompare). */
   private compares = 0;
 
   constructor(readonly self: NodeState) {
-    this.nodes.set(self.name, self);
+    this.add(self);
   }
 
   get(name: string): NodeState | undefined {
     return this.nodes.get(name);
   }
 
-  /** Digest of every known node, own included. */
-  digest(): DigestEntry[] {
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  /** Re-counts a member's entry in the fingerprint after any change to it. */
+  refresh(node: NodeState): void {
+    const next = entryHash(node.digestEntry());
+    if (next === node.hash) return;
+    this.fingerprint.replace(node.name, node.hash, next);
+    node.hash = next;
+  }
+
+  /** Adds (or replaces) a member's state. */
+  add(node: NodeState): void {
+    const old = this.nodes.get(node.name);
+    if (old && old !== node) {
+      this.fingerprint.replace(old.name, old.hash, undefined);
+      old.hash = undefined;
+    }
+    this.nodes.set(node.name, node);
+    node.hash = undefined;
+    this.refresh(node);
+  }
+
+  /** Digest entries of every member in the given buckets (all buckets when omitted). */
+  digest(buckets?: readonly number[]): DigestEntry[] {
+    const wanted = buckets ? new Set(buckets) : null;
     const out: DigestEntry[] = [];
     for (const node of this.nodes.values()) {
-      out.push(
-        node.gcVersion > 0
-          ? [node.name, node.generation, node.heartbeat, node.maxVersion, node.gcVersion]
-          : [node.name, node.generation, node.heartbeat, node.maxVersion],
-      );
+      if (wanted && !wanted.has(bucketOf(node.name))) continue;
+      out.push(node.digestEntry());
     }
     return out;
   }
 
-  /** Whether gossip about `name` at this generation and heartbeat is stale news of a forgotten node. */
-  buried(name: string, generation: number, heartbeat: number): boolean {
+  /** Whether a claim about `name` is stale news of a forgotten member. */
+  buried(name: string, generation: number, incarnation: number): boolean {
     const grave = this.graveyard.get(name);
-    return grave !== undefined && generation <= grave.generation && heartbeat <= grave.heartbeat;
+    if (!grave) return false;
+    if (generation !== grave.generation) return generation < grave.generation;
+    return grave.left || incarnation <= grave.incarnation;
   }
 
   /**
-   * Takes heartbeats straight from a peer's digest for nodes known at the same generation.
-   * A digest already carries every heartbeat the peer knows, so heartbeat-only news needs no
-   * delta and no third message: in a quiet cluster an exchange is a single request.
+   * Compares a peer's digest entries of `buckets` with local knowledge. `need`: what we lack
+   * and the peer has; `offer`: what the peer lacks and we have, including our members of those
+   * buckets missing from its entries.
    */
-  heartbeatsFrom(digest: readonly (DigestEntry | HeartbeatEntry)[]): string[] {
-    const advanced: string[] = [];
-    for (const [name, generation, heartbeat] of digest) {
-      if (name === this.self.name) continue;
-      const local = this.nodes.get(name);
-      if (local && local.generation === generation && heartbeat > local.heartbeat) {
-        local.heartbeat = heartbeat;
-        advanced.push(name);
-      }
-    }
-    return advanced;
-  }
-
-  /**
-   * Compares a peer's digest with local knowledge.
-   * `need`: what we lack and the peer has. `offer`: what the peer lacks and we have
-   * (including nodes missing from its digest).
-   */
-  compare(digest: readonly DigestEntry[], onlyNeed?: string): { need: NeedEntry[]; offer: Wanted[] } {
+  compare(
+    entries: readonly DigestEntry[],
+    buckets: readonly number[],
+    onlyNeed?: string,
+  ): { need: NeedEntry[]; offer: Wanted[] } {
     const need: NeedEntry[] = [];
     const offer: Wanted[] = [];
-    // Nodes the digest names are marked, not collected in a set: no allocation per exchange.
     const mark = ++this.compares;
-    for (const [name, generation, heartbeat, maxVersion, gc = 0] of digest) {
+    for (const [name, generation, incarnation, status, maxVersion, gc = 0] of entries) {
       const local = this.nodes.get(name);
       if (local) local.seenInCompare = mark;
-      if (name === this.self.name) {
-        if (
-          local &&
-          (generation < local.generation || heartbeat < local.heartbeat || maxVersion < local.maxVersion)
-        ) {
-          const sameGeneration = generation === local.generation;
-          offer.push({ name, fromVersion: sameGeneration ? maxVersion : 0, peerGc: gc, sameGeneration });
-        }
-        continue;
-      }
+      const wantIt = onlyNeed === undefined || onlyNeed === name;
       if (!local) {
-        if (!this.buried(name, generation, heartbeat) && (onlyNeed === undefined || onlyNeed === name)) {
+        if (wantIt && name !== this.self.name && !this.buried(name, generation, incarnation)) {
           need.push([name, generation, 0]);
         }
         continue;
       }
+      const order = compareClaims({ generation, incarnation, status }, local);
       if (generation > local.generation) {
-        if (onlyNeed === undefined || onlyNeed === name) need.push([name, generation, 0]);
-      } else if (generation < local.generation) {
-        offer.push({ name, fromVersion: 0, peerGc: 0, sameGeneration: false });
-      } else {
-        // Heartbeats were taken from the digest already (heartbeatsFrom): only keys are needed.
-        if (maxVersion > local.maxVersion && (onlyNeed === undefined || onlyNeed === name)) {
-          need.push(
-            local.gcVersion > 0
-              ? [name, generation, local.maxVersion, local.gcVersion]
-              : [name, generation, local.maxVersion],
-          );
-        }
-        if (maxVersion < local.maxVersion || heartbeat < local.heartbeat) {
-          offer.push({ name, fromVersion: maxVersion, peerGc: gc, sameGeneration: true });
-        }
+        if (wantIt && name !== this.self.name) need.push([name, generation, 0]);
+        continue;
+      }
+      if (generation < local.generation) {
+        offer.push({ name, fromVersion: 0, peerGc: 0 });
+        continue;
+      }
+      if (wantIt && name !== this.self.name && (maxVersion > local.maxVersion || order > 0)) {
+        need.push(
+          local.gcVersion > 0
+            ? [name, generation, local.maxVersion, local.gcVersion]
+            : [name, generation, local.maxVersion],
+        );
+      }
+      if (maxVersion < local.maxVersion || order < 0) {
+        offer.push({ name, fromVersion: Math.min(maxVersion, local.maxVersion), peerGc: gc });
       }
     }
+    const inBuckets = new Set(buckets);
     for (const node of this.nodes.values()) {
-      if (node.seenInCompare !== mark) {
-        offer.push({ name: node.name, fromVersion: 0, peerGc: 0, sameGeneration: false });
+      if (node.seenInCompare !== mark && inBuckets.has(bucketOf(node.name))) {
+        offer.push({ name: node.name, fromVersion: 0, peerGc: 0 });
       }
     }
     return { need, offer };
@@ -141,89 +154,125 @@ export class ClusterState {
     for (const [name, generation, fromVersion, gc = 0] of need) {
       const local = this.nodes.get(name);
       if (!local || local.generation < generation) continue;
-      // Always a real delta: an asker may not know the node at all, and heartbeats it
-      // lacked already came with our digest.
-      const from = local.generation === generation ? fromVersion : 0;
-      out.push({ name, fromVersion: from, peerGc: gc, sameGeneration: false });
+      out.push({ name, fromVersion: local.generation === generation ? fromVersion : 0, peerGc: gc });
     }
     return out;
   }
 
   /**
-   * Builds what a peer asked for within `budget` bytes. Nodes the peer knows at our
-   * generation and lacks only a heartbeat of go as bare heartbeats (about 25 bytes each);
-   * the rest as deltas in random order, so that concurrent exchanges fill different gaps.
-   * The last delta may be cut to a valid prefix.
+   * Builds what a peer asked for within `budget` bytes, in the order given (the caller
+   * shuffles, so concurrent exchanges fill different gaps). The last delta may be cut to a valid
+   * prefix; the first always goes, so a small budget slows a peer down but never stalls it.
    */
-  deltas(
-    requests: readonly Wanted[],
-    budget: number,
-    shuffle: (items: Wanted[]) => Wanted[],
-  ): { deltas: NodeDelta[]; heartbeats: HeartbeatEntry[] } {
-    const heartbeats: HeartbeatEntry[] = [];
-    const withKeys: Wanted[] = [];
+  deltas(requests: readonly Wanted[], budget: number): NodeDelta[] {
+    const out: NodeDelta[] = [];
     let remaining = budget;
     for (const request of requests) {
       const node = this.nodes.get(request.name);
       if (!node) continue;
-      if (request.sameGeneration && node.maxVersion <= request.fromVersion) {
-        const size = node.name.length + 24;
-        if (size > remaining) continue;
-        heartbeats.push([node.name, node.generation, node.heartbeat]);
-        remaining -= size;
-      } else {
-        withKeys.push(request);
-      }
-    }
-    const deltas: NodeDelta[] = [];
-    for (const request of shuffle(withKeys)) {
-      const node = this.nodes.get(request.name) as NodeState;
-      const built = node.deltaFor(request.fromVersion, request.peerGc, remaining);
+      const built = node.deltaFor(
+        request.fromVersion,
+        request.peerGc,
+        Math.max(remaining, out.length === 0 ? 1 : 0),
+      );
       if (!built) break;
-      deltas.push(built.delta);
+      out.push(built.delta);
       remaining -= built.bytes;
-      if (built.delta.max < node.maxVersion) break; // cut: the budget is spent
+      if (built.delta.max < node.maxVersion || remaining <= 0) break;
     }
-    return { deltas, heartbeats };
+    return out;
   }
 
   /**
-   * Applies deltas from a peer. Deltas about ourselves, older generations and buried nodes
-   * are ignored; a newer generation replaces all that was known of the node.
+   * Merges a liveness claim about a member (from news or a delta header). Returns what
+   * changed, or null when the claim was stale, buried, about ourselves or not newer.
    */
+  mergeClaim(name: string, claim: Claim): NodeChange | null {
+    if (name === this.self.name) return null;
+    if (this.buried(name, claim.generation, claim.incarnation)) return null;
+    let node = this.nodes.get(name);
+    const change: NodeChange = {
+      name,
+      discovered: false,
+      restarted: false,
+      claimChanged: false,
+      previousStatus: null,
+      changedKeys: [],
+    };
+    if (!node) {
+      node = new NodeState(name, claim.generation);
+      change.discovered = true;
+    } else if (claim.generation > node.generation) {
+      const restarted = new NodeState(name, claim.generation);
+      for (const key of node.keys.keys()) change.changedKeys.push(key);
+      change.previousStatus = node.status;
+      node = restarted;
+      change.restarted = true;
+    } else if (compareClaims(claim, node) <= 0) {
+      return null;
+    } else {
+      change.previousStatus = node.status;
+    }
+    node.incarnation = claim.incarnation;
+    node.status = claim.status;
+    change.claimChanged = true;
+    this.graveyard.delete(name);
+    if (change.discovered || change.restarted) this.add(node);
+    else this.refresh(node);
+    return change;
+  }
+
+  /** Applies deltas from a peer: claims first, then keys. */
   apply(deltas: readonly NodeDelta[], now: number): NodeChange[] {
     const changes: NodeChange[] = [];
     for (const delta of deltas) {
       if (delta.n === this.self.name) continue;
-      if (this.buried(delta.n, delta.g, delta.h)) continue;
-      this.graveyard.delete(delta.n);
-      let node = this.nodes.get(delta.n);
-      let discovered = false;
-      let restarted = false;
-      if (!node) {
-        node = new NodeState(delta.n, delta.g);
-        this.nodes.set(delta.n, node);
-        discovered = true;
-      } else if (delta.g < node.generation) {
-        continue;
-      } else if (delta.g > node.generation) {
-        node = new NodeState(delta.n, delta.g);
-        this.nodes.set(delta.n, node);
-        restarted = true;
-      }
+      const claimed = this.mergeClaim(delta.n, {
+        generation: delta.g,
+        incarnation: delta.i,
+        status: delta.s,
+      });
+      const node = this.nodes.get(delta.n);
+      if (!node || node.generation !== delta.g) continue;
       const result = node.applyDelta(delta, now);
-      if (discovered || restarted) result.heartbeatAdvanced = true;
-      changes.push({ ...result, name: delta.n, discovered, restarted });
+      if (result.changedKeys.length > 0 || claimed) this.refresh(node);
+      if (!claimed && result.changedKeys.length === 0) continue;
+      const change: NodeChange = claimed ?? {
+        name: delta.n,
+        discovered: false,
+        restarted: false,
+        claimChanged: false,
+        previousStatus: null,
+        changedKeys: [],
+      };
+      for (const key of result.changedKeys)
+        if (!change.changedKeys.includes(key)) change.changedKeys.push(key);
+      changes.push(change);
     }
     return changes;
   }
 
-  /** Forgets a node, remembering where it stood. */
+  /** News item for a member, as this node holds it. */
+  newsOf(name: string, reporter?: string): NewsItem | undefined {
+    const node = this.nodes.get(name);
+    if (!node) return undefined;
+    const item: NewsItem = [name, node.generation, node.incarnation, node.status, node.maxVersion];
+    if (reporter !== undefined) item.push(reporter);
+    return item;
+  }
+
+  /** Forgets a member, remembering where it stood. */
   bury(name: string, now: number): void {
     const node = this.nodes.get(name);
     if (!node || name === this.self.name) return;
     this.nodes.delete(name);
-    this.graveyard.set(name, { generation: node.generation, heartbeat: node.heartbeat, at: now });
+    this.fingerprint.replace(name, node.hash, undefined);
+    this.graveyard.set(name, {
+      generation: node.generation,
+      incarnation: node.incarnation,
+      left: node.status === LEFT,
+      at: now,
+    });
   }
 
   /** Drops graves older than `keepMs`. */

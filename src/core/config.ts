@@ -1,56 +1,203 @@
 /**
- * Gossip configuration: the tunables, their defaults and the checks on them.
- * Time-valued defaults that depend on the round interval are derived from it when not given,
- * so `{ intervalMs: 200 }` alone yields a consistent fast configuration.
+ * Gossip configuration: the tunables, their defaults, their descriptions and the checks on
+ * them, each declared once here (the API's schemas and the docs derive from `CONFIG_FIELDS`).
+ * Defaults that depend on the round interval are derived from it when not given, so
+ * `{ intervalMs: 200 }` alone yields a consistent fast configuration, and derived defaults are
+ * always valid (clamped into their own ranges). Checks across fields reject combinations that
+ * would stall a node.
  */
-import type { GossipMode } from "./types.js";
+import type { Detector, GossipMode } from "./types.js";
 
 export interface GossipConfig {
-  /** Round interval in milliseconds. */
   intervalMs: number;
-  /** Random extra delay per round, as a fraction of the interval (0..1). */
   jitter: number;
-  /** Peers contacted per round. */
   fanout: number;
   mode: GossipMode;
-  /** Phi at or above which a member is suspected. */
+  detector: Detector;
+  probesPerRound: number;
+  probeTimeoutMs: number;
+  indirectChecks: number;
+  suspicionMult: number;
+  suspicionMaxMult: number;
+  suspicionConfirmations: number;
+  awarenessMax: number;
+  retransmitMult: number;
+  maxPiggybackBytes: number;
+  hotFanout: number;
+  rumorsPerSecond: number;
+  rumorBurst: number;
+  maxBackoffRounds: number;
   phiThreshold: number;
-  /** Heartbeat inter-arrival samples kept per member. */
   phiWindow: number;
-  /** Floor for the standard deviation of inter-arrival times, ms. */
   minStdDevMs: number;
-  /** Pause tolerated on top of the mean inter-arrival before phi rises, ms. */
   acceptablePauseMs: number;
-  /** Inter-arrival estimate used before any sample exists, ms. */
   firstIntervalEstimateMs: number;
-  /** How long a member stays suspect before it is declared dead, ms. */
-  suspectTimeoutMs: number;
-  /** How long a dead member is kept before it is forgotten, ms. */
   deadGraceMs: number;
-  /** How long a member that left is kept before it is forgotten, ms. */
   leftGraceMs: number;
-  /** How long a tombstone is kept before it is garbage-collected, ms. */
   tombstoneGraceMs: number;
-  /** Byte budget for the deltas of one message. */
   maxDeltaBytes: number;
-  /** Messages larger than this are rejected unread. */
   maxMessageBytes: number;
-  /** Probability per round of also contacting one member believed dead. */
   deadPeerProbability: number;
-  /** Probability per round of also contacting a seed (besides the few-members rule). */
   seedProbability: number;
 }
 
 export type GossipConfigInput = Partial<GossipConfig>;
 
+type NumericField = Exclude<keyof GossipConfig, "mode" | "detector">;
+
+/** A numeric tunable: its range, whether it is an integer, and what it means. */
+export interface NumericRule {
+  min: number;
+  max: number;
+  integer?: boolean;
+  description: string;
+}
+
+const DAY = 86_400_000;
+const GRACE_MAX = 30 * DAY;
+
+/** Every numeric tunable, its range and meaning: the one source the API and docs derive from. */
+export const CONFIG_LIMITS: Record<NumericField, NumericRule> = {
+  intervalMs: { min: 10, max: 3_600_000, description: "Round interval (the protocol period), ms." },
+  jitter: { min: 0, max: 1, description: "Random extra delay per round, as a fraction of the interval." },
+  fanout: { min: 1, max: 16, integer: true, description: "Peers per anti-entropy exchange round." },
+  probesPerRound: {
+    min: 0,
+    max: 16,
+    integer: true,
+    description: "Members probed per round (swim). 0 turns probing off.",
+  },
+  probeTimeoutMs: {
+    min: 1,
+    max: 600_000,
+    description: "How long a direct probe waits for its ack; indirect probes wait twice as long, ms.",
+  },
+  indirectChecks: {
+    min: 0,
+    max: 16,
+    integer: true,
+    description: "Members asked to probe a silent member before it is suspected.",
+  },
+  suspicionMult: {
+    min: 0.1,
+    max: 100,
+    description: "Minimum suspicion timeout, in intervals, times max(1, log10 N).",
+  },
+  suspicionMaxMult: {
+    min: 1,
+    max: 100,
+    description: "Maximum suspicion timeout as a multiple of the minimum (Lifeguard).",
+  },
+  suspicionConfirmations: {
+    min: 1,
+    max: 64,
+    integer: true,
+    description: "Independent suspicions that bring the timeout down to its minimum.",
+  },
+  awarenessMax: {
+    min: 0,
+    max: 32,
+    integer: true,
+    description: "Highest local-health score; a node at score s probes every (1+s) intervals.",
+  },
+  retransmitMult: {
+    min: 1,
+    max: 64,
+    integer: true,
+    description: "Each piece of news rides on up to retransmitMult x ceil(log10(N+1)) messages.",
+  },
+  maxPiggybackBytes: {
+    min: 64,
+    max: 1_048_576,
+    integer: true,
+    description: "Byte cap of the news piggybacked on one message.",
+  },
+  hotFanout: {
+    min: 0,
+    max: 64,
+    integer: true,
+    description: "Members news is pushed to at once; 0 derives it from N (ceil(log2(N+1)) + 1).",
+  },
+  rumorsPerSecond: {
+    min: 0,
+    max: 10_000,
+    description: "Writes pushed at once per second (token bucket); beyond it they ride anti-entropy.",
+  },
+  rumorBurst: { min: 0, max: 100_000, integer: true, description: "Token bucket size for pushed writes." },
+  maxBackoffRounds: {
+    min: 1,
+    max: 1024,
+    integer: true,
+    description: "Longest anti-entropy pause while exchanges find nothing, in rounds (Trickle).",
+  },
+  phiThreshold: { min: 0.5, max: 100, description: "Phi at or above which a member is suspected (phi)." },
+  phiWindow: { min: 2, max: 10_000, integer: true, description: "Heartbeat samples kept per member (phi)." },
+  minStdDevMs: { min: 1, max: 3_600_000, description: "Floor of the inter-arrival deviation, ms (phi)." },
+  acceptablePauseMs: {
+    min: 0,
+    max: 3_600_000,
+    description: "Pause tolerated on top of the mean inter-arrival, ms (phi).",
+  },
+  firstIntervalEstimateMs: {
+    min: 1,
+    max: 3_600_000,
+    description: "Inter-arrival estimate before any sample, ms (phi).",
+  },
+  deadGraceMs: {
+    min: 0,
+    max: GRACE_MAX,
+    description: "How long a dead member is kept before it is forgotten, ms.",
+  },
+  leftGraceMs: { min: 0, max: GRACE_MAX, description: "How long a member that left is kept, ms." },
+  tombstoneGraceMs: { min: 0, max: GRACE_MAX, description: "How long a tombstone is kept, ms." },
+  maxDeltaBytes: {
+    min: 256,
+    max: 16 * 1024 * 1024,
+    integer: true,
+    description: "Byte budget for the deltas of one message (at least one key always goes).",
+  },
+  maxMessageBytes: {
+    min: 1024,
+    max: 32 * 1024 * 1024,
+    integer: true,
+    description: "Messages larger than this are rejected unread.",
+  },
+  deadPeerProbability: {
+    min: 0,
+    max: 1,
+    description: "Chance per round of an exchange with a member believed dead (heals partitions).",
+  },
+  seedProbability: {
+    min: 0,
+    max: 1,
+    description: "Chance per round of an exchange with a seed, divided by N/seeds as the cluster grows.",
+  },
+};
+
+export const MODES: readonly GossipMode[] = ["push", "pull", "push-pull"];
+export const DETECTORS: readonly Detector[] = ["swim", "phi"];
+
 export const DEFAULT_INTERVAL_MS = 1000;
 
-/** Fixed defaults; interval-derived ones are filled in by `resolveConfig`. */
+/** Fixed defaults; interval-derived ones are filled in by `derivedDefaults`. */
 const FIXED_DEFAULTS = {
   intervalMs: DEFAULT_INTERVAL_MS,
   jitter: 0.1,
   fanout: 2,
   mode: "push-pull" as GossipMode,
+  detector: "swim" as Detector,
+  probesPerRound: 2,
+  indirectChecks: 3,
+  suspicionMult: 1.5,
+  suspicionMaxMult: 4,
+  suspicionConfirmations: 3,
+  awarenessMax: 8,
+  retransmitMult: 3,
+  maxPiggybackBytes: 2048,
+  hotFanout: 0,
+  rumorsPerSecond: 20,
+  rumorBurst: 40,
+  maxBackoffRounds: 8,
   phiThreshold: 8,
   phiWindow: 100,
   maxDeltaBytes: 64 * 1024,
@@ -59,16 +206,22 @@ const FIXED_DEFAULTS = {
   seedProbability: 0.05,
 };
 
-/** Defaults derived from the interval: detector tolerance and lifecycle periods. */
+function clamp(field: NumericField, value: number): number {
+  const rule = CONFIG_LIMITS[field];
+  return Math.min(rule.max, Math.max(rule.min, value));
+}
+
+/** Defaults derived from the interval, clamped so that they are always valid. */
 function derivedDefaults(intervalMs: number) {
+  const grace = Math.max(3600 * intervalMs, 60_000);
   return {
-    minStdDevMs: intervalMs / 2,
-    acceptablePauseMs: intervalMs,
-    firstIntervalEstimateMs: intervalMs,
-    suspectTimeoutMs: 4 * intervalMs,
-    deadGraceMs: Math.max(3600 * intervalMs, 60_000),
-    leftGraceMs: Math.max(3600 * intervalMs, 60_000),
-    tombstoneGraceMs: Math.max(3600 * intervalMs, 60_000),
+    probeTimeoutMs: clamp("probeTimeoutMs", Math.min(intervalMs / 5, 500)),
+    minStdDevMs: clamp("minStdDevMs", intervalMs / 2),
+    acceptablePauseMs: clamp("acceptablePauseMs", intervalMs),
+    firstIntervalEstimateMs: clamp("firstIntervalEstimateMs", intervalMs),
+    deadGraceMs: clamp("deadGraceMs", grace),
+    leftGraceMs: clamp("leftGraceMs", grace),
+    tombstoneGraceMs: clamp("tombstoneGraceMs", grace),
   };
 }
 
@@ -82,60 +235,61 @@ export class ConfigError extends Error {
   }
 }
 
-type NumericRule = { min: number; max: number; integer?: boolean };
-
-/** Allowed ranges; anything outside is a ConfigError. */
-export const CONFIG_LIMITS: Record<Exclude<keyof GossipConfig, "mode">, NumericRule> = {
-  intervalMs: { min: 10, max: 3_600_000 },
-  jitter: { min: 0, max: 1 },
-  fanout: { min: 1, max: 16, integer: true },
-  phiThreshold: { min: 0.5, max: 100 },
-  phiWindow: { min: 2, max: 10_000, integer: true },
-  minStdDevMs: { min: 1, max: 3_600_000 },
-  acceptablePauseMs: { min: 0, max: 3_600_000 },
-  firstIntervalEstimateMs: { min: 1, max: 3_600_000 },
-  suspectTimeoutMs: { min: 0, max: 86_400_000 },
-  deadGraceMs: { min: 0, max: 30 * 86_400_000 },
-  leftGraceMs: { min: 0, max: 30 * 86_400_000 },
-  tombstoneGraceMs: { min: 0, max: 30 * 86_400_000 },
-  maxDeltaBytes: { min: 256, max: 16 * 1024 * 1024, integer: true },
-  maxMessageBytes: { min: 1024, max: 32 * 1024 * 1024, integer: true },
-  deadPeerProbability: { min: 0, max: 1 },
-  seedProbability: { min: 0, max: 1 },
-};
-
-const MODES: readonly GossipMode[] = ["push", "pull", "push-pull"];
+/** Bytes a message needs beyond its deltas and news: envelope, need lists, one digest page. */
+export const MESSAGE_OVERHEAD_BYTES = 64 * 1024;
 
 /**
- * Fills defaults and checks every field. Unknown fields are ignored (peers of a newer
- * version may send more). Throws ConfigError on the first bad field.
+ * Fills defaults and checks every field, then the fields against each other. Unknown fields
+ * are ignored (peers of a newer version may send more). Throws ConfigError on the first bad one.
  */
 export function resolveConfig(input: GossipConfigInput = {}): GossipConfig {
   const raw = (input ?? {}) as Record<string, unknown>;
   const intervalMs = raw.intervalMs ?? FIXED_DEFAULTS.intervalMs;
   checkNumber("intervalMs", intervalMs);
-  const merged: Record<string, unknown> = {
-    ...FIXED_DEFAULTS,
-    ...derivedDefaults(intervalMs as number),
-  };
-  for (const key of Object.keys(CONFIG_LIMITS)) {
-    if (raw[key] !== undefined) merged[key] = raw[key];
-  }
+  const merged: Record<string, unknown> = { ...FIXED_DEFAULTS, ...derivedDefaults(intervalMs as number) };
+  for (const key of Object.keys(CONFIG_LIMITS)) if (raw[key] !== undefined) merged[key] = raw[key];
   if (raw.mode !== undefined) merged.mode = raw.mode;
+  if (raw.detector !== undefined) merged.detector = raw.detector;
   for (const key of Object.keys(CONFIG_LIMITS)) checkNumber(key, merged[key]);
-  if (!MODES.includes(merged.mode as GossipMode)) {
+  if (!MODES.includes(merged.mode as GossipMode))
     throw new ConfigError("mode", `must be one of ${MODES.join(", ")}`);
+  if (!DETECTORS.includes(merged.detector as Detector)) {
+    throw new ConfigError("detector", `must be one of ${DETECTORS.join(", ")}`);
   }
-  return merged as unknown as GossipConfig;
+  const config = merged as unknown as GossipConfig;
+  checkAcross(config);
+  return config;
+}
+
+/** Combinations that would stall or blind a node. */
+function checkAcross(config: GossipConfig): void {
+  if (config.probeTimeoutMs * 2 > config.intervalMs) {
+    throw new ConfigError("probeTimeoutMs", `must be at most half of intervalMs (${config.intervalMs / 2})`);
+  }
+  const needed = 2 * config.maxDeltaBytes + config.maxPiggybackBytes + MESSAGE_OVERHEAD_BYTES;
+  if (config.maxMessageBytes < needed) {
+    throw new ConfigError(
+      "maxMessageBytes",
+      `must be at least 2 x maxDeltaBytes + maxPiggybackBytes + ${MESSAGE_OVERHEAD_BYTES} (${needed}), or peers reject what this node sends`,
+    );
+  }
 }
 
 function checkNumber(field: string, value: unknown): void {
-  const rule = CONFIG_LIMITS[field as keyof typeof CONFIG_LIMITS];
-  if (typeof value !== "number" || !Number.isFinite(value)) {
+  const rule = CONFIG_LIMITS[field as NumericField];
+  if (typeof value !== "number" || !Number.isFinite(value))
     throw new ConfigError(field, "must be a finite number");
-  }
   if (rule.integer && !Number.isInteger(value)) throw new ConfigError(field, "must be an integer");
-  if (value < rule.min || value > rule.max) {
+  if (value < rule.min || value > rule.max)
     throw new ConfigError(field, `must be between ${rule.min} and ${rule.max}`);
-  }
+}
+
+/** Piggyback retransmissions for a cluster of `n` members (memberlist's retransmitLimit). */
+export function retransmitLimit(config: GossipConfig, n: number): number {
+  return config.retransmitMult * Math.max(1, Math.ceil(Math.log10(n + 1)));
+}
+
+/** Members that pushed news goes to at once, for a cluster of `n` members. */
+export function hotFanoutFor(config: GossipConfig, n: number): number {
+  return config.hotFanout > 0 ? config.hotFanout : Math.ceil(Math.log2(n + 1)) + 1;
 }

@@ -1,44 +1,52 @@
 /**
- * One gossip node's protocol engine, free of I/O: the Durable Object, the in-memory test
- * cluster and the simulator all drive it. A round bumps the heartbeat, re-evaluates members
- * and picks peers; an exchange is Syn (digest) -> SynAck (needs + deltas) -> Ack (deltas, only
- * when there are some). Every inbound message is validated and size-checked first; a bad one
- * is rejected, counted and never merged.
+ * One gossip node's protocol engine (v2), free of I/O: the Durable Object, the simulator and
+ * the test cluster all drive it through driver.ts. It holds what the node knows, decides whom
+ * to probe and exchange with each round, answers every peer message, and keeps an outbox of
+ * news to push at once. Liveness comes from SWIM probing (or, under `detector: "phi"`, from
+ * heartbeats relayed in exchanges); membership news rides on every message and is pushed hot;
+ * anti-entropy opens with a digest fingerprint and backs off while exchanges find nothing.
+ * Every inbound message is validated and size-checked first; a bad one is rejected, counted
+ * and never merged.
  */
-import { ClusterState, type NodeChange, type Wanted } from "./cluster-state.js";
-import type { GossipConfig } from "./config.js";
+import { Awareness } from "./awareness.js";
+import { BroadcastQueue } from "./broadcast.js";
+import { ClusterState, type NodeChange } from "./cluster-state.js";
+import { type GossipConfig, hotFanoutFor, retransmitLimit } from "./config.js";
+import { checkUserKey } from "./keys.js";
 import { MemberRecord, phiOptions } from "./membership.js";
 import {
   DEFAULT_MESSAGE_LIMITS,
   jsonSize,
   type MessageLimits,
   type ParseResult,
-  parseAck,
-  parseSyn,
-  parseSynAck,
+  parseMessage,
 } from "./messages.js";
 import { NodeState, type NodeStateSnapshot } from "./node-state.js";
-import { selectPeers } from "./peer-selection.js";
-import { type Clock, type Rng, sample } from "./random.js";
+import { ALIVE, DEAD, LEFT, SUSPECT, statusName } from "./precedence.js";
+import { type Clock, type Rng, randomInt, sample } from "./random.js";
+import { Suspicion, suspicionBounds } from "./suspicion.js";
+import { TokenBucket } from "./token-bucket.js";
 import {
   type AckMessage,
   type CoreCounters,
-  type DigestEntry,
+  type DeltaMessage,
+  type DigestMessage,
   emptyCounters,
   type GossipMessage,
+  type HeartbeatEntry,
   type MemberStatus,
   type MembershipEvent,
   type MemberView,
+  type NackMessage,
+  type NewsItem,
+  type NodeDelta,
+  type PingMessage,
+  type PingReqMessage,
   PROTOCOL_VERSION,
+  type PushMessage,
   type SynAckMessage,
   type SynMessage,
 } from "./types.js";
-
-/** Reserved key the owner writes when it leaves gracefully. Users cannot write `~` keys. */
-export const LEFT_KEY = "~left";
-
-/** Keys users may write: 1..128 characters of [A-Za-z0-9._:-]. */
-export const USER_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface GossiperOptions {
   cluster: string;
@@ -59,41 +67,75 @@ export interface GossiperSnapshot {
   cluster: string;
   self: NodeStateSnapshot;
   others: NodeStateSnapshot[];
+  /** `[name, status, since]`: when each member's status began here (its suspicion, if suspect). */
   members: Array<[name: string, status: MemberStatus, since: number]>;
-  graveyard: Array<[name: string, generation: number, heartbeat: number, at: number]>;
+  /** `[name, generation, incarnation, at, left?]`. */
+  graveyard: Array<[name: string, generation: number, incarnation: number, at: number, left?: boolean]>;
   selfStatus: MemberStatus;
 }
 
 export type Rejection = { ok: false; reason: string };
 
+/** What a round asks the driver to do. */
+export interface RoundPlan {
+  /** Members to probe, each with its ping. */
+  probes: Array<{ target: string; ping: PingMessage }>;
+  /** Anti-entropy exchanges to open. */
+  exchanges: Array<{ peer: string; syn: SynMessage }>;
+}
+
+/** A one-way message waiting in the outbox. */
+export interface Outgoing {
+  peer: string;
+  message: PushMessage;
+}
+
+/** How a probe ended. */
+export type ProbeOutcome = "ack" | "refused" | "silent";
+
+/** Writes pushed at once carry this many versions before the new one, for peers a write behind. */
+const PUSH_CATCH_UP_VERSIONS = 8;
+
 export class Gossiper {
   readonly cluster: string;
   readonly name: string;
-  config: GossipConfig;
-  seeds: string[];
-  readonly state: ClusterState;
-  readonly members = new Map<string, MemberRecord>();
+  readonly config: GossipConfig;
   readonly counters: CoreCounters = emptyCounters();
+  /** Last rejection reason, for diagnostics. */
+  lastRejection: string | null = null;
+  private readonly state: ClusterState;
+  private readonly records = new Map<string, MemberRecord>();
+  private readonly seedList: string[];
+  private readonly broadcasts = new BroadcastQueue();
+  private readonly awareness: Awareness;
+  private readonly rumors: TokenBucket;
   private selfStatus: MemberStatus = "joining";
   private events: MembershipEvent[] = [];
+  private outbox: Outgoing[] = [];
+  private probeOrder: string[] = [];
+  private probeIndex = 0;
+  private sequence = 0;
+  /** Anti-entropy: rounds to wait before the next exchange, and the current pause (Trickle). */
+  private aeWait = 0;
+  private aePause = 1;
   private readonly clock: Clock;
   private readonly rng: Rng;
   private readonly limits: MessageLimits;
   private readonly sizeOf: (message: GossipMessage) => number;
   private readonly maxQueuedEvents: number;
-  /** Last rejection reason, for diagnostics. */
-  lastRejection: string | null = null;
 
   constructor(options: GossiperOptions, selfState?: NodeState) {
     this.cluster = options.cluster;
     this.name = options.name;
     this.config = options.config;
-    this.seeds = [...(options.seeds ?? [])];
+    this.seedList = [...(options.seeds ?? [])];
     this.clock = options.clock;
     this.rng = options.rng;
     this.limits = options.limits ?? DEFAULT_MESSAGE_LIMITS;
     this.sizeOf = options.sizeOf ?? jsonSize;
     this.maxQueuedEvents = options.maxQueuedEvents ?? 1000;
+    this.awareness = new Awareness(this.config.awarenessMax);
+    this.rumors = new TokenBucket(this.config.rumorsPerSecond, this.config.rumorBurst, this.clock());
     this.state = new ClusterState(selfState ?? new NodeState(options.name, options.generation));
   }
 
@@ -101,166 +143,345 @@ export class Gossiper {
     return this.state.self.generation;
   }
 
-  get self(): NodeState {
-    return this.state.self;
+  get incarnation(): number {
+    return this.state.self.incarnation;
   }
 
   get status(): MemberStatus {
     return this.selfStatus;
   }
 
+  get seeds(): readonly string[] {
+    return this.seedList;
+  }
+
+  /** Members known, this node included. */
+  get size(): number {
+    return this.state.size;
+  }
+
+  /** Local health score (0 is healthy). */
+  get health(): number {
+    return this.awareness.health;
+  }
+
+  /** The digest's fingerprint. */
+  get fingerprint(): number {
+    return this.state.fingerprint.value;
+  }
+
+  /** The next round's delay: the interval, scaled by local health, plus jitter. */
+  nextRoundDelay(): number {
+    const base = this.awareness.scale(this.config.intervalMs);
+    return base * (1 + this.config.jitter * this.rng());
+  }
+
+  /** How long to wait for a direct ack; indirect probes wait twice as long. */
+  probeTimeout(): number {
+    return this.awareness.scale(this.config.probeTimeoutMs);
+  }
+
   // ---------------------------------------------------------------- owner writes
 
-  /** Writes a key on this node; returns its version. */
+  /** The node's own state (read-only use). */
+  get self(): NodeState {
+    return this.state.self;
+  }
+
+  /** Writes a key on this node; returns its version. The write is pushed at once when the bucket allows. */
   setKey(key: string, value: string): number {
-    if (!USER_KEY_PATTERN.test(key)) throw new RangeError(`invalid key ${JSON.stringify(key)}`);
-    this.counters.keysWritten++;
-    return this.self.set(key, value);
+    checkUserKey(key);
+    const version = this.state.self.set(key, value);
+    this.ownChange(true);
+    return version;
   }
 
   /** Deletes a key (tombstone); returns its version, or null when it did not exist. */
   deleteKey(key: string): number | null {
-    if (!USER_KEY_PATTERN.test(key)) throw new RangeError(`invalid key ${JSON.stringify(key)}`);
-    const version = this.self.delete(key, this.clock());
-    if (version !== null) this.counters.keysWritten++;
+    checkUserKey(key);
+    const version = this.state.self.delete(key, this.clock());
+    if (version !== null) this.ownChange(true);
     return version;
   }
 
-  /**
-   * Announces a graceful leave; the next exchanges carry it. The shell keeps running a few
-   * rounds so peers hear it, then stops the node.
-   */
+  /** The version the next write will get (for shells that store before they write). */
+  nextVersion(): number {
+    return this.state.self.maxVersion + 1;
+  }
+
+  /** Announces a graceful leave: `left` is pushed at once and rides on every message. */
   leave(): void {
     if (this.selfStatus === "left") return;
-    this.self.set(LEFT_KEY, "1");
-    this.self.beat();
     this.selfStatus = "left";
+    this.state.self.status = LEFT;
+    this.ownChange(false);
+    this.pushHot(this.ownNews(), [], undefined);
     this.emit("left", this.name, this.generation);
   }
 
   // ---------------------------------------------------------------- rounds
 
   /**
-   * Starts a round: bumps the heartbeat (to at least `heartbeatFloor`), re-evaluates every
-   * member, collects garbage and returns the peers to contact with their Syn messages.
+   * Starts a round: bumps the heartbeat (to at least `heartbeatFloor`), judges suspicions and
+   * detectors, forgets long-gone members, and plans this round's probes and exchanges.
    */
-  beginRound(heartbeatFloor = 0): Array<{ peer: string; syn: SynMessage }> {
+  beginRound(heartbeatFloor = 0): RoundPlan {
     this.counters.rounds++;
-    this.self.beat(heartbeatFloor);
+    this.state.self.beat(heartbeatFloor);
     this.tick();
-    const reachable: string[] = [];
-    const dead: string[] = [];
-    for (const [name, record] of this.members) {
-      if (record.status === "dead") dead.push(name);
-      else if (record.status !== "left") reachable.push(name);
-    }
-    const peers = selectPeers({ self: this.name, reachable, dead, seeds: this.seeds }, this.config, this.rng);
-    // One digest for every peer of the round: messages are never changed once sent.
-    const digest = peers.length > 0 ? this.state.digest() : [];
-    return peers.map((peer) => ({ peer, syn: this.makeSyn(digest) }));
-  }
-
-  /** Re-evaluates statuses, collects tombstones and forgets long-dead members. */
-  tick(): void {
-    const now = this.clock();
-    for (const [name, record] of this.members) {
-      const changed = record.evaluate(now, this.config);
-      if (changed) this.emitStatus(name, changed);
-      if (record.forgettable(now, this.config)) {
-        const node = this.state.get(name);
-        this.state.bury(name, now);
-        this.members.delete(name);
-        this.emit("forgotten", name, node?.generation ?? 0);
+    const plan: RoundPlan = { probes: [], exchanges: [] };
+    if (this.selfStatus === "left") return plan;
+    if (this.config.detector === "swim") {
+      for (let i = 0; i < this.config.probesPerRound; i++) {
+        const target = this.nextProbeTarget();
+        if (target === undefined || plan.probes.some((p) => p.target === target)) break;
+        plan.probes.push({ target, ping: this.makePing(target) });
       }
     }
-    for (const node of this.state.nodes.values()) node.collectTombstones(now, this.config.tombstoneGraceMs);
+    for (const peer of this.exchangePeers()) plan.exchanges.push({ peer, syn: this.makeSyn(peer) });
+    return plan;
+  }
+
+  /** Judges suspicions (and phi), forgets dead and left members past their grace, collects tombstones. */
+  tick(): void {
+    const now = this.clock();
+    const n = this.state.size;
+    const { minMs, maxMs } = suspicionBounds(
+      this.config.intervalMs,
+      n,
+      this.config.suspicionMult,
+      this.config.suspicionMaxMult,
+    );
+    for (const [name, node] of this.state.nodes) {
+      if (node === this.state.self) continue;
+      const record = this.record(name);
+      if (node.status === SUSPECT) {
+        record.suspicion ??= new Suspicion(record.since, this.name);
+        if (record.suspicion.expired(now, this.config.suspicionConfirmations, minMs, maxMs)) {
+          this.declare(name, DEAD, this.name);
+        }
+      } else if (node.status === ALIVE && this.config.detector === "phi") {
+        if (record.phi(now) >= this.config.phiThreshold) this.declare(name, SUSPECT, this.name);
+      } else if (node.status === DEAD || node.status === LEFT) {
+        const grace = node.status === DEAD ? this.config.deadGraceMs : this.config.leftGraceMs;
+        if (now - record.since >= grace) this.forget(name, now);
+      }
+    }
+    for (const node of this.state.nodes.values()) {
+      const before = node.gcVersion;
+      node.collectTombstones(now, this.config.tombstoneGraceMs);
+      if (node.gcVersion !== before) this.state.refresh(node);
+    }
     this.state.expireGraves(now, Math.max(this.config.deadGraceMs, this.config.leftGraceMs));
   }
 
-  /** Builds a Syn for one exchange and counts it as sent (`digest`: this round's, if built). */
-  makeSyn(digest: DigestEntry[] = this.state.digest()): SynMessage {
-    const syn: SynMessage = {
-      t: "syn",
-      v: PROTOCOL_VERSION,
-      cluster: this.cluster,
-      from: this.name,
-      gen: this.generation,
-      mode: this.config.mode,
-      digest,
-    };
-    this.counters.exchangesStarted++;
-    this.sent(syn);
-    return syn;
+  // ---------------------------------------------------------------- probing
+
+  /** A ping for `target`, carrying news (news about the target first). */
+  makePing(target: string): PingMessage {
+    this.counters.probesSent++;
+    return this.envelope({ t: "ping", s: ++this.sequence }, target) as PingMessage;
   }
 
-  /** Answers a Syn. Returns the SynAck, or a rejection when the message is bad. */
-  handleSyn(raw: unknown): SynAckMessage | Rejection {
-    const parsed = this.receive(raw, parseSyn);
-    if (!parsed.ok) return parsed;
-    const syn = parsed.message;
-    this.counters.exchangesAnswered++;
-    this.heartbeats(syn.digest);
-    const pushes = syn.mode !== "pull";
-    const pulls = syn.mode !== "push";
-    // In pull mode the receiver still asks for the initiator's own record, or newcomers
-    // would never be learned.
-    const { need, offer } = this.state.compare(syn.digest, pushes ? undefined : syn.from);
-    const { deltas, heartbeats } = pulls ? this.buildDeltas(offer) : { deltas: [], heartbeats: [] };
-    const synAck: SynAckMessage = {
-      t: "synack",
-      v: PROTOCOL_VERSION,
-      cluster: this.cluster,
-      from: this.name,
-      gen: this.generation,
-      need,
-      delta: deltas,
-    };
-    if (heartbeats.length > 0) synAck.hb = heartbeats;
-    this.sent(synAck);
-    return synAck;
+  /** A ping-req asking `helper` to probe `target`. */
+  makePingReq(helper: string, target: string): PingReqMessage {
+    this.counters.indirectProbesSent++;
+    return this.envelope({ t: "pingreq", s: ++this.sequence, target }, helper) as PingReqMessage;
+  }
+
+  /** Up to `indirectChecks` members to ask to probe `target`: alive, not the target. */
+  probeHelpers(target: string): string[] {
+    const candidates: string[] = [];
+    for (const node of this.state.nodes.values()) {
+      if (node === this.state.self || node.name === target || node.status !== ALIVE) continue;
+      candidates.push(node.name);
+    }
+    return sample(this.rng, candidates, this.config.indirectChecks);
   }
 
   /**
-   * Takes a SynAck from `peer`. Returns the Ack to send (null when there is nothing to
-   * send), or a rejection when the message is bad.
+   * How a probe of `target` ended. `missedNacks`: helpers that neither acked nor nacked (our
+   * own messages may be the ones lost: Lifeguard counts them against local health).
    */
-  handleSynAck(raw: unknown): AckMessage | null | Rejection {
-    const parsed = this.receive(raw, parseSynAck);
+  probeResult(target: string, outcome: ProbeOutcome, missedNacks = 0): void {
+    if (outcome === "ack") {
+      this.awareness.apply(-1);
+      return;
+    }
+    this.counters.probesFailed++;
+    this.awareness.apply(outcome === "silent" ? 1 + missedNacks : 0);
+    const node = this.state.get(target);
+    if (!node || node.status !== ALIVE) {
+      // An independent confirmation: spread it while it still shortens the timeout.
+      if (node?.status === SUSPECT && this.confirmSuspicion(target, this.name)) {
+        const item = this.state.newsOf(target, this.name) as NewsItem;
+        this.broadcasts.enqueue(item);
+        if ((this.records.get(target)?.suspicion?.confirmations ?? 0) <= this.config.suspicionConfirmations) {
+          this.pushHot([item], [], undefined);
+        }
+      }
+      return;
+    }
+    this.counters.suspicionsRaised++;
+    this.declare(target, SUSPECT, this.name);
+  }
+
+  /** Answers a ping. */
+  handlePing(raw: unknown): AckMessage | Rejection {
+    const parsed = this.receive(raw, ["ping"]);
+    if (!parsed.ok) return parsed;
+    this.counters.pingsAnswered++;
+    return this.envelope({ t: "ack", s: parsed.message.s }, parsed.message.f) as AckMessage;
+  }
+
+  /** Takes the answer to a ping or ping-req; true when it is an ack. */
+  handleProbeReply(raw: unknown, target: string): boolean | Rejection {
+    const parsed = this.receive(raw, ["ack", "nack"]);
+    if (!parsed.ok) return parsed;
+    if (parsed.message.t !== "ack") return false;
+    if (parsed.message.f === target) this.record(target).acks++;
+    return true;
+  }
+
+  /** Checks a ping-req; the driver then probes its target and answers with `probeAnswer`. */
+  handlePingReq(raw: unknown): PingReqMessage | Rejection {
+    const parsed = this.receive(raw, ["pingreq"]);
+    if (!parsed.ok) return parsed;
+    return parsed.message;
+  }
+
+  /** The answer to a ping-req: ack when its target answered, nack otherwise. */
+  probeAnswer(request: PingReqMessage, answered: boolean): AckMessage | NackMessage {
+    return this.envelope({ t: answered ? "ack" : "nack", s: request.s }, request.f) as
+      | AckMessage
+      | NackMessage;
+  }
+
+  // ---------------------------------------------------------------- anti-entropy
+
+  /** Opens an exchange with `peer`: the fingerprint only (and heartbeats under phi). */
+  makeSyn(peer: string): SynMessage {
+    this.counters.exchangesStarted++;
+    const syn: Record<string, unknown> = {
+      t: "syn",
+      mode: this.config.mode,
+      fp: this.state.fingerprint.value,
+    };
+    if (this.config.detector === "phi") syn.hb = this.heartbeats();
+    return this.envelope(syn, peer) as SynMessage;
+  }
+
+  /** Answers a Syn: equal fingerprints end the exchange; else our bucket fingerprints. */
+  handleSyn(raw: unknown): SynAckMessage | Rejection {
+    const parsed = this.receive(raw, ["syn"]);
+    if (!parsed.ok) return parsed;
+    const syn = parsed.message;
+    this.counters.exchangesAnswered++;
+    if (syn.hb) this.takeHeartbeats(syn.hb);
+    const answer: Record<string, unknown> = { t: "synack" };
+    if (syn.fp === this.state.fingerprint.value) answer.eq = true;
+    else answer.bk = this.state.fingerprint.bucketValues();
+    if (syn.hb) answer.hb = this.heartbeats();
+    return this.envelope(answer, syn.f) as SynAckMessage;
+  }
+
+  /** Takes a SynAck: null when the exchange is over, else the digest of the differing buckets. */
+  handleSynAck(raw: unknown): DigestMessage | null | Rejection {
+    const parsed = this.receive(raw, ["synack"]);
     if (!parsed.ok) {
       this.counters.exchangesFailed++;
       return parsed;
     }
     const synAck = parsed.message;
-    this.merge(synAck.delta);
-    if (synAck.hb) this.heartbeats(synAck.hb);
-    this.counters.exchangesCompleted++;
-    if (this.selfStatus === "joining") this.selfStatus = "alive";
-    if (synAck.need.length === 0) return null;
-    const delta = this.buildDeltas(this.state.servable(synAck.need)).deltas;
-    if (delta.length === 0) return null;
-    const ack: AckMessage = {
-      t: "ack",
-      v: PROTOCOL_VERSION,
-      cluster: this.cluster,
-      from: this.name,
-      gen: this.generation,
-      delta,
-    };
-    this.sent(ack);
-    return ack;
+    if (synAck.hb) this.takeHeartbeats(synAck.hb);
+    const buckets = synAck.bk ? this.state.fingerprint.differing(synAck.bk) : [];
+    if (synAck.eq || buckets.length === 0) {
+      this.counters.exchangesCompleted++;
+      this.counters.exchangesQuiet++;
+      this.exchangeFound(false);
+      return null;
+    }
+    const message = { t: "digest", mode: this.config.mode, b: buckets, d: this.state.digest(buckets) };
+    return this.envelope(message, synAck.f) as DigestMessage;
   }
 
-  /** Takes an Ack. Returns true when merged, or a rejection. */
-  handleAck(raw: unknown): true | Rejection {
-    const parsed = this.receive(raw, parseAck);
+  /** Answers a Digest: what we lack, and the deltas the initiator lacks (pull, push-pull). */
+  handleDigest(raw: unknown): DeltaMessage | Rejection {
+    const parsed = this.receive(raw, ["digest"]);
     if (!parsed.ok) return parsed;
-    this.merge(parsed.message.delta);
+    const digest = parsed.message;
+    this.noticeClaimsAboutSelf(digest.d);
+    const pushes = digest.mode !== "pull";
+    const pulls = digest.mode !== "push";
+    // In pull mode the receiver still asks for the initiator's own record, or newcomers would
+    // never be learned.
+    const { need, offer } = this.state.compare(digest.d, digest.b, pushes ? undefined : digest.f);
+    const delta = pulls ? this.state.deltas(this.shuffled(offer), this.config.maxDeltaBytes) : [];
+    return this.envelope({ t: "delta", need, delta }, digest.f) as DeltaMessage;
+  }
+
+  /** Takes a Delta: merges it; returns the final push of what the peer lacks, if any. */
+  handleDelta(raw: unknown): PushMessage | null | Rejection {
+    const parsed = this.receive(raw, ["delta"]);
+    if (!parsed.ok) {
+      this.counters.exchangesFailed++;
+      return parsed;
+    }
+    const message = parsed.message;
+    const changes = this.merge(message.delta, message.f);
+    this.counters.exchangesCompleted++;
+    const delta =
+      message.need.length > 0
+        ? this.state.deltas(this.shuffled(this.state.servable(message.need)), this.config.maxDeltaBytes)
+        : [];
+    this.exchangeFound(changes > 0 || delta.length > 0);
+    if (delta.length === 0) return null;
+    return this.envelope({ t: "push", delta }, message.f) as PushMessage;
+  }
+
+  /**
+   * Takes a push: the end of an exchange or news pushed hot. What was new here and came hot is
+   * forwarded once (to the outbox); what we already knew is not (feedback).
+   */
+  handlePush(raw: unknown): true | Rejection {
+    const parsed = this.receive(raw, ["push"], { hot: (raw as { hot?: boolean })?.hot === true });
+    if (!parsed.ok) return parsed;
+    const push = parsed.message;
+    const fresh: NodeDelta[] = [];
+    if (push.delta) {
+      for (const delta of push.delta) if (this.merge([delta], push.f) > 0) fresh.push(delta);
+    }
+    const news = push.hot ? this.freshNews : [];
+    this.freshNews = [];
+    if (push.hot && (fresh.length > 0 || news.length > 0)) {
+      this.counters.forwardsSent++;
+      this.pushHot(news, fresh, push.f);
+    }
     return true;
   }
 
-  /** An exchange with a peer failed (timeout, refusal, transport error). */
+  /** Rejects a message of no known request type (and counts it). */
+  rejectUnknown(raw: unknown): Rejection {
+    const type = typeof raw === "object" && raw !== null ? String((raw as { t?: unknown }).t) : typeof raw;
+    return this.reject(`unknown message type ${type}`);
+  }
+
+  /** An exchange or probe with a peer failed (timeout, refusal, transport error). */
   exchangeFailed(): void {
     this.counters.exchangesFailed++;
+  }
+
+  /** Takes the one-way messages waiting to be sent (hot pushes and forwards). */
+  takeOutbox(): Outgoing[] {
+    const out = this.outbox;
+    this.outbox = [];
+    return out;
+  }
+
+  /** Counts an outgoing one-way message as sent (the driver calls it when it sends). */
+  countSent(message: GossipMessage): void {
+    this.counters.messagesSent++;
+    this.counters.bytesSent += this.sizeOf(message);
   }
 
   // ---------------------------------------------------------------- views
@@ -269,29 +490,18 @@ export class Gossiper {
   memberView(name: string): MemberView | undefined {
     const node = this.state.get(name);
     if (!node) return undefined;
-    const now = this.clock();
-    const state = node.liveState();
-    delete state[LEFT_KEY];
-    if (name === this.name) {
-      return {
-        node: name,
-        generation: node.generation,
-        heartbeat: node.heartbeat,
-        status: this.selfStatus,
-        phi: 0,
-        maxVersion: node.maxVersion,
-        state,
-      };
-    }
-    const record = this.members.get(name);
+    const isSelf = name === this.name;
+    const record = isSelf ? undefined : this.records.get(name);
+    const phiMode = this.config.detector === "phi";
     return {
       node: name,
       generation: node.generation,
-      heartbeat: node.heartbeat,
-      status: record?.status ?? "joining",
-      phi: record ? round3(record.phi(now)) : 0,
+      incarnation: node.incarnation,
+      heartbeat: isSelf || phiMode ? node.heartbeat : (record?.acks ?? 0),
+      status: isSelf ? this.selfStatus : statusName(node.status),
+      phi: !isSelf && phiMode && record && node.status === ALIVE ? round3(record.phi(this.clock())) : 0,
       maxVersion: node.maxVersion,
-      state,
+      state: node.liveState(),
     };
   }
 
@@ -305,10 +515,28 @@ export class Gossiper {
     return out;
   }
 
+  /** Names of every member known, this node included. */
+  memberNames(): string[] {
+    return [...this.state.nodes.keys()];
+  }
+
   /** Status of a member in this node's view (undefined when unknown). */
   statusOf(name: string): MemberStatus | undefined {
     if (name === this.name) return this.selfStatus;
-    return this.members.get(name)?.status;
+    const node = this.state.get(name);
+    return node ? statusName(node.status) : undefined;
+  }
+
+  /** A member's live key-values and max version, or undefined when unknown. */
+  stateOf(
+    name: string,
+  ): { maxVersion: number; generation: number; get(key: string): string | undefined } | undefined {
+    return this.state.get(name);
+  }
+
+  /** The digest, for diagnostics and views. */
+  digest() {
+    return this.state.digest();
   }
 
   /** Takes the events queued since the last call. */
@@ -321,19 +549,26 @@ export class Gossiper {
   // ---------------------------------------------------------------- persistence
 
   snapshot(): GossiperSnapshot {
+    const members: GossiperSnapshot["members"] = [];
+    for (const [name, node] of this.state.nodes) {
+      if (node === this.state.self) continue;
+      members.push([name, statusName(node.status), this.record(name).since]);
+    }
     return {
       cluster: this.cluster,
-      self: this.self.snapshot(),
+      self: this.state.self.snapshot(),
       others: this.state.snapshotOthers(),
-      members: [...this.members].map(([name, record]) => [name, record.status, record.since]),
-      graveyard: [...this.state.graveyard].map(([name, g]) => [name, g.generation, g.heartbeat, g.at]),
+      members,
+      graveyard: [...this.state.graveyard].map(([name, g]) =>
+        g.left ? [name, g.generation, g.incarnation, g.at, true] : [name, g.generation, g.incarnation, g.at],
+      ),
       selfStatus: this.selfStatus,
     };
   }
 
   /**
-   * Rebuilds a node from a snapshot (after a wake-up). Failure detectors restart as if
-   * every member had just been heard from, so silence after the wake-up still raises phi.
+   * Rebuilds a node from a snapshot (after a wake-up): claims, suspicions (timed from when they
+   * began, so a wake-up neither restarts nor forgets them) and graves.
    */
   static restore(
     snapshot: GossiperSnapshot,
@@ -344,41 +579,47 @@ export class Gossiper {
       { ...options, name: snapshot.self.name, generation: snapshot.self.generation },
       NodeState.fromSnapshot(snapshot.self, now),
     );
-    for (const other of snapshot.others)
-      gossiper.state.nodes.set(other.name, NodeState.fromSnapshot(other, now));
-    const options_ = phiOptions(gossiper.config);
-    const statuses = new Map(snapshot.members.map(([name, status, since]) => [name, { status, since }]));
-    for (const name of gossiper.state.nodes.keys()) {
-      if (name === gossiper.name) continue;
-      const saved = statuses.get(name);
-      const record = new MemberRecord(options_, now, saved?.status ?? "joining");
-      if (saved) record.since = saved.since;
-      gossiper.members.set(name, record);
+    const since = new Map(snapshot.members.map(([name, status, at]) => [name, { status, at }]));
+    for (const other of snapshot.others) {
+      const node = NodeState.fromSnapshot(other, now);
+      const saved = since.get(other.name);
+      if (other.status === undefined && saved && saved.status !== "joining") {
+        node.status =
+          [ALIVE, SUSPECT, DEAD, LEFT][["alive", "suspect", "dead", "left"].indexOf(saved.status)] ?? ALIVE;
+      }
+      gossiper.state.add(node);
+      gossiper.records.set(other.name, new MemberRecord(saved?.at ?? now));
     }
-    for (const [name, generation, heartbeat, at] of snapshot.graveyard) {
-      gossiper.state.graveyard.set(name, { generation, heartbeat, at });
+    for (const [name, generation, incarnation, at, left] of snapshot.graveyard) {
+      gossiper.state.graveyard.set(name, { generation, incarnation, left: left === true, at });
     }
     gossiper.selfStatus = snapshot.selfStatus;
+    gossiper.state.refresh(gossiper.state.self);
     return gossiper;
   }
 
-  // ---------------------------------------------------------------- internals
+  // ---------------------------------------------------------------- internals: messages
 
-  private receive<T extends GossipMessage>(
+  /** News merged from the message being received, for forwarding (see handlePush). */
+  private freshNews: NewsItem[] = [];
+
+  private receive<T extends GossipMessage["t"]>(
     raw: unknown,
-    parse: (raw: unknown, limits: MessageLimits) => ParseResult<T>,
-  ): { ok: true; message: T } | Rejection {
+    expect: readonly T[],
+    context: { hot?: boolean } = {},
+  ): ParseResult<Extract<GossipMessage, { t: T }>> | Rejection {
     const size = this.sizeOf(raw as GossipMessage);
-    const parsed: ParseResult<T> =
+    const parsed =
       size > this.config.maxMessageBytes
-        ? { ok: false, reason: `message of ${size} bytes exceeds ${this.config.maxMessageBytes}` }
-        : parse(raw, this.limits);
-    if (parsed.ok && parsed.message.cluster !== this.cluster) {
-      return this.reject(`message for cluster ${parsed.message.cluster}`);
-    }
+        ? ({ ok: false, reason: `message of ${size} bytes exceeds ${this.config.maxMessageBytes}` } as const)
+        : parseMessage(raw, expect, this.limits);
     if (!parsed.ok) return this.reject(parsed.reason);
+    if (parsed.message.c !== this.cluster) return this.reject(`message for cluster ${parsed.message.c}`);
     this.counters.messagesReceived++;
     this.counters.bytesReceived += size;
+    this.contacted();
+    this.freshNews = [];
+    if (parsed.message.n) this.absorbNews(parsed.message.n, context.hot === true);
     return parsed;
   }
 
@@ -388,59 +629,336 @@ export class Gossiper {
     return { ok: false, reason };
   }
 
-  private sent(message: GossipMessage): void {
-    this.counters.messagesSent++;
-    this.counters.bytesSent += this.sizeOf(message);
+  /** Adds the envelope and piggybacked news to a message for `to`, and counts it as sent. */
+  private envelope(body: Record<string, unknown>, to: string): GossipMessage {
+    const message: Record<string, unknown> = {
+      ...body,
+      v: PROTOCOL_VERSION,
+      c: this.cluster,
+      f: this.name,
+      g: this.generation,
+    };
+    const news = this.broadcasts.take(
+      this.config.maxPiggybackBytes,
+      retransmitLimit(this.config, this.state.size),
+      to,
+    );
+    if (news.length > 0) message.n = news;
+    this.countSent(message as unknown as GossipMessage);
+    return message as unknown as GossipMessage;
   }
 
-  private buildDeltas(requests: Wanted[]) {
-    return this.state.deltas(requests, this.config.maxDeltaBytes, (items) =>
-      sample(this.rng, items, items.length),
+  // ---------------------------------------------------------------- internals: news and claims
+
+  /** Merges piggybacked or pushed news. */
+  private absorbNews(items: readonly NewsItem[], hot: boolean): void {
+    const now = this.clock();
+    for (const item of items) {
+      const [name, generation, incarnation, status, maxVersion, reporter] = item;
+      if (name === this.name) {
+        this.noticeClaimAboutSelf(generation, incarnation, status);
+        continue;
+      }
+      const change = this.state.mergeClaim(name, { generation, incarnation, status });
+      if (change) {
+        this.observe(change, now, reporter);
+        this.broadcasts.enqueue(item);
+        if (hot) this.freshNews.push(item);
+        this.stateChanged();
+      } else if (status === SUSPECT && reporter !== undefined) {
+        const node = this.state.get(name);
+        if (
+          node &&
+          node.status === SUSPECT &&
+          node.incarnation === incarnation &&
+          node.generation === generation
+        ) {
+          if (this.confirmSuspicion(name, reporter)) {
+            this.broadcasts.enqueue(item);
+            if (hot) this.freshNews.push(item);
+          }
+        }
+      }
+      const node = this.state.get(name);
+      if (node && node.generation === generation && maxVersion > node.maxVersion) this.stateChanged();
+    }
+  }
+
+  /** A peer's claims about this node (from a digest): refute anything newer than ours. */
+  private noticeClaimsAboutSelf(
+    entries: readonly (readonly [string, number, number, number, ...unknown[]])[],
+  ): void {
+    for (const [name, generation, incarnation, status] of entries) {
+      if (name === this.name) this.noticeClaimAboutSelf(generation, incarnation, status as 0 | 1 | 2 | 3);
+    }
+  }
+
+  /** Someone claims this node is suspect or dead at our incarnation or later: refute it. */
+  private noticeClaimAboutSelf(generation: number, incarnation: number, status: number): void {
+    const self = this.state.self;
+    if (generation !== self.generation || self.status === LEFT) return;
+    if (status !== SUSPECT && status !== DEAD) return;
+    if (incarnation < self.incarnation) return;
+    self.incarnation = incarnation + 1;
+    this.counters.refutations++;
+    this.awareness.apply(1);
+    this.ownChange(false);
+    this.pushHot(this.ownNews(), [], undefined);
+  }
+
+  /** Adds a reporter to a suspicion; true when it was a new, independent one. */
+  private confirmSuspicion(name: string, reporter: string): boolean {
+    const record = this.record(name);
+    record.suspicion ??= new Suspicion(record.since, reporter);
+    return record.suspicion.confirm(reporter);
+  }
+
+  /** This node declares a member suspect or dead (its own judgement), and spreads it at once. */
+  private declare(name: string, status: typeof SUSPECT | typeof DEAD, reporter: string): void {
+    const node = this.state.get(name);
+    if (!node) return;
+    const change = this.state.mergeClaim(name, {
+      generation: node.generation,
+      incarnation: node.incarnation,
+      status,
+    });
+    if (!change) return;
+    const now = this.clock();
+    this.observe(change, now, reporter);
+    const item = this.state.newsOf(name, status === SUSPECT ? reporter : undefined) as NewsItem;
+    this.broadcasts.enqueue(item);
+    this.stateChanged();
+    // The suspect itself is told at once, so it can refute before the timeout.
+    this.pushHot([item], [], undefined, status === SUSPECT ? name : undefined);
+  }
+
+  /** Feeds one merged change into local records and events. */
+  private observe(change: NodeChange, now: number, reporter?: string): void {
+    const node = this.state.get(change.name) as NodeState;
+    let record = this.records.get(change.name);
+    if (!record || change.restarted) {
+      record = new MemberRecord(now);
+      this.records.set(change.name, record);
+    }
+    if (change.discovered) this.emit("joined", change.name, node.generation);
+    else if (change.restarted) this.emit("restarted", change.name, node.generation);
+    if (
+      change.claimChanged &&
+      (change.previousStatus !== node.status || change.discovered || change.restarted)
+    ) {
+      record.since = now;
+      record.suspicion = node.status === SUSPECT ? new Suspicion(now, reporter ?? change.name) : null;
+      if (node.status === ALIVE) record.resetHeartbeats();
+      if (!change.discovered || node.status !== ALIVE) this.emitStatus(change.name, node.status, reporter);
+    }
+    if (change.changedKeys.length > 0) this.emit("state", change.name, node.generation, change.changedKeys);
+  }
+
+  /**
+   * Merges deltas from `from`; returns how many changed something. A member learned from
+   * itself (a join or a restart) is news that matters now: it is pushed at once.
+   */
+  private merge(deltas: readonly NodeDelta[], from: string): number {
+    const now = this.clock();
+    const changes = this.state.apply(deltas, now);
+    for (const change of changes) {
+      this.observe(change, now);
+      if (!change.claimChanged) continue;
+      const item = this.state.newsOf(change.name);
+      if (!item) continue;
+      this.broadcasts.enqueue(item);
+      if ((change.discovered || change.restarted) && change.name === from) this.pushHot([item], [], from);
+    }
+    if (changes.length > 0) this.stateChanged();
+    return changes.length;
+  }
+
+  /** This node's own news item. */
+  private ownNews(): NewsItem[] {
+    return [this.state.newsOf(this.name) as NewsItem];
+  }
+
+  /** Our own record changed (a write, a refutation, a leave): re-fingerprint and spread it. */
+  private ownChange(write: boolean): void {
+    this.state.refresh(this.state.self);
+    this.broadcasts.enqueue(this.state.newsOf(this.name) as NewsItem);
+    this.stateChanged();
+    if (write) {
+      this.counters.keysWritten++;
+      if (this.rumors.take(this.clock())) {
+        const self = this.state.self;
+        const built = self.deltaFor(
+          Math.max(0, self.maxVersion - PUSH_CATCH_UP_VERSIONS),
+          0,
+          this.config.maxDeltaBytes,
+        );
+        if (built) this.pushHot(this.ownNews(), [built.delta], undefined);
+      }
+    }
+  }
+
+  /**
+   * Queues a hot push of news and deltas to `hotFanout` random live members (not `except`), plus
+   * `also` when given (a suspect told of its suspicion).
+   */
+  private pushHot(news: NewsItem[], deltas: NodeDelta[], except: string | undefined, also?: string): void {
+    const candidates: string[] = [];
+    for (const node of this.state.nodes.values()) {
+      if (node === this.state.self || node.name === except || node.name === also) continue;
+      if (node.status === ALIVE || node.status === SUSPECT) candidates.push(node.name);
+    }
+    const peers = sample(this.rng, candidates, hotFanoutFor(this.config, this.state.size));
+    if (also !== undefined) peers.push(also);
+    for (const peer of peers) {
+      const message: Record<string, unknown> = {
+        t: "push",
+        hot: true,
+        v: PROTOCOL_VERSION,
+        c: this.cluster,
+        f: this.name,
+        g: this.generation,
+      };
+      if (news.length > 0) message.n = news;
+      if (deltas.length > 0) message.delta = deltas;
+      this.counters.pushesSent++;
+      this.outbox.push({ peer, message: message as unknown as PushMessage });
+    }
+  }
+
+  /** Something changed here: anti-entropy runs again at once (Trickle reset). */
+  private stateChanged(): void {
+    this.aePause = 1;
+    this.aeWait = Math.min(this.aeWait, 1);
+  }
+
+  /** An exchange ended: found something (reset the pause) or nothing (double it). */
+  private exchangeFound(found: boolean): void {
+    this.aePause = found ? 1 : Math.min(this.aePause * 2, this.config.maxBackoffRounds);
+  }
+
+  /** We heard from a peer: a joining node is now alive. */
+  private contacted(): void {
+    if (this.selfStatus === "joining") this.selfStatus = "alive";
+  }
+
+  private record(name: string): MemberRecord {
+    let record = this.records.get(name);
+    if (!record) {
+      record = new MemberRecord(this.clock());
+      this.records.set(name, record);
+    }
+    return record;
+  }
+
+  private forget(name: string, now: number): void {
+    const node = this.state.get(name);
+    this.state.bury(name, now);
+    this.records.delete(name);
+    this.broadcasts.drop(name);
+    this.probeOrder = this.probeOrder.filter((member) => member !== name);
+    this.emit("forgotten", name, node?.generation ?? 0);
+  }
+
+  // ---------------------------------------------------------------- internals: peers
+
+  /** The next member in the shuffled round-robin probe order (memberlist's probe list). */
+  private nextProbeTarget(): string | undefined {
+    for (let tries = 0; tries < 2; tries++) {
+      while (this.probeIndex < this.probeOrder.length) {
+        const name = this.probeOrder[this.probeIndex++] as string;
+        const node = this.state.get(name);
+        if (node && node.status !== DEAD && node.status !== LEFT) return name;
+      }
+      this.probeOrder = this.shuffled(
+        [...this.state.nodes.values()]
+          .filter((node) => node !== this.state.self && node.status !== DEAD && node.status !== LEFT)
+          .map((node) => node.name),
+      );
+      this.probeIndex = 0;
+      if (this.probeOrder.length === 0) return undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * Peers for this round's exchanges: none while anti-entropy pauses (Trickle), else `fanout`
+   * live members; sometimes one believed dead; a seed when few are known, or with a chance that
+   * shrinks as the cluster grows. Under phi every round exchanges (heartbeats must flow).
+   */
+  private exchangePeers(): string[] {
+    const reachable: string[] = [];
+    const dead: string[] = [];
+    for (const node of this.state.nodes.values()) {
+      if (node === this.state.self) continue;
+      if (node.status === DEAD) dead.push(node.name);
+      else if (node.status !== LEFT) reachable.push(node.name);
+    }
+    const seeds = this.seedList.filter((seed) => seed !== this.name);
+    const fewKnown = reachable.length < this.config.fanout;
+    this.aeWait--;
+    const due = this.config.detector === "phi" || this.aeWait <= 0 || fewKnown;
+    if (!due) return [];
+    this.aeWait = this.aePause;
+    const chosen = sample(this.rng, reachable, this.config.fanout);
+    if (dead.length > 0 && this.rng() < this.config.deadPeerProbability) {
+      chosen.push(dead[randomInt(this.rng, dead.length)] as string);
+    }
+    const candidates = seeds.filter((seed) => !chosen.includes(seed));
+    const seedChance =
+      this.config.seedProbability * Math.min(1, seeds.length / Math.max(1, reachable.length));
+    if (candidates.length > 0 && (fewKnown || this.rng() < seedChance)) {
+      chosen.push(candidates[randomInt(this.rng, candidates.length)] as string);
+    }
+    return chosen;
+  }
+
+  private shuffled<T>(items: T[]): T[] {
+    return sample(this.rng, items, items.length);
+  }
+
+  // ---------------------------------------------------------------- internals: phi heartbeats
+
+  private heartbeats(): HeartbeatEntry[] {
+    const out: HeartbeatEntry[] = [];
+    for (const node of this.state.nodes.values()) out.push([node.name, node.generation, node.heartbeat]);
+    return out;
+  }
+
+  private takeHeartbeats(entries: readonly HeartbeatEntry[]): void {
+    const now = this.clock();
+    const options = phiOptions(this.config);
+    for (const [name, generation, heartbeat] of entries) {
+      if (name === this.name) continue;
+      const node = this.state.get(name);
+      if (!node || node.generation !== generation || heartbeat <= node.heartbeat) continue;
+      node.heartbeat = heartbeat;
+      this.record(name).heartbeat(now, options);
+    }
+  }
+
+  // ---------------------------------------------------------------- internals: events
+
+  private emitStatus(name: string, status: number, by?: string): void {
+    const type = statusName(status as 0 | 1 | 2 | 3);
+    this.emit(
+      type,
+      name,
+      this.state.get(name)?.generation ?? 0,
+      undefined,
+      status === SUSPECT ? by : undefined,
     );
   }
 
-  /** Takes bare heartbeats (from a digest or a SynAck) into the failure detectors. */
-  private heartbeats(entries: Parameters<ClusterState["heartbeatsFrom"]>[0]): void {
-    const now = this.clock();
-    for (const name of this.state.heartbeatsFrom(entries)) {
-      const status = this.members.get(name)?.heartbeat(now);
-      if (status) this.emitStatus(name, status);
-    }
-  }
-
-  private merge(deltas: Parameters<ClusterState["apply"]>[0]): void {
-    const now = this.clock();
-    for (const change of this.state.apply(deltas, now)) this.observe(change, now);
-  }
-
-  /** Feeds one applied delta into membership and events. */
-  private observe(change: NodeChange, now: number): void {
-    const node = this.state.get(change.name) as NodeState;
-    let record = this.members.get(change.name);
-    if (!record || change.restarted) {
-      record = new MemberRecord(phiOptions(this.config), now, change.restarted ? "alive" : "joining");
-      this.members.set(change.name, record);
-      this.emit(change.restarted ? "restarted" : "joined", change.name, node.generation);
-    } else if (change.heartbeatAdvanced) {
-      const status = record.heartbeat(now);
-      if (status) this.emitStatus(change.name, status);
-    }
-    if (node.get(LEFT_KEY) !== undefined) {
-      const status = record.leave(now);
-      if (status) this.emitStatus(change.name, status);
-    }
-    const keys = change.changedKeys.filter((key) => key !== LEFT_KEY);
-    if (keys.length > 0) this.emit("state", change.name, node.generation, keys);
-  }
-
-  private emitStatus(name: string, status: MemberStatus): void {
-    if (status === "joining") return;
-    this.emit(status, name, this.state.get(name)?.generation ?? 0);
-  }
-
-  private emit(type: MembershipEvent["type"], node: string, generation: number, keys?: string[]): void {
+  private emit(
+    type: MembershipEvent["type"],
+    node: string,
+    generation: number,
+    keys?: string[],
+    by?: string,
+  ): void {
     const event: MembershipEvent = { type, node, generation, at: this.clock() };
     if (keys) event.keys = keys;
+    if (by !== undefined) event.by = by;
     this.events.push(event);
     if (this.events.length > this.maxQueuedEvents)
       this.events.splice(0, this.events.length - this.maxQueuedEvents);

@@ -2,14 +2,18 @@
  * Public surface of the protocol core. Shells (Durable Object, API, simulator) import from
  * here only.
  */
-export * from "./cluster-state.js";
+export { Awareness } from "./awareness.js";
+export { BroadcastQueue, newsBytes } from "./broadcast.js";
+export type { Grave, NodeChange } from "./cluster-state.js";
 export * from "./config.js";
-export * from "./exchange.js";
+export * from "./driver.js";
 export * from "./failure-detector.js";
+export { BUCKETS, bucketOf, fnv1a } from "./fingerprint.js";
 export * from "./gossiper.js";
-export * from "./membership.js";
+export * from "./keys.js";
 export * from "./messages.js";
-export * from "./node-state.js";
-export * from "./peer-selection.js";
+export { NodeState, type NodeStateSnapshot } from "./node-state.js";
+export * from "./precedence.js";
 export * from "./random.js";
+export { remainingSuspicionTime, suspicionBounds } from "./suspicion.js";
 export * from "./types.js";

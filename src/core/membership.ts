@@ -1,11 +1,11 @@
 /**
- * Membership lifecycle of one member as seen by one observer: joining -> alive -> suspect ->
- * dead, or left after a graceful leave. Transitions are driven by heartbeat arrivals (through
- * the phi-accrual detector) and by time; each transition is reported so it can be streamed.
+ * What one observer keeps locally about one member, beside the shared liveness claim held in
+ * its NodeState: when its current status began here, the suspicion being timed (Lifeguard),
+ * the phi-accrual window of its heartbeats (phi detector) and how many of its acks arrived.
  */
 import type { GossipConfig } from "./config.js";
 import { ArrivalWindow, type PhiOptions } from "./failure-detector.js";
-import type { MemberStatus } from "./types.js";
+import type { Suspicion } from "./suspicion.js";
 
 export function phiOptions(config: GossipConfig): PhiOptions {
   return {
@@ -17,69 +17,29 @@ export function phiOptions(config: GossipConfig): PhiOptions {
 }
 
 export class MemberRecord {
-  private window: ArrivalWindow;
-  status: MemberStatus;
-  /** When the current status began (observer's clock). */
+  /** When the member's current status began (observer's clock). */
   since: number;
+  suspicion: Suspicion | null = null;
+  /** Acks this observer received from the member. */
+  acks = 0;
+  private window: ArrivalWindow | null = null;
 
-  constructor(
-    private readonly options: PhiOptions,
-    now: number,
-    status: MemberStatus = "joining",
-  ) {
-    this.window = new ArrivalWindow(options);
-    this.window.arrived(now);
-    this.status = status;
+  constructor(now: number) {
     this.since = now;
+  }
+
+  /** A heartbeat of the member arrived (phi detector). */
+  heartbeat(now: number, options: PhiOptions): void {
+    if (!this.window) this.window = new ArrivalWindow(options);
+    this.window.arrived(now);
+  }
+
+  /** Restarts the heartbeat history (a refuted or resurrected member). */
+  resetHeartbeats(): void {
+    this.window = null;
   }
 
   phi(now: number): number {
-    return this.status === "left" ? 0 : this.window.phi(now);
-  }
-
-  /**
-   * The member's heartbeat moved forward. Returns the new status when it changed.
-   * A dead member that beats again starts a fresh detector: its silence is not a sample.
-   */
-  heartbeat(now: number): MemberStatus | null {
-    if (this.status === "left") return null;
-    if (this.status === "dead") this.window = new ArrivalWindow(this.options);
-    this.window.arrived(now);
-    if (this.status !== "alive") return this.set("alive", now);
-    return null;
-  }
-
-  /** The member announced a graceful leave. */
-  leave(now: number): MemberStatus | null {
-    return this.status === "left" ? null : this.set("left", now);
-  }
-
-  /**
-   * Re-evaluates the status from phi and time. Returns the new status when it changed.
-   */
-  evaluate(now: number, config: GossipConfig): MemberStatus | null {
-    switch (this.status) {
-      case "joining":
-      case "alive":
-        return this.phi(now) >= config.phiThreshold ? this.set("suspect", now) : null;
-      case "suspect":
-        if (this.phi(now) < config.phiThreshold) return this.set("alive", now);
-        return now - this.since >= config.suspectTimeoutMs ? this.set("dead", now) : null;
-      default:
-        return null;
-    }
-  }
-
-  /** True once a dead or left member has been kept for its grace period. */
-  forgettable(now: number, config: GossipConfig): boolean {
-    if (this.status === "dead") return now - this.since >= config.deadGraceMs;
-    if (this.status === "left") return now - this.since >= config.leftGraceMs;
-    return false;
-  }
-
-  private set(status: MemberStatus, now: number): MemberStatus {
-    this.status = status;
-    this.since = now;
-    return status;
+    return this.window ? this.window.phi(now) : 0;
   }
 }

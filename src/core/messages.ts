@@ -6,17 +6,16 @@
  * "versions ascend within a delta", not just shapes. Unknown extra fields are tolerated so
  * that a newer peer can talk to an older one during a deploy.
  */
+import { isStatusCode } from "./precedence.js";
 import {
-  type AckMessage,
   type DigestEntry,
   type GossipMessage,
   type HeartbeatEntry,
   type KeyUpdate,
   type NeedEntry,
+  type NewsItem,
   type NodeDelta,
   PROTOCOL_VERSION,
-  type SynAckMessage,
-  type SynMessage,
 } from "./types.js";
 
 export interface MessageLimits {
@@ -75,21 +74,40 @@ function list(value: unknown, what: string, limits: MessageLimits): unknown[] {
 
 function header(raw: Record<string, unknown>, limits: MessageLimits): void {
   if (raw.v !== PROTOCOL_VERSION) fail(`unsupported protocol version ${String(raw.v)}`);
-  name(raw.cluster, "cluster", limits);
-  name(raw.from, "from", limits);
-  count(raw.gen, "gen");
+  name(raw.c, "cluster", limits);
+  name(raw.f, "from", limits);
+  count(raw.g, "generation");
+  if (raw.n !== undefined) for (const item of list(raw.n, "news", limits)) newsItem(item, limits);
+}
+
+function statusOf(value: unknown, what: string): void {
+  if (!isStatusCode(value)) fail(`${what} must be a status code 0..3`);
 }
 
 function digestEntry(value: unknown, limits: MessageLimits): DigestEntry {
-  if (!Array.isArray(value) || (value.length !== 4 && value.length !== 5)) {
-    fail("digest entry must be [name, generation, heartbeat, maxVersion, gcVersion?]");
+  if (!Array.isArray(value) || (value.length !== 5 && value.length !== 6)) {
+    fail("digest entry must be [name, generation, incarnation, status, maxVersion, gcVersion?]");
   }
   name(value[0], "digest node", limits);
   count(value[1], "digest generation");
-  count(value[2], "digest heartbeat");
-  count(value[3], "digest maxVersion");
-  if (value.length === 5) count(value[4], "digest gcVersion");
+  count(value[2], "digest incarnation");
+  statusOf(value[3], "digest status");
+  count(value[4], "digest maxVersion");
+  if (value.length === 6) count(value[5], "digest gcVersion");
   return value as unknown as DigestEntry;
+}
+
+function newsItem(value: unknown, limits: MessageLimits): NewsItem {
+  if (!Array.isArray(value) || (value.length !== 5 && value.length !== 6)) {
+    fail("news item must be [name, generation, incarnation, status, maxVersion, reporter?]");
+  }
+  name(value[0], "news node", limits);
+  count(value[1], "news generation");
+  count(value[2], "news incarnation");
+  statusOf(value[3], "news status");
+  count(value[4], "news maxVersion");
+  if (value.length === 6) name(value[5], "news reporter", limits);
+  return value as unknown as NewsItem;
 }
 
 function heartbeatEntry(value: unknown, limits: MessageLimits): HeartbeatEntry {
@@ -129,7 +147,8 @@ function nodeDelta(value: unknown, limits: MessageLimits): NodeDelta {
   if (!isRecord(value)) fail("node delta must be an object");
   name(value.n, "delta node", limits);
   count(value.g, "delta generation");
-  count(value.h, "delta heartbeat");
+  count(value.i, "delta incarnation");
+  statusOf(value.s, "delta status");
   const from = count(value.from, "delta from");
   const max = count(value.max, "delta max");
   count(value.gc, "delta gc");
@@ -146,50 +165,75 @@ function nodeDelta(value: unknown, limits: MessageLimits): NodeDelta {
   return value as unknown as NodeDelta;
 }
 
-function parseSynUnchecked(raw: Record<string, unknown>, limits: MessageLimits): SynMessage {
-  if (raw.t !== "syn") fail("expected a syn message");
-  header(raw, limits);
-  if (raw.mode !== "push" && raw.mode !== "pull" && raw.mode !== "push-pull") fail("unknown mode");
-  for (const entry of list(raw.digest, "digest", limits)) digestEntry(entry, limits);
-  return raw as unknown as SynMessage;
+function mode(value: unknown): void {
+  if (value !== "push" && value !== "pull" && value !== "push-pull") fail("unknown mode");
 }
 
-function parseSynAckUnchecked(raw: Record<string, unknown>, limits: MessageLimits): SynAckMessage {
-  if (raw.t !== "synack") fail("expected a synack message");
-  header(raw, limits);
-  for (const entry of list(raw.need, "need", limits)) needEntry(entry, limits);
-  for (const entry of list(raw.delta, "delta", limits)) nodeDelta(entry, limits);
-  if (raw.hb !== undefined) for (const entry of list(raw.hb, "hb", limits)) heartbeatEntry(entry, limits);
-  return raw as unknown as SynAckMessage;
+function bucketList(value: unknown, what: string, limits: MessageLimits): void {
+  for (const bucket of list(value, what, limits)) count(bucket, `${what} entry`);
 }
 
-function parseAckUnchecked(raw: Record<string, unknown>, limits: MessageLimits): AckMessage {
-  if (raw.t !== "ack") fail("expected an ack message");
-  header(raw, limits);
-  for (const entry of list(raw.delta, "delta", limits)) nodeDelta(entry, limits);
-  return raw as unknown as AckMessage;
-}
+/** The body checks of each message type, after the envelope. */
+const BODIES: Record<GossipMessage["t"], (raw: Record<string, unknown>, limits: MessageLimits) => void> = {
+  ping: (raw) => void count(raw.s, "sequence"),
+  ack: (raw) => void count(raw.s, "sequence"),
+  nack: (raw) => void count(raw.s, "sequence"),
+  pingreq: (raw, limits) => {
+    count(raw.s, "sequence");
+    name(raw.target, "target", limits);
+  },
+  syn: (raw, limits) => {
+    mode(raw.mode);
+    count(raw.fp, "fingerprint");
+    if (raw.hb !== undefined) for (const entry of list(raw.hb, "hb", limits)) heartbeatEntry(entry, limits);
+  },
+  synack: (raw, limits) => {
+    if (raw.eq !== undefined && typeof raw.eq !== "boolean") fail("eq must be a boolean");
+    if (raw.bk !== undefined) bucketList(raw.bk, "bk", limits);
+    if (raw.hb !== undefined) for (const entry of list(raw.hb, "hb", limits)) heartbeatEntry(entry, limits);
+  },
+  digest: (raw, limits) => {
+    mode(raw.mode);
+    bucketList(raw.b, "buckets", limits);
+    for (const entry of list(raw.d, "digest", limits)) digestEntry(entry, limits);
+  },
+  delta: (raw, limits) => {
+    for (const entry of list(raw.need, "need", limits)) needEntry(entry, limits);
+    for (const entry of list(raw.delta, "delta", limits)) nodeDelta(entry, limits);
+  },
+  push: (raw, limits) => {
+    if (raw.delta !== undefined)
+      for (const entry of list(raw.delta, "delta", limits)) nodeDelta(entry, limits);
+    if (raw.hot !== undefined && typeof raw.hot !== "boolean") fail("hot must be a boolean");
+  },
+};
 
-function guard<T extends GossipMessage>(
+/**
+ * Checks any peer message; `expect` names the types acceptable here (a reply must be of the
+ * kind its request asks for).
+ */
+export function parseMessage<T extends GossipMessage["t"]>(
   raw: unknown,
-  limits: MessageLimits,
-  parse: (raw: Record<string, unknown>, limits: MessageLimits) => T,
-): ParseResult<T> {
+  expect: readonly T[],
+  limits: MessageLimits = DEFAULT_MESSAGE_LIMITS,
+): ParseResult<Extract<GossipMessage, { t: T }>> {
   try {
     if (!isRecord(raw)) fail("message must be an object");
-    return { ok: true, message: parse(raw, limits) };
+    const type = raw.t;
+    if (typeof type !== "string" || !(expect as readonly string[]).includes(type)) {
+      fail(`expected a ${expect.join(" or ")} message`);
+    }
+    header(raw, limits);
+    (BODIES[type as GossipMessage["t"]] as (raw: Record<string, unknown>, limits: MessageLimits) => void)(
+      raw,
+      limits,
+    );
+    return { ok: true, message: raw as unknown as Extract<GossipMessage, { t: T }> };
   } catch (error) {
     if (error instanceof Invalid) return { ok: false, reason: error.message };
     return { ok: false, reason: "unreadable message" };
   }
 }
-
-export const parseSyn = (raw: unknown, limits = DEFAULT_MESSAGE_LIMITS) =>
-  guard(raw, limits, parseSynUnchecked);
-export const parseSynAck = (raw: unknown, limits = DEFAULT_MESSAGE_LIMITS) =>
-  guard(raw, limits, parseSynAckUnchecked);
-export const parseAck = (raw: unknown, limits = DEFAULT_MESSAGE_LIMITS) =>
-  guard(raw, limits, parseAckUnchecked);
 
 /** Exact size of a message as JSON text, or Infinity when it cannot be serialised. */
 export function jsonSize(message: unknown): number {

@@ -1,15 +1,15 @@
 /**
- * What is known of one node: its generation, heartbeat, versioned key-values with
- * tombstones, and the bookkeeping that makes deltas valid prefixes. The owner mutates its
- * own NodeState through `set`/`delete`/`beat`; everyone else only through `applyDelta`.
+ * What is known of one node: its generation, its liveness claim (incarnation and status), its
+ * versioned key-values with tombstones, and the bookkeeping that makes deltas valid prefixes.
+ * The owner mutates its own NodeState through `set`/`delete`/`beat`; everyone else only
+ * through `applyDelta` and the claim merge in ClusterState.
  */
-import type { KeyUpdate, NodeDelta, VersionedValue } from "./types.js";
+import type { DigestEntry, KeyUpdate, NodeDelta, StatusCode, VersionedValue } from "./types.js";
 
 /** Result of applying one delta. */
 export interface ApplyResult {
   /** The delta carried a newer generation: everything older was replaced. */
   restarted: boolean;
-  heartbeatAdvanced: boolean;
   changedKeys: string[];
 }
 
@@ -17,6 +17,10 @@ export interface ApplyResult {
 export interface NodeStateSnapshot {
   name: string;
   generation: number;
+  /** Omitted in snapshots saved before incarnations existed: 0. */
+  incarnation?: number;
+  /** Omitted in snapshots saved before incarnations existed: 0 (alive). */
+  status?: StatusCode;
   heartbeat: number;
   maxVersion: number;
   gcVersion: number;
@@ -34,7 +38,13 @@ export function nodeDeltaHeaderBytes(name: string): number {
 }
 
 export class NodeState {
+  /** Raised only by the member itself, to refute a suspicion. */
+  incarnation = 0;
+  status: StatusCode = 0;
+  /** Under phi: the owner's round counter, relayed. Under swim: the owner's own round count. */
   heartbeat = 0;
+  /** Hash of this node's digest entry as last counted in the fingerprint (see ClusterState). */
+  hash: number | undefined = undefined;
   maxVersion = 0;
   /** Highest version of a tombstone removed by garbage collection. */
   gcVersion = 0;
@@ -76,6 +86,13 @@ export class NodeState {
   }
 
   // ---- reading ----
+
+  /** This node's digest entry. */
+  digestEntry(): DigestEntry {
+    return this.gcVersion > 0
+      ? [this.name, this.generation, this.incarnation, this.status, this.maxVersion, this.gcVersion]
+      : [this.name, this.generation, this.incarnation, this.status, this.maxVersion];
+  }
 
   get(key: string): string | undefined {
     const entry = this.keys.get(key);
@@ -119,7 +136,8 @@ export class NodeState {
     const kv: KeyUpdate[] = [];
     for (const update of updates) {
       const size = keyUpdateBytes(update[0], update[1]);
-      if (bytes + size > budget) break;
+      // At least one key always goes, so a budget below one key's size never stalls versions.
+      if (bytes + size > budget && kv.length > 0) break;
       kv.push(update);
       bytes += size;
     }
@@ -130,7 +148,8 @@ export class NodeState {
       delta: {
         n: this.name,
         g: this.generation,
-        h: this.heartbeat,
+        i: this.incarnation,
+        s: this.status,
         from,
         reset,
         max,
@@ -144,16 +163,12 @@ export class NodeState {
   // ---- merging ----
 
   /**
-   * Applies a delta of the same generation (the caller handles generation changes).
-   * Idempotent; never moves heartbeat or versions backwards; ignores a delta that would
-   * leave a gap in the versions held.
+   * Applies the keys of a delta of the same generation (the caller handles generation changes
+   * and the liveness claim). Idempotent; never moves versions backwards; ignores a delta that
+   * would leave a gap in the versions held.
    */
   applyDelta(delta: NodeDelta, now: number): ApplyResult {
-    const result: ApplyResult = { restarted: false, heartbeatAdvanced: false, changedKeys: [] };
-    if (delta.h > this.heartbeat) {
-      this.heartbeat = delta.h;
-      result.heartbeatAdvanced = true;
-    }
+    const result: ApplyResult = { restarted: false, changedKeys: [] };
     if (delta.reset && this.maxVersion < delta.gc && this.gcVersion < delta.gc) {
       for (const key of this.keys.keys()) result.changedKeys.push(key);
       this.keys.clear();
@@ -206,6 +221,8 @@ export class NodeState {
     return {
       name: this.name,
       generation: this.generation,
+      incarnation: this.incarnation,
+      status: this.status,
       heartbeat: this.heartbeat,
       maxVersion: this.maxVersion,
       gcVersion: this.gcVersion,
@@ -215,6 +232,8 @@ export class NodeState {
 
   static fromSnapshot(snapshot: NodeStateSnapshot, now: number): NodeState {
     const state = new NodeState(snapshot.name, snapshot.generation);
+    state.incarnation = snapshot.incarnation ?? 0;
+    state.status = snapshot.status ?? 0;
     state.heartbeat = snapshot.heartbeat;
     state.maxVersion = snapshot.maxVersion;
     state.gcVersion = snapshot.gcVersion;

@@ -1,6 +1,6 @@
 /**
- * Shared vocabulary of the gossip protocol: member statuses, versioned values,
- * the wire messages exchanged between nodes and the per-node counters.
+ * Shared vocabulary of the gossip protocol (v2): member statuses, versioned values, the wire
+ * messages exchanged between nodes and the per-node counters.
  * Plain data only: every value here survives structured clone and JSON.
  */
 
@@ -9,8 +9,17 @@ export type MemberStatus = "joining" | "alive" | "suspect" | "dead" | "left";
 
 export const MEMBER_STATUSES: readonly MemberStatus[] = ["joining", "alive", "suspect", "dead", "left"];
 
+/** Statuses that travel on the wire, by code: the code is also their rank within an incarnation. */
+export const WIRE_STATUSES = ["alive", "suspect", "dead", "left"] as const;
+export type WireStatus = (typeof WIRE_STATUSES)[number];
+/** 0 alive, 1 suspect, 2 dead, 3 left. */
+export type StatusCode = 0 | 1 | 2 | 3;
+
 /** Exchange style: who sends deltas to whom. */
 export type GossipMode = "push" | "pull" | "push-pull";
+
+/** How members are judged: SWIM probing (default) or phi accrual over relayed heartbeats. */
+export type Detector = "swim" | "phi";
 
 /** A key's value on its owner; `null` is a tombstone (the key was deleted). */
 export interface VersionedValue {
@@ -19,30 +28,51 @@ export interface VersionedValue {
 }
 
 /** The version of the wire format. Peers reject other major versions. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /**
- * Digest entry: what the sender knows of one node.
- * `[name, generation, heartbeat, maxVersion, gcVersion?]`; gcVersion is omitted when 0.
+ * What one node holds of one member's liveness: `[name, generation, incarnation, status]`.
+ * Ordered by generation, then incarnation, then status code (see precedence.ts).
+ */
+export type LivenessClaim = [name: string, generation: number, incarnation: number, status: StatusCode];
+
+/**
+ * Digest entry: what the sender knows of one member.
+ * `[name, generation, incarnation, status, maxVersion, gcVersion?]`; gcVersion is omitted when 0.
+ * No heartbeat: an entry changes only when membership or state changes.
  */
 export type DigestEntry = [
   name: string,
   generation: number,
-  heartbeat: number,
+  incarnation: number,
+  status: StatusCode,
   maxVersion: number,
   gcVersion?: number,
 ];
 
 /**
- * Request for a node's updates: the receiver of a Syn tells the initiator what it lacks.
- * `[name, generation, fromVersion, gcVersion?]`: send every key of `name` (at that generation)
- * whose version is greater than `fromVersion`, plus its heartbeat. A generation newer than
- * the one asked for is always sent from version 0. gcVersion (omitted when 0) is the highest
- * garbage-collection horizon the asker has adopted for that node.
+ * A piece of membership news carried on any message:
+ * `[name, generation, incarnation, status, maxVersion, reporter?]`. `reporter` names who
+ * raised a suspicion (independent reporters shorten the suspicion timeout).
+ */
+export type NewsItem = [
+  name: string,
+  generation: number,
+  incarnation: number,
+  status: StatusCode,
+  maxVersion: number,
+  reporter?: string,
+];
+
+/**
+ * Request for a node's updates: `[name, generation, fromVersion, gcVersion?]`: send every key
+ * of `name` (at that generation) whose version is greater than `fromVersion`. A generation
+ * newer than the one asked for is always sent from version 0. gcVersion (omitted when 0) is the
+ * highest garbage-collection horizon the asker has adopted for that node.
  */
 export type NeedEntry = [name: string, generation: number, fromVersion: number, gcVersion?: number];
 
-/** A bare heartbeat of a node the receiver knows at this generation: `[name, generation, heartbeat]`. */
+/** A heartbeat relayed under the phi detector: `[name, generation, heartbeat]`. */
 export type HeartbeatEntry = [name: string, generation: number, heartbeat: number];
 
 /** One key-value update inside a delta: `[key, value-or-null, version]`. */
@@ -50,16 +80,19 @@ export type KeyUpdate = [key: string, value: string | null, version: number];
 
 /**
  * Delta for one node. Keys are sorted by ascending version and cover every version in
- * `(fromVersion, upTo]` where `upTo` is the last key's version (or `maxVersion` when `complete`):
- * a delta cut by the byte cap is still a valid prefix.
+ * `(fromVersion, upTo]` where `upTo` is the last key's version (or `maxVersion` when complete):
+ * a delta cut by the byte cap is still a valid prefix. It also carries the sender's liveness
+ * claim about the node.
  */
 export interface NodeDelta {
   /** Node name. */
   n: string;
   /** Generation. */
   g: number;
-  /** Heartbeat. */
-  h: number;
+  /** Incarnation. */
+  i: number;
+  /** Status code. */
+  s: StatusCode;
   /** Keys are relative to this version; on `reset` the receiver drops what it had first. */
   from: number;
   /** When true, the receiver must drop every key it holds for this node before applying. */
@@ -72,44 +105,92 @@ export interface NodeDelta {
   kv: KeyUpdate[];
 }
 
-/** First message of an exchange, initiator -> receiver. */
-export interface SynMessage {
-  t: "syn";
+/** Fields every message carries. */
+interface Envelope {
   v: number;
-  cluster: string;
-  from: string;
-  /** Initiator's generation (lets the receiver see restarts at once). */
-  gen: number;
-  mode: GossipMode;
-  digest: DigestEntry[];
+  /** Cluster. */
+  c: string;
+  /** Sender. */
+  f: string;
+  /** Sender's generation. */
+  g: number;
+  /** Piggybacked membership news. */
+  n?: NewsItem[];
 }
 
-/** Answer to a Syn, receiver -> initiator. */
-export interface SynAckMessage {
-  t: "synack";
-  v: number;
-  cluster: string;
-  from: string;
-  gen: number;
-  /** What the receiver lacks and wants from the initiator (push and push-pull). */
-  need: NeedEntry[];
-  /** What the initiator lacks (pull and push-pull). */
-  delta: NodeDelta[];
-  /** Heartbeats the initiator lacks of nodes it knows at the same generation. */
+/** A direct probe. Answered with an `ack`. */
+export interface PingMessage extends Envelope {
+  t: "ping";
+  /** Sequence number, echoed in the ack. */
+  s: number;
+}
+
+/** Asks the receiver to probe `target` and say whether it answered. */
+export interface PingReqMessage extends Envelope {
+  t: "pingreq";
+  s: number;
+  target: string;
+}
+
+/** Answer to a ping, or to a ping-req whose target answered. */
+export interface AckMessage extends Envelope {
+  t: "ack";
+  s: number;
+}
+
+/** Answer to a ping-req whose target did not answer (Lifeguard's nack). */
+export interface NackMessage extends Envelope {
+  t: "nack";
+  s: number;
+}
+
+/** Opens an anti-entropy exchange with the digest's fingerprint. */
+export interface SynMessage extends Envelope {
+  t: "syn";
+  mode: GossipMode;
+  /** Fingerprint of the sender's whole digest. */
+  fp: number;
+  /** Phi detector only: every heartbeat the sender knows. */
   hb?: HeartbeatEntry[];
 }
 
-/** Final message, initiator -> receiver, only when it carries something. */
-export interface AckMessage {
-  t: "ack";
-  v: number;
-  cluster: string;
-  from: string;
-  gen: number;
+/** Answer to a Syn: `eq` when the fingerprints match, else the receiver's bucket fingerprints. */
+export interface SynAckMessage extends Envelope {
+  t: "synack";
+  eq?: boolean;
+  bk?: number[];
+  hb?: HeartbeatEntry[];
+}
+
+/** The initiator's digest entries in the buckets that differ. */
+export interface DigestMessage extends Envelope {
+  t: "digest";
+  mode: GossipMode;
+  /** The differing buckets. */
+  b: number[];
+  d: DigestEntry[];
+}
+
+/** Answer to a Digest: what the receiver lacks, and deltas of what the initiator lacks. */
+export interface DeltaMessage extends Envelope {
+  t: "delta";
+  need: NeedEntry[];
   delta: NodeDelta[];
 }
 
-export type GossipMessage = SynMessage | SynAckMessage | AckMessage;
+/**
+ * One-way: deltas and news. The last message of an exchange (`hot` unset), or news pushed at
+ * once (`hot`: the receiver forwards it once when it first hears it).
+ */
+export interface PushMessage extends Envelope {
+  t: "push";
+  delta?: NodeDelta[];
+  hot?: boolean;
+}
+
+export type RequestMessage = PingMessage | PingReqMessage | SynMessage | DigestMessage | PushMessage;
+export type ReplyMessage = AckMessage | NackMessage | SynAckMessage | DeltaMessage;
+export type GossipMessage = RequestMessage | ReplyMessage;
 
 /** Counters a node keeps about itself. All monotonic within one process lifetime. */
 export interface CoreCounters {
@@ -118,12 +199,22 @@ export interface CoreCounters {
   exchangesCompleted: number;
   exchangesFailed: number;
   exchangesAnswered: number;
+  /** Exchanges that ended at the fingerprint: one small request and its answer. */
+  exchangesQuiet: number;
   messagesSent: number;
   messagesReceived: number;
   bytesSent: number;
   bytesReceived: number;
   rejectedMessages: number;
   keysWritten: number;
+  probesSent: number;
+  probesFailed: number;
+  indirectProbesSent: number;
+  pingsAnswered: number;
+  suspicionsRaised: number;
+  refutations: number;
+  pushesSent: number;
+  forwardsSent: number;
 }
 
 export function emptyCounters(): CoreCounters {
@@ -133,12 +224,21 @@ export function emptyCounters(): CoreCounters {
     exchangesCompleted: 0,
     exchangesFailed: 0,
     exchangesAnswered: 0,
+    exchangesQuiet: 0,
     messagesSent: 0,
     messagesReceived: 0,
     bytesSent: 0,
     bytesReceived: 0,
     rejectedMessages: 0,
     keysWritten: 0,
+    probesSent: 0,
+    probesFailed: 0,
+    indirectProbesSent: 0,
+    pingsAnswered: 0,
+    suspicionsRaised: 0,
+    refutations: 0,
+    pushesSent: 0,
+    forwardsSent: 0,
   };
 }
 
@@ -146,8 +246,14 @@ export function emptyCounters(): CoreCounters {
 export interface MemberView {
   node: string;
   generation: number;
+  incarnation: number;
+  /**
+   * Under `phi`: the member's heartbeat as last relayed. Under `swim`: for the observer
+   * itself its round count, for others the number of acks this observer got from them.
+   */
   heartbeat: number;
   status: MemberStatus;
+  /** Under `phi`: suspicion level of the relayed heartbeats. Under `swim`: 0. */
   phi: number;
   maxVersion: number;
   state: Record<string, string>;
@@ -161,4 +267,6 @@ export interface MembershipEvent {
   at: number;
   /** For `state`: the keys that changed. */
   keys?: string[];
+  /** For `suspect`: who raised the suspicion (when known). */
+  by?: string;
 }

@@ -208,8 +208,8 @@ async function runParallel(
 function workerMain(): void {
   const run = parseCli((workerData as { argv: string[] }).argv);
   if (run === "help") return;
-  parentPort?.on("message", (index: number) => {
-    parentPort?.postMessage({ index, trial: runTrial(run.options, index) });
+  parentPort?.on("message", async (index: number) => {
+    parentPort?.postMessage({ index, trial: await runTrial(run.options, index) });
   });
 }
 

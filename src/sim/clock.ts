@@ -13,6 +13,8 @@ export class VirtualClock {
   private heap: Scheduled[] = [];
   private seq = 0;
   private current: number;
+  /** An event resolved a promise someone awaits: continuations must run before the next event. */
+  private awaited = false;
 
   constructor(start = 0) {
     this.current = start;
@@ -101,4 +103,40 @@ export class VirtualClock {
   runFor(until: number): void {
     this.runUntil(() => false, until);
   }
+
+  /** Says that the running event resolved or rejected a promise (see advanceUntil). */
+  resolvedSomething(): void {
+    this.awaited = true;
+  }
+
+  /**
+   * Like `runUntil`, for protocol code that awaits: after every event, pending promise
+   * continuations run (a macrotask turn drains them) before the next event, so an await on
+   * the virtual network resumes at the virtual time its answer arrived.
+   */
+  async advanceUntil(done: () => boolean, until: number): Promise<boolean> {
+    await settle();
+    this.awaited = false;
+    if (done()) return true;
+    while (this.heap.length > 0 && (this.heap[0] as Scheduled).at <= until) {
+      this.step();
+      if (this.awaited) {
+        this.awaited = false;
+        await settle();
+      }
+      if (done()) return true;
+    }
+    if (this.current < until) this.current = until;
+    return false;
+  }
+
+  /** Like `runFor`, for protocol code that awaits. */
+  async advanceFor(until: number): Promise<void> {
+    await this.advanceUntil(() => false, until);
+  }
+}
+
+/** Resolves after every pending promise continuation has run. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -1,20 +1,24 @@
 /**
- * A cluster of real core Gossipers on the virtual clock and network. Each node runs rounds
- * every `intervalMs` plus the configured jitter, starting at a random offset; an exchange is
- * Syn -> SynAck -> Ack through `Gossiper.beginRound`/`handleSyn`/`handleSynAck`/`handleAck`,
- * each message crossing the lossy network. A lost message fails the exchange for its
- * initiator (`exchangeFailed()`), as a timeout would. Messages are handed over without
- * copying: the Gossiper never mutates an inbound message and never keeps references into it
- * (it copies primitives out), and never mutates a message after sending it.
+ * A cluster of real core Gossipers on the virtual clock and network, driven by the core's own
+ * driver (runRound, answer) exactly as the Durable Object drives them. Each node runs rounds
+ * at the interval its Gossiper asks for (local health included) plus jitter, from a random
+ * offset. Requests cross the lossy network and are answered by the peer's driver; a request
+ * with no answer times out on the virtual clock. A crashed node is silent, like a hung machine:
+ * its callers time out. Messages are handed over without copying: the Gossiper never mutates
+ * an inbound message and never keeps references into it, and never mutates one it sent.
  */
 import {
+  answer,
   type GossipConfig,
   Gossiper,
   type GossiperSnapshot,
   type NodeStateSnapshot,
+  type PushMessage,
+  type RequestMessage,
   type Rng,
-  type SynMessage,
+  runRound,
   seededRng,
+  type Transport,
 } from "../core/index.js";
 import { VirtualClock } from "./clock.js";
 import type { Latency } from "./latency.js";
@@ -42,10 +46,14 @@ export interface ClusterOptions {
 export interface SimNode {
   readonly name: string;
   gossiper: Gossiper;
+  transport: Transport;
   up: boolean;
-  /** Bumped on every crash and restart: messages and timers of an older incarnation are void. */
-  incarnation: number;
+  /** Bumped on every crash and restart: messages and timers of an older life are void. */
+  life: number;
 }
+
+/** A request timed out on the virtual clock. */
+class Timeout extends Error {}
 
 export class SimCluster {
   readonly clock: VirtualClock;
@@ -55,10 +63,14 @@ export class SimCluster {
   readonly seedNames: string[];
   /** Called after every call into a node's Gossiper (round start or message handled). */
   onTouch: ((node: SimNode) => void) | null = null;
-  /** Times any node was marked suspect by anyone while it was actually up. */
+  /** Suspicions raised of members that were up: distinct (member, generation, incarnation). */
   falseSuspicions = 0;
+  /** Deaths declared of members that were up, counted the same way. */
+  falseDeaths = 0;
   /** Suspicions of nodes that were down (true positives). */
   trueSuspicions = 0;
+  private readonly suspected = new Set<string>();
+  private readonly declaredDead = new Set<string>();
   private readonly rng: Rng;
   private readonly options: ClusterOptions;
   /** Counters of Gossipers replaced by restarts, so totals survive churn. */
@@ -116,12 +128,17 @@ export class SimCluster {
     return this.rng();
   }
 
-  /** Stops a node at once: it neither gossips nor answers. Its state is lost. */
+  /** Runs `rounds` rounds of virtual time. */
+  async runRounds(rounds: number): Promise<void> {
+    await this.clock.advanceFor(this.now + rounds * this.config.intervalMs);
+  }
+
+  /** Stops a node at once: it neither gossips nor answers (callers time out). Its state is lost. */
   crash(name: string): void {
     const node = this.node(name);
     if (!node.up) return;
     node.up = false;
-    node.incarnation++;
+    node.life++;
     this.upCount--;
   }
 
@@ -134,7 +151,8 @@ export class SimCluster {
     }
     node.gossiper = this.makeGossiper(name, node.gossiper.generation + 1);
     node.up = true;
-    node.incarnation++;
+    node.life++;
+    node.transport = this.transportFor(node);
     this.upCount++;
     this.scheduleFirstRound(node);
     return node;
@@ -152,13 +170,23 @@ export class SimCluster {
     const node = this.node(name);
     if (!node.up) return;
     node.gossiper.leave();
-    const incarnation = node.incarnation;
+    this.deliverOutbox(node);
+    const life = node.life;
     this.clock.after(lingerMs, () => {
-      if (node.incarnation === incarnation) this.crash(name);
+      if (node.life === life) this.crash(name);
     });
   }
 
-  /** Sum of a counter over every node that ever ran, restarted incarnations included. */
+  /** Writes a key on a node and sends its hot pushes. Returns the version. */
+  write(name: string, key: string, value: string): number {
+    const node = this.node(name);
+    const version = node.gossiper.setKey(key, value);
+    this.deliverOutbox(node);
+    this.touched(node);
+    return version;
+  }
+
+  /** Sum of a counter over every node that ever ran, restarted lives included. */
   total(key: keyof Gossiper["counters"]): number {
     let sum = this.retired.get(key) ?? 0;
     for (const node of this.nodes.values()) sum += node.gossiper.counters[key];
@@ -185,7 +213,8 @@ export class SimCluster {
   }
 
   private addNode(name: string, generation: number): SimNode {
-    const node: SimNode = { name, gossiper: this.makeGossiper(name, generation), up: true, incarnation: 0 };
+    const node = { name, gossiper: this.makeGossiper(name, generation), up: true, life: 0 } as SimNode;
+    node.transport = this.transportFor(node);
     this.nodes.set(name, node);
     this.upCount++;
     return node;
@@ -196,6 +225,8 @@ export class SimCluster {
     const records: NodeStateSnapshot[] = names.map((name) => ({
       name,
       generation: 1,
+      incarnation: 0,
+      status: 0,
       heartbeat: 0,
       maxVersion: 0,
       gcVersion: 0,
@@ -213,60 +244,90 @@ export class SimCluster {
         selfStatus: "alive",
       };
       const gossiper = Gossiper.restore(snapshot, this.gossiperOptions());
-      this.nodes.set(name, { name, gossiper, up: true, incarnation: 0 });
+      const node = { name, gossiper, up: true, life: 0 } as SimNode;
+      node.transport = this.transportFor(node);
+      this.nodes.set(name, node);
       this.upCount++;
     }
   }
 
   private scheduleFirstRound(node: SimNode): void {
-    const incarnation = node.incarnation;
-    this.clock.after(this.rng() * this.config.intervalMs, () => this.round(node, incarnation));
+    const life = node.life;
+    this.clock.after(this.rng() * this.config.intervalMs, () => this.round(node, life));
   }
 
-  private round(node: SimNode, incarnation: number): void {
-    if (!node.up || node.incarnation !== incarnation) return;
-    const plans = node.gossiper.beginRound();
+  private round(node: SimNode, life: number): void {
+    if (!node.up || node.life !== life) return;
+    const gossiper = node.gossiper;
+    runRound(gossiper, node.transport).then(
+      () => this.touched(node),
+      () => this.touched(node),
+    );
     this.touched(node);
-    for (const { peer, syn } of plans) this.sendSyn(node, incarnation, peer, syn);
-    const next = this.config.intervalMs * (1 + this.config.jitter * this.rng());
-    this.clock.after(next, () => this.round(node, incarnation));
+    this.clock.after(gossiper.nextRoundDelay(), () => this.round(node, life));
   }
 
-  private sendSyn(from: SimNode, incarnation: number, peerName: string, syn: SynMessage): void {
-    const sent = this.net.send(from.name, peerName, () => {
-      const peer = this.nodes.get(peerName);
-      if (!peer?.up) return this.fail(from, incarnation);
-      const peerIncarnation = peer.incarnation;
-      const synAck = peer.gossiper.handleSyn(syn);
-      this.touched(peer);
-      if ("ok" in synAck) return this.fail(from, incarnation);
-      const answered = this.net.send(peerName, from.name, () => {
-        if (from.incarnation !== incarnation || !from.up) return;
-        const ack = from.gossiper.handleSynAck(synAck);
-        this.touched(from);
-        if (ack === null || "ok" in ack) return;
-        const acked = this.net.send(from.name, peerName, () => {
-          if (peer.incarnation !== peerIncarnation || !peer.up) return;
-          peer.gossiper.handleAck(ack);
-          this.touched(peer);
+  /** The transport a node's driver uses: the virtual network, with virtual timeouts. */
+  private transportFor(from: SimNode): Transport {
+    const life = from.life;
+    return {
+      request: (peer: string, message: RequestMessage, timeoutMs?: number): Promise<unknown> =>
+        new Promise((resolve, reject) => {
+          let settled = false;
+          const finish = (settle: () => void) => {
+            if (settled) return;
+            settled = true;
+            this.clock.resolvedSomething();
+            settle();
+          };
+          this.clock.after(timeoutMs ?? this.config.intervalMs, () => finish(() => reject(new Timeout())));
+          this.net.send(from.name, peer, () => {
+            const target = this.nodes.get(peer);
+            if (!target?.up) return;
+            const targetLife = target.life;
+            this.clock.resolvedSomething();
+            answer(target.gossiper, target.transport, message).then((reply) => {
+              this.touched(target);
+              if (!target.up || target.life !== targetLife || reply === undefined) return;
+              this.net.send(peer, from.name, () => {
+                if (from.life === life && from.up) finish(() => resolve(reply));
+              });
+            });
+          });
+        }),
+      send: (peer: string, message: PushMessage): void => {
+        this.net.send(from.name, peer, () => {
+          const target = this.nodes.get(peer);
+          if (!target?.up) return;
+          this.clock.resolvedSomething();
+          answer(target.gossiper, target.transport, message).then(() => this.touched(target));
         });
-        if (!acked) from.gossiper.exchangeFailed();
-      });
-      if (!answered) this.fail(from, incarnation);
-    });
-    if (!sent) from.gossiper.exchangeFailed();
+      },
+    };
   }
 
-  private fail(node: SimNode, incarnation: number): void {
-    if (node.incarnation === incarnation && node.up) node.gossiper.exchangeFailed();
+  private deliverOutbox(node: SimNode): void {
+    for (const { peer, message } of node.gossiper.takeOutbox()) {
+      node.gossiper.countSent(message);
+      node.transport.send(peer, message);
+    }
   }
 
   private touched(node: SimNode): void {
     for (const event of node.gossiper.drainEvents()) {
-      if (event.type !== "suspect") continue;
+      if (event.type !== "suspect" && event.type !== "dead") continue;
       const subject = this.nodes.get(event.node);
-      if (subject?.up && subject.gossiper.generation === event.generation) this.falseSuspicions++;
-      else this.trueSuspicions++;
+      const up = subject?.up === true && subject.gossiper.generation === event.generation;
+      if (!up) {
+        if (event.type === "suspect" && event.by === node.name) this.trueSuspicions++;
+        continue;
+      }
+      const key = `${event.node}:${event.generation}:${subject.gossiper.incarnation}`;
+      const seen = event.type === "suspect" ? this.suspected : this.declaredDead;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (event.type === "suspect") this.falseSuspicions++;
+      else this.falseDeaths++;
     }
     this.onTouch?.(node);
   }

@@ -65,7 +65,7 @@ export function formatConfig(options: SimOptions, extra: Record<string, unknown>
   );
   const g = options.config;
   lines.push(
-    `  ${"core".padEnd(16)}phiThreshold=${g.phiThreshold} acceptablePauseMs=${g.acceptablePauseMs} minStdDevMs=${g.minStdDevMs} suspectTimeoutMs=${g.suspectTimeoutMs} maxDeltaBytes=${g.maxDeltaBytes} deadPeerProbability=${g.deadPeerProbability}`,
+    `  ${"core".padEnd(16)}detector=${g.detector} probesPerRound=${g.probesPerRound} probeTimeoutMs=${g.probeTimeoutMs} indirectChecks=${g.indirectChecks} suspicionMult=${g.suspicionMult} suspicionMaxMult=${g.suspicionMaxMult} maxBackoffRounds=${g.maxBackoffRounds} phiThreshold=${g.phiThreshold} maxDeltaBytes=${g.maxDeltaBytes}`,
   );
   return `configuration\n${lines.join("\n")}\n`;
 }

@@ -19,7 +19,7 @@ export interface SimResult {
   table?: RumorRow[];
 }
 
-type TrialFn = (options: SimOptions, seed: number) => Trial;
+type TrialFn = (options: SimOptions, seed: number) => Trial | Promise<Trial>;
 
 function trialFor(options: SimOptions): TrialFn {
   switch (options.scenario) {
@@ -39,19 +39,19 @@ function trialFor(options: SimOptions): TrialFn {
 }
 
 /** Runs trial number `index` (0-based); the result depends only on the options and the index. */
-export function runTrial(options: SimOptions, index: number): Trial {
-  return trialFor(options)(options, trialSeed(options, index));
+export async function runTrial(options: SimOptions, index: number): Promise<Trial> {
+  return await trialFor(options)(options, trialSeed(options, index));
 }
 
 /** Runs every trial here; `progress` is told after each one (for the CLI's progress line). */
-export function runSimulation(
+export async function runSimulation(
   options: SimOptions,
   progress?: (done: number, total: number) => void,
-): SimResult {
+): Promise<SimResult> {
   if (options.scenario === "rumor-table") return { figures: {}, trials: [], table: rumorTable(options) };
   const trials: Trial[] = [];
   for (let i = 0; i < options.trials; i++) {
-    trials.push(runTrial(options, i));
+    trials.push(await runTrial(options, i));
     progress?.(i + 1, options.trials);
   }
   return finishSimulation(options, trials);

@@ -38,6 +38,7 @@ export interface TrafficFigures {
   messagesPerNodeRound: number;
   bytesPerNodeRound: number;
   falseSuspicions: number;
+  falseDeaths: number;
 }
 
 /** Gossip traffic and false suspicions from construction until `close`. */
@@ -45,12 +46,14 @@ export class Window {
   private readonly messages: number;
   private readonly bytes: number;
   private readonly suspicions: number;
+  private readonly deaths: number;
   readonly startedAt: number;
 
   constructor(private readonly cluster: SimCluster) {
     this.messages = cluster.total("messagesSent");
     this.bytes = cluster.total("bytesSent");
     this.suspicions = cluster.falseSuspicions;
+    this.deaths = cluster.falseDeaths;
     this.startedAt = cluster.now;
   }
 
@@ -65,6 +68,7 @@ export class Window {
       messagesPerNodeRound: messages / nodes / rounds,
       bytesPerNodeRound: bytes / nodes / rounds,
       falseSuspicions: cluster.falseSuspicions - this.suspicions,
+      falseDeaths: cluster.falseDeaths - this.deaths,
     };
   }
 }
@@ -111,8 +115,8 @@ export class NodeCondition {
 }
 
 /** Runs the cluster for `rounds` rounds of virtual time. */
-export function runRounds(cluster: SimCluster, rounds: number): void {
-  cluster.clock.runFor(cluster.now + rounds * cluster.config.intervalMs);
+export async function runRounds(cluster: SimCluster, rounds: number): Promise<void> {
+  await cluster.runRounds(rounds);
 }
 
 /**

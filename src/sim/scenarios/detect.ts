@@ -1,15 +1,16 @@
 /**
- * `detect`: crash one node of a converged, warmed-up cluster; rounds until every live node
- * marks it non-alive (suspect), then until every live node marks it dead. The warm-up gives
- * the phi detectors real heartbeat history, as in a cluster that has been running a while.
+ * `detect`: crash one node of a converged, warmed-up cluster (silently, like a hung machine:
+ * its callers time out); rounds until every live node marks it non-alive (suspect), then until
+ * every live node marks it dead. The warm-up gives the phi detectors real heartbeat history,
+ * as in a cluster that has been running a while.
  */
 import type { SimOptions } from "../options.js";
 import { buildCluster, NodeCondition, runRounds, spreadOf, type Trial, Window } from "./common.js";
 
-export function detectTrial(options: SimOptions, seed: number): Trial {
+export async function detectTrial(options: SimOptions, seed: number): Promise<Trial> {
   const cluster = buildCluster(options, seed);
   const interval = cluster.config.intervalMs;
-  runRounds(cluster, options.warmupRounds ?? 10);
+  await runRounds(cluster, options.warmupRounds ?? 10);
   const victim = cluster.pick(cluster.live());
   cluster.crash(victim.name);
   const crashedAt = cluster.now;
@@ -26,7 +27,7 @@ export function detectTrial(options: SimOptions, seed: number): Trial {
   };
   const window = new Window(cluster);
   let suspectedAt: number | null = null;
-  const done = cluster.clock.runUntil(
+  const done = await cluster.clock.advanceUntil(
     () => {
       if (suspectedAt === null && suspected.done()) suspectedAt = cluster.now;
       return dead.done();
@@ -41,6 +42,7 @@ export function detectTrial(options: SimOptions, seed: number): Trial {
       messagesPerNodeRound: traffic.messagesPerNodeRound,
       bytesPerNodeRound: traffic.bytesPerNodeRound,
       falseSuspicions: traffic.falseSuspicions,
+      falseDeaths: traffic.falseDeaths,
     },
   };
 }

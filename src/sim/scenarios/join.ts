@@ -6,10 +6,10 @@ import type { SimOptions } from "../options.js";
 import { buildCluster, NodeCondition, runRounds, type Trial, Window } from "./common.js";
 import { seesAlive, ViewCheck } from "./views.js";
 
-export function joinTrial(options: SimOptions, seed: number): Trial {
+export async function joinTrial(options: SimOptions, seed: number): Promise<Trial> {
   const cluster = buildCluster(options, seed);
   const interval = cluster.config.intervalMs;
-  runRounds(cluster, options.warmupRounds ?? 2);
+  await runRounds(cluster, options.warmupRounds ?? 2);
   const joiner = cluster.join();
   const joinedAt = cluster.now;
   const view = new ViewCheck(cluster, seesAlive);
@@ -20,7 +20,7 @@ export function joinTrial(options: SimOptions, seed: number): Trial {
   cluster.onTouch = (node) => condition.check(node);
   const window = new Window(cluster);
   let knownAt: number | null = null;
-  const done = cluster.clock.runUntil(
+  const done = await cluster.clock.advanceUntil(
     () => {
       if (knownAt === null && condition.firstMet.has(joiner.name)) knownAt = cluster.now;
       return condition.done();

@@ -10,10 +10,10 @@ import { holdsState, seesAlive, ViewCheck } from "./views.js";
 
 const WRITERS_PER_SIDE = 5;
 
-export function partitionTrial(options: SimOptions, seed: number): Trial {
+export async function partitionTrial(options: SimOptions, seed: number): Promise<Trial> {
   const cluster = buildCluster(options, seed);
   const interval = cluster.config.intervalMs;
-  runRounds(cluster, options.warmupRounds ?? 2);
+  await runRounds(cluster, options.warmupRounds ?? 2);
   const names = [...cluster.nodes.keys()];
   for (let i = names.length - 1; i > 0; i--) {
     const j = Math.floor(cluster.random() * (i + 1));
@@ -30,11 +30,11 @@ export function partitionTrial(options: SimOptions, seed: number): Trial {
       writes.push({
         writer: name,
         generation: node.gossiper.generation,
-        version: node.gossiper.setKey("apart", name),
+        version: cluster.write(name, "apart", name),
       });
     }
   }
-  runRounds(cluster, options.partitionRounds);
+  await runRounds(cluster, options.partitionRounds);
   const suspicionsWhileApart = cluster.falseSuspicions;
   cluster.net.heal();
   const healedAt = cluster.now;
@@ -44,14 +44,17 @@ export function partitionTrial(options: SimOptions, seed: number): Trial {
   condition.recheckAll();
   cluster.onTouch = (node) => condition.check(node);
   const window = new Window(cluster);
-  const done = cluster.clock.runUntil(() => condition.done(), healedAt + options.maxRounds * interval);
+  const done = await cluster.clock.advanceUntil(
+    () => condition.done(),
+    healedAt + options.maxRounds * interval,
+  );
   const traffic = window.close();
   let keysLost = 0;
   for (const write of writes) {
     const writer = cluster.node(write.writer);
     if (!writer.up || writer.gossiper.generation !== write.generation) continue;
     for (const node of cluster.live()) {
-      const known = node.gossiper.state.get(write.writer);
+      const known = node.gossiper.stateOf(write.writer);
       if (
         node !== writer &&
         (!known || known.generation !== write.generation || known.maxVersion < write.version)

@@ -2,7 +2,7 @@
  * `spread` with hearsay's own exchange: one write on a converged cluster; rounds until every
  * live node holds it. Also reports it the way Demers et al. report epidemics: residue (live
  * nodes never informed), traffic (gossip messages per node until the last node is informed;
- * hearsay's messages also carry heartbeats, so this is all traffic, not update traffic),
+ * probes and anti-entropy included, so this is all traffic, not update traffic),
  * t_ave and t_last in rounds.
  */
 import type { SimOptions } from "../options.js";
@@ -10,24 +10,27 @@ import { buildCluster, NodeCondition, runRounds, startChurn, type Trial, Window 
 
 export const SPREAD_KEY = "spread";
 
-export function spreadTrial(options: SimOptions, seed: number): Trial {
+export async function spreadTrial(options: SimOptions, seed: number): Promise<Trial> {
   const cluster = buildCluster(options, seed);
   const interval = cluster.config.intervalMs;
-  runRounds(cluster, options.warmupRounds ?? 1);
+  await runRounds(cluster, options.warmupRounds ?? 1);
   const writer = cluster.pick(cluster.live());
   const generation = writer.gossiper.generation;
-  const version = writer.gossiper.setKey(SPREAD_KEY, "v1");
+  const version = cluster.write(writer.name, SPREAD_KEY, "v1");
   const writtenAt = cluster.now;
   const informed = new NodeCondition(cluster, (node) => {
     if (node === writer) return true;
-    const known = node.gossiper.state.get(writer.name);
+    const known = node.gossiper.stateOf(writer.name);
     return known !== undefined && known.generation === generation && known.maxVersion >= version;
   });
   informed.recheckAll();
   cluster.onTouch = (node) => informed.check(node);
   const stopChurn = startChurn(cluster, options.churn, new Set([writer.name]));
   const window = new Window(cluster);
-  const done = cluster.clock.runUntil(() => informed.done(), writtenAt + options.maxRounds * interval);
+  const done = await cluster.clock.advanceUntil(
+    () => informed.done(),
+    writtenAt + options.maxRounds * interval,
+  );
   stopChurn();
   const traffic = window.close();
   const live = cluster.liveCount();

@@ -7,14 +7,15 @@
 import type { SimOptions } from "../options.js";
 import { buildCluster, runRounds, startChurn, type Trial, Window } from "./common.js";
 
-export function steadyTrial(options: SimOptions, seed: number): Trial {
+export async function steadyTrial(options: SimOptions, seed: number): Promise<Trial> {
   const cluster = buildCluster(options, seed);
-  runRounds(cluster, options.warmupRounds ?? 10);
+  await runRounds(cluster, options.warmupRounds ?? 10);
   const stopChurn = startChurn(cluster, options.churn, new Set());
   const window = new Window(cluster);
   const failedBefore = cluster.total("exchangesFailed");
   const startedBefore = cluster.total("exchangesStarted");
-  cluster.clock.runFor(cluster.now + options.durationS * 1000);
+  const quietBefore = cluster.total("exchangesQuiet");
+  await cluster.clock.advanceFor(cluster.now + options.durationS * 1000);
   stopChurn();
   const traffic = window.close();
   const nodeHours = (cluster.liveCount() * options.durationS) / 3600;
@@ -26,6 +27,8 @@ export function steadyTrial(options: SimOptions, seed: number): Trial {
       bytesPerNodeRound: traffic.bytesPerNodeRound,
       falseSuspicions: traffic.falseSuspicions,
       falseSuspicionsPerNodeHour: traffic.falseSuspicions / nodeHours,
+      falseDeaths: traffic.falseDeaths,
+      quietExchangeFraction: started > 0 ? (cluster.total("exchangesQuiet") - quietBefore) / started : 0,
       failedExchangeFraction: started > 0 ? (cluster.total("exchangesFailed") - failedBefore) / started : 0,
     },
   };

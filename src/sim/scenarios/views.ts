@@ -50,7 +50,7 @@ export const seesAlive: PairCheck = (observer, subject) =>
 
 /** The observer holds all of the subject's current state (same generation, same max version). */
 export const holdsState: PairCheck = (observer, subject) => {
-  const known = observer.gossiper.state.get(subject.name);
+  const known = observer.gossiper.stateOf(subject.name);
   const self = subject.gossiper.self;
   return known !== undefined && known.generation === self.generation && known.maxVersion >= self.maxVersion;
 };
