@@ -18,6 +18,8 @@ export type ErrorCode =
   | "not_found"
   | "conflict"
   | "too_many_keys"
+  | "state_budget_exceeded"
+  | "leave_unconfirmed"
   | "node_stopped"
   | "node_left"
   | "invalid_config"
@@ -54,6 +56,8 @@ const NODE_ERRORS: Record<string, { status: ContentfulStatusCode; code: ErrorCod
   invalid_key: { status: 400, code: "invalid_key" },
   invalid_value: { status: 400, code: "invalid_value" },
   too_many_keys: { status: 409, code: "too_many_keys" },
+  state_budget_exceeded: { status: 413, code: "state_budget_exceeded" },
+  leave_unconfirmed: { status: 503, code: "leave_unconfirmed" },
   stopped: { status: 409, code: "node_stopped" },
   left: { status: 409, code: "node_left" },
 };

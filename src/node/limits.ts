@@ -20,3 +20,20 @@ export const MAX_SEEDS = 64;
 
 /** Membership events kept in memory per node for `events(since)`. */
 export const EVENT_LOG_CAPACITY = 1000;
+
+/**
+ * Stored bytes of one node's keys at most: the UTF-8 size of the JSON row a peer saves for
+ * them (see state-size.ts). Under SQLite's 2 MB row limit with room to spare; 256 keys of
+ * 4096 ASCII characters (about 1.1 MB stored) fit, values that grow when JSON-escaped
+ * (control characters: 6 bytes each) hit this first.
+ */
+export const MAX_NODE_STATE_BYTES = 1_500_000;
+
+/**
+ * The cluster-wide state budget: stored bytes of every member's keys that one node holds,
+ * at most. Every node holds every member's state, so this is also the whole cluster's.
+ * 8 MiB keeps a node's full view (about the same size as a structured clone) a quarter of
+ * the 32 MiB RPC limit, and the state in memory (at most 2 bytes per stored byte as V8
+ * strings, plus one view being built) under 40 MB of a 128 MB isolate. See docs/architecture.md.
+ */
+export const CLUSTER_STATE_BUDGET_BYTES = 8 * 1024 * 1024;

@@ -6,17 +6,22 @@
  */
 import type { NodeErrorShape } from "./rpc-types.js";
 
-export type NodeErrorCode = NodeErrorShape["code"];
-
-const CODES: readonly NodeErrorCode[] = [
+/** Every code a node throws (the API maps each to a status in api/errors.ts). */
+export const NODE_ERROR_CODES = [
   "not_configured",
   "invalid_config",
   "invalid_key",
   "invalid_value",
   "too_many_keys",
+  "state_budget_exceeded",
+  "leave_unconfirmed",
   "stopped",
   "left",
-];
+] as const;
+
+export type NodeErrorCode = (typeof NODE_ERROR_CODES)[number];
+
+const CODES: readonly NodeErrorCode[] = NODE_ERROR_CODES;
 
 export class NodeError extends Error {
   constructor(

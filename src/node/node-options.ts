@@ -11,13 +11,24 @@ export type { NodeOptions };
 
 export const DEFAULT_SNAPSHOT_EVERY_MS = 5000;
 
+/** The longest default wait for a peer, ms. */
+export const MAX_DEFAULT_RPC_TIMEOUT_MS = 500;
+
+/**
+ * A peer's answer is awaited at most half an interval (and at most 500 ms) by default: a
+ * probe's timeout must be well under the protocol period, or a slow peer stalls the next round.
+ */
+export function defaultRpcTimeoutMs(intervalMs: number): number {
+  return Math.min(intervalMs / 2, MAX_DEFAULT_RPC_TIMEOUT_MS);
+}
+
 /** Fills defaults (some derived from the round interval) and checks the fields. */
 export function resolveNodeOptions(input: unknown, config: GossipConfig): NodeOptions {
   const raw = (input ?? {}) as Record<string, unknown>;
   if (typeof raw !== "object" || Array.isArray(raw))
     throw new NodeError("invalid_config", "node options must be an object");
   const options: NodeOptions = {
-    rpcTimeoutMs: Math.min(config.intervalMs, 2000),
+    rpcTimeoutMs: defaultRpcTimeoutMs(config.intervalMs),
     snapshotEveryMs: DEFAULT_SNAPSHOT_EVERY_MS,
     rumor: false,
   };

@@ -107,6 +107,14 @@ function graveFromRow(row: Row): GraveRecord {
 export const ROW_REASONS = ["alarm", "heartbeat", "ownKeys", "lifecycle", "membership", "peerKeys"] as const;
 export type RowReason = (typeof ROW_REASONS)[number];
 
+/** Test hooks: writes made to fail, as a full disk or an oversized row would. */
+export interface StoreFaults {
+  /** The next this-many own key writes throw before writing anything. */
+  failOwnKeyWrites: number;
+  /** Saves of these nodes' keys rows throw. */
+  failPeerKeyRows: string[];
+}
+
 export class NodeStore {
   /** Rows written since this object was constructed (setAlarm included). */
   rowsWritten = 0;
@@ -121,7 +129,10 @@ export class NodeStore {
   };
   private reason: RowReason = "lifecycle";
 
-  constructor(private readonly storage: DurableObjectStorage) {}
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly faults: StoreFaults = { failOwnKeyWrites: 0, failPeerKeyRows: [] },
+  ) {}
 
   /** Runs synchronous writes and counts the rows they write under `reason`. */
   writing<T>(reason: RowReason, write: () => T): T {
@@ -239,6 +250,10 @@ export class NodeStore {
   }
 
   putOwnKey(key: string, value: string | null, version: number, tombstoneAt: number | null): void {
+    if (this.faults.failOwnKeyWrites > 0) {
+      this.faults.failOwnKeyWrites--;
+      throw new Error("injected own key write failure");
+    }
     this.run(
       `INSERT INTO own_keys (key, value, version, tombstone_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = excluded.version,
@@ -305,6 +320,7 @@ export class NodeStore {
   }
 
   putPeerKeys(state: NodeStateSnapshot): void {
+    if (this.faults.failPeerKeyRows.includes(state.name)) throw new Error("injected peer keys failure");
     this.run(
       `INSERT INTO peer_keys (name, generation, state) VALUES (?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET generation = excluded.generation, state = excluded.state`,

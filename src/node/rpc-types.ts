@@ -11,6 +11,7 @@ import type {
   MembershipEvent,
   MemberView,
 } from "../core/index.js";
+import type { NodeErrorCode } from "./node-error.js";
 
 /** Counters a node keeps about itself: the core's plus those of the Durable Object shell. */
 export interface NodeCounters extends CoreCounters {
@@ -23,6 +24,8 @@ export interface NodeCounters extends CoreCounters {
   rpcCallsMade: number;
   /** RPC calls this node answered (from peers and from the API). */
   rpcCallsAnswered: number;
+  /** Rows of others' keys that failed to save (the rest of the save went on). */
+  storageErrors: number;
   /** SQLite rows written, setAlarm included (each is billed as one row). */
   storageRowsWritten: number;
   /** Of those: setAlarm and deleteAlarm. */
@@ -99,14 +102,7 @@ export interface EventsPage {
 
 /** Error thrown across RPC for a call that makes no sense in the node's state. */
 export interface NodeErrorShape {
-  code:
-    | "not_configured"
-    | "invalid_config"
-    | "invalid_key"
-    | "invalid_value"
-    | "too_many_keys"
-    | "stopped"
-    | "left";
+  code: NodeErrorCode;
   message: string;
 }
 

@@ -9,6 +9,8 @@
  * - a keys row per other node that has keys, saved at most every `snapshotEveryMs` when its
  *   keys changed (they are relearned from peers if lost).
  * Heartbeats alone are never saved. A quiet cluster writes none of these rows.
+ * A keys row that fails to save fails alone: the others are still saved, the dirty set is
+ * cleared (the row is relearned from peers if it is ever needed), and the failure counted.
  */
 import type { Gossiper, GossiperSnapshot, MembershipEvent, NodeStateSnapshot } from "../core/index.js";
 import type { GraveRecord, MemberRow, NodeStore } from "./node-store.js";
@@ -64,8 +66,8 @@ export class SavedOthers {
     }
   }
 
-  /** After a round: saves what changed and is due. */
-  save(gossiper: Gossiper, now: number, snapshotEveryMs: number): void {
+  /** After a round: saves what changed and is due. Returns how many keys rows failed to save. */
+  save(gossiper: Gossiper, now: number, snapshotEveryMs: number): number {
     const due = now - this.lastThrottledSaveAt >= snapshotEveryMs;
     let throttledSave = false;
     if (this.membersChanged || (due && this.statusesChanged)) {
@@ -78,14 +80,23 @@ export class SavedOthers {
       this.statusesChanged = false;
       this.forgotten.clear();
     }
+    let failed = 0;
     if (due && this.keysChanged.size > 0) {
       throttledSave = true;
       this.store.writing("peerKeys", () => {
-        for (const name of this.keysChanged) this.saveKeys(gossiper, name);
+        for (const name of this.keysChanged) {
+          try {
+            this.saveKeys(gossiper, name);
+          } catch (error) {
+            failed++;
+            console.error(`could not save the keys of ${name}`, error);
+          }
+        }
       });
       this.keysChanged.clear();
     }
     if (throttledSave) this.lastThrottledSaveAt = now;
+    return failed;
   }
 
   private saveKeys(gossiper: Gossiper, name: string): void {

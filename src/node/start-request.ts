@@ -80,3 +80,10 @@ export function resolveSettings(request: unknown): NodeSettings {
     options,
   };
 }
+
+/** True when two settings come from the same request (a configure retry, not a change). */
+export function sameRequest(a: NodeSettings, b: NodeSettings): boolean {
+  const inputs = (s: NodeSettings) =>
+    JSON.stringify([s.cluster, s.node, s.seeds, s.configInput, s.optionsInput]);
+  return inputs(a) === inputs(b);
+}

@@ -1,0 +1,119 @@
+/**
+ * Where a node's runtime comes from:
+ * - restore: read back from storage after a wake-up (eviction, hibernation). A wake-up is not
+ *   a restart: same generation, and the heartbeat resumes from its clock-derived floor (see
+ *   heartbeat-floor.ts), so peers never see it as one.
+ * - a new generation (configure, start): fresh membership from the seeds, the node's own live
+ *   keys re-announced under the new generation (a crash must not lose acknowledged writes)
+ *   with versions that continue above every version given out before, and the graves kept so
+ *   forgotten members stay forgotten.
+ */
+import type { GossiperSnapshot } from "../core/index.js";
+import { heartbeatFloor } from "./heartbeat-floor.js";
+import { type Inheritance, NodeRuntime, type RuntimeDeps } from "./node-runtime.js";
+import type { NodeStore } from "./node-store.js";
+import { restoreOthers } from "./saved-others.js";
+import { type NodeSettings, resolveSettings } from "./start-request.js";
+
+const NOTHING: Inheritance = { keys: [], maxVersion: 0, graves: [], retired: [] };
+
+/**
+ * The runtime saved in `store`, or null when this object was never configured. `alarmAt` is
+ * the pending alarm, if any: the last round began at least one interval before it.
+ */
+export function restoreRuntime(
+  store: NodeStore,
+  deps: RuntimeDeps,
+  alarmAt: number | null,
+): NodeRuntime | null {
+  const record = store.loadNode();
+  if (!record) return null;
+  const settings = resolveSettings({
+    cluster: record.cluster,
+    node: record.node,
+    seeds: record.seeds,
+    config: record.configInput,
+    options: record.optionsInput,
+  });
+  const now = Date.now();
+  const keys = store.loadOwnKeys();
+  // gcVersion also holds the versions given out by earlier generations (see newGeneration).
+  let maxVersion = record.gcVersion;
+  for (const [, , version] of keys) maxVersion = Math.max(maxVersion, version);
+  // The floor at the last round's start: at or above every heartbeat it emitted, and one
+  // below the floor of the next round, which therefore costs no row (see heartbeat-floor.ts).
+  const interval = settings.config.intervalMs;
+  // The pending alarm was armed `interval * (1 + jitter)` after the last round began; with no
+  // alarm (this wake-up is its delivery, or the node is stopped) that round is an interval ago.
+  const lastRoundAt = (alarmAt ?? now) - interval;
+  const floor = heartbeatFloor(lastRoundAt, record.startedAt, interval);
+  const snapshot: GossiperSnapshot = {
+    cluster: record.cluster,
+    self: {
+      name: record.node,
+      generation: record.generation,
+      heartbeat: Math.max(record.heartbeat, floor),
+      maxVersion,
+      gcVersion: record.gcVersion,
+      keys,
+    },
+    ...restoreOthers(store),
+    selfStatus: record.selfStatus,
+  };
+  const runtime = new NodeRuntime(settings, record, snapshot, deps, []);
+  runtime.restored(now);
+  return runtime;
+}
+
+/**
+ * Starts a new generation with these settings, taking over what `previous` leaves (if any),
+ * and stores it: the node row, the own keys with their new versions, the graves.
+ */
+export function newGeneration(
+  settings: NodeSettings,
+  previous: NodeRuntime | null,
+  deps: RuntimeDeps,
+): NodeRuntime {
+  const { store } = deps;
+  const now = Date.now();
+  const generation = Math.max(now, (previous?.record.generation ?? 0) + 1);
+  const inherited = previous?.bequeath() ?? NOTHING;
+  // Versions continue above every version given out before. Versions up to there are
+  // recorded as collected (gcVersion): nothing of the new generation lies at or below it.
+  const base = inherited.maxVersion;
+  const keys = inherited.keys.map(([key, value], i): [string, string, number] => [key, value, base + i + 1]);
+  const record = {
+    cluster: settings.cluster,
+    node: settings.node,
+    seeds: settings.seeds,
+    configInput: settings.configInput,
+    optionsInput: settings.optionsInput,
+    generation,
+    startedAt: now,
+    heartbeat: 0,
+    selfStatus: "joining" as const,
+    running: true,
+    gcVersion: base,
+  };
+  const snapshot: GossiperSnapshot = {
+    cluster: settings.cluster,
+    self: {
+      name: settings.node,
+      generation,
+      heartbeat: 0,
+      maxVersion: base + keys.length,
+      gcVersion: base,
+      keys,
+    },
+    others: [],
+    members: [],
+    graveyard: inherited.graves.map((grave) => [grave.name, grave.generation, grave.heartbeat, grave.at]),
+    selfStatus: record.selfStatus,
+  };
+  // One synchronous batch (no await): stored atomically, before anyone hears of it.
+  store.saveNode(record);
+  store.replaceOwnKeys(keys);
+  store.clearOthers();
+  if (inherited.graves.length > 0) store.saveMembership([], inherited.graves);
+  return new NodeRuntime(settings, record, snapshot, deps, inherited.retired);
+}

@@ -1,0 +1,396 @@
+/**
+ * One configured node at run time: its settings, its saved record, the protocol core
+ * (Gossiper) and the transport to its peers. This is the only module of the shell that drives
+ * the core (rounds, exchanges, owner writes, leave, views), so a change of the core's API is
+ * made here alone. Writes follow one rule: the row is stored before memory changes, so a
+ * failed store leaves nothing to gossip and no version to reuse after a wake-up.
+ */
+import {
+  type CoreCounters,
+  exchange,
+  Gossiper,
+  type GossiperSnapshot,
+  gossipRound,
+  LEFT_KEY,
+  sample,
+} from "../core/index.js";
+import type { EventLog } from "./event-log.js";
+import { heartbeatFloor } from "./heartbeat-floor.js";
+import {
+  CLUSTER_STATE_BUDGET_BYTES,
+  MAX_NODE_STATE_BYTES,
+  MAX_OWN_ENTRIES,
+  MAX_USER_KEYS,
+} from "./limits.js";
+import { NodeError } from "./node-error.js";
+import type { GraveRecord, NodeRecord, NodeStore } from "./node-store.js";
+import type { NodeCounters, NodeView } from "./rpc-types.js";
+import { SavedOthers } from "./saved-others.js";
+import type { NodeSettings } from "./start-request.js";
+import { entryBytes, StateSizes } from "./state-size.js";
+import { type PeerStub, StubTransport } from "./stub-transport.js";
+
+/** Counters of the shell (the core keeps its own). Memory only: they restart on wake-up. */
+export type ShellCounters = Pick<
+  NodeCounters,
+  | "alarmsRun"
+  | "roundErrors"
+  | "exchangesAttempted"
+  | "exchangesSucceeded"
+  | "rpcCallsMade"
+  | "rpcCallsAnswered"
+  | "storageErrors"
+>;
+
+export function newShellCounters(): ShellCounters {
+  return {
+    alarmsRun: 0,
+    roundErrors: 0,
+    exchangesAttempted: 0,
+    exchangesSucceeded: 0,
+    rpcCallsMade: 0,
+    rpcCallsAnswered: 0,
+    storageErrors: 0,
+  };
+}
+
+/**
+ * Waves of `fanout` exchanges a leave sends at most: at least two (like two rounds, so the
+ * news starts spreading now), more until one exchange succeeds. A leave so takes at most
+ * LEAVE_WAVES x rpcTimeoutMs.
+ */
+export const LEAVE_WAVES = 4;
+
+/** What a runtime borrows from its Durable Object; it outlives generations. */
+export interface RuntimeDeps {
+  store: NodeStore;
+  log: EventLog;
+  shell: ShellCounters;
+  /** A fresh stub of the GossipNode `<cluster>/<peer>`. */
+  connect: (cluster: string, peer: string) => PeerStub;
+}
+
+/** What a new generation takes over from the one it replaces. */
+export interface Inheritance {
+  /** Live user keys, oldest version first. */
+  keys: Array<[key: string, value: string]>;
+  /** The highest version the node ever gave out: new versions continue above it. */
+  maxVersion: number;
+  /** Forgotten members stay forgotten. */
+  graves: GraveRecord[];
+  /** Core counters of the generations before, so totals keep growing. */
+  retired: CoreCounters[];
+}
+
+export class NodeRuntime {
+  private readonly gossiper: Gossiper;
+  private readonly transport: StubTransport;
+  private readonly saved: SavedOthers;
+  private readonly sizes = new StateSizes();
+
+  constructor(
+    readonly settings: NodeSettings,
+    readonly record: NodeRecord,
+    snapshot: GossiperSnapshot,
+    private readonly deps: RuntimeDeps,
+    private readonly retired: CoreCounters[],
+  ) {
+    this.gossiper = Gossiper.restore(snapshot, {
+      cluster: settings.cluster,
+      config: settings.config,
+      seeds: settings.seeds,
+      clock: Date.now,
+      rng: Math.random,
+    });
+    this.transport = new StubTransport({
+      connect: (peer) => deps.connect(settings.cluster, peer),
+      timeoutMs: settings.options.rpcTimeoutMs,
+      onCall: () => {
+        deps.shell.rpcCallsMade++;
+      },
+    });
+    this.saved = new SavedOthers(deps.store);
+  }
+
+  get intervalMs(): number {
+    return this.settings.config.intervalMs;
+  }
+
+  get left(): boolean {
+    return this.gossiper.status === "left";
+  }
+
+  /** Marks this runtime as read back from storage: the save throttle counts from now. */
+  restored(now: number): void {
+    this.saved.restored(now);
+  }
+
+  /** When the round after one begun at `now` is due. */
+  nextRoundAt(now: number): number {
+    const { intervalMs, jitter } = this.settings.config;
+    return now + intervalMs * (1 + jitter * Math.random());
+  }
+
+  // ---------------------------------------------------------------- rounds and exchanges
+
+  /** Runs one round begun at `startedAt`; saves what changed unless `current()` says stale. */
+  async round(startedAt: number, current: () => boolean): Promise<void> {
+    const { record, gossiper, deps } = this;
+    const floor = heartbeatFloor(startedAt, record.startedAt, this.intervalMs);
+    const next = Math.max(gossiper.self.heartbeat + 1, floor);
+    if (next > floor) {
+      // Ahead of the clock (an early or repeated alarm): save it before anyone sees it.
+      record.heartbeat = next;
+      deps.store.writing("heartbeat", () => deps.store.saveNode(record));
+    }
+    const report = await gossipRound(gossiper, this.transport, floor);
+    deps.shell.exchangesAttempted += report.peers.length;
+    deps.shell.exchangesSucceeded += report.succeeded;
+    if (current()) this.afterRound();
+  }
+
+  /** Up to `count` members worth contacting outside a round (not dead, not left). */
+  pickPeers(count: number): string[] {
+    const out: string[] = [];
+    for (const [name, member] of this.gossiper.members) {
+      if (member.status !== "dead" && member.status !== "left") out.push(name);
+    }
+    return sample(Math.random, out, count);
+  }
+
+  get fanout(): number {
+    return this.gossiper.config.fanout;
+  }
+
+  /** Exchanges with these peers concurrently, outside a round; resolves to the successes. */
+  async exchangeWith(peers: readonly string[]): Promise<number> {
+    const { gossiper, transport } = this;
+    const results = await Promise.all(
+      peers.map((peer) => exchange(gossiper, transport, peer, gossiper.makeSyn())),
+    );
+    const succeeded = results.filter(Boolean).length;
+    this.deps.shell.exchangesAttempted += peers.length;
+    this.deps.shell.exchangesSucceeded += succeeded;
+    this.collectEvents();
+    return succeeded;
+  }
+
+  /** With `rumor` on, pushes a fresh local write to `fanout` peers without waiting for a round. */
+  spreadNow(waitUntil: (work: Promise<unknown>) => void): void {
+    if (!this.settings.options.rumor) return;
+    const peers = this.pickPeers(this.fanout);
+    if (peers.length > 0) waitUntil(this.exchangeWith(peers));
+  }
+
+  /** Waves of exchanges after a leave; true once one exchange succeeded or no peer is left. */
+  async spreadLeave(): Promise<boolean> {
+    const fanout = this.fanout;
+    const peers = this.pickPeers(LEAVE_WAVES * fanout);
+    if (peers.length === 0) return true;
+    let succeeded = 0;
+    for (let wave = 0; wave < LEAVE_WAVES; wave++) {
+      if (wave >= 2 && succeeded > 0) break;
+      let chosen = peers.slice(wave * fanout, (wave + 1) * fanout);
+      if (chosen.length === 0) {
+        if (wave < 2) continue;
+        chosen = this.pickPeers(fanout); // every peer tried and none took it: try again
+      }
+      succeeded += await this.exchangeWith(chosen);
+    }
+    return succeeded > 0;
+  }
+
+  /** Answers a peer's Syn; a string is the reason it was rejected. */
+  answerSyn(syn: unknown): unknown {
+    const answer = this.gossiper.handleSyn(syn);
+    this.collectEvents();
+    return "ok" in answer ? `rejected: ${answer.reason}` : answer;
+  }
+
+  takeAck(message: unknown): void {
+    this.gossiper.handleAck(message);
+    this.collectEvents();
+  }
+
+  // ---------------------------------------------------------------- owner writes
+
+  /** Writes a key: checks every limit, stores the row, then changes memory. */
+  setKey(key: string, value: string): number {
+    const self = this.gossiper.self;
+    const current = self.keys.get(key);
+    if (!current || current.value === null) {
+      const { live, total } = this.ownKeyCounts();
+      if (live >= MAX_USER_KEYS)
+        throw new NodeError("too_many_keys", `a node holds at most ${MAX_USER_KEYS} keys`);
+      if (!current && total >= MAX_OWN_ENTRIES) {
+        throw new NodeError("too_many_keys", "too many recently deleted keys; retry later");
+      }
+    }
+    this.checkBudget(key, value);
+    const version = self.maxVersion + 1;
+    // Stored first, with no await before memory changes: the reply waits for the row.
+    this.deps.store.writing("ownKeys", () => this.deps.store.putOwnKey(key, value, version, null));
+    return this.gossiper.setKey(key, value);
+  }
+
+  /** Deletes a key (a tombstone); null when it did not exist. Stored before memory changes. */
+  deleteKey(key: string): number | null {
+    const self = this.gossiper.self;
+    const current = self.keys.get(key);
+    if (!current || current.value === null) return null;
+    const version = self.maxVersion + 1;
+    this.deps.store.writing("ownKeys", () => this.deps.store.putOwnKey(key, null, version, Date.now()));
+    return this.gossiper.deleteKey(key);
+  }
+
+  /** Refuses a write that would break the per-node or the cluster-wide state limit. */
+  private checkBudget(key: string, value: string): void {
+    const self = this.gossiper.self;
+    const current = self.keys.get(key);
+    const delta = entryBytes(key, value) - (current ? entryBytes(key, current.value) : 0);
+    const own = this.sizes.nodeBytes(self.name, self.keys) + delta;
+    if (own > MAX_NODE_STATE_BYTES) {
+      throw new NodeError(
+        "state_budget_exceeded",
+        `this write would make the node's state ${own} bytes as stored, over its limit of ${MAX_NODE_STATE_BYTES}`,
+      );
+    }
+    const total = this.heldBytes() + delta;
+    if (total > CLUSTER_STATE_BUDGET_BYTES) {
+      throw new NodeError(
+        "state_budget_exceeded",
+        `this write would make the state this node holds ${total} bytes as stored, over the cluster budget of ${CLUSTER_STATE_BUDGET_BYTES}`,
+      );
+    }
+  }
+
+  /** Stored bytes of the state of every node this one holds, itself included. */
+  heldBytes(): number {
+    let total = 0;
+    const names = new Set<string>();
+    for (const [name, state] of this.gossiper.state.nodes) {
+      names.add(name);
+      total += this.sizes.nodeBytes(name, state.keys);
+    }
+    this.sizes.keepOnly(names);
+    return total;
+  }
+
+  /** Live user keys and all own entries (tombstones included), reserved `~` keys excluded. */
+  private ownKeyCounts(): { live: number; total: number } {
+    let live = 0;
+    let total = 0;
+    for (const [key, entry] of this.gossiper.self.keys) {
+      if (key.startsWith("~")) continue;
+      total++;
+      if (entry.value !== null) live++;
+    }
+    return { live, total };
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Announces `left` and saves it: the node stops its loop; peers learn it by exchanges. */
+  announceLeave(): void {
+    const { gossiper, record, deps } = this;
+    const version = gossiper.self.maxVersion + 1;
+    deps.store.putOwnKey(LEFT_KEY, "1", version, null);
+    gossiper.leave();
+    record.heartbeat = gossiper.self.heartbeat;
+    record.selfStatus = "left";
+    record.running = false;
+    deps.store.saveNode(record);
+    this.collectEvents();
+  }
+
+  /** Stops as if crashed: no more rounds, exchanges refused, state kept for a restart. */
+  markStopped(): void {
+    this.record.running = false;
+    this.deps.store.saveNode(this.record);
+  }
+
+  /** What the next generation takes over (see Inheritance). */
+  bequeath(): Inheritance {
+    this.collectEvents();
+    const self = this.gossiper.self;
+    const live = [...self.keys].filter(([key, entry]) => entry.value !== null && !key.startsWith("~"));
+    live.sort((a, b) => a[1].version - b[1].version);
+    return {
+      keys: live.map(([key, entry]) => [key, entry.value as string]),
+      maxVersion: self.maxVersion,
+      graves: [...this.gossiper.state.graveyard].map(([name, grave]) => ({ name, ...grave })),
+      retired: [...this.retired, { ...this.gossiper.counters }],
+    };
+  }
+
+  // ---------------------------------------------------------------- events, saves, views
+
+  /** Moves the core's events to the log and marks the nodes they concern as changed. */
+  collectEvents(): void {
+    const events = this.gossiper.drainEvents();
+    if (events.length === 0) return;
+    this.deps.log.append(events);
+    for (const event of events) if (event.node !== this.gossiper.name) this.saved.note(event);
+  }
+
+  /**
+   * Saves what changed after a round: own status and collected tombstones at once (rare),
+   * then what changed of the others (see saved-others.ts). Heartbeats alone are never saved.
+   */
+  private afterRound(): void {
+    const { record, gossiper, deps } = this;
+    this.collectEvents();
+    let nodeChanged = false;
+    if (gossiper.self.gcVersion > record.gcVersion) {
+      deps.store.dropOwnTombstones(gossiper.self.gcVersion);
+      record.gcVersion = gossiper.self.gcVersion;
+      nodeChanged = true;
+    }
+    if (gossiper.status !== record.selfStatus) {
+      record.selfStatus = gossiper.status;
+      nodeChanged = true;
+    }
+    if (nodeChanged) deps.store.saveNode(record);
+    deps.shell.storageErrors += this.saved.save(gossiper, Date.now(), this.settings.options.snapshotEveryMs);
+  }
+
+  view(activeMs: number): NodeView {
+    const { settings, record, gossiper } = this;
+    this.collectEvents();
+    return {
+      cluster: record.cluster,
+      node: record.node,
+      running: record.running,
+      generation: gossiper.generation,
+      status: gossiper.status,
+      self: gossiper.memberView(gossiper.name) as NodeView["self"],
+      members: gossiper.view(),
+      seeds: [...gossiper.seeds],
+      config: gossiper.config,
+      options: settings.options,
+      counters: this.counters(activeMs),
+      digest: gossiper.state.digest(),
+      at: Date.now(),
+    };
+  }
+
+  private counters(activeMs: number): NodeCounters {
+    const core = { ...this.gossiper.counters };
+    for (const old of this.retired) {
+      for (const key of Object.keys(core) as Array<keyof CoreCounters>) core[key] += old[key];
+    }
+    const { rowsWritten, rowsByReason: rows } = this.deps.store;
+    return {
+      ...core,
+      ...this.deps.shell,
+      activeMs,
+      storageRowsWritten: rowsWritten,
+      storageRowsAlarm: rows.alarm,
+      storageRowsHeartbeat: rows.heartbeat,
+      storageRowsOwnKeys: rows.ownKeys,
+      storageRowsLifecycle: rows.lifecycle,
+      storageRowsMembership: rows.membership,
+      storageRowsPeerKeys: rows.peerKeys,
+    };
+  }
+}
