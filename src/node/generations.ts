@@ -8,7 +8,7 @@
  *   with versions that continue above every version given out before, and the graves kept so
  *   forgotten members stay forgotten.
  */
-import type { GossiperSnapshot } from "../core/index.js";
+import { ALIVE, type GossiperSnapshot, LEFT } from "../core/index.js";
 import { heartbeatFloor } from "./heartbeat-floor.js";
 import { type Inheritance, NodeRuntime, type RuntimeDeps } from "./node-runtime.js";
 import type { NodeStore } from "./node-store.js";
@@ -52,6 +52,8 @@ export function restoreRuntime(
     self: {
       name: record.node,
       generation: record.generation,
+      // A saved leave is final for the generation; the incarnation is relearned from peers.
+      status: record.selfStatus === "left" ? LEFT : ALIVE,
       heartbeat: Math.max(record.heartbeat, floor),
       maxVersion,
       gcVersion: record.gcVersion,
@@ -107,7 +109,7 @@ export function newGeneration(
     },
     others: [],
     members: [],
-    graveyard: inherited.graves.map((grave) => [grave.name, grave.generation, grave.heartbeat, grave.at]),
+    graveyard: inherited.graves.map((grave) => [grave.name, grave.generation, grave.incarnation, grave.at, grave.left]),
     selfStatus: record.selfStatus,
   };
   // One synchronous batch (no await): stored atomically, before anyone hears of it.

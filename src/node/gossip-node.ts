@@ -19,7 +19,8 @@ import { LEAVE_WAVES, type NodeRuntime, newShellCounters, type RuntimeDeps } fro
 import { NodeStore, type StoreFaults } from "./node-store.js";
 import type { EventsPage, GossipNodeRpc, NodeView, StartRequest } from "./rpc-types.js";
 import { type NodeSettings, resolveSettings, sameRequest } from "./start-request.js";
-import type { PeerStub, Refusal } from "./stub-transport.js";
+import type { Refusal } from "../core/index.js";
+import type { PeerStub } from "./stub-transport.js";
 import { checkKey, checkValue } from "./write-checks.js";
 
 /** Rounds allowed to overlap (slow peers); beyond that an alarm only re-arms. */
@@ -57,6 +58,7 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
       log: new EventLog(EVENT_LOG_CAPACITY, Date.now()),
       shell: newShellCounters(),
       connect: (cluster, peer) => env.GOSSIP_NODE.getByName(`${cluster}/${peer}`) as unknown as PeerStub,
+      keepAlive: (work) => ctx.waitUntil(work),
     };
     ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
@@ -164,7 +166,7 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
       checkKey(key);
       checkValue(value);
       const version = node.setKey(key, value);
-      node.spreadNow((work) => this.ctx.waitUntil(work));
+      node.spreadNow();
       return { version };
     });
   }
@@ -174,7 +176,7 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
       const node = this.writable();
       checkKey(key);
       const version = node.deleteKey(key);
-      if (version !== null) node.spreadNow((work) => this.ctx.waitUntil(work));
+      if (version !== null) node.spreadNow();
       return { version };
     });
   }
@@ -194,20 +196,24 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
 
   // ================================================================ RPC: peers
 
-  async exchange(syn: unknown): Promise<unknown> {
+  /** Any protocol message from a peer (probe, ping-req, exchange, push); answered from memory. */
+  async gossip(message: unknown): Promise<unknown> {
     return this.answer(async () => {
       const life = this.life;
       if (life.state !== "running")
         return refusal(life.state === "unconfigured" ? "not_configured" : "stopped");
-      const answer = life.node.answerSyn(syn);
-      return typeof answer === "string" ? refusal(answer) : answer;
+      return life.node.answer(message);
     });
   }
 
-  async ack(message: unknown): Promise<void> {
-    return this.answer(async () => {
-      if (this.life.state === "running") this.life.node.takeAck(message);
-    });
+  /** Protocol v1's exchange, during a deploy: refused, so the old peer counts a failed exchange. */
+  async exchange(_syn: unknown): Promise<unknown> {
+    return this.answer(async () => refusal("protocol v1 is no longer spoken; this node speaks v2"));
+  }
+
+  /** Protocol v1's final ack, during a deploy: ignored. */
+  async ack(_message: unknown): Promise<void> {
+    return this.answer(async () => undefined);
   }
 
   // ================================================================ the loop

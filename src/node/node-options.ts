@@ -30,7 +30,7 @@ export function resolveNodeOptions(input: unknown, config: GossipConfig): NodeOp
   const options: NodeOptions = {
     rpcTimeoutMs: defaultRpcTimeoutMs(config.intervalMs),
     snapshotEveryMs: DEFAULT_SNAPSHOT_EVERY_MS,
-    rumor: false,
+    rumor: true,
   };
   if (raw.rpcTimeoutMs !== undefined)
     options.rpcTimeoutMs = bounded("rpcTimeoutMs", raw.rpcTimeoutMs, 10, 30_000);

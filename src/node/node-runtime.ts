@@ -6,12 +6,13 @@
  * failed store leaves nothing to gossip and no version to reuse after a wake-up.
  */
 import {
+  answer,
   type CoreCounters,
   exchange,
+  flush,
   Gossiper,
   type GossiperSnapshot,
-  gossipRound,
-  LEFT_KEY,
+  runRound,
   sample,
 } from "../core/index.js";
 import type { EventLog } from "./event-log.js";
@@ -68,6 +69,8 @@ export interface RuntimeDeps {
   shell: ShellCounters;
   /** A fresh stub of the GossipNode `<cluster>/<peer>`. */
   connect: (cluster: string, peer: string) => PeerStub;
+  /** Keeps the object alive until `work` settles (ctx.waitUntil). */
+  keepAlive: (work: Promise<unknown>) => void;
 }
 
 /** What a new generation takes over from the one it replaces. */
@@ -95,9 +98,13 @@ export class NodeRuntime {
     private readonly deps: RuntimeDeps,
     private readonly retired: CoreCounters[],
   ) {
+    // With `rumor` off, writes are not pushed at once: they ride anti-entropy alone.
+    const config = settings.options.rumor
+      ? settings.config
+      : { ...settings.config, rumorsPerSecond: 0, rumorBurst: 0 };
     this.gossiper = Gossiper.restore(snapshot, {
       cluster: settings.cluster,
-      config: settings.config,
+      config,
       seeds: settings.seeds,
       clock: Date.now,
       rng: Math.random,
@@ -105,6 +112,7 @@ export class NodeRuntime {
     this.transport = new StubTransport({
       connect: (peer) => deps.connect(settings.cluster, peer),
       timeoutMs: settings.options.rpcTimeoutMs,
+      keepAlive: deps.keepAlive,
       onCall: () => {
         deps.shell.rpcCallsMade++;
       },
@@ -125,10 +133,9 @@ export class NodeRuntime {
     this.saved.restored(now);
   }
 
-  /** When the round after one begun at `now` is due. */
+  /** When the round after one begun at `now` is due (later while local health is poor). */
   nextRoundAt(now: number): number {
-    const { intervalMs, jitter } = this.settings.config;
-    return now + intervalMs * (1 + jitter * Math.random());
+    return now + this.gossiper.nextRoundDelay();
   }
 
   // ---------------------------------------------------------------- rounds and exchanges
@@ -143,7 +150,7 @@ export class NodeRuntime {
       record.heartbeat = next;
       deps.store.writing("heartbeat", () => deps.store.saveNode(record));
     }
-    const report = await gossipRound(gossiper, this.transport, floor);
+    const report = await runRound(gossiper, this.transport, floor);
     deps.shell.exchangesAttempted += report.peers.length;
     deps.shell.exchangesSucceeded += report.succeeded;
     if (current()) this.afterRound();
@@ -152,8 +159,8 @@ export class NodeRuntime {
   /** Up to `count` members worth contacting outside a round (not dead, not left). */
   pickPeers(count: number): string[] {
     const out: string[] = [];
-    for (const [name, member] of this.gossiper.members) {
-      if (member.status !== "dead" && member.status !== "left") out.push(name);
+    for (const member of this.gossiper.membership()) {
+      if (member.status !== "dead" && member.status !== "left") out.push(member.name);
     }
     return sample(Math.random, out, count);
   }
@@ -165,9 +172,7 @@ export class NodeRuntime {
   /** Exchanges with these peers concurrently, outside a round; resolves to the successes. */
   async exchangeWith(peers: readonly string[]): Promise<number> {
     const { gossiper, transport } = this;
-    const results = await Promise.all(
-      peers.map((peer) => exchange(gossiper, transport, peer, gossiper.makeSyn())),
-    );
+    const results = await Promise.all(peers.map((peer) => exchange(gossiper, transport, peer)));
     const succeeded = results.filter(Boolean).length;
     this.deps.shell.exchangesAttempted += peers.length;
     this.deps.shell.exchangesSucceeded += succeeded;
@@ -175,11 +180,10 @@ export class NodeRuntime {
     return succeeded;
   }
 
-  /** With `rumor` on, pushes a fresh local write to `fanout` peers without waiting for a round. */
-  spreadNow(waitUntil: (work: Promise<unknown>) => void): void {
-    if (!this.settings.options.rumor) return;
-    const peers = this.pickPeers(this.fanout);
-    if (peers.length > 0) waitUntil(this.exchangeWith(peers));
+  /** Sends what the core pushes at once (a fresh write, under its token bucket). */
+  spreadNow(): void {
+    flush(this.gossiper, this.transport);
+    this.collectEvents();
   }
 
   /** Waves of exchanges after a leave; true once one exchange succeeded or no peer is left. */
@@ -200,16 +204,11 @@ export class NodeRuntime {
     return succeeded > 0;
   }
 
-  /** Answers a peer's Syn; a string is the reason it was rejected. */
-  answerSyn(syn: unknown): unknown {
-    const answer = this.gossiper.handleSyn(syn);
+  /** Answers any protocol message from a peer (a refusal names why one was rejected). */
+  async answer(message: unknown): Promise<unknown> {
+    const reply = await answer(this.gossiper, this.transport, message);
     this.collectEvents();
-    return "ok" in answer ? `rejected: ${answer.reason}` : answer;
-  }
-
-  takeAck(message: unknown): void {
-    this.gossiper.handleAck(message);
-    this.collectEvents();
+    return reply;
   }
 
   // ---------------------------------------------------------------- owner writes
@@ -268,7 +267,9 @@ export class NodeRuntime {
   heldBytes(): number {
     let total = 0;
     const names = new Set<string>();
-    for (const [name, state] of this.gossiper.state.nodes) {
+    for (const name of this.gossiper.memberNames()) {
+      const state = this.gossiper.stateOf(name);
+      if (!state) continue;
       names.add(name);
       total += this.sizes.nodeBytes(name, state.keys);
     }
@@ -290,12 +291,11 @@ export class NodeRuntime {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** Announces `left` and saves it: the node stops its loop; peers learn it by exchanges. */
+  /** Announces `left` and saves it: the node stops its loop; peers hear it pushed and by exchanges. */
   announceLeave(): void {
     const { gossiper, record, deps } = this;
-    const version = gossiper.self.maxVersion + 1;
-    deps.store.putOwnKey(LEFT_KEY, "1", version, null);
     gossiper.leave();
+    flush(gossiper, this.transport);
     record.heartbeat = gossiper.self.heartbeat;
     record.selfStatus = "left";
     record.running = false;
@@ -318,7 +318,7 @@ export class NodeRuntime {
     return {
       keys: live.map(([key, entry]) => [key, entry.value as string]),
       maxVersion: self.maxVersion,
-      graves: [...this.gossiper.state.graveyard].map(([name, grave]) => ({ name, ...grave })),
+      graves: this.gossiper.graves(),
       retired: [...this.retired, { ...this.gossiper.counters }],
     };
   }
@@ -369,7 +369,7 @@ export class NodeRuntime {
       config: gossiper.config,
       options: settings.options,
       counters: this.counters(activeMs),
-      digest: gossiper.state.digest(),
+      digest: gossiper.digest(),
       at: Date.now(),
     };
   }

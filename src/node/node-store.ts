@@ -38,15 +38,19 @@ export type OwnKeyRow = [key: string, value: string | null, version: number, tom
 export interface MemberRow {
   name: string;
   generation: number;
+  incarnation: number;
   heartbeat: number;
   status: MemberStatus;
   since: number;
 }
 
+/** A forgotten member: claims up to its generation and incarnation stay buried. */
 export interface GraveRecord {
   name: string;
   generation: number;
-  heartbeat: number;
+  incarnation: number;
+  /** It left: nothing more of its generation is taken. */
+  left: boolean;
   at: number;
 }
 
@@ -86,14 +90,24 @@ CREATE TABLE IF NOT EXISTS peer_keys (
 const OLD_OTHERS_TABLES = ["peers", "graves"];
 
 type Row = Record<string, SqlStorageValue>;
-type MemberTuple = [name: string, generation: number, heartbeat: number, status: MemberStatus, since: number];
-type GraveTuple = [name: string, generation: number, heartbeat: number, at: number];
+/** Rows saved before incarnations existed lack the last element (read as 0). */
+type MemberTuple = [
+  name: string,
+  generation: number,
+  heartbeat: number,
+  status: MemberStatus,
+  since: number,
+  incarnation?: number,
+];
+/** Graves saved before incarnations held a heartbeat where the incarnation stands now. */
+type GraveTuple = [name: string, generation: number, incarnation: number, at: number, left?: boolean];
 
 function graveFromRow(row: Row): GraveRecord {
   return {
     name: String(row.name),
     generation: Number(row.generation),
-    heartbeat: Number(row.heartbeat),
+    incarnation: 0,
+    left: false,
     at: Number(row.at),
   };
 }
@@ -177,6 +191,7 @@ export class NodeStore {
         members.push({
           name,
           generation,
+          incarnation: 0,
           heartbeat,
           status: String(row.status) as MemberStatus,
           since: Number(row.since),
@@ -283,10 +298,17 @@ export class NodeStore {
     const row = this.run("SELECT members, graves FROM membership WHERE id = 1")[0];
     if (!row) return { members: [], graves: [] };
     const members = (JSON.parse(String(row.members)) as MemberTuple[]).map(
-      ([name, generation, heartbeat, status, since]) => ({ name, generation, heartbeat, status, since }),
+      ([name, generation, heartbeat, status, since, incarnation = 0]) => ({
+        name,
+        generation,
+        heartbeat,
+        status,
+        since,
+        incarnation,
+      }),
     );
     const graves = (JSON.parse(String(row.graves)) as GraveTuple[]).map(
-      ([name, generation, heartbeat, at]) => ({ name, generation, heartbeat, at }),
+      ([name, generation, incarnation, at, left = false]) => ({ name, generation, incarnation, left, at }),
     );
     return { members, graves };
   }
@@ -299,8 +321,11 @@ export class NodeStore {
       m.heartbeat,
       m.status,
       m.since,
+      m.incarnation,
     ]);
-    const graveTuples: GraveTuple[] = graves.map((g) => [g.name, g.generation, g.heartbeat, g.at]);
+    const graveTuples: GraveTuple[] = graves.map((g) =>
+      g.left ? [g.name, g.generation, g.incarnation, g.at, true] : [g.name, g.generation, g.incarnation, g.at],
+    );
     this.run(
       `INSERT INTO membership (id, members, graves) VALUES (1, ?, ?)
        ON CONFLICT (id) DO UPDATE SET members = excluded.members, graves = excluded.graves`,

@@ -54,7 +54,7 @@ export interface NodeOptions {
   rpcTimeoutMs: number;
   /** Least time between two saves of what the node knows of others, ms. */
   snapshotEveryMs: number;
-  /** Push a local write to `fanout` peers at once instead of waiting for the next round. */
+  /** Push a local write to members at once (on by default; under the core's token bucket). Off: writes ride anti-entropy alone. */
   rumor: boolean;
 }
 
@@ -113,9 +113,14 @@ export interface NodeErrorShape {
 export interface GossipNodeRpc {
   /** Starts, or restarts with a new generation, with these seeds and config. */
   configure(request: StartRequest): Promise<NodeView>;
-  /** Peer exchange: answers a Syn with a SynAck (rejections are counted). */
+  /**
+   * Any protocol v2 message from a peer: a ping, ping-req, syn or digest is answered with its
+   * reply, a push with nothing; a stopped node answers `{t: "refused"}` (rejections are counted).
+   */
+  gossip(message: unknown): Promise<unknown>;
+  /** Protocol v1 (old peers during a deploy): always refused. */
   exchange(syn: unknown): Promise<unknown>;
-  /** Peer exchange: the final Ack. */
+  /** Protocol v1: ignored. */
   ack(message: unknown): Promise<void>;
   setKey(key: string, value: string): Promise<{ version: number }>;
   /** Deletes a key; `version` is null when the key did not exist. */

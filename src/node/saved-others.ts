@@ -12,7 +12,13 @@
  * A keys row that fails to save fails alone: the others are still saved, the dirty set is
  * cleared (the row is relearned from peers if it is ever needed), and the failure counted.
  */
-import type { Gossiper, GossiperSnapshot, MembershipEvent, NodeStateSnapshot } from "../core/index.js";
+import {
+  type Gossiper,
+  type GossiperSnapshot,
+  type MembershipEvent,
+  type NodeStateSnapshot,
+  statusCode,
+} from "../core/index.js";
 import type { GraveRecord, MemberRow, NodeStore } from "./node-store.js";
 
 export class SavedOthers {
@@ -100,8 +106,8 @@ export class SavedOthers {
   }
 
   private saveKeys(gossiper: Gossiper, name: string): void {
-    const state = gossiper.state.get(name);
-    if (state && gossiper.members.has(name) && (state.maxVersion > 0 || state.keys.size > 0)) {
+    const state = gossiper.stateOf(name);
+    if (state && name !== gossiper.name && (state.maxVersion > 0 || state.keys.size > 0)) {
       this.store.putPeerKeys(state.snapshot());
     } else {
       this.store.deletePeerKeys(name);
@@ -119,35 +125,29 @@ export function restoreOthers(store: NodeStore): Pick<GossiperSnapshot, "others"
   const keys = store.loadPeerKeys();
   const others = members.map((member): NodeStateSnapshot => {
     const saved = keys.get(member.name);
+    // The membership row holds the newest claim; a keys row only the keys.
+    const claim = { incarnation: member.incarnation, status: statusCode(member.status) };
     if (saved && saved.generation === member.generation) {
-      return { ...saved, heartbeat: Math.max(saved.heartbeat, member.heartbeat) };
+      return { ...saved, ...claim, heartbeat: Math.max(saved.heartbeat, member.heartbeat) };
     }
     const { name, generation, heartbeat } = member;
-    return { name, generation, heartbeat, maxVersion: 0, gcVersion: 0, keys: [] };
+    return { name, generation, ...claim, heartbeat, maxVersion: 0, gcVersion: 0, keys: [] };
   });
   return {
     others,
     members: members.map((member) => [member.name, member.status, member.since]),
-    graveyard: graves.map((grave) => [grave.name, grave.generation, grave.heartbeat, grave.at]),
+    graveyard: graves.map((grave) =>
+      grave.left
+        ? [grave.name, grave.generation, grave.incarnation, grave.at, true]
+        : [grave.name, grave.generation, grave.incarnation, grave.at],
+    ),
   };
 }
 
 function membersOf(gossiper: Gossiper): MemberRow[] {
-  const out: MemberRow[] = [];
-  for (const [name, record] of gossiper.members) {
-    const state = gossiper.state.get(name);
-    if (!state) continue;
-    out.push({
-      name,
-      generation: state.generation,
-      heartbeat: state.heartbeat,
-      status: record.status,
-      since: record.since,
-    });
-  }
-  return out;
+  return gossiper.membership();
 }
 
 function gravesOf(gossiper: Gossiper): GraveRecord[] {
-  return [...gossiper.state.graveyard].map(([name, grave]) => ({ name, ...grave }));
+  return gossiper.graves();
 }

@@ -1,32 +1,32 @@
 /**
  * The core's Transport over Durable Object RPC: a peer is the GossipNode named
- * `<cluster>/<peer>`. Every call has a deadline; a call that throws or times out fails the
- * exchange (the core counts it) and its stub is dropped, because a stub whose call threw is
- * broken. A node that is stopped answers with a refusal instead of throwing, which keeps its
- * stub usable and still fails the exchange.
+ * `<cluster>/<peer>`, and every protocol message goes through its one `gossip` method. A
+ * request has a deadline; a call that throws or times out fails (the core counts it) and its
+ * stub is dropped, because a stub whose call threw is broken. A node that is stopped answers
+ * with a refusal instead of throwing: the request rejects with PeerRefused and the stub stays
+ * usable. One-way pushes are not awaited by the protocol; `keepAlive` keeps the object running
+ * until they are delivered.
  */
-import type { AckMessage, SynMessage, Transport } from "../core/index.js";
+import {
+  isRefusal,
+  PeerRefused,
+  type PushMessage,
+  type RequestMessage,
+  type Transport,
+} from "../core/index.js";
 
-/** What a node answers instead of a SynAck when it will not exchange (stopped, bad Syn). */
-export interface Refusal {
-  t: "refused";
-  reason: string;
-}
-
-export function isRefusal(value: unknown): value is Refusal {
-  return typeof value === "object" && value !== null && (value as { t?: unknown }).t === "refused";
-}
-
-/** The two RPC methods a peer must offer. */
+/** The RPC method a peer must offer. */
 export interface PeerStub {
-  exchange(syn: unknown): Promise<unknown>;
-  ack(message: unknown): Promise<void>;
+  gossip(message: unknown): Promise<unknown>;
 }
 
 export interface StubTransportOptions {
   /** Returns a fresh stub for a peer name. */
   connect: (peer: string) => PeerStub;
+  /** Deadline of a request that names none (anti-entropy), ms. */
   timeoutMs: number;
+  /** Keeps the object alive until `work` settles (ctx.waitUntil). */
+  keepAlive: (work: Promise<unknown>) => void;
   /** Called once per RPC call made. */
   onCall?: () => void;
 }
@@ -43,17 +43,17 @@ export class StubTransport implements Transport {
 
   constructor(private readonly options: StubTransportOptions) {}
 
-  async syn(peer: string, message: SynMessage): Promise<unknown> {
-    const answer = await this.call(peer, (stub) => stub.exchange(message));
-    if (isRefusal(answer)) throw new PeerUnavailable(peer, `refused: ${answer.reason}`);
+  async request(peer: string, message: RequestMessage, timeoutMs?: number): Promise<unknown> {
+    const answer = await this.call(peer, message, timeoutMs ?? this.options.timeoutMs);
+    if (isRefusal(answer)) throw new PeerRefused(peer, answer.reason);
     return answer;
   }
 
-  async ack(peer: string, message: AckMessage): Promise<void> {
-    await this.call(peer, (stub) => stub.ack(message));
+  send(peer: string, message: PushMessage): void {
+    this.options.keepAlive(this.call(peer, message, this.options.timeoutMs).catch(() => undefined));
   }
 
-  private async call<T>(peer: string, send: (stub: PeerStub) => Promise<T>): Promise<T> {
+  private async call(peer: string, message: unknown, timeoutMs: number): Promise<unknown> {
     let stub = this.stubs.get(peer);
     if (!stub) {
       stub = this.options.connect(peer);
@@ -62,10 +62,10 @@ export class StubTransport implements Transport {
     this.options.onCall?.();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PeerUnavailable(peer, "timed out")), this.options.timeoutMs);
+      timer = setTimeout(() => reject(new PeerUnavailable(peer, "timed out")), timeoutMs);
     });
     try {
-      return await Promise.race([send(stub), deadline]);
+      return await Promise.race([stub.gossip(message), deadline]);
     } catch (error) {
       // Broken or slow: the next call to this peer gets a new stub.
       if (this.stubs.get(peer) === stub) this.stubs.delete(peer);
