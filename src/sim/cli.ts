@@ -18,6 +18,7 @@ import {
   type SimOptions,
   STOPS,
   STRATEGIES,
+  SYNC_TABLE_TRIALS,
 } from "./options.js";
 import { formatConfig, formatResult, jsonReport } from "./report.js";
 import { finishSimulation, runSimulation, runTrial, type SimResult } from "./run.js";
@@ -47,6 +48,8 @@ Options (default in brackets):
   --interest I           rumor: ${INTERESTS.join("|")} [${DEFAULTS.interest}]
   --stop S               rumor: ${STOPS.join("|")} [${DEFAULTS.stop}]
   --k K                  rumor: counter limit or 1/k coin [${DEFAULTS.k}]
+  --sync                 classic strategies in synchronous cycles, as Demers et al. [asynchronous];
+                         rumor-table then runs ${SYNC_TABLE_TRIALS} trials per cell unless --trials says
   --interval MS          round interval [${DEFAULTS.intervalMs}]
   --jitter F             extra random delay per round, fraction of the interval [${DEFAULTS.jitter}]
   --latency SPEC         fixed:MS | uniform:MIN:MAX | lognormal:MEAN[:SIGMA] [${DEFAULTS.latency}]
@@ -76,6 +79,7 @@ const OPTIONS = {
   interest: { type: "string" },
   stop: { type: "string" },
   k: { type: "string" },
+  sync: { type: "boolean" },
   interval: { type: "string" },
   jitter: { type: "string" },
   latency: { type: "string" },
@@ -130,6 +134,7 @@ export function parseCli(argv: string[]): CliRun | "help" {
     interest: values.interest as SimOptions["interest"] | undefined,
     stop: values.stop as SimOptions["stop"] | undefined,
     k: numberOption("k", values.k),
+    sync: values.sync,
     intervalMs: numberOption("interval", values.interval),
     jitter: numberOption("jitter", values.jitter),
     latency: values.latency,
