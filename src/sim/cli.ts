@@ -34,7 +34,8 @@ Scenarios (--scenario, default ${DEFAULTS.scenario}):
   join         a new node joins from the seeds; rounds until all see it alive and it sees all
   partition    split in two halves, write on both sides, heal; rounds to reconverge after the heal
   steady       quiescent gossip for --duration; traffic and false suspicions per node-hour
-  rumor-table  Demers et al.'s rumor-mongering table (feedback/blind x counter/coin x k=1..5)
+  rumor-table  Demers et al.'s rumor-mongering table (feedback/blind x counter/coin x k=1..5);
+               at --nodes 1000 each figure is set beside the paper's (Tables 1 and 2)
 
 Options (default in brackets):
   --scenario NAME        ${SCENARIOS.join("|")} [${DEFAULTS.scenario}]
@@ -49,7 +50,7 @@ Options (default in brackets):
   --stop S               rumor: ${STOPS.join("|")} [${DEFAULTS.stop}]
   --k K                  rumor: counter limit or 1/k coin [${DEFAULTS.k}]
   --sync                 classic strategies in synchronous cycles, as Demers et al. [asynchronous];
-                         rumor-table then runs ${SYNC_TABLE_TRIALS} trials per cell unless --trials says
+                         with it rumor-table runs ${SYNC_TABLE_TRIALS} trials per row unless --trials is given
   --interval MS          round interval [${DEFAULTS.intervalMs}]
   --jitter F             extra random delay per round, fraction of the interval [${DEFAULTS.jitter}]
   --latency SPEC         fixed:MS | uniform:MIN:MAX | lognormal:MEAN[:SIGMA] [${DEFAULTS.latency}]
