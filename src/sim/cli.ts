@@ -18,6 +18,7 @@ import {
   type SimOptions,
   STOPS,
   STRATEGIES,
+  SYNC_TABLE_TRIALS,
 } from "./options.js";
 import { formatConfig, formatResult, jsonReport } from "./report.js";
 import { finishSimulation, runSimulation, runTrial, type SimResult } from "./run.js";
@@ -33,7 +34,8 @@ Scenarios (--scenario, default ${DEFAULTS.scenario}):
   join         a new node joins from the seeds; rounds until all see it alive and it sees all
   partition    split in two halves, write on both sides, heal; rounds to reconverge after the heal
   steady       quiescent gossip for --duration; traffic and false suspicions per node-hour
-  rumor-table  Demers et al.'s rumor-mongering table (feedback/blind x counter/coin x k=1..5)
+  rumor-table  Demers et al.'s rumor-mongering table (feedback/blind x counter/coin x k=1..5);
+               at --nodes 1000 each figure is set beside the paper's (Tables 1 and 2)
 
 Options (default in brackets):
   --scenario NAME        ${SCENARIOS.join("|")} [${DEFAULTS.scenario}]
@@ -47,6 +49,8 @@ Options (default in brackets):
   --interest I           rumor: ${INTERESTS.join("|")} [${DEFAULTS.interest}]
   --stop S               rumor: ${STOPS.join("|")} [${DEFAULTS.stop}]
   --k K                  rumor: counter limit or 1/k coin [${DEFAULTS.k}]
+  --sync                 classic strategies in synchronous cycles, as Demers et al. [asynchronous];
+                         with it rumor-table runs ${SYNC_TABLE_TRIALS} trials per row unless --trials is given
   --interval MS          round interval [${DEFAULTS.intervalMs}]
   --jitter F             extra random delay per round, fraction of the interval [${DEFAULTS.jitter}]
   --latency SPEC         fixed:MS | uniform:MIN:MAX | lognormal:MEAN[:SIGMA] [${DEFAULTS.latency}]
@@ -76,6 +80,7 @@ const OPTIONS = {
   interest: { type: "string" },
   stop: { type: "string" },
   k: { type: "string" },
+  sync: { type: "boolean" },
   interval: { type: "string" },
   jitter: { type: "string" },
   latency: { type: "string" },
@@ -130,6 +135,7 @@ export function parseCli(argv: string[]): CliRun | "help" {
     interest: values.interest as SimOptions["interest"] | undefined,
     stop: values.stop as SimOptions["stop"] | undefined,
     k: numberOption("k", values.k),
+    sync: values.sync,
     intervalMs: numberOption("interval", values.interval),
     jitter: numberOption("jitter", values.jitter),
     latency: values.latency,

@@ -4,6 +4,7 @@
 import type { SimOptions } from "./options.js";
 import type { SimResult } from "./run.js";
 import type { Figures } from "./scenarios/common.js";
+import { describeTolerance, FIGURES } from "./strategies/demers-paper.js";
 import type { RumorRow } from "./strategies/rumor-table.js";
 
 /** Every option as used, in CLI terms (the JSON report's `config`). */
@@ -24,6 +25,7 @@ export function configRecord(
     interest: options.interest,
     stop: options.stop,
     k: options.k,
+    sync: options.sync,
     interval: options.intervalMs,
     jitter: options.jitter,
     latency: options.latency.spec,
@@ -77,20 +79,44 @@ export function formatFigures(figures: Figures): string {
   return `figures\n${entries.map(([name, value]) => `  ${name.padEnd(width)}${formatNumber(value)}`).join("\n")}\n`;
 }
 
-export function formatRumorTable(rows: RumorRow[], nodes: number): string {
-  const header = ["interest", "stop", "k", "residue", "traffic", "t_ave", "t_last"];
-  const body = rows.map((r) => [
-    r.interest,
-    r.stop,
-    String(r.k),
-    formatNumber(r.residue),
-    formatNumber(r.traffic),
-    formatNumber(r.tAve),
-    formatNumber(r.tLast),
-  ]);
+/** The table; at the paper's n each measured figure is followed by the paper's and ok/MISS. */
+export function formatRumorTable(rows: RumorRow[], options: SimOptions): string {
+  const compared = rows.some((r) => r.paper);
+  const labels = { residue: "residue", traffic: "traffic", tAve: "t_ave", tLast: "t_last" };
+  const header = ["interest", "stop", "k"];
+  for (const f of FIGURES) header.push(labels[f], ...(compared ? ["paper"] : []));
+  const misses: string[] = [];
+  let checked = 0;
+  const body = rows.map((r) => {
+    const cells = [r.interest, r.stop, String(r.k)];
+    for (const f of FIGURES) {
+      cells.push(formatNumber(r[f]));
+      if (!compared) continue;
+      if (!r.paper || !r.within) {
+        cells.push("-");
+        continue;
+      }
+      checked++;
+      cells.push(`${formatNumber(r.paper[f])} ${r.within[f] ? "ok" : "MISS"}`);
+      if (!r.within[f]) misses.push(`${r.interest}/${r.stop} k=${r.k} ${labels[f]}`);
+    }
+    return cells;
+  });
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
   const line = (cells: string[]) => `  ${cells.map((c, i) => c.padStart(widths[i] as number)).join("  ")}`;
-  return `rumor mongering, push, n=${nodes}\n${[line(header), ...body.map(line)].join("\n")}\n`;
+  const timing = options.sync ? "synchronous cycles" : "asynchronous rounds";
+  const lines = [
+    `rumor mongering, push, n=${options.nodes}, ${timing}, ${options.trials} trials per row`,
+    line(header),
+    ...body.map(line),
+  ];
+  if (compared) {
+    lines.push(
+      `paper: Demers et al. 1987, Table 1 (feedback/counter) and Table 2 (blind/coin); ${describeTolerance()}`,
+      `${checked - misses.length} of ${checked} figures within tolerance${misses.length ? `; outside: ${misses.join(", ")}` : ""}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
 }
 
 export function formatNumber(value: number): string {
@@ -103,6 +129,6 @@ export function formatNumber(value: number): string {
 }
 
 export function formatResult(options: SimOptions, result: SimResult): string {
-  if (result.table) return formatRumorTable(result.table, options.nodes);
+  if (result.table) return formatRumorTable(result.table, options);
   return formatFigures(result.figures);
 }

@@ -20,6 +20,8 @@ describe("sim CLI", () => {
     [["--core", "phiTreshold=9"], /--core: unknown tunable "phiTreshold"/],
     [["--core", "phiThreshold=0"], /--core: phiThreshold/],
     [["--core", "intervalMs=500"], /--interval/],
+    [["--sync"], /--sync: runs only the classic strategies/],
+    [["--scenario", "detect", "--sync"], /--sync/],
   ])("rejects %j with exit 2 and a one-line error", (args, message) => {
     const result = sim(...args);
     expect(result.status).toBe(2);
@@ -48,6 +50,7 @@ describe("sim CLI", () => {
       "--latency",
       "--churn",
       "--core",
+      "--sync",
     ]) {
       expect(result.stdout).toContain(option);
     }
@@ -105,6 +108,33 @@ describe("sim CLI at scale", () => {
     const result = sim("--nodes", "100000");
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/GB of heap/);
+  });
+
+  it("rumor-table --sync sets the paper's figures beside the measured ones", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "sim-")), "table.json");
+    const result = sim(
+      "--scenario",
+      "rumor-table",
+      "--nodes",
+      "1000",
+      "--sync",
+      "--trials",
+      "10",
+      "--json",
+      file,
+    );
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/n=1000, synchronous cycles, 10 trials per row/);
+    expect(result.stdout).toMatch(/feedback\s+counter\s+2\s+\S+\s+0\.037 (ok|MISS)/);
+    expect(result.stdout).toMatch(/\d+ of 40 figures within tolerance/);
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    expect(report.config).toMatchObject({ scenario: "rumor-table", sync: true, trials: 10 });
+    const row = report.figures.table.find(
+      (r: { interest: string; stop: string; k: number }) =>
+        r.interest === "blind" && r.stop === "coin" && r.k === 3,
+    );
+    expect(row.paper).toEqual({ residue: 0.06, traffic: 2.82, tAve: 15, tLast: 32 });
+    expect(Object.keys(row.within)).toEqual(["residue", "traffic", "tAve", "tLast"]);
   });
 
   it("gives the same figures with one worker or two", () => {

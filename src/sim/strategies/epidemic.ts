@@ -9,17 +9,20 @@
  *   if the partner has it. Runs until every node has it.
  * - rumor mongering: only infective nodes (that still find the update "hot") send it. With
  *   `feedback` the receiver tells the sender whether it already knew, and only unnecessary
- *   contacts count towards losing interest; `blind` counts every contact. `counter` removes a
- *   node after k counted contacts, `coin` with probability 1/k at each. Pull and push-pull
- *   rumor mongering ask random partners for hot rumors every round.
+ *   contacts count towards losing interest (a necessary one resets the count); `blind` counts
+ *   every contact. `counter` removes a node after k counted contacts, `coin` with probability
+ *   1/k at each (rules in `interest.ts`). Pull and push-pull rumor mongering ask random
+ *   partners for hot rumors every round.
  * - flooding (direct mail): a node sends the update to every other node once, when it gets it.
  * Traffic counts update-carrying messages per node (the paper's m); requests and feedback
- * replies are counted in messagesPerNodeRound only.
+ * replies are counted in messagesPerNodeRound only. This is the asynchronous run (the
+ * default); `sync-epidemic.ts` runs the same strategies in the paper's synchronous cycles.
  */
 import type { GossipMode, Rng } from "../../core/index.js";
 import { VirtualClock } from "../clock.js";
 import type { Latency } from "../latency.js";
 import { Network } from "../network.js";
+import { losesInterest } from "./interest.js";
 
 export type StrategyKind = "anti-entropy" | "rumor" | "flood";
 
@@ -104,10 +107,7 @@ export function runEpidemic(o: EpidemicOptions): EpidemicResult {
   /** The sender (an infective node) learns how a contact went; `needless`: the partner knew. */
   const loseInterest = (i: number, needless: boolean | null): void => {
     if (state[i] !== State.Infective) return;
-    const counts = o.interest === "blind" ? true : needless === true;
-    if (!counts) return;
-    const removed = o.stop === "counter" ? ++(counter[i] as number) >= o.k : rng() < 1 / o.k;
-    if (removed) {
+    if (losesInterest(o, counter, i, needless, rng)) {
       state[i] = State.Removed;
       infective--;
     }

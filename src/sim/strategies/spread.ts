@@ -1,17 +1,19 @@
 /**
  * `spread` with a classic strategy (anti-entropy, rumor mongering, flooding): one trial is
- * one epidemic of a single update, reported as residue, traffic, t_ave and t_last.
+ * one epidemic of a single update, reported as residue, traffic, t_ave and t_last. It runs
+ * asynchronously on the virtual clock and network, or in synchronous cycles with `--sync`.
  */
 import { seededRng } from "../../core/index.js";
 import type { SimOptions } from "../options.js";
 import type { Trial } from "../scenarios/common.js";
-import { runEpidemic, type StrategyKind } from "./epidemic.js";
+import { type EpidemicOptions, runEpidemic, type StrategyKind } from "./epidemic.js";
+import { runSyncEpidemic } from "./sync-epidemic.js";
 
 /** Fanout of the classic strategies when --fanout is not given: one partner per round, as in the paper. */
 export const CLASSIC_FANOUT = 1;
 
 export function classicSpreadTrial(options: SimOptions, seed: number): Trial {
-  const result = runEpidemic({
+  const epidemic: EpidemicOptions = {
     kind: options.strategy as StrategyKind,
     nodes: options.nodes,
     mode: options.mode,
@@ -25,7 +27,8 @@ export function classicSpreadTrial(options: SimOptions, seed: number): Trial {
     jitter: options.jitter,
     maxRounds: options.maxRounds,
     rng: seededRng(seed),
-  });
+  };
+  const result = options.sync ? runSyncEpidemic(epidemic) : runEpidemic(epidemic);
   return {
     // Rounds until every node was informed; a rumor that died out first has no such time.
     rounds: result.residue === 0 ? result.tLast : null,
