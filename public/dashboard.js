@@ -289,6 +289,8 @@ function watchSpread(news, label, knowers = [], extra = []) {
       render(null);
     },
   );
+  // The first report above came before state.spread was set: draw the new chart now.
+  render(null);
 }
 
 /** Whether news from the event stream may replace what is being watched now. */
