@@ -92,7 +92,8 @@ export function createChart(svg, caption) {
       let text = `${state.label}: ${known} of ${state.nodes.length} nodes know`;
       if (state.doneAt !== null) text += `, all within ${(state.doneAt / 1000).toFixed(1)} s.`;
       else if (state.gaveUp) text += `; stopped watching after ${Math.round(end / 1000)} s.`;
-      else text += ` after ${(end / 1000).toFixed(1)} s…`;
+      // No running clock in the words: the caption is a live region, and speaks on every change.
+      else text += " so far…";
       setText(caption, text);
       setAttr(svg, "aria-label", text);
     },
