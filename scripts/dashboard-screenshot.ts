@@ -1,7 +1,9 @@
 /**
- * Regenerates the README's dashboard picture from a live mesh: starts `wrangler dev`, opens the
- * dashboard in chromium, bootstraps 12 nodes, writes a key on n0 and stops n9 from the page,
- * waits until n0 sees n9 as dead (or at least suspect), and saves the screenshot.
+ * Regenerates the dashboard picture (docs/dashboard.png) from a live mesh: starts `wrangler dev`,
+ * opens the dashboard in chromium, bootstraps 12 nodes, writes two keys on n0 and waits for the
+ * spread chart to show them known by all 12, then stops n9 from the page, waits until n0 sees
+ * n9 as dead (or at least suspect) and the chart has watched that news reach the other 11,
+ * and saves the screenshot (the mesh and the spread chart).
  *
  *   npx tsx scripts/dashboard-screenshot.ts [docs/dashboard.png]
  */
@@ -18,7 +20,8 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update"],
 });
 try {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  // Tall enough for the mesh and the spread chart below it.
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1280 } });
   await page.goto(`${dev.url}/?cluster=demo`);
   await page.getByLabel("API token", { exact: true }).fill(dev.token);
   await page.getByRole("button", { name: "Use token" }).click();
@@ -37,7 +40,7 @@ try {
     await page.getByRole("button", { name: "Write", exact: true }).click();
     await page.getByText(`Wrote ${key}=${value} on n0.`).waitFor({ timeout: 10_000 });
   }
-  await page.getByText("held by 12 of 12 nodes").waitFor({ timeout: 30_000 });
+  await page.getByText("load=0.42 written on n0: 12 of 12 nodes know").waitFor({ timeout: 30_000 });
 
   await page.selectOption("#observer", "n9");
   await page.getByRole("button", { name: "Stop", exact: true }).click();
@@ -45,9 +48,13 @@ try {
   await page.selectOption("#observer", "n0");
   const n9 = '#mesh g.node[data-node="n9"]';
   await page.locator(`${n9}[data-status="suspect"], ${n9}[data-status="dead"]`).waitFor({ timeout: 60_000 });
-  // Dead makes the better picture; suspect will do if the grace period is long.
+  // Dead, with the news known by all 11 others, makes the better picture; less will do.
   await page
     .locator(`${n9}[data-status="dead"]`)
+    .waitFor({ timeout: 30_000 })
+    .catch(() => undefined);
+  await page
+    .getByText("n9 stopped: 11 of 11 nodes know")
     .waitFor({ timeout: 30_000 })
     .catch(() => undefined);
   await page.locator("header").scrollIntoViewIfNeeded();

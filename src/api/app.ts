@@ -1,12 +1,12 @@
 /**
  * The Hono app behind the Worker's fetch handler: secure headers on every response, CORS for
- * reads, a body-size cap, the API routes, `GET /openapi.json`, the dashboard at `/`, and one
- * error shape for everything that goes wrong (`{"error": {"code", "message"}}`, never a stack trace).
+ * reads, a body-size cap, the API routes, `GET /openapi.json`, and one error shape for
+ * everything that goes wrong (`{"error": {"code", "message"}}`, never a stack trace). The
+ * dashboard is not here: it is static files in public/, served by Workers Static Assets.
  */
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
-import { dashboardCspDirectives, web } from "../web/index.js";
 import { errorBody, handleError, handleNotFound } from "./errors.js";
 import { createApp } from "./openapi.js";
 import { clusterRoutes } from "./routes/clusters.js";
@@ -20,11 +20,9 @@ export const app = createApp();
 app.use(
   "*",
   secureHeaders({
-    // The dashboard's policy on every response: same-origin only, no inline code, no framing.
-    // A header a route sets itself (the dashboard sets its own) is kept.
-    contentSecurityPolicy: Object.fromEntries(
-      Object.entries(dashboardCspDirectives).map(([directive, sources]) => [directive, [...sources]]),
-    ),
+    // The API answers JSON only: nothing in a response may load, run or be framed. (The
+    // dashboard's own policy is in public/_headers.)
+    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
     xFrameOptions: "DENY",
     overwrite: false,
   }),
@@ -54,8 +52,6 @@ app.route("/", metaRoutes);
 app.route("/", clusterRoutes);
 app.route("/", nodeRoutes);
 app.route("/", eventRoutes);
-// The dashboard page and its assets (same-origin only, fits the CSP above).
-app.route("/", web);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",

@@ -1,8 +1,12 @@
 /**
- * The dashboard in a real browser (Debian's chromium, driven by playwright-core) against a real
- * `wrangler dev`, used the way a person would: open the page, enter the token, bootstrap a
- * cluster, write a key and watch it reach another node, stop a node and watch it stop being
- * alive, and see API errors spelled out. Every wait polls for what the page shows, with a deadline.
+ * The dashboard against a real `wrangler dev`. First its files as Workers Static Assets serve
+ * them (the page under a same-origin-only CSP from public/_headers, every module as
+ * JavaScript, revalidation by ETag); workerd tests cannot see assets (`exports.default.fetch`
+ * reaches only the Worker), so these checks live here. Then the page in a real browser
+ * (Debian's chromium, driven by playwright-core), used the way a person would: open the page,
+ * enter the token, bootstrap a cluster, write a key and watch the spread curve reach every
+ * node, stop a node and watch it stop being alive, and see API errors spelled out. Every wait
+ * polls for what the page shows, with a deadline.
  */
 import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
@@ -18,9 +22,96 @@ const CLUSTER = "e2e-dash";
 const SIZE = 6;
 const INTERVAL_MS = 250;
 
+let dev: WranglerDev;
+
+beforeAll(async () => {
+  dev = await startWranglerDev();
+});
+
+afterAll(async () => {
+  await dev?.stop();
+});
+
+describe("dashboard files, as the platform serves them", () => {
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${dev.url}${path}`, { headers });
+
+  it("serves the page with a CSP that allows only same-origin script and style", async () => {
+    const res = await get("/");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    const html = await res.text();
+    expect(html).toContain('<script type="module" src="/dashboard.js"></script>');
+    // Nothing the CSP would block: no inline script bodies, no style attributes or elements.
+    expect(html.match(/<script[^>]*>[^<]+<\/script>/g)).toBeNull();
+    expect(html).not.toMatch(/\sstyle=|<style/);
+  });
+
+  it("labels every form control of the page", async () => {
+    const html = await (await get("/")).text();
+    const ids = [...html.matchAll(/<(?:input|select)[^>]*\sid="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids.length).toBeGreaterThan(5);
+    for (const id of ids) expect(html).toContain(`<label for="${id}">`);
+  });
+
+  it("serves every module the entry script imports, as JavaScript", async () => {
+    const seen = new Set<string>();
+    const queue = ["/dashboard.js"];
+    while (queue.length > 0) {
+      const path = queue.shift() as string;
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const res = await get(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("content-type"), path).toMatch(/^text\/javascript/);
+      expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+      const source = await res.text();
+      for (const [, spec] of source.matchAll(/from "(\.[^"]+)"/g)) {
+        queue.push(new URL(spec as string, `${dev.url}${path}`).pathname);
+      }
+    }
+    expect([...seen].sort()).toEqual([
+      "/dashboard.js",
+      "/dashboard/api.js",
+      "/dashboard/chart.js",
+      "/dashboard/dom.js",
+      "/dashboard/events.js",
+      "/dashboard/glyphs.js",
+      "/dashboard/mesh.js",
+      "/dashboard/panel.js",
+      "/dashboard/spread.js",
+    ]);
+  });
+
+  it("serves the stylesheet and the icon the page links, and revalidates with 304", async () => {
+    const css = await get("/dashboard.css");
+    expect(css.status).toBe(200);
+    expect(css.headers.get("content-type")).toMatch(/^text\/css/);
+    await css.text();
+    const tag = css.headers.get("etag");
+    expect(tag).toBeTruthy();
+    expect((await get("/dashboard.css", { "if-none-match": tag as string })).status).toBe(304);
+    const icon = await get("/favicon.svg");
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toMatch(/^image\/svg\+xml/);
+    await icon.text();
+  });
+
+  it("does not publish the headers file, and leaves other paths to the API's JSON 404", async () => {
+    expect((await get("/_headers")).status).toBe(404);
+    const res = await get("/no-such-page");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: "not_found" } });
+  });
+});
+
 // Skipped only on a developer machine without chromium; in CI a missing browser is a failure.
 describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("dashboard in a browser", () => {
-  let dev: WranglerDev;
   let browser: Browser;
   let page: Page;
   /** Console errors and uncaught exceptions, except the expected 404 for a not-yet-bootstrapped cluster. */
@@ -29,7 +120,6 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("dashboard in a browse
   let summarySeen = false;
 
   beforeAll(async () => {
-    dev = await startWranglerDev();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -44,7 +134,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("dashboard in a browse
     });
     page = await browser.newPage({ viewport: { width: 1440, height: 1050 } });
     page.on("response", (response) => {
-      if (response.url().startsWith(summaryUrl()) && response.status() === 200) summarySeen = true;
+      if (response.url() === summaryUrl() && response.status() === 200) summarySeen = true;
     });
     page.on("console", (message) => {
       if (message.type() === "error" && !isExpectedMissingCluster(message)) {
@@ -56,14 +146,13 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("dashboard in a browse
 
   afterAll(async () => {
     await browser?.close();
-    await dev?.stop();
   });
 
-  const summaryUrl = () => `${dev.url}/v1/clusters/${CLUSTER}?`;
+  const summaryUrl = () => `${dev.url}/v1/clusters/${CLUSTER}`;
 
   /** Before bootstrap the summary of the new cluster is a 404, which Chrome logs as a failed load. */
   function isExpectedMissingCluster(message: ConsoleMessage): boolean {
-    return !summarySeen && message.text().includes("404") && message.location().url.startsWith(summaryUrl());
+    return !summarySeen && message.text().includes("404") && message.location().url === summaryUrl();
   }
 
   const node = (name: string) => page.locator(`#mesh g.node[data-node="${name}"]`);
@@ -116,10 +205,11 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("dashboard in a browse
     for (let i = 0; i < SIZE; i++) await waitForStatus(`n${i}`, ["alive"], 30_000);
     await page.getByText("✓ Converged").waitFor({ timeout: 30_000 });
     // Each node carries its status as a word and its heartbeat and phi, not colour alone.
-    expect(await node("n1").textContent()).toMatch(/n1alivehb \d+ · φ /);
+    // (" · knows" may follow the word: the page is watching the joins spread.)
+    expect(await node("n1").textContent()).toMatch(/^n1alive( · knows)?hb \d+ · φ /);
   });
 
-  it("shows a key written on one node arriving in another node's view", async () => {
+  it("shows a key written on one node spreading to every node, on a curve from 1 to N", async () => {
     // Choose the writer from the keyboard: nodes in the mesh are focusable buttons.
     await node("n1").focus();
     await page.keyboard.press("Enter");
@@ -136,16 +226,33 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("dashboard in a browse
     await page.getByText("Wrote color=blue on n1.").waitFor({ timeout: 10_000 });
     await page.locator("#kv-rows tr", { hasText: "color" }).waitFor({ timeout: 10_000 });
 
+    // The spread chart watches the write: the writer knows it at once, then the curve climbs to N.
+    const chart = page.locator("#spread-chart");
+    await page.locator("#spread-text", { hasText: "color=blue written on n1" }).waitFor({ timeout: 10_000 });
+    expect(await chart.getAttribute("data-total")).toBe(String(SIZE));
+    await page.locator(`#spread-chart[data-known="${SIZE}"]`).waitFor({ timeout: 30_000 });
+    await page.getByText(`color=blue written on n1: ${SIZE} of ${SIZE} nodes know, all within`).waitFor();
+    // One dot per node on the curve, the first at 1 and the last at N (higher up the chart).
+    const ys = await chart
+      .locator(".chart-dots circle")
+      .evaluateAll((dots) => dots.map((d) => Number(d.getAttribute("cy"))));
+    expect(ys).toHaveLength(SIZE);
+    expect(ys[0]).toBeGreaterThan(ys[SIZE - 1] as number);
+    // Every node on the mesh wears the "knows" ring.
+    expect(await page.locator("#mesh g.node.knows").count()).toBe(SIZE);
+
     await observe("n4");
     const n1AsSeenByN4 = page.locator('#member-rows tr[data-key="n1"] td.state', { hasText: "color=blue" });
     await n1AsSeenByN4.waitFor({ timeout: 20_000 });
-    await page.getByText(`held by ${SIZE} of ${SIZE} nodes`).waitFor({ timeout: 20_000 });
   });
 
   it("shows a stopped node turning non-alive in another node's view", async () => {
     await observe("n3");
     await page.getByRole("button", { name: "Stop", exact: true }).click();
     await page.getByText("Stopped n3.").waitFor({ timeout: 10_000 });
+    // The chart now watches the news that n3 is down reach the other live nodes.
+    await page.locator("#spread-text", { hasText: "n3 stopped" }).waitFor({ timeout: 10_000 });
+    expect(await page.locator("#spread-chart").getAttribute("data-total")).toBe(String(SIZE - 1));
     await page.waitForFunction(
       () => document.querySelector('#mesh g.node[data-node="n3"].stopped') !== null,
       null,

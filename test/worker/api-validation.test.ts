@@ -238,7 +238,7 @@ describe("headers and documents", () => {
     for (const path of ["/v1/health", "/v1/nope"]) {
       const res = await call("GET", path);
       expect(res.headers.get("x-content-type-options")).toBe("nosniff");
-      expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
+      expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
       expect(res.headers.get("x-frame-options")).toBe("DENY");
     }
   });
@@ -253,16 +253,8 @@ describe("headers and documents", () => {
     expect(preflight.headers.get("access-control-allow-methods")).not.toContain("PUT");
   });
 
-  it("GET / serves the dashboard page under a same-origin CSP", async () => {
-    const res = await call("GET", "/", { token: null });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toContain("text/html");
-    const csp = res.headers.get("content-security-policy") ?? "";
-    expect(csp).toContain("script-src 'self'");
-    expect(csp).toContain("style-src 'self'");
-    expect(csp).not.toContain("unsafe-inline");
-    expect(await res.text()).toContain("<html");
-  });
+  // GET / (the dashboard) is static assets, which workerd tests cannot see: the page and its
+  // CSP are checked against wrangler dev in test/e2e/dashboard.test.ts.
 
   it("GET /openapi.json documents every route with the limits the checks use", async () => {
     const { status, json } = await callJson("GET", "/openapi.json", { token: null });

@@ -1,28 +1,38 @@
 /**
- * Client module /dashboard/events.js: follows a node's server-sent events. It reads the stream
- * with fetch rather than EventSource because EventSource cannot send the bearer token, and
- * reconnects with Last-Event-ID and a growing back-off until stopped.
+ * Follows a node's server-sent events. It reads the stream with fetch rather than EventSource
+ * because EventSource cannot send the bearer token, and reconnects with Last-Event-ID and a
+ * growing back-off until stopped.
  */
-export const eventStreamJs = String.raw`// Server-sent events over fetch.
 import { ApiError, authHeaders } from "./api.js";
 
-/** Parses complete SSE messages out of buffer; returns [messages, rest]. */
+/** @typedef {{ event: string, id: string | null, data: string }} SseMessage */
+
+/**
+ * Parses complete SSE messages out of buffer; returns [messages, rest].
+ * @param {string} buffer
+ * @returns {[SseMessage[], string]}
+ */
 export function parseSse(buffer) {
+  /** @type {SseMessage[]} */
   const messages = [];
   const blocks = buffer.split(/\r?\n\r?\n/);
   const rest = blocks.pop() || "";
   for (const block of blocks) {
-    const message = { event: "message", id: null, data: [] };
+    let event = "message";
+    /** @type {string | null} */
+    let id = null;
+    /** @type {string[]} */
+    const data = [];
     for (const line of block.split(/\r?\n/)) {
       if (!line || line.startsWith(":")) continue;
       const colon = line.indexOf(":");
       const field = colon < 0 ? line : line.slice(0, colon);
       const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
-      if (field === "event") message.event = value;
-      else if (field === "id") message.id = value;
-      else if (field === "data") message.data.push(value);
+      if (field === "event") event = value;
+      else if (field === "id") id = value;
+      else if (field === "data") data.push(value);
     }
-    if (message.data.length > 0) messages.push({ event: message.event, id: message.id, data: message.data.join("\n") });
+    if (data.length > 0) messages.push({ event, id, data: data.join("\n") });
   }
   return [messages, rest];
 }
@@ -30,9 +40,14 @@ export function parseSse(buffer) {
 /**
  * Follows path until the returned stop() is called. onMessage gets { event, id, data } with
  * data parsed as JSON when it is JSON; onState gets "open", "retrying" (with the error) or "stopped".
+ * @param {string} path
+ * @param {(message: { event: string, id: string | null, data: any }) => void} onMessage
+ * @param {(phase: "open" | "retrying" | "stopped", error?: unknown) => void} onState
+ * @returns {() => void}
  */
 export function followEvents(path, onMessage, onState) {
   const controller = new AbortController();
+  /** @type {string | null} */
   let lastId = null;
   let backoff = 1000;
 
@@ -41,11 +56,11 @@ export function followEvents(path, onMessage, onState) {
     if (lastId !== null) headers["last-event-id"] = lastId;
     const res = await fetch(path, { headers, signal: controller.signal, cache: "no-store" });
     if (!res.ok || !res.body) {
-      let code = "http_" + res.status;
+      let code = `http_${res.status}`;
       let message = res.statusText || "stream refused";
       try {
         const body = await res.json();
-        if (body && body.error) {
+        if (body?.error) {
           code = body.error.code || code;
           message = body.error.message || message;
         }
@@ -65,6 +80,7 @@ export function followEvents(path, onMessage, onState) {
       buffer = rest;
       for (const message of messages) {
         if (message.id !== null) lastId = message.id;
+        /** @type {unknown} */
         let data = message.data;
         try {
           data = JSON.parse(message.data);
@@ -94,4 +110,3 @@ export function followEvents(path, onMessage, onState) {
   void loop();
   return () => controller.abort();
 }
-`;

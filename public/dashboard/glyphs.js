@@ -1,0 +1,86 @@
+/**
+ * One shape per member status, so status never rests on colour alone (alive circle, joining
+ * dashed ring, suspect triangle, dead crossed disc, left hollow square, not-in-view dotted
+ * ring), used by the mesh, the tables and the legend.
+ */
+import { s } from "./dom.js";
+
+/** @typedef {"alive" | "joining" | "suspect" | "dead" | "left" | "unknown"} Status */
+
+/** @type {readonly Status[]} */
+export const STATUSES = ["alive", "joining", "suspect", "dead", "left", "unknown"];
+
+/** @type {Record<Status, string>} */
+export const STATUS_WORD = {
+  alive: "alive",
+  joining: "joining",
+  suspect: "suspect",
+  dead: "dead",
+  left: "left",
+  unknown: "not in view",
+};
+
+/**
+ * A status the page draws; anything else (a status this page does not know) is "unknown".
+ * @param {unknown} value
+ * @returns {Status}
+ */
+export function statusOf(value) {
+  return STATUSES.find((status) => status === value) ?? "unknown";
+}
+
+/**
+ * Shapes for a status, centred on 0,0, about r units in radius. Colour comes from CSS.
+ * @param {Status} status
+ * @param {number} r
+ * @returns {SVGElement[]}
+ */
+export function glyphShapes(status, r) {
+  /** @param {number} n */
+  const k = (n) => (n * r).toFixed(2);
+  switch (status) {
+    case "alive":
+      return [s("circle", { class: "g-fill", r: k(1) })];
+    case "joining":
+      return [s("circle", { class: "g-line g-dashed", r: k(0.85) })];
+    case "suspect":
+      return [
+        s("path", {
+          class: "g-fill",
+          d: `M0,${k(-1.15)} L${k(1.05)},${k(0.75)} L${k(-1.05)},${k(0.75)} Z`,
+        }),
+      ];
+    case "dead":
+      return [
+        s("circle", { class: "g-fill", r: k(1) }),
+        s("path", {
+          class: "g-mark",
+          d: `M${k(-0.45)},${k(-0.45)} L${k(0.45)},${k(0.45)} M${k(0.45)},${k(-0.45)} L${k(-0.45)},${k(0.45)}`,
+        }),
+      ];
+    case "left":
+      return [
+        s("rect", { class: "g-line", x: k(-0.8), y: k(-0.8), width: k(1.6), height: k(1.6), rx: k(0.15) }),
+      ];
+    default:
+      return [s("circle", { class: "g-line g-dotted", r: k(0.85) })];
+  }
+}
+
+/**
+ * A small inline icon for tables and the legend; the status word is always shown beside it.
+ * @param {Status} status
+ */
+export function statusIcon(status) {
+  return s(
+    "svg",
+    {
+      class: `icon status-${status}`,
+      viewBox: "-12 -12 24 24",
+      width: 14,
+      height: 14,
+      "aria-hidden": "true",
+    },
+    glyphShapes(status, 8),
+  );
+}
