@@ -4,7 +4,7 @@
  * Gossip config fields mirror the core's `CONFIG_LIMITS`, and `resolveConfig` has the last word.
  */
 import { z } from "@hono/zod-openapi";
-import { CONFIG_LIMITS, ConfigError, type GossipConfigInput, resolveConfig } from "../core/index.js";
+import { CONFIG_LIMITS, ConfigError, DETECTORS, type GossipConfigInput, MODES, resolveConfig } from "../core/index.js";
 import { MAX_SEEDS } from "../node/limits.js";
 
 /** Cluster and node names. */
@@ -48,25 +48,6 @@ export const KeyParams = NodeParams.extend({
   key: StateKey.openapi({ param: { name: "key", in: "path" } }),
 });
 
-const DESCRIPTIONS: Record<string, string> = {
-  intervalMs: "Round interval, ms.",
-  jitter: "Random extra delay per round, as a fraction of the interval.",
-  fanout: "Peers contacted per round.",
-  phiThreshold: "Phi at or above which a member is suspected.",
-  phiWindow: "Heartbeat inter-arrival samples kept per member.",
-  minStdDevMs: "Floor for the standard deviation of inter-arrival times, ms. Default intervalMs/2.",
-  acceptablePauseMs: "Pause tolerated on top of the mean inter-arrival, ms. Default intervalMs.",
-  firstIntervalEstimateMs: "Inter-arrival estimate before any sample exists, ms. Default intervalMs.",
-  suspectTimeoutMs: "How long a member stays suspect before it is declared dead, ms. Default 4 x intervalMs.",
-  deadGraceMs: "How long a dead member is kept before it is forgotten, ms.",
-  leftGraceMs: "How long a member that left is kept before it is forgotten, ms.",
-  tombstoneGraceMs: "How long a deleted key's tombstone is kept, ms.",
-  maxDeltaBytes: "Byte budget for the deltas of one message.",
-  maxMessageBytes: "Messages larger than this are rejected unread.",
-  deadPeerProbability: "Probability per round of also contacting a member believed dead.",
-  seedProbability: "Probability per round of also contacting a seed.",
-};
-
 /** One number schema per `CONFIG_LIMITS` entry, with the same bounds. */
 function limitSchemas(): Record<string, z.ZodOptional<z.ZodNumber>> {
   const shape: Record<string, z.ZodOptional<z.ZodNumber>> = {};
@@ -76,7 +57,7 @@ function limitSchemas(): Record<string, z.ZodOptional<z.ZodNumber>> {
       .min(rule.min, `${field} must be between ${rule.min} and ${rule.max}`)
       .max(rule.max, `${field} must be between ${rule.min} and ${rule.max}`);
     if (rule.integer) schema = schema.int(`${field} must be an integer`);
-    shape[field] = schema.openapi({ description: DESCRIPTIONS[field] ?? field }).optional();
+    shape[field] = schema.openapi({ description: rule.description }).optional();
   }
   return shape;
 }
@@ -85,9 +66,13 @@ export const GossipConfigInputSchema = z
   .strictObject({
     ...limitSchemas(),
     mode: z
-      .enum(["push", "pull", "push-pull"], { error: 'mode must be one of "push", "pull", "push-pull"' })
+      .enum(MODES, { error: `mode must be one of ${MODES.map((m) => `"${m}"`).join(", ")}` })
       .optional()
-      .openapi({ description: "Exchange style." }),
+      .openapi({ description: "Exchange style: who sends deltas to whom." }),
+    detector: z
+      .enum(DETECTORS, { error: `detector must be one of ${DETECTORS.map((d) => `"${d}"`).join(", ")}` })
+      .optional()
+      .openapi({ description: "How members are judged: SWIM probing, or phi accrual over relayed heartbeats." }),
   })
   .superRefine((config, ctx) => {
     try {

@@ -10,7 +10,7 @@
  */
 import { Awareness } from "./awareness.js";
 import { BroadcastQueue } from "./broadcast.js";
-import { ClusterState, type NodeChange } from "./cluster-state.js";
+import { ClusterState, type Grave, type NodeChange } from "./cluster-state.js";
 import { type GossipConfig, hotFanoutFor, retransmitLimit } from "./config.js";
 import { checkUserKey } from "./keys.js";
 import { MemberRecord, phiOptions } from "./membership.js";
@@ -75,6 +75,16 @@ export interface GossiperSnapshot {
 }
 
 export type Rejection = { ok: false; reason: string };
+
+/** One other member as a shell saves it. */
+export interface MemberEntry {
+  name: string;
+  generation: number;
+  incarnation: number;
+  status: MemberStatus;
+  heartbeat: number;
+  since: number;
+}
 
 /** What a round asks the driver to do. */
 export interface RoundPlan {
@@ -501,7 +511,7 @@ export class Gossiper {
       status: isSelf ? this.selfStatus : statusName(node.status),
       phi: !isSelf && phiMode && record && node.status === ALIVE ? round3(record.phi(this.clock())) : 0,
       maxVersion: node.maxVersion,
-      state: node.liveState(),
+      state: userState(node),
     };
   }
 
@@ -527,11 +537,31 @@ export class Gossiper {
     return node ? statusName(node.status) : undefined;
   }
 
-  /** A member's live key-values and max version, or undefined when unknown. */
-  stateOf(
-    name: string,
-  ): { maxVersion: number; generation: number; get(key: string): string | undefined } | undefined {
+  /** What is known of one member's state (read-only use), or undefined when unknown. */
+  stateOf(name: string): Readonly<NodeState> | undefined {
     return this.state.get(name);
+  }
+
+  /** Every other member with its claim and when its status began here, for shells that save it. */
+  membership(): MemberEntry[] {
+    const out: MemberEntry[] = [];
+    for (const [name, node] of this.state.nodes) {
+      if (node === this.state.self) continue;
+      out.push({
+        name,
+        generation: node.generation,
+        incarnation: node.incarnation,
+        status: statusName(node.status),
+        heartbeat: node.heartbeat,
+        since: this.record(name).since,
+      });
+    }
+    return out;
+  }
+
+  /** Forgotten members, so that they stay forgotten. */
+  graves(): Array<{ name: string } & Grave> {
+    return [...this.state.graveyard].map(([name, grave]) => ({ name, ...grave }));
   }
 
   /** The digest, for diagnostics and views. */
@@ -697,6 +727,12 @@ export class Gossiper {
   private noticeClaimAboutSelf(generation: number, incarnation: number, status: number): void {
     const self = this.state.self;
     if (generation !== self.generation || self.status === LEFT) return;
+    if (status === ALIVE && incarnation > self.incarnation) {
+      // Our own earlier incarnation, known to peers but lost here (a wake-up): catch up.
+      self.incarnation = incarnation;
+      this.state.refresh(self);
+      return;
+    }
     if (status !== SUSPECT && status !== DEAD) return;
     if (incarnation < self.incarnation) return;
     self.incarnation = incarnation + 1;
@@ -760,6 +796,7 @@ export class Gossiper {
    */
   private merge(deltas: readonly NodeDelta[], from: string): number {
     const now = this.clock();
+    for (const delta of deltas) if (delta.n === this.name) this.noticeClaimAboutSelf(delta.g, delta.i, delta.s);
     const changes = this.state.apply(deltas, now);
     for (const change of changes) {
       this.observe(change, now);
@@ -963,6 +1000,13 @@ export class Gossiper {
     if (this.events.length > this.maxQueuedEvents)
       this.events.splice(0, this.events.length - this.maxQueuedEvents);
   }
+}
+
+/** Live user keys; reserved `~` keys (older versions' leave marker) are never shown. */
+function userState(node: NodeState): Record<string, string> {
+  const state = node.liveState();
+  for (const key of Object.keys(state)) if (key.startsWith("~")) delete state[key];
+  return state;
 }
 
 function round3(value: number): number {

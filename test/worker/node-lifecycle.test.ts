@@ -104,29 +104,32 @@ describe("GossipNode lifecycle", () => {
     expect(view.self.state.k0).toBe("again");
   });
 
-  it("rejects and counts malformed exchange payloads without changing state", async () => {
+  it("rejects and counts malformed protocol messages without changing state", async () => {
     await cluster("life-hostile", 1);
     const stub = () => nodeStub("life-hostile", "n0");
     const before = (await stub().view()) as NodeView;
-    const header = { v: PROTOCOL_VERSION, cluster: "life-hostile", from: "evil", gen: 1 };
+    const header = { v: PROTOCOL_VERSION, c: "life-hostile", f: "evil", g: 1 };
     const bad: unknown[] = [
       null,
       "syn",
-      { ...header, t: "syn", mode: "push-pull", digest: [["evil", 1]] },
-      { ...header, t: "syn", v: 99, mode: "push-pull", digest: [] },
-      { ...header, t: "syn", cluster: "other", mode: "push-pull", digest: [] },
+      { ...header, t: "syn", mode: "push-pull", fp: -1 },
+      { ...header, t: "syn", v: 99, mode: "push-pull", fp: 0 },
+      { ...header, t: "syn", c: "other", mode: "push-pull", fp: 0 },
+      { ...header, t: "ping", s: 1, n: [["evil", 1, 0, 7, 0]] },
+      { ...header, t: "digest", mode: "push-pull", b: [0], d: [["evil", 1]] },
     ];
     for (const message of bad) {
-      expect(await stub().exchange(message)).toMatchObject({
+      expect(await stub().gossip(message)).toMatchObject({
         t: "refused",
         reason: expect.stringContaining("rejected"),
       });
     }
-    // An Ack whose delta would add a node, but with versions out of order.
+    // A push whose delta would add a node, but with versions out of order.
     const evilDelta = {
       n: "evil",
       g: 1,
-      h: 5,
+      i: 0,
+      s: 0,
       from: 0,
       reset: false,
       max: 2,
@@ -136,7 +139,7 @@ describe("GossipNode lifecycle", () => {
         ["b", "2", 1],
       ],
     };
-    await stub().ack({ ...header, t: "ack", delta: [evilDelta] });
+    await stub().gossip({ ...header, t: "push", delta: [evilDelta] });
     const after = (await stub().view()) as NodeView;
     expect(after.counters.rejectedMessages - before.counters.rejectedMessages).toBe(bad.length + 1);
     expect(after.members.map((member) => member.node)).toEqual(["n0"]);
@@ -181,11 +184,12 @@ describe("GossipNode lifecycle", () => {
       expect(woken?.self.state).toEqual({ colour: "blue" });
       expect(woken?.members.map((member) => member.node)).toEqual(nodes); // its view of others is kept too
       expect(woken?.self.heartbeat).toBeGreaterThanOrEqual(last.self.heartbeat);
-      // Peers keep hearing a moving heartbeat of the same generation...
-      const beat = last.self.heartbeat;
-      await waitFor("peers to hear n1 beat after the wake-up", async () =>
+      // Peers keep getting acks from it, of the same generation (under swim a member's
+      // `heartbeat` in a peer's view counts the acks that peer got from it)...
+      const acks = (await views("life-evict", ["n0", "n2"])).map((view) => memberOf(view, "n1")?.heartbeat ?? 0);
+      await waitFor("peers to hear n1 answer after the wake-up", async () =>
         (await views("life-evict", ["n0", "n2"])).every(
-          (view) => (memberOf(view, "n1")?.heartbeat ?? 0) > beat + 3,
+          (view, i) => (memberOf(view, "n1")?.heartbeat ?? 0) > (acks[i] as number) + 2,
         ),
       );
       // ...and waking cost no extra row: one per alarm, plus at most one snapshot.
@@ -208,16 +212,8 @@ describe("GossipNode lifecycle", () => {
     await nodeStub("life-restart", "n2").setKey("role", "cache");
     const stopped = await nodeStub("life-restart", "n2").stop();
     expect(stopped.running).toBe(false);
-    const syn = {
-      t: "syn",
-      v: PROTOCOL_VERSION,
-      cluster: "life-restart",
-      from: "n0",
-      gen: 1,
-      mode: "push-pull",
-      digest: [],
-    };
-    expect(await nodeStub("life-restart", "n2").exchange(syn)).toMatchObject({
+    const ping = { t: "ping", v: PROTOCOL_VERSION, c: "life-restart", f: "n0", g: 1, s: 1 };
+    expect(await nodeStub("life-restart", "n2").gossip(ping)).toMatchObject({
       t: "refused",
       reason: "stopped",
     });

@@ -154,7 +154,6 @@ describe("storage rows", () => {
     expect(view.self.state).toEqual({ kept: "yes" });
     expect(view.members.find((member) => member.node === "n1")).toMatchObject({
       generation,
-      heartbeat: 42,
       status: "alive",
       state: { colour: "red" },
     });
