@@ -4,7 +4,14 @@
  * Gossip config fields mirror the core's `CONFIG_LIMITS`, and `resolveConfig` has the last word.
  */
 import { z } from "@hono/zod-openapi";
-import { CONFIG_LIMITS, ConfigError, DETECTORS, type GossipConfigInput, MODES, resolveConfig } from "../core/index.js";
+import {
+  CONFIG_LIMITS,
+  ConfigError,
+  DETECTORS,
+  type GossipConfigInput,
+  MODES,
+  resolveConfig,
+} from "../core/index.js";
 import { MAX_SEEDS } from "../node/limits.js";
 
 /** Cluster and node names. */
@@ -72,7 +79,9 @@ export const GossipConfigInputSchema = z
     detector: z
       .enum(DETECTORS, { error: `detector must be one of ${DETECTORS.map((d) => `"${d}"`).join(", ")}` })
       .optional()
-      .openapi({ description: "How members are judged: SWIM probing, or phi accrual over relayed heartbeats." }),
+      .openapi({
+        description: "How members are judged: SWIM probing, or phi accrual over relayed heartbeats.",
+      }),
   })
   .superRefine((config, ctx) => {
     try {

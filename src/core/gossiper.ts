@@ -796,7 +796,8 @@ export class Gossiper {
    */
   private merge(deltas: readonly NodeDelta[], from: string): number {
     const now = this.clock();
-    for (const delta of deltas) if (delta.n === this.name) this.noticeClaimAboutSelf(delta.g, delta.i, delta.s);
+    for (const delta of deltas)
+      if (delta.n === this.name) this.noticeClaimAboutSelf(delta.g, delta.i, delta.s);
     const changes = this.state.apply(deltas, now);
     for (const change of changes) {
       this.observe(change, now);

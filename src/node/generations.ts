@@ -109,7 +109,13 @@ export function newGeneration(
     },
     others: [],
     members: [],
-    graveyard: inherited.graves.map((grave) => [grave.name, grave.generation, grave.incarnation, grave.at, grave.left]),
+    graveyard: inherited.graves.map((grave) => [
+      grave.name,
+      grave.generation,
+      grave.incarnation,
+      grave.at,
+      grave.left,
+    ]),
     selfStatus: record.selfStatus,
   };
   // One synchronous batch (no await): stored atomically, before anyone hears of it.

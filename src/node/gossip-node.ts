@@ -8,6 +8,7 @@
  *   (generations.ts). A wake-up is not a restart; only configure/start begin a generation.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { Refusal } from "../core/index.js";
 import type { Env } from "../env.js";
 import { ActiveTime } from "./active-time.js";
 import { EventLog } from "./event-log.js";
@@ -19,9 +20,11 @@ import { LEAVE_WAVES, type NodeRuntime, newShellCounters, type RuntimeDeps } fro
 import { NodeStore, type StoreFaults } from "./node-store.js";
 import type { EventsPage, GossipNodeRpc, NodeView, StartRequest } from "./rpc-types.js";
 import { type NodeSettings, resolveSettings, sameRequest } from "./start-request.js";
-import type { Refusal } from "../core/index.js";
 import type { PeerStub } from "./stub-transport.js";
 import { checkKey, checkValue } from "./write-checks.js";
+
+/** Longest a hung node holds a peer's message before it refuses it (its caller timed out long before). */
+const HANG_LIMIT_MS = 30_000;
 
 /** Rounds allowed to overlap (slow peers); beyond that an alarm only re-arms. */
 const MAX_ROUNDS_IN_FLIGHT = 2;
@@ -99,7 +102,17 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
   async start(): Promise<NodeView> {
     return this.answer(async () => {
       const node = this.configured();
-      return this.life.state === "running" ? this.viewOf(node) : this.begin(node.settings);
+      const life = this.life;
+      if (life.state === "running") return this.viewOf(node);
+      if (life.state === "hung") {
+        // A frozen machine that comes back: same generation, loop resumed.
+        life.release();
+        this.epoch++;
+        this.life = { state: "running", node };
+        await this.armFirstRound(node);
+        return this.viewOf(node);
+      }
+      return this.begin(node.settings);
     });
   }
 
@@ -107,10 +120,32 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
   async stop(): Promise<NodeView> {
     return this.answer(async () => {
       const node = this.configured();
-      if (this.life.state === "running") {
+      if (this.life.state === "hung") this.life.release();
+      if (this.life.state === "running" || this.life.state === "hung") {
         this.epoch++;
         node.markStopped();
         this.life = { state: "stopped", node };
+        await this.store.disarmAlarm();
+      }
+      return this.viewOf(node);
+    });
+  }
+
+  /**
+   * Fault injection: freezes the node as a hung machine or a partition would. No rounds; peers'
+   * messages are never answered (each waits until `start` or HANG_LIMIT_MS, and its caller times
+   * out first). `start` resumes the same generation: peers that declared it dead see it refute.
+   */
+  async hang(): Promise<NodeView> {
+    return this.answer(async () => {
+      const node = this.configured();
+      if (this.life.state === "running") {
+        this.epoch++;
+        let release = () => {};
+        const released = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        this.life = { state: "hung", node, release, released };
         await this.store.disarmAlarm();
       }
       return this.viewOf(node);
@@ -126,8 +161,8 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
       const node = this.configured();
       const life = this.life;
       if (life.state === "left" && life.confirmed) return this.viewOf(node);
-      if (life.state === "stopped")
-        throw new NodeError("stopped", "a stopped node cannot announce a leave; start it first");
+      if (life.state === "stopped" || life.state === "hung")
+        throw new NodeError("stopped", `a ${life.state} node cannot announce a leave; start it first`);
       if (life.state === "running") {
         this.epoch++;
         node.announceLeave();
@@ -200,6 +235,10 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
   async gossip(message: unknown): Promise<unknown> {
     return this.answer(async () => {
       const life = this.life;
+      if (life.state === "hung") {
+        await Promise.race([life.released, new Promise((resolve) => setTimeout(resolve, HANG_LIMIT_MS))]);
+        return refusal("hung");
+      }
       if (life.state !== "running")
         return refusal(life.state === "unconfigured" ? "not_configured" : "stopped");
       return life.node.answer(message);
@@ -287,7 +326,8 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
     const node = this.configured();
     if (this.life.state === "left")
       throw new NodeError("left", "this node left the cluster; start it to rejoin");
-    if (this.life.state !== "running") throw new NodeError("stopped", "this node is stopped; start it first");
+    if (this.life.state !== "running")
+      throw new NodeError("stopped", `this node is ${this.life.state}; start it first`);
     return node;
   }
 

@@ -4,6 +4,9 @@
  * runtime (settings, record, core, transport; see node-runtime.ts).
  * - running: the alarm loop runs and peers' exchanges are answered;
  * - stopped: as if crashed, state kept, `start` begins a new generation;
+ * - hung: as if frozen (a hung machine or a partition): no rounds, and peers' messages are
+ *   taken but never answered (callers time out), until `start` resumes the same generation;
+ *   memory only, so a wake-up finds it running again;
  * - left: the leave is announced; `confirmed` once a peer took it (or there was no one to
  *   tell), otherwise `leave` may be called again to retry.
  */
@@ -13,6 +16,7 @@ export type Lifecycle =
   | { state: "unconfigured" }
   | { state: "running"; node: NodeRuntime }
   | { state: "stopped"; node: NodeRuntime }
+  | { state: "hung"; node: NodeRuntime; release: () => void; released: Promise<void> }
   | { state: "left"; node: NodeRuntime; confirmed: boolean };
 
 export const UNCONFIGURED: Lifecycle = { state: "unconfigured" };

@@ -324,7 +324,9 @@ export class NodeStore {
       m.incarnation,
     ]);
     const graveTuples: GraveTuple[] = graves.map((g) =>
-      g.left ? [g.name, g.generation, g.incarnation, g.at, true] : [g.name, g.generation, g.incarnation, g.at],
+      g.left
+        ? [g.name, g.generation, g.incarnation, g.at, true]
+        : [g.name, g.generation, g.incarnation, g.at],
     );
     this.run(
       `INSERT INTO membership (id, members, graves) VALUES (1, ?, ?)

@@ -126,6 +126,8 @@ export interface GossipNodeRpc {
   /** Deletes a key; `version` is null when the key did not exist. */
   deleteKey(key: string): Promise<{ version: number | null }>;
   leave(): Promise<NodeView>;
+  /** Fault injection: no rounds, peers' messages never answered, until start (same generation). */
+  hang(): Promise<NodeView>;
   stop(): Promise<NodeView>;
   start(): Promise<NodeView>;
   /** Null when this object was never configured. */

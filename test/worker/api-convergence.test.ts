@@ -9,7 +9,16 @@ import type { MemberStatus, MemberView } from "../../src/core/index.js";
 import type { NodeView } from "../../src/node/rpc-types.js";
 
 function member(node: string, status: MemberStatus = "alive", maxVersion = 0, heartbeat = 1): MemberView {
-  return { node, generation: 100, incarnation: 0, heartbeat, status, phi: Math.random(), maxVersion, state: {} };
+  return {
+    node,
+    generation: 100,
+    incarnation: 0,
+    heartbeat,
+    status,
+    phi: Math.random(),
+    maxVersion,
+    state: {},
+  };
 }
 
 function view(node: string, members: MemberView[], running = true): NodeView {

@@ -186,7 +186,9 @@ describe("GossipNode lifecycle", () => {
       expect(woken?.self.heartbeat).toBeGreaterThanOrEqual(last.self.heartbeat);
       // Peers keep getting acks from it, of the same generation (under swim a member's
       // `heartbeat` in a peer's view counts the acks that peer got from it)...
-      const acks = (await views("life-evict", ["n0", "n2"])).map((view) => memberOf(view, "n1")?.heartbeat ?? 0);
+      const acks = (await views("life-evict", ["n0", "n2"])).map(
+        (view) => memberOf(view, "n1")?.heartbeat ?? 0,
+      );
       await waitFor("peers to hear n1 answer after the wake-up", async () =>
         (await views("life-evict", ["n0", "n2"])).every(
           (view, i) => (memberOf(view, "n1")?.heartbeat ?? 0) > (acks[i] as number) + 2,
