@@ -8,8 +8,10 @@ import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { getHeapStatistics } from "node:v8";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { DETECTORS } from "../core/index.js";
 import {
   DEFAULTS,
+  DETECTOR_CHOICES,
   INTERESTS,
   MODES,
   OptionError,
@@ -20,9 +22,9 @@ import {
   STRATEGIES,
   SYNC_TABLE_TRIALS,
 } from "./options.js";
-import { formatConfig, formatResult, jsonReport } from "./report.js";
+import { formatComparison, formatConfig, formatResult, jsonReport } from "./report.js";
 import { finishSimulation, runSimulation, runTrial, type SimResult } from "./run.js";
-import type { Trial } from "./scenarios/common.js";
+import type { Figures, Trial } from "./scenarios/common.js";
 
 const HELP = `Usage: npm run sim -- [options]
 
@@ -46,6 +48,7 @@ Options (default in brackets):
   --loss P               per-message loss probability, 0..0.99 [${DEFAULTS.loss}]
   --fanout K             peers per round [2 for hearsay, 1 for classic strategies]
   --mode M               ${MODES.join("|")} [push for rumor, push-pull otherwise]
+  --detector D           ${DETECTOR_CHOICES.join("|")}: hearsay's failure detector; both = each, side by side [swim]
   --interest I           rumor: ${INTERESTS.join("|")} [${DEFAULTS.interest}]
   --stop S               rumor: ${STOPS.join("|")} [${DEFAULTS.stop}]
   --k K                  rumor: counter limit or 1/k coin [${DEFAULTS.k}]
@@ -77,6 +80,7 @@ const OPTIONS = {
   loss: { type: "string" },
   fanout: { type: "string" },
   mode: { type: "string" },
+  detector: { type: "string" },
   interest: { type: "string" },
   stop: { type: "string" },
   k: { type: "string" },
@@ -132,6 +136,7 @@ export function parseCli(argv: string[]): CliRun | "help" {
     loss: numberOption("loss", values.loss),
     fanout: numberOption("fanout", values.fanout),
     mode: values.mode as SimOptions["mode"] | undefined,
+    detector: values.detector as SimOptions["detector"] | undefined,
     interest: values.interest as SimOptions["interest"] | undefined,
     stop: values.stop as SimOptions["stop"] | undefined,
     k: numberOption("k", values.k),
@@ -219,6 +224,43 @@ function workerMain(): void {
   });
 }
 
+/** `--detector both`: the same trials (same seeds) under each detector, printed side by side. */
+async function compareDetectors(
+  run: CliRun,
+  argv: string[],
+  progress: ((done: number, total: number) => void) | undefined,
+  started: number,
+): Promise<void> {
+  const byDetector: Record<string, Figures> = {};
+  let first: SimResult | null = null;
+  for (const detector of DETECTORS) {
+    const only = [...withoutFlag(argv, "--detector"), "--detector", detector];
+    const single = parseCli(only) as CliRun;
+    const result = await runParallel(single, only, progress);
+    if (progress) process.stderr.write("\r\x1b[K");
+    byDetector[detector] = result.figures;
+    first ??= result;
+  }
+  process.stdout.write(formatComparison(byDetector));
+  process.stdout.write(`wall time ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  const { options } = run;
+  if (options.json && first) {
+    const report = JSON.parse(jsonReport(options, first, { workers: run.workers }));
+    report.figures = { ...report.figures, byDetector };
+    writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+  }
+}
+
+function withoutFlag(argv: string[], flag: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === flag) i++;
+    else if (!arg.startsWith(`${flag}=`)) out.push(arg);
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   let run: CliRun | "help";
@@ -239,6 +281,10 @@ async function main(): Promise<void> {
   const progress = process.stderr.isTTY
     ? (done: number, total: number) => process.stderr.write(`\rtrial ${done}/${total}`)
     : undefined;
+  if (options.detector === "both" && options.strategy === "hearsay" && options.scenario !== "rumor-table") {
+    await compareDetectors(run, argv, progress, started);
+    return;
+  }
   const result = await runParallel(run, argv, progress);
   if (progress) process.stderr.write("\r\x1b[K");
   process.stdout.write(formatResult(options, result));

@@ -2,7 +2,13 @@
  * Everything a simulation run is configured by, with defaults and checks. The CLI parses
  * strings into this; scenarios and tests build it directly with `resolveSimOptions`.
  */
-import { CONFIG_LIMITS, type GossipConfig, type GossipMode, resolveConfig } from "../core/index.js";
+import {
+  CONFIG_LIMITS,
+  DETECTORS,
+  type GossipConfig,
+  type GossipMode,
+  resolveConfig,
+} from "../core/index.js";
 import { type Latency, parseLatency } from "./latency.js";
 
 export const SCENARIOS = ["spread", "detect", "join", "partition", "steady", "rumor-table"] as const;
@@ -14,6 +20,8 @@ export type Interest = (typeof INTERESTS)[number];
 export const STOPS = ["counter", "coin"] as const;
 export type StopRule = (typeof STOPS)[number];
 export const MODES: readonly GossipMode[] = ["push", "pull", "push-pull"];
+export const DETECTOR_CHOICES = [...DETECTORS, "both"] as const;
+export type DetectorChoice = (typeof DETECTOR_CHOICES)[number];
 
 /** Churn rates, in events per virtual minute across the whole cluster. */
 export interface ChurnRates {
@@ -56,7 +64,9 @@ export interface SimOptions {
   seeds: number;
   /** Count bytes with exact JSON.stringify (slow) instead of the estimate. */
   exactSizes: boolean;
-  /** Other core tunables, as given (`--core phiThreshold=10,suspectTimeoutMs=2000`). */
+  /** Failure detector of the hearsay core; `both` runs every trial under each, side by side. */
+  detector: DetectorChoice;
+  /** Other core tunables, as given (`--core phiThreshold=10,probeTimeoutMs=100`). */
   core: Record<string, number>;
   /** Path for the JSON report, if any. */
   json: string | null;
@@ -100,6 +110,7 @@ export const DEFAULTS = {
   start: "converged" as const,
   seeds: 3,
   exactSizes: false,
+  detector: "swim" as DetectorChoice,
   core: "",
 };
 
@@ -121,6 +132,7 @@ export function resolveSimOptions(input: SimOptionsInput = {}): SimOptions {
   const mode: GossipMode =
     o.mode ?? (o.strategy === "rumor" || o.scenario === "rumor-table" ? "push" : "push-pull");
   oneOf("mode", mode, MODES);
+  oneOf("detector", o.detector, DETECTOR_CHOICES);
   oneOf("interest", o.interest, INTERESTS);
   oneOf("stop", o.stop, STOPS);
   oneOf("start", o.start, ["converged", "seeds"]);
@@ -157,7 +169,8 @@ export function resolveSimOptions(input: SimOptionsInput = {}): SimOptions {
   const core = typeof o.core === "string" ? parseCore(o.core) : { ...o.core };
   let config: GossipConfig;
   try {
-    config = resolveConfig({ ...core, intervalMs: o.intervalMs, jitter: o.jitter, fanout, mode });
+    const detector = o.detector === "both" ? "swim" : o.detector;
+    config = resolveConfig({ ...core, intervalMs: o.intervalMs, jitter: o.jitter, fanout, mode, detector });
   } catch (error) {
     throw new OptionError(`--core: ${(error as Error).message}`);
   }

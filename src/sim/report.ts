@@ -37,6 +37,7 @@ export function configRecord(
     start: options.start,
     seeds: options.seeds,
     exactSizes: options.exactSizes,
+    detector: options.detector,
     core: options.core,
     gossip: options.config,
   };
@@ -117,6 +118,25 @@ export function formatRumorTable(rows: RumorRow[], options: SimOptions): string 
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** Figures of the same run under each detector, one column each. */
+export function formatComparison(byDetector: Record<string, Figures>): string {
+  const columns = Object.keys(byDetector);
+  const names = [...new Set(columns.flatMap((column) => Object.keys(byDetector[column] ?? {})))];
+  if (names.length === 0) return "";
+  const width = Math.max(...names.map((name) => name.length)) + 2;
+  const header = `  ${"".padEnd(width)}${columns.map((c) => c.padStart(12)).join("")}`;
+  const rows = names.map(
+    (name) =>
+      `  ${name.padEnd(width)}${columns
+        .map((c) => {
+          const value = byDetector[c]?.[name];
+          return (value === undefined ? "-" : formatNumber(value)).padStart(12);
+        })
+        .join("")}`,
+  );
+  return `figures by detector\n${header}\n${rows.join("\n")}\n`;
 }
 
 export function formatNumber(value: number): string {
