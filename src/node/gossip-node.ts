@@ -59,6 +59,7 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
       connect: (cluster, peer) => env.GOSSIP_NODE.getByName(`${cluster}/${peer}`) as unknown as PeerStub,
     };
     ctx.blockConcurrencyWhile(async () => {
+      if (!this.store.exists()) return; // never configured: stay so, and store nothing
       this.store.migrate();
       this.life = lifecycleOf(restoreRuntime(this.store, this.deps, await this.store.alarmAt()));
     });
@@ -90,6 +91,7 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
       }
       // Register first: if the registry is unreachable nothing has changed here.
       await this.env.CLUSTER_REGISTRY.getByName("registry").register(settings.cluster, [settings.node]);
+      this.store.migrate(); // the first configure creates the tables
       return this.begin(settings);
     });
   }
