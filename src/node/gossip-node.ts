@@ -19,7 +19,7 @@ import { LEAVE_WAVES, type NodeRuntime, newShellCounters, type RuntimeDeps } fro
 import { NodeStore, type StoreFaults } from "./node-store.js";
 import type { EventsPage, GossipNodeRpc, NodeView, StartRequest } from "./rpc-types.js";
 import { type NodeSettings, resolveSettings, sameRequest } from "./start-request.js";
-import type { PeerStub, Refusal } from "./stub-transport.js";
+import { type PeerStub, refusal } from "./stub-transport.js";
 import { checkKey, checkValue } from "./write-checks.js";
 
 /** Rounds allowed to overlap (slow peers); beyond that an alarm only re-arms. */
@@ -290,8 +290,4 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
   private viewOf(node: NodeRuntime): NodeView {
     return node.view(this.active.nowMs());
   }
-}
-
-function refusal(reason: string): Refusal {
-  return { t: "refused", reason };
 }

@@ -12,8 +12,17 @@
  * A keys row that fails to save fails alone: the others are still saved, the dirty set is
  * cleared (the row is relearned from peers if it is ever needed), and the failure counted.
  */
-import type { Gossiper, GossiperSnapshot, MembershipEvent, NodeStateSnapshot } from "../core/index.js";
+import type { GossiperSnapshot, MembershipEvent, NodeStateSnapshot } from "../core/index.js";
 import type { GraveRecord, MemberRow, NodeStore } from "./node-store.js";
+
+/** What is saved, read from the node's view (node-runtime.ts reads it from the core). */
+export interface OthersSource {
+  /** Every other node that is a member. */
+  members(): MemberRow[];
+  graves(): GraveRecord[];
+  /** A member's keys as saved, or null when it is no member or has no keys. */
+  keysOf(name: string): NodeStateSnapshot | null;
+}
 
 export class SavedOthers {
   /** A node joined, restarted or was forgotten: the membership row is saved after the round. */
@@ -67,13 +76,13 @@ export class SavedOthers {
   }
 
   /** After a round: saves what changed and is due. Returns how many keys rows failed to save. */
-  save(gossiper: Gossiper, now: number, snapshotEveryMs: number): number {
+  save(source: OthersSource, now: number, snapshotEveryMs: number): number {
     const due = now - this.lastThrottledSaveAt >= snapshotEveryMs;
     let throttledSave = false;
     if (this.membersChanged || (due && this.statusesChanged)) {
       throttledSave = !this.membersChanged;
       this.store.writing("membership", () => {
-        this.store.saveMembership(membersOf(gossiper), gravesOf(gossiper));
+        this.store.saveMembership(source.members(), source.graves());
         for (const name of this.forgotten) this.store.deletePeerKeys(name);
       });
       this.membersChanged = false;
@@ -86,7 +95,7 @@ export class SavedOthers {
       this.store.writing("peerKeys", () => {
         for (const name of this.keysChanged) {
           try {
-            this.saveKeys(gossiper, name);
+            this.saveKeys(source, name);
           } catch (error) {
             failed++;
             console.error(`could not save the keys of ${name}`, error);
@@ -99,13 +108,10 @@ export class SavedOthers {
     return failed;
   }
 
-  private saveKeys(gossiper: Gossiper, name: string): void {
-    const state = gossiper.state.get(name);
-    if (state && gossiper.members.has(name) && (state.maxVersion > 0 || state.keys.size > 0)) {
-      this.store.putPeerKeys(state.snapshot());
-    } else {
-      this.store.deletePeerKeys(name);
-    }
+  private saveKeys(source: OthersSource, name: string): void {
+    const keys = source.keysOf(name);
+    if (keys) this.store.putPeerKeys(keys);
+    else this.store.deletePeerKeys(name);
   }
 }
 
@@ -130,24 +136,4 @@ export function restoreOthers(store: NodeStore): Pick<GossiperSnapshot, "others"
     members: members.map((member) => [member.name, member.status, member.since]),
     graveyard: graves.map((grave) => [grave.name, grave.generation, grave.heartbeat, grave.at]),
   };
-}
-
-function membersOf(gossiper: Gossiper): MemberRow[] {
-  const out: MemberRow[] = [];
-  for (const [name, record] of gossiper.members) {
-    const state = gossiper.state.get(name);
-    if (!state) continue;
-    out.push({
-      name,
-      generation: state.generation,
-      heartbeat: state.heartbeat,
-      status: record.status,
-      since: record.since,
-    });
-  }
-  return out;
-}
-
-function gravesOf(gossiper: Gossiper): GraveRecord[] {
-  return [...gossiper.state.graveyard].map(([name, grave]) => ({ name, ...grave }));
 }

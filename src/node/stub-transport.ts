@@ -13,6 +13,10 @@ export interface Refusal {
   reason: string;
 }
 
+export function refusal(reason: string): Refusal {
+  return { t: "refused", reason };
+}
+
 export function isRefusal(value: unknown): value is Refusal {
   return typeof value === "object" && value !== null && (value as { t?: unknown }).t === "refused";
 }
