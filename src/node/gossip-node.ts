@@ -10,6 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
 import { ActiveTime } from "./active-time.js";
+import { REGISTRY_NAME } from "./cluster-registry.js";
 import { EventLog } from "./event-log.js";
 import { newGeneration, restoreRuntime } from "./generations.js";
 import { type Lifecycle, lifecycleOf, UNCONFIGURED } from "./lifecycle.js";
@@ -90,7 +91,7 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
           return this.viewOf(life.node);
       }
       // Register first: if the registry is unreachable nothing has changed here.
-      await this.env.CLUSTER_REGISTRY.getByName("registry").register(settings.cluster, [settings.node]);
+      await this.env.CLUSTER_REGISTRY.getByName(REGISTRY_NAME).register(settings.cluster, [settings.node]);
       this.store.migrate(); // the first configure creates the tables
       return this.begin(settings);
     });
