@@ -11,6 +11,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Refusal } from "../core/index.js";
 import type { Env } from "../env.js";
 import { ActiveTime } from "./active-time.js";
+import { REGISTRY_NAME } from "./cluster-registry.js";
 import { EventLog } from "./event-log.js";
 import { newGeneration, restoreRuntime } from "./generations.js";
 import { type Lifecycle, lifecycleOf, UNCONFIGURED } from "./lifecycle.js";
@@ -20,7 +21,7 @@ import { LEAVE_WAVES, type NodeRuntime, newShellCounters, type RuntimeDeps } fro
 import { NodeStore, type StoreFaults } from "./node-store.js";
 import type { EventsPage, GossipNodeRpc, NodeView, StartRequest } from "./rpc-types.js";
 import { type NodeSettings, resolveSettings, sameRequest } from "./start-request.js";
-import type { PeerStub } from "./stub-transport.js";
+import { type PeerStub, refusal } from "./stub-transport.js";
 import { checkKey, checkValue } from "./write-checks.js";
 
 /** Longest a hung node holds a peer's message before it refuses it (its caller timed out long before). */
@@ -64,6 +65,7 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
       keepAlive: (work) => ctx.waitUntil(work),
     };
     ctx.blockConcurrencyWhile(async () => {
+      if (!this.store.exists()) return; // never configured: stay so, and store nothing
       this.store.migrate();
       this.life = lifecycleOf(restoreRuntime(this.store, this.deps, await this.store.alarmAt()));
     });
@@ -94,7 +96,8 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
           return this.viewOf(life.node);
       }
       // Register first: if the registry is unreachable nothing has changed here.
-      await this.env.CLUSTER_REGISTRY.getByName("registry").register(settings.cluster, [settings.node]);
+      await this.env.CLUSTER_REGISTRY.getByName(REGISTRY_NAME).register(settings.cluster, [settings.node]);
+      this.store.migrate(); // the first configure creates the tables
       return this.begin(settings);
     });
   }
@@ -334,8 +337,4 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
   private viewOf(node: NodeRuntime): NodeView {
     return node.view(this.active.nowMs());
   }
-}
-
-function refusal(reason: string): Refusal {
-  return { t: "refused", reason };
 }

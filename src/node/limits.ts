@@ -32,8 +32,9 @@ export const MAX_NODE_STATE_BYTES = 1_500_000;
 /**
  * The cluster-wide state budget: stored bytes of every member's keys that one node holds,
  * at most. Every node holds every member's state, so this is also the whole cluster's.
- * 8 MiB keeps a node's full view (about the same size as a structured clone) a quarter of
- * the 32 MiB RPC limit, and the state in memory (at most 2 bytes per stored byte as V8
- * strings, plus one view being built) under 40 MB of a 128 MB isolate. See docs/architecture.md.
+ * 8 MiB keeps a node's full view (at most 2 bytes per stored byte once cloned) at half the
+ * 32 MiB RPC limit, and a node's worst case in memory (state, a view being built and sent)
+ * near 70 MB of a 128 MB isolate; about 10 MB for ASCII values. The arithmetic is in
+ * docs/architecture.md.
  */
 export const CLUSTER_STATE_BUDGET_BYTES = 8 * 1024 * 1024;

@@ -17,19 +17,12 @@ import {
 } from "../core/index.js";
 import type { EventLog } from "./event-log.js";
 import { heartbeatFloor } from "./heartbeat-floor.js";
-import {
-  CLUSTER_STATE_BUDGET_BYTES,
-  MAX_NODE_STATE_BYTES,
-  MAX_OWN_ENTRIES,
-  MAX_USER_KEYS,
-} from "./limits.js";
-import { NodeError } from "./node-error.js";
-import type { GraveRecord, NodeRecord, NodeStore } from "./node-store.js";
+import type { GraveRecord, MemberRow, NodeRecord, NodeStore } from "./node-store.js";
 import type { NodeCounters, NodeView } from "./rpc-types.js";
-import { SavedOthers } from "./saved-others.js";
+import { type OthersSource, SavedOthers } from "./saved-others.js";
 import type { NodeSettings } from "./start-request.js";
-import { entryBytes, StateSizes } from "./state-size.js";
 import { type PeerStub, StubTransport } from "./stub-transport.js";
+import { type KeyEntries, WriteLimits } from "./write-limits.js";
 
 /** Counters of the shell (the core keeps its own). Memory only: they restart on wake-up. */
 export type ShellCounters = Pick<
@@ -89,7 +82,7 @@ export class NodeRuntime {
   private readonly gossiper: Gossiper;
   private readonly transport: StubTransport;
   private readonly saved: SavedOthers;
-  private readonly sizes = new StateSizes();
+  private readonly limits = new WriteLimits();
 
   constructor(
     readonly settings: NodeSettings,
@@ -216,16 +209,12 @@ export class NodeRuntime {
   /** Writes a key: checks every limit, stores the row, then changes memory. */
   setKey(key: string, value: string): number {
     const self = this.gossiper.self;
-    const current = self.keys.get(key);
-    if (!current || current.value === null) {
-      const { live, total } = this.ownKeyCounts();
-      if (live >= MAX_USER_KEYS)
-        throw new NodeError("too_many_keys", `a node holds at most ${MAX_USER_KEYS} keys`);
-      if (!current && total >= MAX_OWN_ENTRIES) {
-        throw new NodeError("too_many_keys", "too many recently deleted keys; retry later");
-      }
+    const everyone: Array<[string, KeyEntries]> = [];
+    for (const name of this.gossiper.memberNames()) {
+      const state = this.gossiper.stateOf(name);
+      if (state) everyone.push([name, state.keys]);
     }
-    this.checkBudget(key, value);
+    this.limits.check(self.name, self.keys, everyone, key, value);
     const version = self.maxVersion + 1;
     // Stored first, with no await before memory changes: the reply waits for the row.
     this.deps.store.writing("ownKeys", () => this.deps.store.putOwnKey(key, value, version, null));
@@ -240,53 +229,6 @@ export class NodeRuntime {
     const version = self.maxVersion + 1;
     this.deps.store.writing("ownKeys", () => this.deps.store.putOwnKey(key, null, version, Date.now()));
     return this.gossiper.deleteKey(key);
-  }
-
-  /** Refuses a write that would break the per-node or the cluster-wide state limit. */
-  private checkBudget(key: string, value: string): void {
-    const self = this.gossiper.self;
-    const current = self.keys.get(key);
-    const delta = entryBytes(key, value) - (current ? entryBytes(key, current.value) : 0);
-    const own = this.sizes.nodeBytes(self.name, self.keys) + delta;
-    if (own > MAX_NODE_STATE_BYTES) {
-      throw new NodeError(
-        "state_budget_exceeded",
-        `this write would make the node's state ${own} bytes as stored, over its limit of ${MAX_NODE_STATE_BYTES}`,
-      );
-    }
-    const total = this.heldBytes() + delta;
-    if (total > CLUSTER_STATE_BUDGET_BYTES) {
-      throw new NodeError(
-        "state_budget_exceeded",
-        `this write would make the state this node holds ${total} bytes as stored, over the cluster budget of ${CLUSTER_STATE_BUDGET_BYTES}`,
-      );
-    }
-  }
-
-  /** Stored bytes of the state of every node this one holds, itself included. */
-  heldBytes(): number {
-    let total = 0;
-    const names = new Set<string>();
-    for (const name of this.gossiper.memberNames()) {
-      const state = this.gossiper.stateOf(name);
-      if (!state) continue;
-      names.add(name);
-      total += this.sizes.nodeBytes(name, state.keys);
-    }
-    this.sizes.keepOnly(names);
-    return total;
-  }
-
-  /** Live user keys and all own entries (tombstones included), reserved `~` keys excluded. */
-  private ownKeyCounts(): { live: number; total: number } {
-    let live = 0;
-    let total = 0;
-    for (const [key, entry] of this.gossiper.self.keys) {
-      if (key.startsWith("~")) continue;
-      total++;
-      if (entry.value !== null) live++;
-    }
-    return { live, total };
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -318,7 +260,7 @@ export class NodeRuntime {
     return {
       keys: live.map(([key, entry]) => [key, entry.value as string]),
       maxVersion: self.maxVersion,
-      graves: this.gossiper.graves(),
+      graves: this.others.graves(),
       retired: [...this.retired, { ...this.gossiper.counters }],
     };
   }
@@ -351,8 +293,20 @@ export class NodeRuntime {
       nodeChanged = true;
     }
     if (nodeChanged) deps.store.saveNode(record);
-    deps.shell.storageErrors += this.saved.save(gossiper, Date.now(), this.settings.options.snapshotEveryMs);
+    const every = this.settings.options.snapshotEveryMs;
+    deps.shell.storageErrors += this.saved.save(this.others, Date.now(), every);
   }
+
+  /** The others as SavedOthers saves them. */
+  private readonly others: OthersSource = {
+    members: (): MemberRow[] => this.gossiper.membership(),
+    graves: () => this.gossiper.graves(),
+    keysOf: (name) => {
+      const state = this.gossiper.stateOf(name);
+      const has = state && name !== this.gossiper.name && (state.maxVersion > 0 || state.keys.size > 0);
+      return has ? state.snapshot() : null;
+    },
+  };
 
   view(activeMs: number): NodeView {
     const { settings, record, gossiper } = this;

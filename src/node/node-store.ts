@@ -2,7 +2,8 @@
  * SQLite persistence of one GossipNode. Every statement goes through `run`, which counts the
  * rows it wrote (each one is billed), and `armAlarm` counts the row a setAlarm costs.
  *
- * Tables: `node` (one row: identity, config input, seeds, generation, run state), `own_keys`
+ * The tables (created and upgraded by migrations.ts): `node` (one row: identity, config
+ * input, seeds, generation, run state), `own_keys`
  * (this node's key-values and tombstones, one row per key, written before a write is
  * acknowledged), `membership` (one row: every other node's name, generation, heartbeat and
  * status, and the graves of forgotten nodes, so stale gossip cannot resurrect them) and
@@ -12,6 +13,7 @@
  * index, and inserting into it writes (and bills) two rows instead of one.
  */
 import type { GossipConfigInput, MemberStatus, NodeStateSnapshot } from "../core/index.js";
+import { migrate, schemaVersion } from "./migrations.js";
 import type { NodeOptions } from "./rpc-types.js";
 
 /** The single `node` row. */
@@ -54,41 +56,6 @@ export interface GraveRecord {
   at: number;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS node (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  cluster TEXT NOT NULL,
-  node TEXT NOT NULL,
-  seeds TEXT NOT NULL,
-  config TEXT NOT NULL,
-  options TEXT NOT NULL,
-  generation INTEGER NOT NULL,
-  started_at INTEGER NOT NULL,
-  heartbeat INTEGER NOT NULL,
-  self_status TEXT NOT NULL,
-  running INTEGER NOT NULL,
-  gc_version INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS own_keys (
-  key TEXT PRIMARY KEY,
-  value TEXT,
-  version INTEGER NOT NULL,
-  tombstone_at INTEGER
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS membership (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  members TEXT NOT NULL,
-  graves TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS peer_keys (
-  name TEXT PRIMARY KEY,
-  generation INTEGER NOT NULL,
-  state TEXT NOT NULL
-) WITHOUT ROWID;`;
-
-/** The layout before `membership` and `peer_keys`: a row per other node and per grave. */
-const OLD_OTHERS_TABLES = ["peers", "graves"];
-
 type Row = Record<string, SqlStorageValue>;
 /** Rows saved before incarnations existed lack the last element (read as 0). */
 type MemberTuple = [
@@ -101,16 +68,6 @@ type MemberTuple = [
 ];
 /** Graves saved before incarnations held a heartbeat where the incarnation stands now. */
 type GraveTuple = [name: string, generation: number, incarnation: number, at: number, left?: boolean];
-
-function graveFromRow(row: Row): GraveRecord {
-  return {
-    name: String(row.name),
-    generation: Number(row.generation),
-    incarnation: 0,
-    left: false,
-    at: Number(row.at),
-  };
-}
 
 /**
  * What a written row was for, so the bill can be traced to a call site: the alarm; the own
@@ -159,51 +116,18 @@ export class NodeStore {
     }
   }
 
-  /** Creates the tables and upgrades an older layout; run inside blockConcurrencyWhile. */
+  /**
+   * True when this object has stored anything (it was configured once). An unconfigured
+   * object creates no tables: a read of an unknown node leaves its storage empty.
+   */
+  exists(): boolean {
+    if (schemaVersion((query, ...params) => this.run(query, ...params)) > 0) return true;
+    return this.run("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'node'").length > 0;
+  }
+
+  /** Brings the tables to the latest layout (see migrations.ts); run before any other use. */
   migrate(): void {
-    this.rebuildWithoutRowid("own_keys");
-    this.run(SCHEMA);
-    this.upgradeOthers();
-  }
-
-  /** Rebuilds a rowid table created by an older version as WITHOUT ROWID, keeping its rows. */
-  private rebuildWithoutRowid(table: string): void {
-    const sql = this.run("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", table)[0]?.sql;
-    if (typeof sql !== "string" || /WITHOUT\s+ROWID/i.test(sql)) return;
-    this.run(`ALTER TABLE ${table} RENAME TO ${table}_old`);
-    this.run(SCHEMA);
-    this.run(`INSERT INTO ${table} SELECT * FROM ${table}_old`);
-    this.run(`DROP TABLE ${table}_old`);
-  }
-
-  /** Moves others saved in the old layout (`peers`, `graves`) to `membership` and `peer_keys`. */
-  private upgradeOthers(): void {
-    const old = this.run(
-      `SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (${OLD_OTHERS_TABLES.map(() => "?").join(", ")})`,
-      ...OLD_OTHERS_TABLES,
-    ).map((row) => String(row.name));
-    if (old.length === 0) return;
-    if (old.includes("peers")) {
-      const members: MemberRow[] = [];
-      for (const row of this.run("SELECT status, since, state FROM peers")) {
-        const state = JSON.parse(String(row.state)) as NodeStateSnapshot;
-        const { name, generation, heartbeat } = state;
-        members.push({
-          name,
-          generation,
-          incarnation: 0,
-          heartbeat,
-          status: String(row.status) as MemberStatus,
-          since: Number(row.since),
-        });
-        this.putPeerKeys(state);
-      }
-      const graves = old.includes("graves")
-        ? this.run("SELECT name, generation, heartbeat, at FROM graves").map(graveFromRow)
-        : [];
-      this.saveMembership(members, graves);
-    }
-    for (const table of old) this.run(`DROP TABLE ${table}`);
+    migrate(this.storage, (query, ...params) => this.run(query, ...params));
   }
 
   // ---------------------------------------------------------------- node row

@@ -13,13 +13,21 @@
  * cleared (the row is relearned from peers if it is ever needed), and the failure counted.
  */
 import {
-  type Gossiper,
   type GossiperSnapshot,
   type MembershipEvent,
   type NodeStateSnapshot,
   statusCode,
 } from "../core/index.js";
 import type { GraveRecord, MemberRow, NodeStore } from "./node-store.js";
+
+/** What is saved, read from the node's view (node-runtime.ts reads it from the core). */
+export interface OthersSource {
+  /** Every other node that is a member. */
+  members(): MemberRow[];
+  graves(): GraveRecord[];
+  /** A member's keys as saved, or null when it is no member or has no keys. */
+  keysOf(name: string): NodeStateSnapshot | null;
+}
 
 export class SavedOthers {
   /** A node joined, restarted or was forgotten: the membership row is saved after the round. */
@@ -73,13 +81,13 @@ export class SavedOthers {
   }
 
   /** After a round: saves what changed and is due. Returns how many keys rows failed to save. */
-  save(gossiper: Gossiper, now: number, snapshotEveryMs: number): number {
+  save(source: OthersSource, now: number, snapshotEveryMs: number): number {
     const due = now - this.lastThrottledSaveAt >= snapshotEveryMs;
     let throttledSave = false;
     if (this.membersChanged || (due && this.statusesChanged)) {
       throttledSave = !this.membersChanged;
       this.store.writing("membership", () => {
-        this.store.saveMembership(membersOf(gossiper), gravesOf(gossiper));
+        this.store.saveMembership(source.members(), source.graves());
         for (const name of this.forgotten) this.store.deletePeerKeys(name);
       });
       this.membersChanged = false;
@@ -92,7 +100,7 @@ export class SavedOthers {
       this.store.writing("peerKeys", () => {
         for (const name of this.keysChanged) {
           try {
-            this.saveKeys(gossiper, name);
+            this.saveKeys(source, name);
           } catch (error) {
             failed++;
             console.error(`could not save the keys of ${name}`, error);
@@ -105,13 +113,10 @@ export class SavedOthers {
     return failed;
   }
 
-  private saveKeys(gossiper: Gossiper, name: string): void {
-    const state = gossiper.stateOf(name);
-    if (state && name !== gossiper.name && (state.maxVersion > 0 || state.keys.size > 0)) {
-      this.store.putPeerKeys(state.snapshot());
-    } else {
-      this.store.deletePeerKeys(name);
-    }
+  private saveKeys(source: OthersSource, name: string): void {
+    const keys = source.keysOf(name);
+    if (keys) this.store.putPeerKeys(keys);
+    else this.store.deletePeerKeys(name);
   }
 }
 
@@ -142,12 +147,4 @@ export function restoreOthers(store: NodeStore): Pick<GossiperSnapshot, "others"
         : [grave.name, grave.generation, grave.incarnation, grave.at],
     ),
   };
-}
-
-function membersOf(gossiper: Gossiper): MemberRow[] {
-  return gossiper.membership();
-}
-
-function gravesOf(gossiper: Gossiper): GraveRecord[] {
-  return gossiper.graves();
 }

@@ -11,9 +11,15 @@ import {
   isRefusal,
   PeerRefused,
   type PushMessage,
+  type Refusal,
   type RequestMessage,
   type Transport,
 } from "../core/index.js";
+
+/** What a node answers instead of a reply when it will not take part. */
+export function refusal(reason: string): Refusal {
+  return { t: "refused", reason };
+}
 
 /** The RPC method a peer must offer. */
 export interface PeerStub {

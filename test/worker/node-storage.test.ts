@@ -1,11 +1,13 @@
 /**
  * What a GossipNode writes to SQLite, as a bill payer would notice it: a converged cluster
  * writes one row per round (the alarm) from the moment it converges, a woken node still knows
- * every member's status and keys, and a node saved by an older version (a row per peer and
- * per grave, rowid tables) is upgraded in place without losing its view.
+ * every member's status and keys, a node saved by an older version (a row per peer and
+ * per grave, rowid tables) is upgraded in place without losing its view, and a node never
+ * configured stores nothing.
  */
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
+import { LATEST_VERSION } from "../../src/node/migrations.js";
 import type { NodeCounters, NodeView } from "../../src/node/rpc-types.js";
 import { names, nodeStub, startCluster, stopAll, TEST_OPTIONS, views, waitFor } from "./support/nodes.js";
 
@@ -132,6 +134,7 @@ describe("storage rows", () => {
     // Rewrite the others and the own keys as the previous version stored them.
     await runInDurableObject(stub(), (_node, state) => {
       const sql = state.storage.sql;
+      sql.exec("DROP TABLE schema_version"); // written before migrations were numbered
       sql.exec("DROP TABLE membership");
       sql.exec("DROP TABLE peer_keys");
       sql.exec("ALTER TABLE own_keys RENAME TO own_keys_new");
@@ -166,6 +169,86 @@ describe("storage rows", () => {
     expect(names_).not.toContain("peers");
     expect(names_).not.toContain("graves");
     expect(tables.find((table) => table.name === "own_keys")?.sql).toMatch(/WITHOUT ROWID/i);
+    const graves = await runInDurableObject(stub(), (_node, state) =>
+      state.storage.sql.exec<{ graves: string }>("SELECT graves FROM membership").one(),
+    );
+    expect(JSON.parse(graves.graves)).toEqual([["n9", 1, 5, expect.any(Number)]]);
+  });
+});
+
+describe("storage layout", () => {
+  async function tables(stub: ReturnType<typeof nodeStub>): Promise<string[]> {
+    return runInDurableObject(stub, (_node, state) =>
+      state.storage.sql
+        .exec<{ name: string }>(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY name",
+        )
+        .toArray()
+        .map((row) => row.name),
+    );
+  }
+
+  it("a never-configured node stores nothing, even after reads", async () => {
+    const stub = () => nodeStub("layout-unknown", "n0");
+    expect(await stub().view()).toBeNull();
+    expect(await stub().ensureRunning()).toBe(false);
+    await stub().events(0);
+    expect(await tables(stub())).toEqual([]);
+    await evictDurableObject(stub());
+    expect(await stub().view()).toBeNull();
+    expect(await tables(stub())).toEqual([]);
+  });
+
+  it("opens a store of the first layout (unnumbered) and upgrades it to the latest", async () => {
+    const cluster = "layout-first";
+    const stub = () => nodeStub(cluster, "n0");
+    stopped.push([cluster, ["n0"]]);
+    const generation = Date.now();
+    const peer = { name: "n1", generation, heartbeat: 7, maxVersion: 1, gcVersion: 0, keys: [["k", "v", 1]] };
+    // Written as the first release wrote it: rowid own_keys, a row per peer and per grave.
+    await runInDurableObject(stub(), (_node, state) => {
+      const sql = state.storage.sql;
+      sql.exec(`CREATE TABLE node (id INTEGER PRIMARY KEY CHECK (id = 1), cluster TEXT NOT NULL,
+        node TEXT NOT NULL, seeds TEXT NOT NULL, config TEXT NOT NULL, options TEXT NOT NULL,
+        generation INTEGER NOT NULL, started_at INTEGER NOT NULL, heartbeat INTEGER NOT NULL,
+        self_status TEXT NOT NULL, running INTEGER NOT NULL, gc_version INTEGER NOT NULL)`);
+      sql.exec(
+        "CREATE TABLE own_keys (key TEXT PRIMARY KEY, value TEXT, version INTEGER NOT NULL, tombstone_at INTEGER)",
+      );
+      sql.exec(
+        "CREATE TABLE peers (name TEXT PRIMARY KEY, status TEXT NOT NULL, since INTEGER NOT NULL, state TEXT NOT NULL)",
+      );
+      sql.exec(
+        "CREATE TABLE graves (name TEXT PRIMARY KEY, generation INTEGER NOT NULL, heartbeat INTEGER NOT NULL, at INTEGER NOT NULL)",
+      );
+      sql.exec(
+        `INSERT INTO node VALUES (1, ?, 'n0', '[]', '{}', ?, ?, ?, 0, 'alive', 0, 0)`,
+        cluster,
+        JSON.stringify(TEST_OPTIONS),
+        generation,
+        generation,
+      );
+      sql.exec("INSERT INTO own_keys VALUES ('mine', 'yes', 1, NULL)");
+      sql.exec("INSERT INTO peers VALUES ('n1', 'alive', ?, ?)", generation, JSON.stringify(peer));
+      sql.exec("INSERT INTO graves VALUES ('n9', 1, 5, ?)", Date.now());
+    });
+    await evictDurableObject(stub());
+    const view = (await stub().view()) as NodeView;
+    expect(view).toMatchObject({ running: false, generation, self: { state: { mine: "yes" } } });
+    expect(view.members.find((member) => member.node === "n1")).toMatchObject({
+      generation,
+      heartbeat: 7,
+      status: "alive",
+      state: { k: "v" },
+    });
+    expect(await tables(stub())).toEqual(["membership", "node", "own_keys", "peer_keys", "schema_version"]);
+    const version = await runInDurableObject(stub(), (_node, state) =>
+      state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one(),
+    );
+    expect(version.version).toBe(LATEST_VERSION);
+    // A restart from it keeps the key and the grave.
+    const restarted = await stub().start();
+    expect(restarted.self.state).toEqual({ mine: "yes" });
     const graves = await runInDurableObject(stub(), (_node, state) =>
       state.storage.sql.exec<{ graves: string }>("SELECT graves FROM membership").one(),
     );
