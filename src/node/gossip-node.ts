@@ -8,7 +8,6 @@
  *   (generations.ts). A wake-up is not a restart; only configure/start begin a generation.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { Refusal } from "../core/index.js";
 import type { Env } from "../env.js";
 import { ActiveTime } from "./active-time.js";
 import { REGISTRY_NAME } from "./cluster-registry.js";

@@ -201,6 +201,7 @@ export class NodeRuntime {
   async answer(message: unknown): Promise<unknown> {
     const reply = await answer(this.gossiper, this.transport, message);
     this.collectEvents();
+    this.saved.saveMembersIfJoined(this.others);
     return reply;
   }
 

@@ -80,6 +80,22 @@ export class SavedOthers {
     }
   }
 
+  /**
+   * Between rounds (news pushed or answered): saves the membership row at once when someone
+   * joined, restarted or was forgotten, so a wake-up knows every member; the rest waits for
+   * the round. A bootstrap costs a row per message that brought someone new, once.
+   */
+  saveMembersIfJoined(source: OthersSource): void {
+    if (!this.membersChanged) return;
+    this.store.writing("membership", () => {
+      this.store.saveMembership(source.members(), source.graves());
+      for (const name of this.forgotten) this.store.deletePeerKeys(name);
+    });
+    this.membersChanged = false;
+    this.statusesChanged = false;
+    this.forgotten.clear();
+  }
+
   /** After a round: saves what changed and is due. Returns how many keys rows failed to save. */
   save(source: OthersSource, now: number, snapshotEveryMs: number): number {
     const due = now - this.lastThrottledSaveAt >= snapshotEveryMs;

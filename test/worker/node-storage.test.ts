@@ -172,7 +172,8 @@ describe("storage rows", () => {
     const graves = await runInDurableObject(stub(), (_node, state) =>
       state.storage.sql.exec<{ graves: string }>("SELECT graves FROM membership").one(),
     );
-    expect(JSON.parse(graves.graves)).toEqual([["n9", 1, 5, expect.any(Number)]]);
+    // [name, generation, incarnation, at]: the old layout kept a heartbeat, not an incarnation.
+    expect(JSON.parse(graves.graves)).toEqual([["n9", 1, 0, expect.any(Number)]]);
   });
 });
 
@@ -237,7 +238,6 @@ describe("storage layout", () => {
     expect(view).toMatchObject({ running: false, generation, self: { state: { mine: "yes" } } });
     expect(view.members.find((member) => member.node === "n1")).toMatchObject({
       generation,
-      heartbeat: 7,
       status: "alive",
       state: { k: "v" },
     });
@@ -252,6 +252,7 @@ describe("storage layout", () => {
     const graves = await runInDurableObject(stub(), (_node, state) =>
       state.storage.sql.exec<{ graves: string }>("SELECT graves FROM membership").one(),
     );
-    expect(JSON.parse(graves.graves)).toEqual([["n9", 1, 5, expect.any(Number)]]);
+    // [name, generation, incarnation, at]: the old layout kept a heartbeat, not an incarnation.
+    expect(JSON.parse(graves.graves)).toEqual([["n9", 1, 0, expect.any(Number)]]);
   });
 });
