@@ -1,6 +1,6 @@
 /**
  * The few HTTP calls the bench makes to a local hearsay Worker: bootstrap, read a node's view,
- * write state, stop a node. Loopback only; every call has a timeout; a non-2xx answer throws
+ * write state, stop, hang and start a node. Loopback only; every call has a timeout; a non-2xx answer throws
  * with the API's error body.
  */
 import type { GossipConfigInput } from "../../src/core/index.js";
@@ -49,6 +49,15 @@ export class HearsayClient {
 
   stop(cluster: string, node: string): Promise<NodeView> {
     return this.call("POST", `${this.nodeUrl(cluster, node)}/stop`) as Promise<NodeView>;
+  }
+
+  /** Fault injection: the node takes calls and never answers them, until started. */
+  hang(cluster: string, node: string): Promise<NodeView> {
+    return this.call("POST", `${this.nodeUrl(cluster, node)}/hang`) as Promise<NodeView>;
+  }
+
+  start(cluster: string, node: string): Promise<NodeView> {
+    return this.call("POST", `${this.nodeUrl(cluster, node)}/start`) as Promise<NodeView>;
   }
 
   authHeaders(): Record<string, string> {

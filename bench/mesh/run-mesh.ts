@@ -1,10 +1,13 @@
 /**
  * The mesh measurement: bootstraps N GossipNode objects in a running Worker and measures over
  * HTTP, by deadline polling, the time (and rounds) to full membership, for a write to reach
- * every node, for a stopped node to be marked non-alive and then dead everywhere; false
- * suspicions seen along the way; and, from the nodes' own counters over a quiet steady window
- * (no polling inside it), billed requests, rows written and bytes per node per round.
+ * every node, for a stopped node (it refuses) and then a hung one (it is silent) to be marked
+ * non-alive and then dead everywhere; false suspicions seen along the way; and, from the
+ * nodes' own counters over a quiet steady window (no polling inside it), billed requests, rows
+ * written and bytes per node per round. At the end every node is stopped, so a second mesh
+ * measured after it (another detector) has the machine to itself.
  */
+import type { Detector } from "../../src/core/index.js";
 import { mapLimit } from "../../src/api/concurrency.js";
 import type { NodeView } from "../../src/node/rpc-types.js";
 import { pollUntil } from "../poll.js";
@@ -24,6 +27,8 @@ export interface MeshConfig {
   cluster: string;
   nodes: number;
   intervalMs: number;
+  /** The failure detector the mesh runs. */
+  detector: Detector;
   /** Length of the steady window, in rounds. */
   steadyRounds: number;
   /** Give up on one phase after this long, ms. */
@@ -73,6 +78,10 @@ export interface MeshFigures {
   writeEverywhere: Elapsed;
   stoppedNonAlive: Elapsed;
   stoppedDead: Elapsed;
+  /** A hung node (takes calls, never answers): the failure a crash or a partition causes. */
+  hungNonAlive: Elapsed | null;
+  hungDead: Elapsed | null;
+  detector: Detector;
   /** Distinct (observer, live node) pairs seen suspect or dead in a polled view or an event log. */
   falseSuspicions: number;
   falseSuspicionPairs: string[];
@@ -159,7 +168,10 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
 
   // 1. Bootstrap; full membership is every node listing every node as alive.
   const bootAt = Date.now();
-  await client.bootstrap(config.cluster, config.nodes, { intervalMs: config.intervalMs });
+  await client.bootstrap(config.cluster, config.nodes, {
+    intervalMs: config.intervalMs,
+    detector: config.detector,
+  });
   const bootstrapCallMs = Date.now() - bootAt;
   const full = await pollViews("full membership", (views) => fullMembership(views, names));
   const fullMembershipElapsed = { ms: full.at - bootAt, rounds: medianCounter(full.value, "rounds") };
@@ -195,7 +207,26 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
     statusesOf(views, victim).every((status) => status === "dead" || status === undefined),
   );
 
-  // 5. The event logs catch suspicions that came and went between polls.
+  // 5. Hang another node: silent, so only timeouts and indirect probes can find it.
+  let hungNonAlive: Elapsed | null = null;
+  let hungDead: Elapsed | null = null;
+  if (names.length > 2) {
+    const hung = names[names.length - 2] as string;
+    const beforeHang = dead.value.filter((view) => view.node !== hung);
+    const hangAt = Date.now();
+    await client.hang(config.cluster, hung);
+    live.delete(hung);
+    const silent = await pollViews(`${hung} (hung) non-alive everywhere`, (views) =>
+      statusesOf(views, hung).every((status) => status !== "alive" && status !== "joining"),
+    );
+    hungNonAlive = { ms: silent.at - hangAt, rounds: roundsSince(beforeHang, silent.value) };
+    const gone = await pollViews(`${hung} (hung) dead everywhere`, (views) =>
+      statusesOf(views, hung).every((status) => status === "dead" || status === undefined),
+    );
+    hungDead = { ms: gone.at - hangAt, rounds: roundsSince(beforeHang, gone.value) };
+  }
+
+  // 6. The event logs catch suspicions that came and went between polls.
   let eventLogError: string | null = null;
   let eventsRead = 0;
   try {
@@ -206,7 +237,13 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
     eventLogError = error instanceof Error ? error.message : String(error);
   }
 
+  // 7. Quiet the machine for whatever is measured next.
+  await mapLimit(names, VIEW_CONCURRENCY, (node) => client.stop(config.cluster, node).catch(() => undefined));
+
   return {
+    detector: config.detector,
+    hungNonAlive,
+    hungDead,
     bootstrapCallMs,
     fullMembership: fullMembershipElapsed,
     writeEverywhere,
