@@ -11,6 +11,7 @@ import { errorBody, handleError, handleNotFound } from "./errors.js";
 import { createApp } from "./openapi.js";
 import { clusterRoutes } from "./routes/clusters.js";
 import { eventRoutes } from "./routes/events.js";
+import { memberRoutes } from "./routes/members.js";
 import { metaRoutes } from "./routes/meta.js";
 import { nodeRoutes } from "./routes/nodes.js";
 import { MAX_BODY_BYTES } from "./schemas.js";
@@ -54,6 +55,7 @@ app.route("/", metaRoutes);
 app.route("/", clusterRoutes);
 app.route("/", nodeRoutes);
 app.route("/", eventRoutes);
+app.route("/", memberRoutes);
 // The dashboard page and its assets (same-origin only, fits the CSP above).
 app.route("/", web);
 

@@ -25,6 +25,7 @@ import { ActiveTime } from "./active-time.js";
 import { EventLog } from "./event-log.js";
 import { heartbeatFloor } from "./heartbeat-floor.js";
 import { EVENT_LOG_CAPACITY, MAX_OWN_ENTRIES, MAX_USER_KEYS, MAX_VALUE_LENGTH } from "./limits.js";
+import { type MembersPage, type MembersQuery, membersPage } from "./members-query.js";
 import { NodeError } from "./node-error.js";
 import { type NodeRecord, NodeStore } from "./node-store.js";
 import type { EventsPage, GossipNodeRpc, NodeCounters, NodeView, StartRequest } from "./rpc-types.js";
@@ -229,6 +230,14 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
     return this.answer(async () => {
       this.collectEvents();
       return this.log.since(typeof since === "number" ? since : 0);
+    });
+  }
+
+  /** The directory as this node sees it; refused (stopped, left) when its view is not current. */
+  async members(query: MembersQuery): Promise<MembersPage> {
+    return this.answer(async () => {
+      const { cluster, node } = this.configured().record;
+      return membersPage(this.writable().view(), query, { cluster, from: node, at: Date.now() });
     });
   }
 

@@ -4,11 +4,9 @@
  * custom properties such as `code`, so the code travels in the message: `"<code>: <text>"`.
  * `readNodeError` turns any caught error back into `{ code, message }` (or null).
  */
-import type { NodeErrorShape } from "./rpc-types.js";
 
-export type NodeErrorCode = NodeErrorShape["code"];
-
-const CODES: readonly NodeErrorCode[] = [
+/** Every code a node throws: the one list (rpc-types.ts and the API derive theirs from it). */
+export const NODE_ERROR_CODES = [
   "not_configured",
   "invalid_config",
   "invalid_key",
@@ -16,7 +14,15 @@ const CODES: readonly NodeErrorCode[] = [
   "too_many_keys",
   "stopped",
   "left",
-];
+] as const;
+
+export type NodeErrorCode = (typeof NODE_ERROR_CODES)[number];
+
+/** Error thrown across RPC for a call that makes no sense in the node's state. */
+export interface NodeErrorShape {
+  code: NodeErrorCode;
+  message: string;
+}
 
 export class NodeError extends Error {
   constructor(
@@ -28,7 +34,7 @@ export class NodeError extends Error {
   }
 }
 
-const PREFIX = new RegExp(`^(?:[A-Za-z]*Error: )?(${CODES.join("|")}): ([\\s\\S]*)$`);
+const PREFIX = new RegExp(`^(?:[A-Za-z]*Error: )?(${NODE_ERROR_CODES.join("|")}): ([\\s\\S]*)$`);
 
 /** Reads a NodeError thrown by a node, locally or across RPC. Null for any other error. */
 export function readNodeError(error: unknown): NodeErrorShape | null {

@@ -11,6 +11,7 @@ import type {
   MembershipEvent,
   MemberView,
 } from "../core/index.js";
+import type { MembersPage, MembersQuery } from "./members-query.js";
 
 /** Counters a node keeps about itself: the core's plus those of the Durable Object shell. */
 export interface NodeCounters extends CoreCounters {
@@ -97,18 +98,7 @@ export interface EventsPage {
   next: number;
 }
 
-/** Error thrown across RPC for a call that makes no sense in the node's state. */
-export interface NodeErrorShape {
-  code:
-    | "not_configured"
-    | "invalid_config"
-    | "invalid_key"
-    | "invalid_value"
-    | "too_many_keys"
-    | "stopped"
-    | "left";
-  message: string;
-}
+export type { NodeErrorShape } from "./node-error.js";
 
 /**
  * RPC surface of one GossipNode (each method is an RPC call on its stub).
@@ -130,6 +120,8 @@ export interface GossipNodeRpc {
   /** Null when this object was never configured. */
   view(): Promise<NodeView | null>;
   events(since: number): Promise<EventsPage>;
+  /** The members query over this node's view (see members-query.ts); running nodes only. */
+  members(query: MembersQuery): Promise<MembersPage>;
   /** Re-arms the alarm loop of a configured running node whose alarm is missing. */
   ensureRunning(): Promise<boolean>;
 }
