@@ -1,7 +1,7 @@
 /**
  * Which nodes a cluster has, as the ClusterRegistry says, cached in this isolate. Reads check
  * here before they touch a node, so a read of an unknown node creates no Durable Object (and
- * no storage), while the one registry object is asked at most once a second per cluster for
+ * no storage), while the one registry object is asked at most four times a second per cluster (per isolate) for
  * names it does not know, and every few seconds for names it does.
  */
 import type { Env } from "../env.js";
@@ -10,7 +10,7 @@ import { registryStub } from "./stubs.js";
 /** How long a registry answer is trusted for names it lists, ms. */
 export const REGISTRY_CACHE_MS = 5_000;
 /** Least time between two registry reads of one cluster for names it did not list, ms. */
-export const REGISTRY_RECHECK_MS = 1_000;
+export const REGISTRY_RECHECK_MS = 250;
 /** Clusters remembered per isolate (oldest dropped first). */
 const MAX_CLUSTERS = 1_000;
 
