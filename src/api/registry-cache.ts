@@ -1,11 +1,12 @@
 /**
  * Which nodes a cluster has, as the ClusterRegistry says, cached in this isolate. Reads check
  * here before they touch a node, so a read of an unknown node creates no Durable Object (and
- * no storage), while the one registry object is asked at most four times a second per cluster (per isolate) for
- * names it does not know, and every few seconds for names it does.
+ * no storage), while the one registry object is asked at most four times a second per cluster
+ * and isolate for names it does not know, and every few seconds for names it does.
  */
 import type { Env } from "../env.js";
-import { registryStub } from "./stubs.js";
+import { apiError } from "./errors.js";
+import { nodeStub, registryStub } from "./stubs.js";
 
 /** How long a registry answer is trusted for names it lists, ms. */
 export const REGISTRY_CACHE_MS = 5_000;
@@ -56,4 +57,11 @@ export function noteRegistered(cluster: string, nodes: readonly string[]): void 
     entry.known.add(node);
     entry.nodes = [...entry.known].sort();
   }
+}
+
+/** The node's stub, once the registry lists it; 404 `not_found` otherwise. */
+export async function knownNode(env: Env, cluster: string, node: string) {
+  if (!(await isRegistered(env, cluster, node)))
+    throw apiError("not_found", `node ${node} of cluster ${cluster} does not exist`);
+  return nodeStub(env, cluster, node);
 }

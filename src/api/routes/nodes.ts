@@ -10,18 +10,11 @@ import type { Env } from "../../env.js";
 import { requireReadToken, requireWriteToken } from "../auth.js";
 import { ApiError, apiError } from "../errors.js";
 import { createApp, errors, jsonBody, jsonResponse, pick, readSecurity, writeSecurity } from "../openapi.js";
-import { isRegistered, noteRegistered } from "../registry-cache.js";
+import { isRegistered, knownNode, noteRegistered } from "../registry-cache.js";
 import { DeleteStateResponse, NodeViewSchema, PutStateResponse } from "../responses.js";
 import { KeyParams, NodeParams, PutStateBody, StartNodeBody } from "../schemas.js";
 import { isStartRetry } from "../start-retry.js";
 import { nodeStub } from "../stubs.js";
-
-/** The node's stub, once the registry lists it; 404 `not_found` otherwise. */
-async function knownNode(env: Env, cluster: string, node: string) {
-  if (!(await isRegistered(env, cluster, node)))
-    throw apiError("not_found", `node ${node} of cluster ${cluster} does not exist`);
-  return nodeStub(env, cluster, node);
-}
 
 const NODE_PATH = "/v1/clusters/{cluster}/nodes/{node}";
 
