@@ -6,9 +6,8 @@
  * lists the node, so calls on unknown nodes create no Durable Object and no storage.
  */
 import { createRoute } from "@hono/zod-openapi";
-import type { Env } from "../../env.js";
 import { requireReadToken, requireWriteToken } from "../auth.js";
-import { ApiError, apiError } from "../errors.js";
+import { ApiError } from "../errors.js";
 import { createApp, errors, jsonBody, jsonResponse, pick, readSecurity, writeSecurity } from "../openapi.js";
 import { isRegistered, knownNode, noteRegistered } from "../registry-cache.js";
 import { DeleteStateResponse, NodeViewSchema, PutStateResponse } from "../responses.js";
