@@ -3,8 +3,7 @@
  * ClusterRegistry named "registry". Also the fan-out budget of a single API request.
  */
 import type { Env } from "../env.js";
-import { REGISTRY_NAME } from "../node/cluster-registry.js";
-import type { ClusterRegistryRpc, GossipNodeRpc } from "../node/rpc-types.js";
+import { type ClusterRegistryRpc, type GossipNodeRpc, REGISTRY_NAME } from "../node/rpc-types.js";
 
 /**
  * Durable Object calls in flight at once during a fan-out (bootstrap, cluster summary).

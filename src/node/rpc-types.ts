@@ -126,7 +126,10 @@ export interface GossipNodeRpc {
   ensureRunning(): Promise<boolean>;
 }
 
-/** RPC surface of the ClusterRegistry (one object, named "registry"). */
+/** The name of the one ClusterRegistry object. */
+export const REGISTRY_NAME = "registry";
+
+/** RPC surface of the ClusterRegistry (one object, named REGISTRY_NAME). */
 export interface ClusterRegistryRpc {
   /** Records nodes as members of a cluster (idempotent). */
   register(cluster: string, nodes: string[]): Promise<void>;

@@ -24,7 +24,7 @@ nodeRoutes.openapi(
     method: "put",
     path: NODE_PATH,
     tags: ["nodes"],
-    operationId: "startNode",
+    operationId: "configureNode",
     summary: "Start (or restart) one node",
     description:
       "Configures the node with these seeds and config and starts its gossip loop. The node adds itself to the cluster's registry. Calling it again with the same body on a running node is a retry: it answers the node as it is (same generation) and starts nothing. A different body, or a stopped node, restarts it with a new generation.",
