@@ -40,11 +40,6 @@ export function openStream(node: string, cap: number): (() => void) | null {
   };
 }
 
-/** Streams open on `node` in this isolate. */
-export function openStreams(node: string): number {
-  return open.get(node) ?? 0;
-}
-
 interface Poll {
   since: number;
   page: EventsPage;
