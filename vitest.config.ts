@@ -11,6 +11,19 @@ import { defineConfig } from "vitest/config";
 /** Bearer token bound as API_TOKEN inside the worker project (same as local dev). */
 const TEST_API_TOKEN = "dev-token";
 
+/**
+ * The example consumer Worker (examples/consumer) runs beside hearsay as an auxiliary Worker.
+ * Its HEARSAY binding names the Worker under test as the plugin names it
+ * (`vitest-plugin-runner-<project>`), which exports the main module's HearsayService.
+ */
+const consumerWorker = {
+  name: "hearsay-consumer",
+  modules: true,
+  scriptPath: "./examples/consumer/index.js",
+  compatibilityDate: "2026-11-02",
+  serviceBindings: { HEARSAY: { name: "vitest-plugin-runner-worker", entrypoint: "HearsayService" } },
+};
+
 export default defineConfig({
   test: {
     projects: [
@@ -26,7 +39,11 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             remoteBindings: false,
-            miniflare: { bindings: { API_TOKEN: TEST_API_TOKEN } },
+            miniflare: {
+              bindings: { API_TOKEN: TEST_API_TOKEN },
+              serviceBindings: { CONSUMER: consumerWorker.name },
+              workers: [consumerWorker],
+            },
           }),
         ],
         test: {

@@ -1,7 +1,8 @@
 /**
  * API load: autocannon against one node's view (`GET /v1/clusters/:c/nodes/:n`) for a fixed
- * duration on loopback, and a short sequential latency sample of the same call with no other
- * load (used as the per-request active-time estimate of the cost model).
+ * duration on loopback, then the members query (`GET /v1/clusters/:c/members`) under the same
+ * load, and a short sequential latency sample of the node view with no other load (used as
+ * the per-request active-time estimate of the cost model).
  */
 import { createRequire } from "node:module";
 import { median, percentile } from "./poll.js";
@@ -29,7 +30,14 @@ export interface LoadFigures {
   latencyMaxMs: number;
   errors: number;
   non2xx: number;
+  /** The members query under the same connections and duration (absent in older results). */
+  members?: EndpointLoad;
+  /** members.requestsPerSecond / requestsPerSecond. */
+  membersToViewRequestsRatio?: number;
 }
+
+/** One endpoint's figures under load. */
+export type EndpointLoad = Omit<LoadFigures, "members" | "membersToViewRequestsRatio">;
 
 export async function runLoad(
   url: string,
@@ -51,6 +59,23 @@ export async function runLoad(
     latencyMaxMs: result.latency.max,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+  };
+}
+
+/** The node view, then the members query, each for `durationSeconds` with `connections`. */
+export async function runViewAndMembersLoad(
+  viewUrl: string,
+  membersUrl: string,
+  headers: Record<string, string>,
+  durationSeconds: number,
+  connections: number,
+): Promise<LoadFigures> {
+  const view = await runLoad(viewUrl, headers, durationSeconds, connections);
+  const members = await runLoad(membersUrl, headers, durationSeconds, connections);
+  return {
+    ...view,
+    members,
+    membersToViewRequestsRatio: members.requestsPerSecond / Math.max(1e-9, view.requestsPerSecond),
   };
 }
 

@@ -87,7 +87,15 @@ export const BenchResultSchema = z.object({
       })
       .nullable(),
     latency: z.object({ count: num, p50Ms: num, p99Ms: num }).nullable(),
-    load: z.object({ requestsPerSecond: num, latencyP50Ms: num, latencyP99Ms: num }).nullable(),
+    load: z
+      .object({
+        requestsPerSecond: num,
+        latencyP50Ms: num,
+        latencyP99Ms: num,
+        members: z.object({ requestsPerSecond: num, latencyP50Ms: num, latencyP99Ms: num }).optional(),
+        membersToViewRequestsRatio: num.optional(),
+      })
+      .nullable(),
     swim: z
       .discriminatedUnion("status", [
         z.object({
@@ -260,6 +268,20 @@ export function figuresTable(result: BenchResult): string {
       DASH,
     ],
     ["GET node view requests / s", fixed(load?.requestsPerSecond, 0), DASH, DASH],
+    [
+      "GET members under the same load p50 / p99",
+      load?.members ? `${load.members.latencyP50Ms} / ${load.members.latencyP99Ms} ms` : DASH,
+      DASH,
+      DASH,
+    ],
+    [
+      "GET members requests / s (x node view)",
+      load?.members
+        ? `${fixed(load.members.requestsPerSecond, 0)} (${fixed(load.membersToViewRequestsRatio, 1)}x)`
+        : DASH,
+      DASH,
+      DASH,
+    ],
   ];
   return markdownTable(["figure", "hearsay", "swim", "hearsay / swim"], rows);
 }

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { startWranglerDev, type WranglerDev } from "../test/e2e/support/wrangler-dev.js";
 import { type BenchConfig, parseBenchArgs, USAGE } from "./args.js";
 import { costTable as costIntervals, type PerRoundUsage } from "./cost-model.js";
-import { type LatencySample, type LoadFigures, runLoad, sampleLatency } from "./load.js";
+import { type LatencySample, type LoadFigures, runViewAndMembersLoad, sampleLatency } from "./load.js";
 import { HearsayClient } from "./mesh/api-client.js";
 import { cpuSeconds, findWorkerdPids } from "./mesh/process-cpu.js";
 import { type MeshFigures, runMesh } from "./mesh/run-mesh.js";
@@ -92,6 +92,7 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
       cluster,
       nodes: config.nodes,
       intervalMs: config.intervalMs,
+      detector: "swim",
       steadyRounds: config.steadyRounds,
       phaseTimeoutMs: phaseTimeout(config, deadline),
       pollEveryMs: Math.min(250, Math.max(50, config.intervalMs / 5)),
@@ -107,7 +108,8 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
     latency = await sampleLatency(url, headers, LATENCY_SAMPLES);
     if (!config.skipLoad) {
       console.log(`load: autocannon ${config.connections} connections for ${config.loadSeconds} s ...`);
-      load = await runLoad(url, headers, config.loadSeconds, config.connections);
+      const membersUrl = client.membersUrl(cluster);
+      load = await runViewAndMembersLoad(url, membersUrl, headers, config.loadSeconds, config.connections);
     }
   } catch (error) {
     failures.push(`mesh: ${message(error)}`);

@@ -32,6 +32,11 @@ export class HearsayClient {
     return `${this.baseUrl}/v1/clusters/${encodeURIComponent(cluster)}/nodes/${encodeURIComponent(node)}`;
   }
 
+  /** The members query of a cluster, answered by any running node. */
+  membersUrl(cluster: string): string {
+    return `${this.baseUrl}/v1/clusters/${encodeURIComponent(cluster)}/members`;
+  }
+
   bootstrap(cluster: string, size: number, config: GossipConfigInput): Promise<unknown> {
     return this.call("POST", `${this.baseUrl}/v1/clusters/${encodeURIComponent(cluster)}/bootstrap`, {
       size,

@@ -7,8 +7,9 @@
  * written and bytes per node per round. At the end every node is stopped, so a second mesh
  * measured after it (another detector) has the machine to itself.
  */
-import type { Detector } from "../../src/core/index.js";
+
 import { mapLimit } from "../../src/api/concurrency.js";
+import type { Detector } from "../../src/core/index.js";
 import type { NodeView } from "../../src/node/rpc-types.js";
 import { pollUntil } from "../poll.js";
 import type { HearsayClient } from "./api-client.js";

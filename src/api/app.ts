@@ -11,6 +11,7 @@ import { errorBody, handleError, handleNotFound } from "./errors.js";
 import { createApp } from "./openapi.js";
 import { clusterRoutes } from "./routes/clusters.js";
 import { eventRoutes } from "./routes/events.js";
+import { memberRoutes } from "./routes/members.js";
 import { metaRoutes } from "./routes/meta.js";
 import { nodeRoutes } from "./routes/nodes.js";
 import { MAX_BODY_BYTES } from "./schemas.js";
@@ -52,6 +53,7 @@ app.route("/", metaRoutes);
 app.route("/", clusterRoutes);
 app.route("/", nodeRoutes);
 app.route("/", eventRoutes);
+app.route("/", memberRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",
@@ -59,15 +61,32 @@ app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   description: "API_TOKEN for mutating calls; READ_TOKEN (or API_TOKEN) for reads when READ_TOKEN is set.",
 });
 
-app.doc("/openapi.json", {
+/** The document's top level: what `GET /openapi.json` serves and scripts/openapi.ts writes. */
+const OPENAPI_CONFIG: Parameters<typeof app.getOpenAPIDocument>[0] = {
   openapi: "3.0.3",
   info: {
     title: "hearsay",
     version: "1",
     description:
-      'A gossip mesh on Durable Objects. Errors are `{"error": {"code", "message"}}`. Mutating calls need `Authorization: Bearer <API_TOKEN>`.',
+      'A gossip mesh on Durable Objects. Errors are `{"error": {"code", "message"}}`. Mutating calls need `Authorization: Bearer <API_TOKEN>`; reads need `Authorization: Bearer <READ_TOKEN>` only when the server sets READ_TOKEN.',
+    license: { name: "UNLICENSED (no license granted yet)" },
   },
-});
+  servers: [
+    { url: "http://127.0.0.1:8787", description: "Local: `npm start` (wrangler dev)" },
+    {
+      url: "https://hearsay.{subdomain}.workers.dev",
+      description: "Deployed with `npm run deploy`",
+      variables: { subdomain: { default: "example", description: "Your workers.dev subdomain." } },
+    },
+  ],
+};
+
+app.doc("/openapi.json", OPENAPI_CONFIG);
+
+/** The OpenAPI document, generated from the routes' zod schemas. */
+export function openApiDocument() {
+  return app.getOpenAPIDocument(OPENAPI_CONFIG);
+}
 
 app.onError(handleError);
 app.notFound(handleNotFound);

@@ -1,67 +1,76 @@
 /**
- * Bearer-token checks. Mutating calls need API_TOKEN and fail closed when the Worker has none.
- * Reads are public unless READ_TOKEN is set; then READ_TOKEN or API_TOKEN opens them. Reads
- * also accept `?access_token=` because browsers' EventSource cannot send headers.
- * Tokens are compared with Hono's timing-safe compare (SHA-256 of both, then constant time).
+ * Bearer-token checks, with Hono's `bearerAuth` (timing-safe compare, WWW-Authenticate) and
+ * answers in the API's error shape:
+ * - mutating calls need API_TOKEN, and are refused (403) when the Worker has none;
+ * - reads are public unless READ_TOKEN is set; then READ_TOKEN or API_TOKEN opens them;
+ * - because browsers' EventSource cannot send headers, reads also take `?access_token=`, but
+ *   only READ_TOKEN there: a write token is never accepted from a URL (URLs end up in logs).
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
 import { timingSafeEqual } from "hono/utils/buffer";
-import type { Env } from "../env.js";
-import { ApiError } from "./errors.js";
+import { API_ERRORS, apiError, errorBody } from "./errors.js";
+import type { AppEnv } from "./openapi.js";
 
-type AppEnv = { Bindings: Env };
+const REALM = "hearsay";
 
-/** The token in `Authorization: Bearer <token>`, or undefined when the header is absent. */
-function bearerToken(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const match = /^Bearer +(\S+) *$/i.exec(header);
-  if (!match) throw new ApiError(401, "unauthorized", 'Authorization header must be "Bearer <token>"');
-  return match[1];
-}
-
+/** True when `token` equals one of the configured tokens (each compared, so timing tells nothing). */
 async function matchesAny(token: string, accepted: readonly (string | undefined)[]): Promise<boolean> {
   let ok = false;
   for (const candidate of accepted) {
-    // Compare against every configured token so timing does not tell which one matched.
     if (candidate && (await timingSafeEqual(candidate, token))) ok = true;
   }
   return ok;
 }
 
-/** Guards a mutating route: `Authorization: Bearer <API_TOKEN>`. */
+function unauthorized(message: string) {
+  return {
+    message: () =>
+      new Response(JSON.stringify(errorBody("unauthorized", message)), {
+        status: API_ERRORS.unauthorized,
+        headers: { "content-type": "application/json" },
+      }),
+  };
+}
+
+/** bearerAuth with the API's messages; `accepted` names the tokens that open the route. */
+function bearer(
+  needs: string,
+  accepted: (c: Context<AppEnv>) => readonly (string | undefined)[],
+): MiddlewareHandler<AppEnv> {
+  // bearerAuth is typed for any Env; our handlers read the Worker's bindings.
+  return bearerAuth({
+    realm: REALM,
+    verifyToken: (token, c) => matchesAny(token, accepted(c as Context<AppEnv>)),
+    noAuthenticationHeader: unauthorized(`this call needs Authorization: Bearer <${needs}>`),
+    invalidAuthenticationHeader: unauthorized('Authorization header must be "Bearer <token>"'),
+    invalidToken: unauthorized("wrong bearer token"),
+  }) as unknown as MiddlewareHandler<AppEnv>;
+}
+
+const writeBearer = bearer("API_TOKEN", (c) => [c.env.API_TOKEN]);
+const readBearer = bearer("READ_TOKEN", (c) => [c.env.READ_TOKEN, c.env.API_TOKEN]);
+
+/** Guards a mutating route: `Authorization: Bearer <API_TOKEN>`, never a token in the URL. */
 export const requireWriteToken: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const apiToken = c.env.API_TOKEN;
-  if (!apiToken) {
-    throw new ApiError(
-      403,
+  if (!c.env.API_TOKEN) {
+    throw apiError(
       "no_token_configured",
       "this server has no API_TOKEN configured, so mutating calls are refused; set one with `wrangler secret put API_TOKEN` (or in .dev.vars locally)",
     );
   }
-  const token = bearerToken(c.req.header("Authorization"));
-  if (token === undefined) {
-    c.header("WWW-Authenticate", 'Bearer realm="hearsay"');
-    throw new ApiError(401, "unauthorized", "this call needs Authorization: Bearer <API_TOKEN>");
-  }
-  if (!(await matchesAny(token, [apiToken]))) {
-    c.header("WWW-Authenticate", 'Bearer realm="hearsay", error="invalid_token"');
-    throw new ApiError(401, "unauthorized", "wrong bearer token");
-  }
-  await next();
+  return writeBearer(c, next);
 };
 
-/** Guards a read route when READ_TOKEN is set (READ_TOKEN or API_TOKEN accepted). */
+/** Guards a read route when READ_TOKEN is set (READ_TOKEN or API_TOKEN in the header). */
 export const requireReadToken: MiddlewareHandler<AppEnv> = async (c, next) => {
   const readToken = c.env.READ_TOKEN;
   if (!readToken) return next();
-  const token = bearerToken(c.req.header("Authorization")) ?? c.req.query("access_token");
-  if (token === undefined || token === "") {
-    c.header("WWW-Authenticate", 'Bearer realm="hearsay"');
-    throw new ApiError(401, "unauthorized", "reads need Authorization: Bearer <READ_TOKEN> on this server");
+  const fromUrl = c.req.query("access_token");
+  if (fromUrl !== undefined && c.req.header("Authorization") === undefined) {
+    if (fromUrl !== "" && (await matchesAny(fromUrl, [readToken]))) return next();
+    c.header("WWW-Authenticate", `Bearer realm="${REALM}", error="invalid_token"`);
+    throw apiError("unauthorized", "access_token in a URL must be READ_TOKEN");
   }
-  if (!(await matchesAny(token, [readToken, c.env.API_TOKEN]))) {
-    c.header("WWW-Authenticate", 'Bearer realm="hearsay", error="invalid_token"');
-    throw new ApiError(401, "unauthorized", "wrong bearer token");
-  }
-  return next();
+  return readBearer(c, next);
 };

@@ -6,28 +6,35 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { readNodeError } from "../node/node-error.js";
+import { type NodeErrorCode, readNodeError } from "../node/node-error.js";
 
-export type ErrorCode =
-  | "invalid_request"
-  | "invalid_json"
-  | "unsupported_media_type"
-  | "payload_too_large"
-  | "unauthorized"
-  | "no_token_configured"
-  | "not_found"
-  | "conflict"
-  | "too_many_keys"
-  | "state_budget_exceeded"
-  | "leave_unconfirmed"
-  | "node_stopped"
-  | "node_left"
-  | "invalid_config"
-  | "invalid_key"
-  | "invalid_value"
-  | "overloaded"
-  | "bootstrap_incomplete"
-  | "internal";
+/** Every code the API answers with, and its HTTP status: the one list, declared once. */
+export const API_ERRORS = {
+  invalid_request: 400,
+  invalid_json: 400,
+  invalid_config: 400,
+  invalid_key: 400,
+  invalid_value: 400,
+  unauthorized: 401,
+  no_token_configured: 403,
+  not_found: 404,
+  conflict: 409,
+  too_many_keys: 409,
+  node_stopped: 409,
+  node_left: 409,
+  payload_too_large: 413,
+  state_budget_exceeded: 413,
+  unsupported_media_type: 415,
+  too_many_streams: 429,
+  internal: 500,
+  not_available: 501,
+  overloaded: 503,
+  leave_unconfirmed: 503,
+  bootstrap_incomplete: 503,
+  no_running_node: 503,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof API_ERRORS;
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string };
@@ -45,21 +52,26 @@ export class ApiError extends Error {
   }
 }
 
+/** The error for a code, with the status the table above gives it. */
+export function apiError(code: ErrorCode, message: string): ApiError {
+  return new ApiError(API_ERRORS[code], code, message);
+}
+
 export function errorBody(code: ErrorCode, message: string): ErrorBody {
   return { error: { code, message } };
 }
 
-/** How each node error code reads over HTTP. Unknown node = 404, bad input = 400, state = 409. */
-const NODE_ERRORS: Record<string, { status: ContentfulStatusCode; code: ErrorCode }> = {
-  not_configured: { status: 404, code: "not_found" },
-  invalid_config: { status: 400, code: "invalid_config" },
-  invalid_key: { status: 400, code: "invalid_key" },
-  invalid_value: { status: 400, code: "invalid_value" },
-  too_many_keys: { status: 409, code: "too_many_keys" },
-  state_budget_exceeded: { status: 413, code: "state_budget_exceeded" },
-  leave_unconfirmed: { status: 503, code: "leave_unconfirmed" },
-  stopped: { status: 409, code: "node_stopped" },
-  left: { status: 409, code: "node_left" },
+/** How each node error code reads over HTTP (status from API_ERRORS). */
+const NODE_ERRORS: Record<NodeErrorCode, ErrorCode> = {
+  not_configured: "not_found",
+  invalid_config: "invalid_config",
+  invalid_key: "invalid_key",
+  invalid_value: "invalid_value",
+  too_many_keys: "too_many_keys",
+  state_budget_exceeded: "state_budget_exceeded",
+  leave_unconfirmed: "leave_unconfirmed",
+  stopped: "node_stopped",
+  left: "node_left",
 };
 
 /** Turns any error into the status and body the client sees. */
@@ -68,8 +80,8 @@ export function toErrorResponse(error: unknown): { status: ContentfulStatusCode;
   if (error instanceof HTTPException) return fromHttpException(error);
   const nodeError = readNodeError(error);
   if (nodeError) {
-    const mapped = NODE_ERRORS[nodeError.code] ?? { status: 400 as const, code: "invalid_request" as const };
-    return { status: mapped.status, body: errorBody(mapped.code, nodeError.message) };
+    const code = NODE_ERRORS[nodeError.code] ?? "invalid_request";
+    return { status: API_ERRORS[code], body: errorBody(code, nodeError.message) };
   }
   if (isOverloaded(error)) {
     return { status: 503, body: errorBody("overloaded", "a gossip node is overloaded; retry later") };
@@ -115,6 +127,8 @@ function isOverloaded(error: unknown): boolean {
 
 /** `app.onError`: every fault becomes the error shape; 5xx are logged, never echoed. */
 export function handleError(error: unknown, c: Context): Response {
+  // Middleware such as bearerAuth throws with its answer already built (in our error shape).
+  if (error instanceof HTTPException && error.res) return error.getResponse();
   const { status, body } = toErrorResponse(error);
   if (status >= 500) console.error(`${c.req.method} ${c.req.path}:`, error);
   return c.json(body, status);

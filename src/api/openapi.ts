@@ -56,6 +56,7 @@ export const errors = {
     content: errorContent,
   },
   413: { description: "Request body too large.", content: errorContent },
+  429: { description: "Too many at once (event streams on one node).", content: errorContent },
   415: { description: "Request body is not JSON.", content: errorContent },
   503: {
     description:
@@ -66,6 +67,9 @@ export const errors = {
 
 /** Security requirement of routes that need API_TOKEN. */
 export const writeSecurity = [{ bearerAuth: [] }];
+
+/** Reads: open when the server has no READ_TOKEN (the empty requirement), else READ_TOKEN. */
+export const readSecurity: Array<Record<string, string[]>> = [{}, { bearerAuth: [] }];
 
 /** The shared error responses for these statuses. */
 export function pick<K extends keyof typeof errors>(...statuses: K[]): Pick<typeof errors, K> {

@@ -4,6 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { MEMBER_STATUSES } from "../core/index.js";
+import { MEMBER_KINDS } from "../node/members-query.js";
 import type { NodeView } from "../node/rpc-types.js";
 
 export const ErrorResponse = z
@@ -117,3 +118,29 @@ export const ClusterSummarySchema = z
     nodes: z.array(NodeSummarySchema),
   })
   .openapi("ClusterSummary");
+
+export const DirectoryMemberSchema = z
+  .object({
+    node: z.string(),
+    kind: z.enum(MEMBER_KINDS),
+    status: MemberStatusSchema,
+    incarnation: z.number().openapi({ description: "Orders liveness claims within a generation." }),
+    generation: z.number(),
+    region: z.string().optional(),
+    home: z.string().optional().openapi({ description: "For agents: the node that hears its heartbeats." }),
+    state: z
+      .record(z.string(), z.string())
+      .optional()
+      .openapi({ description: "Only the keys asked for with `keys`; absent without `keys`." }),
+  })
+  .openapi("DirectoryMember");
+
+export const MembersPageSchema = z
+  .object({
+    cluster: z.string(),
+    from: z.string().openapi({ description: "The node whose view this is." }),
+    at: z.number().openapi({ description: "That node's clock when it answered, ms since epoch." }),
+    members: z.array(DirectoryMemberSchema),
+    next: z.string().nullable().openapi({ description: "Cursor of the next page; null on the last page." }),
+  })
+  .openapi("MembersPage");

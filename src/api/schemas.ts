@@ -9,10 +9,20 @@ import {
   ConfigError,
   DETECTORS,
   type GossipConfigInput,
+  MEMBER_STATUSES,
+  type MemberStatus,
   MODES,
   resolveConfig,
 } from "../core/index.js";
 import { MAX_SEEDS } from "../node/limits.js";
+import {
+  ALL_KEYS,
+  decodeCursor,
+  MEMBER_KINDS,
+  MEMBERS_DEFAULT_LIMIT,
+  MEMBERS_MAX_KEYS,
+  MEMBERS_MAX_LIMIT,
+} from "../node/members-query.js";
 
 /** Cluster and node names. */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -169,3 +179,97 @@ export const SummaryQuery = z.object({
       description: "Include every node's full digest (large for big clusters). Default false.",
     }),
 });
+
+/** Location hints (wnam, weur, ...) and any other region label: short, lower case. */
+export const REGION_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+const Cursor = z.string().refine((cursor) => {
+  try {
+    decodeCursor(cursor);
+    return true;
+  } catch {
+    return false;
+  }
+}, "cursor is not one this API returned; pass the `next` of the previous page");
+
+/**
+ * The members query as an object: what the service binding takes, and what the HTTP query
+ * string is turned into before it is checked. One schema, so both answer the same errors.
+ */
+export const MembersQueryInput = z.strictObject({
+  status: z
+    .array(z.enum(MEMBER_STATUSES as [MemberStatus, ...MemberStatus[]], { error: statusMessage }))
+    .optional(),
+  kind: z.enum(MEMBER_KINDS, { error: `kind must be one of ${MEMBER_KINDS.join(", ")}` }).optional(),
+  keys: z
+    .array(
+      z
+        .string()
+        .refine(
+          (key) => key === ALL_KEYS || KEY_PATTERN.test(key),
+          `keys must be state keys (or ${ALL_KEYS} for all)`,
+        ),
+    )
+    .max(MEMBERS_MAX_KEYS, `at most ${MEMBERS_MAX_KEYS} keys`)
+    .optional(),
+  region: z.string().regex(REGION_PATTERN, "region must be a location hint such as weur").optional(),
+  limit: z
+    .number({ error: "limit must be a number" })
+    .int(`limit must be an integer between 1 and ${MEMBERS_MAX_LIMIT}`)
+    .min(1, `limit must be an integer between 1 and ${MEMBERS_MAX_LIMIT}`)
+    .max(MEMBERS_MAX_LIMIT, `limit must be an integer between 1 and ${MEMBERS_MAX_LIMIT}`)
+    .optional(),
+  cursor: Cursor.optional(),
+  from: NodeName.optional(),
+});
+
+export type MembersQueryInputType = z.infer<typeof MembersQueryInput>;
+
+function statusMessage(): string {
+  return `status must be a comma list of ${MEMBER_STATUSES.join(", ")}`;
+}
+
+function queryParam(name: string, description: string, example?: string) {
+  return z
+    .string()
+    .optional()
+    .openapi({ param: { name, in: "query" }, description, ...(example ? { example } : {}) });
+}
+
+/** `GET .../members` query string: plain strings here, checked as MembersQueryInput. */
+export const MembersQueryParams = z.object({
+  status: queryParam("status", `Comma list of statuses to include (${MEMBER_STATUSES.join(", ")}).`, "alive"),
+  kind: queryParam("kind", `Only members of this kind (${MEMBER_KINDS.join(" or ")}).`),
+  keys: queryParam(
+    "keys",
+    `Comma list of state keys to include in each member's \`state\` (at most ${MEMBERS_MAX_KEYS}; \`${ALL_KEYS}\` for all). Without it, members carry no state.`,
+    "load",
+  ),
+  region: queryParam("region", "Only members placed in this region (location hint)."),
+  limit: queryParam("limit", `Page size, 1 to ${MEMBERS_MAX_LIMIT}; default ${MEMBERS_DEFAULT_LIMIT}.`),
+  cursor: queryParam("cursor", "The `next` of the previous page."),
+  from: queryParam("from", "The node whose view answers; default any running node, chosen at random."),
+});
+
+/** Turns the query string into MembersQueryInput's input (comma lists split, limit a number). */
+export function membersQueryFromParams(params: z.infer<typeof MembersQueryParams>): Record<string, unknown> {
+  const list = (value: string | undefined) =>
+    value === undefined
+      ? undefined
+      : value
+          .split(",")
+          .map((item) => item.trim())
+          .filter((item) => item !== "");
+  const out: Record<string, unknown> = {
+    status: list(params.status),
+    kind: params.kind,
+    keys: list(params.keys),
+    region: params.region,
+    limit:
+      params.limit === undefined ? undefined : params.limit.trim() === "" ? Number.NaN : Number(params.limit),
+    cursor: params.cursor,
+    from: params.from,
+  };
+  for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
+  return out;
+}

@@ -3,7 +3,7 @@
  * ClusterRegistry named "registry". Also the fan-out budget of a single API request.
  */
 import type { Env } from "../env.js";
-import type { ClusterRegistryRpc, GossipNodeRpc } from "../node/rpc-types.js";
+import { type ClusterRegistryRpc, type GossipNodeRpc, REGISTRY_NAME } from "../node/rpc-types.js";
 
 /**
  * Durable Object calls in flight at once during a fan-out (bootstrap, cluster summary).
@@ -15,10 +15,15 @@ import type { ClusterRegistryRpc, GossipNodeRpc } from "../node/rpc-types.js";
  */
 export const FAN_OUT_CONCURRENCY = 32;
 
+/**
+ * A stub of one node, typed by its RPC contract. `getByName` already gives a typed stub, but
+ * the runtime's RPC types widen tuples (a DigestEntry becomes `(string | number)[]`), so the
+ * stub is narrowed to the contract the node implements (`GossipNode implements GossipNodeRpc`).
+ */
 export function nodeStub(env: Env, cluster: string, node: string): GossipNodeRpc {
   return env.GOSSIP_NODE.getByName(`${cluster}/${node}`) as unknown as GossipNodeRpc;
 }
 
 export function registryStub(env: Env): ClusterRegistryRpc {
-  return env.CLUSTER_REGISTRY.getByName("registry") as unknown as ClusterRegistryRpc;
+  return env.CLUSTER_REGISTRY.getByName(REGISTRY_NAME) as unknown as ClusterRegistryRpc;
 }

@@ -9,8 +9,7 @@ import type { Env } from "../env.js";
 import { NAME_PATTERN } from "./limits.js";
 import type { ClusterRegistryRpc } from "./rpc-types.js";
 
-/** The name of the one registry object. */
-export const REGISTRY_NAME = "registry";
+export { REGISTRY_NAME } from "./rpc-types.js";
 
 /** Most nodes one register() call may add. */
 const MAX_NODES_PER_CALL = 1000;

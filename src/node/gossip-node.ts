@@ -15,6 +15,7 @@ import { EventLog } from "./event-log.js";
 import { newGeneration, restoreRuntime } from "./generations.js";
 import { type Lifecycle, lifecycleOf, UNCONFIGURED } from "./lifecycle.js";
 import { EVENT_LOG_CAPACITY } from "./limits.js";
+import { type MembersPage, type MembersQuery, membersPage } from "./members-query.js";
 import { NodeError } from "./node-error.js";
 import { LEAVE_WAVES, type NodeRuntime, newShellCounters, type RuntimeDeps } from "./node-runtime.js";
 import { NodeStore, type StoreFaults } from "./node-store.js";
@@ -228,6 +229,14 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
     return this.answer(async () => {
       if (this.life.state !== "unconfigured") this.life.node.collectEvents();
       return this.deps.log.since(typeof since === "number" ? since : 0);
+    });
+  }
+
+  /** The directory as this node sees it; refused (stopped, left) when its view is not current. */
+  async members(query: MembersQuery): Promise<MembersPage> {
+    return this.answer(async () => {
+      const { cluster, node } = this.configured().record;
+      return membersPage(this.writable().memberViews(), query, { cluster, from: node, at: Date.now() });
     });
   }
 

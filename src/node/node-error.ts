@@ -4,9 +4,8 @@
  * custom properties such as `code`, so the code travels in the message: `"<code>: <text>"`.
  * `readNodeError` turns any caught error back into `{ code, message }` (or null).
  */
-import type { NodeErrorShape } from "./rpc-types.js";
 
-/** Every code a node throws (the API maps each to a status in api/errors.ts). */
+/** Every code a node throws: the one list (rpc-types.ts and the API derive theirs from it). */
 export const NODE_ERROR_CODES = [
   "not_configured",
   "invalid_config",
@@ -21,7 +20,11 @@ export const NODE_ERROR_CODES = [
 
 export type NodeErrorCode = (typeof NODE_ERROR_CODES)[number];
 
-const CODES: readonly NodeErrorCode[] = NODE_ERROR_CODES;
+/** Error thrown across RPC for a call that makes no sense in the node's state. */
+export interface NodeErrorShape {
+  code: NodeErrorCode;
+  message: string;
+}
 
 export class NodeError extends Error {
   constructor(
@@ -33,7 +36,7 @@ export class NodeError extends Error {
   }
 }
 
-const PREFIX = new RegExp(`^(?:[A-Za-z]*Error: )?(${CODES.join("|")}): ([\\s\\S]*)$`);
+const PREFIX = new RegExp(`^(?:[A-Za-z]*Error: )?(${NODE_ERROR_CODES.join("|")}): ([\\s\\S]*)$`);
 
 /** Reads a NodeError thrown by a node, locally or across RPC. Null for any other error. */
 export function readNodeError(error: unknown): NodeErrorShape | null {

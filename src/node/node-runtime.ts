@@ -12,6 +12,7 @@ import {
   flush,
   Gossiper,
   type GossiperSnapshot,
+  type MemberView,
   runRound,
   sample,
 } from "../core/index.js";
@@ -308,6 +309,12 @@ export class NodeRuntime {
       return has ? state.snapshot() : null;
     },
   };
+
+  /** Every member this node knows, itself included, sorted by name. */
+  memberViews(): MemberView[] {
+    this.collectEvents();
+    return this.gossiper.view();
+  }
 
   view(activeMs: number): NodeView {
     const { settings, record, gossiper } = this;

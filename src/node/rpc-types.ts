@@ -11,7 +11,7 @@ import type {
   MembershipEvent,
   MemberView,
 } from "../core/index.js";
-import type { NodeErrorCode } from "./node-error.js";
+import type { MembersPage, MembersQuery } from "./members-query.js";
 
 /** Counters a node keeps about itself: the core's plus those of the Durable Object shell. */
 export interface NodeCounters extends CoreCounters {
@@ -100,11 +100,7 @@ export interface EventsPage {
   next: number;
 }
 
-/** Error thrown across RPC for a call that makes no sense in the node's state. */
-export interface NodeErrorShape {
-  code: NodeErrorCode;
-  message: string;
-}
+export type { NodeErrorShape } from "./node-error.js";
 
 /**
  * RPC surface of one GossipNode (each method is an RPC call on its stub).
@@ -133,11 +129,16 @@ export interface GossipNodeRpc {
   /** Null when this object was never configured. */
   view(): Promise<NodeView | null>;
   events(since: number): Promise<EventsPage>;
+  /** The members query over this node's view (see members-query.ts); running nodes only. */
+  members(query: MembersQuery): Promise<MembersPage>;
   /** Re-arms the alarm loop of a configured running node whose alarm is missing. */
   ensureRunning(): Promise<boolean>;
 }
 
-/** RPC surface of the ClusterRegistry (one object, named "registry"). */
+/** The name of the one ClusterRegistry object. */
+export const REGISTRY_NAME = "registry";
+
+/** RPC surface of the ClusterRegistry (one object, named REGISTRY_NAME). */
 export interface ClusterRegistryRpc {
   /** Records nodes as members of a cluster (idempotent). */
   register(cluster: string, nodes: string[]): Promise<void>;

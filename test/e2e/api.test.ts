@@ -1,9 +1,11 @@
 /**
- * End to end over real HTTP against `wrangler dev`: bootstrap a cluster, watch it converge,
- * write a key that reaches the other nodes, stop a node and see the others notice, make
- * another leave, and read a few events from the stream. Then shut everything down.
+ * End to end over real HTTP against `wrangler dev`, through the typed client (src/client):
+ * bootstrap a cluster, watch it converge, write a key that reaches the other nodes, stop a
+ * node and see the others notice, make another leave, and read a few events from the stream.
+ * Then shut everything down.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHearsayClient, HearsayApiError, type HearsayClient } from "../../src/client/index.js";
 import { waitFor } from "../support/poll.js";
 import { SseReader } from "../support/sse.js";
 import { startWranglerDev, type WranglerDev } from "./support/wrangler-dev.js";
@@ -13,25 +15,24 @@ const SIZE = 6;
 // A busy shared machine: tolerate pauses of a few seconds before suspecting anyone.
 const CONFIG = { intervalMs: 300, probeTimeoutMs: 150, suspicionMult: 5 };
 
-interface Member {
-  node: string;
-  status: string;
-  state: Record<string, string>;
-}
-
 describe("the API over real HTTP", () => {
   let dev: WranglerDev;
+  let hearsay: HearsayClient;
 
-  async function api(method: string, path: string, body?: unknown) {
-    const headers: Record<string, string> = { authorization: `Bearer ${dev.token}` };
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(`${dev.url}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
+  /** The cluster summary, or a thrown HearsayApiError. */
+  async function summary() {
+    const { data, error } = await hearsay.api.GET("/v1/clusters/{cluster}", {
+      params: { path: { cluster: CLUSTER } },
     });
-    return { status: res.status, json: await res.json() };
+    if (!data) throw new Error(`summary failed: ${JSON.stringify(error)}`);
+    return data;
+  }
+
+  async function lifecycle(action: "stop" | "leave", node: string) {
+    const path = `/v1/clusters/{cluster}/nodes/{node}/${action}` as const;
+    const { data, error } = await hearsay.api.POST(path, { params: { path: { cluster: CLUSTER, node } } });
+    if (!data) throw new Error(`${action} ${node} failed: ${JSON.stringify(error)}`);
+    return data;
   }
 
   /** Polls until `check` holds; a timeout shows the end of wrangler's output. */
@@ -39,34 +40,37 @@ describe("the API over real HTTP", () => {
     return waitFor(what, check, timeoutMs, 200, () => dev.output().slice(-2000));
   }
 
-  async function seenBy(observer: string, member: string): Promise<Member | undefined> {
-    const { json } = await api("GET", `/v1/clusters/${CLUSTER}/nodes/${observer}`);
-    return (json.members as Member[]).find((m) => m.node === member);
+  /** What `observer` believes about `member`, from the members query answered by `observer`. */
+  async function seenBy(observer: string, member: string) {
+    const page = await hearsay.members(CLUSTER, { from: observer, keys: "*" });
+    return page.members.find((m) => m.node === member);
   }
 
   beforeAll(async () => {
     dev = await startWranglerDev();
+    hearsay = createHearsayClient({ baseUrl: dev.url, token: dev.token });
   });
 
   afterAll(async () => {
     if (!dev) return;
-    for (let i = 0; i < SIZE; i++)
-      await api("POST", `/v1/clusters/${CLUSTER}/nodes/n${i}/stop`).catch(() => {});
+    for (let i = 0; i < SIZE; i++) await lifecycle("stop", `n${i}`).catch(() => {});
     await dev.stop();
   });
 
   it("bootstraps a cluster that converges", async () => {
-    const boot = await api("POST", `/v1/clusters/${CLUSTER}/bootstrap`, { size: SIZE, config: CONFIG });
-    expect(boot.status).toBe(200);
-    expect(boot.json.nodes).toHaveLength(SIZE);
-    const summary = await until("every node to see every other alive", async () => {
-      const { json } = await api("GET", `/v1/clusters/${CLUSTER}`);
-      return json.converged &&
-        json.nodes.every((n: { members: { alive?: number } }) => n.members.alive === SIZE)
-        ? json
-        : undefined;
+    const boot = await hearsay.api.POST("/v1/clusters/{cluster}/bootstrap", {
+      params: { path: { cluster: CLUSTER } },
+      body: { size: SIZE, config: CONFIG },
     });
-    expect(summary).toMatchObject({ registered: SIZE, live: SIZE, differing: [] });
+    expect(boot.response.status).toBe(200);
+    expect(boot.data?.nodes).toHaveLength(SIZE);
+    const converged = await until("every node to see every other alive", async () => {
+      const json = await summary();
+      return json.converged && json.nodes.every((n) => n.members.alive === SIZE) ? json : undefined;
+    });
+    expect(converged).toMatchObject({ registered: SIZE, live: SIZE, differing: [] });
+    const alive = await hearsay.members(CLUSTER, { status: "alive" });
+    expect(alive.members.map((m) => m.node)).toEqual(["n0", "n1", "n2", "n3", "n4", "n5"]);
   });
 
   it("streams events and spreads a write to every node", async () => {
@@ -77,8 +81,8 @@ describe("the API over real HTTP", () => {
       // Replayed history first: n5 learnt of its peers.
       await stream.until((m) => m.event === "joined" || m.event === "alive", 15_000);
 
-      const put = await api("PUT", `/v1/clusters/${CLUSTER}/nodes/n0/state/region`, { value: "weur" });
-      expect(put.status).toBe(200);
+      const put = await hearsay.setKey(CLUSTER, "n0", "region", "weur");
+      expect(put).toMatchObject({ node: "n0", key: "region", value: "weur" });
       const seen = await stream.until(
         (m) => m.event === "state" && JSON.parse(m.data ?? "{}").node === "n0",
         20_000,
@@ -90,14 +94,14 @@ describe("the API over real HTTP", () => {
     for (let i = 1; i < SIZE; i++) {
       await until(
         `n${i} to see n0's region`,
-        async () => (await seenBy(`n${i}`, "n0"))?.state.region === "weur",
+        async () => (await seenBy(`n${i}`, "n0"))?.state?.region === "weur",
       );
     }
   });
 
   it("a stopped node stops being alive in the others' views", async () => {
-    const stop = await api("POST", `/v1/clusters/${CLUSTER}/nodes/n2/stop`);
-    expect(stop.json.running).toBe(false);
+    const stop = await lifecycle("stop", "n2");
+    expect(stop.running).toBe(false);
     for (const observer of ["n0", "n1", "n3"]) {
       await until(`${observer} to stop seeing n2 alive`, async () => {
         const seen = await seenBy(observer, "n2");
@@ -107,30 +111,28 @@ describe("the API over real HTTP", () => {
   });
 
   it("a node that leaves is seen as left, and the rest converge without it", async () => {
-    const leave = await api("POST", `/v1/clusters/${CLUSTER}/nodes/n4/leave`);
-    expect(leave.json).toMatchObject({ status: "left", running: false });
+    const leave = await lifecycle("leave", "n4");
+    expect(leave).toMatchObject({ status: "left", running: false });
     await until("the others to see n4 left", async () => {
       for (const observer of ["n0", "n1", "n3", "n5"]) {
         if ((await seenBy(observer, "n4"))?.status !== "left") return false;
       }
       return true;
     });
-    const summary = await until("the four live nodes to agree", async () => {
-      const { json } = await api("GET", `/v1/clusters/${CLUSTER}`);
+    const agreed = await until("the four live nodes to agree", async () => {
+      const json = await summary();
       return json.converged && json.live === SIZE - 2 ? json : undefined;
     });
-    expect(summary.nodes.find((n: { node: string }) => n.node === "n4")).toMatchObject({
+    expect(agreed.nodes.find((n) => n.node === "n4")).toMatchObject({
       status: "left",
       live: false,
     });
   });
 
   it("refuses a bad request without changing anything", async () => {
-    const bad = await api("PUT", `/v1/clusters/${CLUSTER}/nodes/n0/state/region`, {
-      value: "x".repeat(5000),
-    });
-    expect(bad.status).toBe(400);
-    expect(bad.json.error.code).toBe("invalid_request");
-    expect((await seenBy("n0", "n0"))?.state.region).toBe("weur");
+    const bad = await hearsay.setKey(CLUSTER, "n0", "region", "x".repeat(5000)).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(HearsayApiError);
+    expect(bad).toMatchObject({ status: 400, code: "invalid_request" });
+    expect((await hearsay.node(CLUSTER, "n0")).self.state.region).toBe("weur");
   });
 });

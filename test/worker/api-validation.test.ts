@@ -127,6 +127,10 @@ describe("auth", () => {
     expect((await callJson("GET", NODE, { token: "reader", env })).status).toBe(404);
     expect((await callJson("GET", NODE, { token: "dev-token", env })).status).toBe(404);
     expect((await callJson("GET", `${NODE}?access_token=reader`, { token: null, env })).status).toBe(404);
+    // A URL takes READ_TOKEN only: the write token never travels in a URL.
+    const writeInUrl = await callJson("GET", `${NODE}?access_token=dev-token`, { token: null, env });
+    expect(writeInUrl.status).toBe(401);
+    expect(expectError(writeInUrl.json).message).toContain("must be READ_TOKEN");
     // READ_TOKEN does not open mutating calls.
     expect((await callJson("POST", `${NODE}/stop`, { token: "reader", env })).status).toBe(401);
     // Health and the OpenAPI document stay public.
@@ -266,6 +270,7 @@ describe("headers and documents", () => {
         "/v1/health",
         "/v1/clusters/{cluster}",
         "/v1/clusters/{cluster}/bootstrap",
+        "/v1/clusters/{cluster}/members",
         "/v1/clusters/{cluster}/nodes/{node}",
         "/v1/clusters/{cluster}/nodes/{node}/events",
         "/v1/clusters/{cluster}/nodes/{node}/leave",

@@ -8,7 +8,8 @@ import { requireReadToken, requireWriteToken } from "../auth.js";
 import { mapLimit } from "../concurrency.js";
 import { type ClusterSummary, summarizeCluster, summarizeNode } from "../convergence.js";
 import { ApiError, toErrorResponse } from "../errors.js";
-import { createApp, jsonBody, jsonResponse, pick, writeSecurity } from "../openapi.js";
+import { createApp, jsonBody, jsonResponse, pick, readSecurity, writeSecurity } from "../openapi.js";
+import { noteRegistered } from "../registry-cache.js";
 import { BootstrapResponse, ClusterSummarySchema } from "../responses.js";
 import { BootstrapBody, ClusterParams, SummaryQuery } from "../schemas.js";
 import { FAN_OUT_CONCURRENCY, nodeStub, registryStub } from "../stubs.js";
@@ -20,6 +21,7 @@ clusterRoutes.openapi(
     method: "post",
     path: "/v1/clusters/{cluster}/bootstrap",
     tags: ["clusters"],
+    operationId: "bootstrapCluster",
     summary: "Start nodes n0..n{size-1} of a cluster",
     description:
       "Starts (or restarts, with a new generation) each of them with the same seeds and config; each node adds itself to the cluster's registry. Nodes from an earlier, larger bootstrap are left as they are.",
@@ -56,6 +58,10 @@ clusterRoutes.openapi(
         failed.push({ node, error });
       }
     });
+    noteRegistered(
+      cluster,
+      nodes.filter((node) => !failed.some((f) => f.node === node)),
+    );
     if (failed.length > 0) {
       failed.sort((a, b) => nodes.indexOf(a.node) - nodes.indexOf(b.node));
       throw bootstrapFailure(nodes.length, failed);
@@ -69,10 +75,12 @@ clusterRoutes.openapi(
     method: "get",
     path: "/v1/clusters/{cluster}",
     tags: ["clusters"],
+    operationId: "getClusterSummary",
     summary: "Cluster summary: every node's view in brief, and whether the views have converged",
     description:
       "Reads every registered node's view. A node is live when it is configured, running and has not left; a node whose view cannot be read is listed with `error` and is not live. Each live node's view is fingerprinted by (member, generation, maxVersion, status) for every member it knows, ignoring heartbeats and phi. `converged` is true when every live node has the fingerprint most live nodes share; `differing` lists the live nodes that do not.",
     middleware: [requireReadToken] as const,
+    security: readSecurity,
     request: { params: ClusterParams, query: SummaryQuery },
     responses: {
       200: jsonResponse(ClusterSummarySchema as unknown as z.ZodType<ClusterSummary>, "The summary."),

@@ -4,13 +4,16 @@
  * sends a comment every 15 s so proxies keep the connection, and stops polling as soon as the
  * client goes away. Each poll is a subrequest, so a stream ends itself after 5 minutes (600
  * polls, under every plan's subrequest limit); EventSource reconnects and resumes by itself.
+ * Streams are capped per node (429 `too_many_streams`) and share their polls (stream-hub.ts).
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { requireReadToken } from "../auth.js";
-import { ApiError, toErrorResponse } from "../errors.js";
-import { createApp, pick } from "../openapi.js";
+import { apiError, toErrorResponse } from "../errors.js";
+import { createApp, errors, pick, readSecurity } from "../openapi.js";
+import { isRegistered } from "../registry-cache.js";
 import { EventsQuery, NodeParams } from "../schemas.js";
+import { maxStreamsPerNode, openStream, sharedPoll } from "../stream-hub.js";
 import { nodeStub } from "../stubs.js";
 
 export const POLL_INTERVAL_MS = 500;
@@ -29,7 +32,9 @@ eventRoutes.openapi(
     summary: "Server-sent events of membership and state changes seen by one node",
     description:
       "Each event has `id` (its sequence number), `event` (joined, alive, suspect, dead, left, forgotten, restarted or state) and `data` (JSON: type, node, generation, at, keys for state, seq). Reconnecting with `Last-Event-ID` resumes after that event. A comment line is sent every 15 s; a stream closes after 5 minutes and EventSource reconnects. A node error ends the stream with an `error` event whose data is the API error body.",
+    operationId: "streamNodeEvents",
     middleware: [requireReadToken] as const,
+    security: readSecurity,
     request: { params: NodeParams, query: EventsQuery },
     responses: {
       200: {
@@ -37,16 +42,30 @@ eventRoutes.openapi(
         content: { "text/event-stream": { schema: z.string() } },
       },
       ...pick(400, 401, 404),
+      429: { ...errors[429], description: "This node already has the most event streams open (default 32)." },
     },
   }),
   async (c) => {
     const { cluster, node } = c.req.valid("param");
+    if (!(await isRegistered(c.env, cluster, node)))
+      throw apiError("not_found", `node ${node} of cluster ${cluster} does not exist`);
     const stub = nodeStub(c.env, cluster, node);
-    if (!(await stub.view()))
-      throw new ApiError(404, "not_found", `node ${node} of cluster ${cluster} does not exist`);
     let since = startPosition(c.req.header("Last-Event-ID"), c.req.valid("query").since);
+    const key = `${cluster}/${node}`;
+    const cap = maxStreamsPerNode(c.env.MAX_STREAMS_PER_NODE);
+    const release = openStream(key, cap);
+    if (!release)
+      throw apiError("too_many_streams", `node ${node} already has ${cap} event streams open; retry later`);
 
     return streamSSE(c, async (stream) => {
+      try {
+        await pollInto(stream);
+      } finally {
+        release();
+      }
+    });
+
+    async function pollInto(stream: Parameters<Parameters<typeof streamSSE>[1]>[0]): Promise<void> {
       let gone = false;
       stream.onAbort(() => {
         gone = true;
@@ -57,7 +76,7 @@ eventRoutes.openapi(
       while (!gone && !stream.aborted && Date.now() - started < MAX_STREAM_MS) {
         let page: Awaited<ReturnType<typeof stub.events>>;
         try {
-          page = await stub.events(since);
+          page = await sharedPoll(key, since, POLL_INTERVAL_MS, (from) => stub.events(from));
         } catch (error) {
           await stream.writeSSE({ event: "error", data: JSON.stringify(toErrorResponse(error).body) });
           return;
@@ -74,7 +93,7 @@ eventRoutes.openapi(
         }
         await stream.sleep(POLL_INTERVAL_MS);
       }
-    });
+    }
   },
 );
 

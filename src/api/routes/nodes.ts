@@ -2,13 +2,17 @@
  * Routes on one node: start (or restart) it, read its view, write and delete its state, and
  * the lifecycle calls leave, stop and start. Every handler is one RPC to the node's Durable
  * Object; node errors (unknown node, stopped, left, too many keys) become 4xx in errors.ts.
+ * Except for the PUT that creates a node, a route first checks that the cluster's registry
+ * lists the node, so calls on unknown nodes create no Durable Object and no storage.
  */
 import { createRoute } from "@hono/zod-openapi";
 import { requireReadToken, requireWriteToken } from "../auth.js";
 import { ApiError } from "../errors.js";
-import { createApp, errors, jsonBody, jsonResponse, pick, writeSecurity } from "../openapi.js";
+import { createApp, errors, jsonBody, jsonResponse, pick, readSecurity, writeSecurity } from "../openapi.js";
+import { isRegistered, knownNode, noteRegistered } from "../registry-cache.js";
 import { DeleteStateResponse, NodeViewSchema, PutStateResponse } from "../responses.js";
 import { KeyParams, NodeParams, PutStateBody, StartNodeBody } from "../schemas.js";
+import { isStartRetry } from "../start-retry.js";
 import { nodeStub } from "../stubs.js";
 
 const NODE_PATH = "/v1/clusters/{cluster}/nodes/{node}";
@@ -20,9 +24,10 @@ nodeRoutes.openapi(
     method: "put",
     path: NODE_PATH,
     tags: ["nodes"],
+    operationId: "configureNode",
     summary: "Start (or restart) one node",
     description:
-      "Configures the node with these seeds and config and starts its gossip loop. Calling it again restarts the node with a new generation. The node adds itself to the cluster's registry.",
+      "Configures the node with these seeds and config and starts its gossip loop. The node adds itself to the cluster's registry. Calling it again with the same body on a running node is a retry: it answers the node as it is (same generation) and starts nothing. A different body, or a stopped node, restarts it with a new generation.",
     middleware: [requireWriteToken] as const,
     security: writeSecurity,
     request: { params: NodeParams, body: jsonBody(StartNodeBody, "Seeds and optional gossip config.") },
@@ -34,7 +39,13 @@ nodeRoutes.openapi(
   async (c) => {
     const { cluster, node } = c.req.valid("param");
     const { seeds, config } = c.req.valid("json");
-    const view = await nodeStub(c.env, cluster, node).configure({ cluster, node, seeds, config });
+    const stub = nodeStub(c.env, cluster, node);
+    if (await isRegistered(c.env, cluster, node)) {
+      const current = await stub.view();
+      if (current && isStartRetry(current, { seeds, config })) return c.json(current, 200);
+    }
+    const view = await stub.configure({ cluster, node, seeds, config });
+    noteRegistered(cluster, [node]);
     return c.json(view, 200);
   },
 );
@@ -44,8 +55,10 @@ nodeRoutes.openapi(
     method: "get",
     path: NODE_PATH,
     tags: ["nodes"],
+    operationId: "getNode",
     summary: "One node's own record and its whole membership view",
     middleware: [requireReadToken] as const,
+    security: readSecurity,
     request: { params: NodeParams },
     responses: {
       200: jsonResponse(NodeViewSchema, "What the node reports about itself and the cluster."),
@@ -54,7 +67,7 @@ nodeRoutes.openapi(
   }),
   async (c) => {
     const { cluster, node } = c.req.valid("param");
-    const view = await nodeStub(c.env, cluster, node).view();
+    const view = await (await knownNode(c.env, cluster, node)).view();
     if (!view) throw new ApiError(404, "not_found", `node ${node} of cluster ${cluster} does not exist`);
     return c.json(view, 200);
   },
@@ -65,6 +78,7 @@ nodeRoutes.openapi(
     method: "put",
     path: `${NODE_PATH}/state/{key}`,
     tags: ["state"],
+    operationId: "setKey",
     summary: "Write application state on a node",
     description: "Sets a key on the node; gossip spreads it to every other node. At most 256 keys per node.",
     middleware: [requireWriteToken] as const,
@@ -78,7 +92,7 @@ nodeRoutes.openapi(
   async (c) => {
     const { cluster, node, key } = c.req.valid("param");
     const { value } = c.req.valid("json");
-    const { version } = await nodeStub(c.env, cluster, node).setKey(key, value);
+    const { version } = await (await knownNode(c.env, cluster, node)).setKey(key, value);
     return c.json({ cluster, node, key, value, version }, 200);
   },
 );
@@ -88,6 +102,7 @@ nodeRoutes.openapi(
     method: "delete",
     path: `${NODE_PATH}/state/{key}`,
     tags: ["state"],
+    operationId: "deleteKey",
     summary: "Delete application state on a node (tombstone)",
     middleware: [requireWriteToken] as const,
     security: writeSecurity,
@@ -100,7 +115,7 @@ nodeRoutes.openapi(
   }),
   async (c) => {
     const { cluster, node, key } = c.req.valid("param");
-    const { version } = await nodeStub(c.env, cluster, node).deleteKey(key);
+    const { version } = await (await knownNode(c.env, cluster, node)).deleteKey(key);
     if (version === null) throw new ApiError(404, "not_found", `node ${node} has no key ${key}`);
     return c.json({ cluster, node, key, version }, 200);
   },
@@ -118,6 +133,7 @@ for (const action of ["leave", "stop", "start"] as const) {
       method: "post",
       path: `${NODE_PATH}/${action}`,
       tags: ["nodes"],
+      operationId: `${action}Node`,
       summary: LIFECYCLE[action],
       middleware: [requireWriteToken] as const,
       security: writeSecurity,
@@ -129,7 +145,7 @@ for (const action of ["leave", "stop", "start"] as const) {
     }),
     async (c) => {
       const { cluster, node } = c.req.valid("param");
-      const stub = nodeStub(c.env, cluster, node);
+      const stub = await knownNode(c.env, cluster, node);
       const view = await (action === "leave" ? stub.leave() : action === "stop" ? stub.stop() : stub.start());
       return c.json(view, 200);
     },

@@ -1,0 +1,55 @@
+/**
+ * `GET /v1/clusters/:cluster/members`: the directory, answered by one running node's view,
+ * filtered and paged. Its ETag fingerprints the page (not the clock), so a client polling with
+ * `If-None-Match` gets 304 until membership or state changes; caches may keep it briefly.
+ */
+import { createRoute } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { etag } from "hono/etag";
+import { requireReadToken } from "../auth.js";
+import { cachedMembers, checkMembersQuery } from "../members.js";
+import { type AppEnv, createApp, jsonResponse, pick, readSecurity } from "../openapi.js";
+import { MembersPageSchema } from "../responses.js";
+import { ClusterParams, MembersQueryParams, membersQueryFromParams } from "../schemas.js";
+
+/** How long a client or shared cache may reuse a members page, seconds. */
+export const MEMBERS_MAX_AGE_SECONDS = 2;
+
+/** Short caching: shared caches only when reads are public (no READ_TOKEN). On 304s too. */
+const cacheFor: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  if (c.res.status === 200 || c.res.status === 304) {
+    const scope = c.env.READ_TOKEN ? "private" : "public";
+    c.res.headers.set("Cache-Control", `${scope}, max-age=${MEMBERS_MAX_AGE_SECONDS}`);
+  }
+};
+
+export const memberRoutes = createApp();
+
+memberRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/clusters/{cluster}/members",
+    tags: ["clusters"],
+    operationId: "listMembers",
+    summary: "The cluster's directory: members as one running node sees them, filtered and paged",
+    description:
+      "Answered by the node named in `from`, else by a running node chosen at random. Members are sorted by name. Each carries no heartbeat or phi, so the ETag changes only when membership or state changes; `If-None-Match` answers 304. A page may be up to a second old (the Worker reuses it), and clients may cache it for two.",
+    middleware: [requireReadToken, cacheFor, etag()] as const,
+    security: readSecurity,
+    request: { params: ClusterParams, query: MembersQueryParams },
+    responses: {
+      200: jsonResponse(MembersPageSchema, "One page of members."),
+      304: { description: "Not modified since the ETag in If-None-Match." },
+      ...pick(400, 401, 404, 409),
+      503: { ...pick(503)[503], description: "No running node of the cluster answered." },
+    },
+  }),
+  async (c) => {
+    const { cluster } = c.req.valid("param");
+    const query = checkMembersQuery(membersQueryFromParams(c.req.valid("query")));
+    const { page, etag } = await cachedMembers(c.env, cluster, query);
+    c.header("ETag", etag);
+    return c.json(page, 200);
+  },
+);
