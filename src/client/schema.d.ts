@@ -132,8 +132,25 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Fault injection: the node stops gossiping and refuses exchanges, as if it had crashed. */
+    /** Fault injection: the node stops gossiping and refuses peers' messages, as a stopped process would. */
     post: operations["stopNode"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/clusters/{cluster}/nodes/{node}/hang": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Fault injection: the node stops gossiping and never answers peers (they time out), as a hung machine or a partition would. */
+    post: operations["hangNode"];
     delete?: never;
     options?: never;
     head?: never;
@@ -149,7 +166,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Resumes a stopped node as a restart (a new generation, its keys kept); peers see it alive again. */
+    /** Resumes a stopped node as a restart (a new generation, its keys kept), or a hung one in its generation; peers see it alive again. */
     post: operations["startNode"];
     delete?: never;
     options?: never;
@@ -235,43 +252,72 @@ export interface components {
     };
     /** @description Gossip tunables; every field optional. Omitted time fields derive from intervalMs. */
     GossipConfigInput: {
-      /** @description Round interval, ms. */
+      /** @description Round interval (the protocol period), ms. */
       intervalMs?: number;
       /** @description Random extra delay per round, as a fraction of the interval. */
       jitter?: number;
-      /** @description Peers contacted per round. */
+      /** @description Peers per anti-entropy exchange round. */
       fanout?: number;
-      /** @description Phi at or above which a member is suspected. */
+      /** @description Members probed per round (swim). 0 turns probing off. */
+      probesPerRound?: number;
+      /** @description How long a direct probe waits for its ack; indirect probes wait twice as long, ms. */
+      probeTimeoutMs?: number;
+      /** @description Members asked to probe a silent member before it is suspected. */
+      indirectChecks?: number;
+      /** @description Minimum suspicion timeout, in intervals, times max(1, log10 N). */
+      suspicionMult?: number;
+      /** @description Maximum suspicion timeout as a multiple of the minimum (Lifeguard). */
+      suspicionMaxMult?: number;
+      /** @description Independent suspicions that bring the timeout down to its minimum. */
+      suspicionConfirmations?: number;
+      /** @description Highest local-health score; a node at score s probes every (1+s) intervals. */
+      awarenessMax?: number;
+      /** @description Each piece of news rides on up to retransmitMult x ceil(log10(N+1)) messages. */
+      retransmitMult?: number;
+      /** @description Byte cap of the news piggybacked on one message. */
+      maxPiggybackBytes?: number;
+      /** @description Members news is pushed to at once; 0 derives it from N (ceil(log2(N+1)) + 1). */
+      hotFanout?: number;
+      /** @description Writes pushed at once per second (token bucket); beyond it they ride anti-entropy. */
+      rumorsPerSecond?: number;
+      /** @description Token bucket size for pushed writes. */
+      rumorBurst?: number;
+      /** @description Longest anti-entropy pause while exchanges find nothing, in rounds (Trickle). */
+      maxBackoffRounds?: number;
+      /** @description Phi at or above which a member is suspected (phi). */
       phiThreshold?: number;
-      /** @description Heartbeat inter-arrival samples kept per member. */
+      /** @description Heartbeat samples kept per member (phi). */
       phiWindow?: number;
-      /** @description Floor for the standard deviation of inter-arrival times, ms. Default intervalMs/2. */
+      /** @description Floor of the inter-arrival deviation, ms (phi). */
       minStdDevMs?: number;
-      /** @description Pause tolerated on top of the mean inter-arrival, ms. Default intervalMs. */
+      /** @description Pause tolerated on top of the mean inter-arrival, ms (phi). */
       acceptablePauseMs?: number;
-      /** @description Inter-arrival estimate before any sample exists, ms. Default intervalMs. */
+      /** @description Inter-arrival estimate before any sample, ms (phi). */
       firstIntervalEstimateMs?: number;
-      /** @description How long a member stays suspect before it is declared dead, ms. Default 4 x intervalMs. */
-      suspectTimeoutMs?: number;
       /** @description How long a dead member is kept before it is forgotten, ms. */
       deadGraceMs?: number;
-      /** @description How long a member that left is kept before it is forgotten, ms. */
+      /** @description How long a member that left is kept, ms. */
       leftGraceMs?: number;
-      /** @description How long a deleted key's tombstone is kept, ms. */
+      /** @description How long a tombstone is kept, ms. */
       tombstoneGraceMs?: number;
-      /** @description Byte budget for the deltas of one message. */
+      /** @description Byte budget for the deltas of one message (at least one key always goes). */
       maxDeltaBytes?: number;
       /** @description Messages larger than this are rejected unread. */
       maxMessageBytes?: number;
-      /** @description Probability per round of also contacting a member believed dead. */
+      /** @description Chance per round of an exchange with a member believed dead (heals partitions). */
       deadPeerProbability?: number;
-      /** @description Probability per round of also contacting a seed. */
+      /** @description Chance per round of an exchange with a seed, divided by N/seeds as the cluster grows. */
       seedProbability?: number;
       /**
-       * @description Exchange style.
+       * @description Exchange style: who sends deltas to whom.
        * @enum {string}
        */
       mode?: "push" | "pull" | "push-pull";
+      /**
+       * @description How members are judged: SWIM probing, or phi accrual over relayed heartbeats.
+       * @enum {string}
+       */
+      detector?: "swim" | "phi";
     };
     ClusterSummary: {
       cluster: string;
@@ -911,6 +957,74 @@ export interface operations {
     };
   };
   stopNode: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        cluster: string;
+        node: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The node's view afterwards. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["NodeView"];
+        };
+      };
+      /** @description Invalid input (bad name, key, value, config, or malformed JSON). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or wrong bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unknown cluster or node. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The node cannot do this now (stopped, left, or too many keys). */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  hangNode: {
     parameters: {
       query?: never;
       header?: never;

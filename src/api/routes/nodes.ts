@@ -123,11 +123,13 @@ nodeRoutes.openapi(
 
 const LIFECYCLE = {
   leave: "Graceful leave: the node announces `left` to its peers, then stops gossiping.",
-  stop: "Fault injection: the node stops gossiping and refuses exchanges, as if it had crashed.",
-  start: "Resumes a stopped node as a restart (a new generation, its keys kept); peers see it alive again.",
+  stop: "Fault injection: the node stops gossiping and refuses peers' messages, as a stopped process would.",
+  hang: "Fault injection: the node stops gossiping and never answers peers (they time out), as a hung machine or a partition would.",
+  start:
+    "Resumes a stopped node as a restart (a new generation, its keys kept), or a hung one in its generation; peers see it alive again.",
 } as const;
 
-for (const action of ["leave", "stop", "start"] as const) {
+for (const action of ["leave", "stop", "hang", "start"] as const) {
   nodeRoutes.openapi(
     createRoute({
       method: "post",
@@ -146,7 +148,7 @@ for (const action of ["leave", "stop", "start"] as const) {
     async (c) => {
       const { cluster, node } = c.req.valid("param");
       const stub = await knownNode(c.env, cluster, node);
-      const view = await (action === "leave" ? stub.leave() : action === "stop" ? stub.stop() : stub.start());
+      const view = await stub[action]();
       return c.json(view, 200);
     },
   );
