@@ -18,6 +18,8 @@ export interface BenchConfig {
   skipMesh: boolean;
   skipLoad: boolean;
   skipSwim: boolean;
+  /** No second mesh under the phi detector (it runs after the swim-detector mesh). */
+  skipPhi: boolean;
   quick: boolean;
   /** Hard limit on the whole run, seconds: past it everything is killed. */
   deadlineSeconds: number;
@@ -38,6 +40,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --skip-mesh          do not start the Worker (no mesh, no load)
   --skip-load          no API load
   --skip-swim          no SWIM peer
+  --skip-phi           no second mesh under detector "phi" (measured after the swim one)
   --quick              small, fast settings (explicit flags still win)
   --deadline <s>       hard limit on the whole run (default 600)
   --out <dir>          result directory (default bench/results)
@@ -69,6 +72,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig | "help" {
       "skip-mesh": { type: "boolean", default: false },
       "skip-load": { type: "boolean", default: false },
       "skip-swim": { type: "boolean", default: false },
+      "skip-phi": { type: "boolean", default: false },
       quick: { type: "boolean", default: false },
       deadline: { type: "string" },
       out: { type: "string" },
@@ -88,6 +92,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig | "help" {
     skipMesh: values["skip-mesh"],
     skipLoad: values["skip-load"] || values["skip-mesh"],
     skipSwim: values["skip-swim"],
+    skipPhi: values["skip-phi"] || values["skip-mesh"],
     quick,
     deadlineSeconds: positive("deadline", values.deadline, 600),
     outDir: values.out ?? "bench/results",

@@ -23,10 +23,16 @@ export interface Ratios {
   detectNonAlive: number | null;
   detectDead: number | null;
   bytesPerNodePerSecond: number | null;
+  /** A hung (silent) node against swim's detection of a stopped (silent) process. */
+  hungNonAlive?: number | null;
+  hungDead?: number | null;
 }
 
 export interface BenchFigures {
+  /** The mesh under the default detector (swim). */
   mesh: MeshFigures | null;
+  /** The same measurement under `detector: "phi"`, in the same run (null when skipped). */
+  meshPhi?: MeshFigures | null;
   /** Unloaded latency of GET node view, sequential. */
   latency: LatencySample | null;
   load: LoadFigures | null;
@@ -48,6 +54,29 @@ const elapsed = z.object({ ms: num, rounds: num });
 const breakdown = z.object({ requests: num, rowsWritten: num, duration: num, total: num });
 const nullableRatio = num.nullable();
 
+const meshSchema = z
+  .object({
+    bootstrapCallMs: num,
+    fullMembership: elapsed,
+    writeEverywhere: elapsed,
+    stoppedNonAlive: elapsed,
+    stoppedDead: elapsed,
+    hungNonAlive: elapsed.nullable().optional(),
+    hungDead: elapsed.nullable().optional(),
+    detector: z.enum(["swim", "phi"]).optional(),
+    falseSuspicions: z.number().int().nonnegative(),
+    steady: z.object({
+      valid: z.boolean(),
+      effectivePeriodMs: num,
+      requestsPerNodePerRound: num,
+      rowsWrittenPerNodePerRound: num,
+      bytesSentPerNodePerSecond: num,
+      cpuSecondsPerNodePerRound: num.nullable(),
+      activeMsPerNodePerRound: num,
+    }),
+  })
+  .nullable();
+
 /** The shape every bench/results/*.json file has. */
 export const BenchResultSchema = z.object({
   config: z.object({
@@ -67,25 +96,8 @@ export const BenchResultSchema = z.object({
     machine: z.object({ cpus: z.number().int(), platform: z.string(), node: z.string() }),
   }),
   figures: z.object({
-    mesh: z
-      .object({
-        bootstrapCallMs: num,
-        fullMembership: elapsed,
-        writeEverywhere: elapsed,
-        stoppedNonAlive: elapsed,
-        stoppedDead: elapsed,
-        falseSuspicions: z.number().int().nonnegative(),
-        steady: z.object({
-          valid: z.boolean(),
-          effectivePeriodMs: num,
-          requestsPerNodePerRound: num,
-          rowsWrittenPerNodePerRound: num,
-          bytesSentPerNodePerSecond: num,
-          cpuSecondsPerNodePerRound: num.nullable(),
-          activeMsPerNodePerRound: num,
-        }),
-      })
-      .nullable(),
+    mesh: meshSchema,
+    meshPhi: meshSchema.optional(),
     latency: z.object({ count: num, p50Ms: num, p99Ms: num }).nullable(),
     load: z
       .object({
@@ -127,6 +139,8 @@ export const BenchResultSchema = z.object({
         detectNonAlive: nullableRatio,
         detectDead: nullableRatio,
         bytesPerNodePerSecond: nullableRatio,
+        hungNonAlive: nullableRatio.optional(),
+        hungDead: nullableRatio.optional(),
       })
       .nullable(),
     failures: z.array(z.string()),
@@ -154,6 +168,8 @@ export function computeRatios(mesh: MeshFigures | null, swim: SwimOutcome | null
     bytesPerNodePerSecond: mesh.steady.valid
       ? ratio(mesh.steady.bytesSentPerNodePerSecond, s.bytesSentPerNodePerSecond)
       : null,
+    hungNonAlive: ratio(mesh.hungNonAlive?.ms, s.detectNonAliveMs),
+    hungDead: ratio(mesh.hungDead?.ms, s.detectFaultyMs),
   };
 }
 
@@ -207,6 +223,18 @@ export function figuresTable(result: BenchResult): string {
       withRounds(mesh?.stoppedDead),
       seconds(s?.detectFaultyMs),
       fixed(ratios?.detectDead),
+    ],
+    [
+      "hung (silent) node non-alive everywhere",
+      withRounds(mesh?.hungNonAlive ?? undefined),
+      seconds(s?.detectNonAliveMs),
+      fixed(ratios?.hungNonAlive),
+    ],
+    [
+      "hung node dead (swim: faulty) everywhere",
+      withRounds(mesh?.hungDead ?? undefined),
+      seconds(s?.detectFaultyMs),
+      fixed(ratios?.hungDead),
     ],
     ["a late join seen by all", DASH, seconds(s?.joinSeenByAllMs), DASH],
     [
@@ -284,6 +312,44 @@ export function figuresTable(result: BenchResult): string {
     ],
   ];
   return markdownTable(["figure", "hearsay", "swim", "hearsay / swim"], rows);
+}
+
+/** The two detectors of hearsay side by side, from the same run. */
+export function detectorTable(result: BenchResult): string {
+  const swim = result.figures.mesh;
+  const phi = result.figures.meshPhi;
+  if (!swim || !phi) return "";
+  const steadyBytes = (m: MeshFigures) =>
+    m.steady.valid ? fixed(m.steady.bytesSentPerNodePerSecond, 0) : "not measured";
+  const rows: string[][] = [
+    ["full membership", withRounds(swim.fullMembership), withRounds(phi.fullMembership)],
+    ["a write reaches every node", withRounds(swim.writeEverywhere), withRounds(phi.writeEverywhere)],
+    ["stopped node non-alive everywhere", withRounds(swim.stoppedNonAlive), withRounds(phi.stoppedNonAlive)],
+    ["stopped node dead everywhere", withRounds(swim.stoppedDead), withRounds(phi.stoppedDead)],
+    [
+      "hung node non-alive everywhere",
+      withRounds(swim.hungNonAlive ?? undefined),
+      withRounds(phi.hungNonAlive ?? undefined),
+    ],
+    [
+      "hung node dead everywhere",
+      withRounds(swim.hungDead ?? undefined),
+      withRounds(phi.hungDead ?? undefined),
+    ],
+    ["false suspicions", String(swim.falseSuspicions), String(phi.falseSuspicions)],
+    ["payload bytes sent / node / s", steadyBytes(swim), steadyBytes(phi)],
+    [
+      "SQLite rows written / node / round",
+      fixed(swim.steady.rowsWrittenPerNodePerRound),
+      fixed(phi.steady.rowsWrittenPerNodePerRound),
+    ],
+    [
+      "billed DO requests / node / round",
+      fixed(swim.steady.requestsPerNodePerRound),
+      fixed(phi.steady.requestsPerNodePerRound),
+    ],
+  ];
+  return markdownTable(["figure", 'detector "swim" (default)', 'detector "phi"'], rows);
 }
 
 /** The cost table: per node-month, marginal and within a mesh incl. allowances. */

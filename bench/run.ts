@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { availableParallelism, platform } from "node:os";
 import { join } from "node:path";
+import type { Detector } from "../src/core/index.js";
 import { startWranglerDev, type WranglerDev } from "../test/e2e/support/wrangler-dev.js";
 import { type BenchConfig, parseBenchArgs, USAGE } from "./args.js";
 import { costTable as costIntervals, type PerRoundUsage } from "./cost-model.js";
@@ -19,6 +20,7 @@ import {
   type CostFigures,
   computeRatios,
   costTable,
+  detectorTable,
   figuresTable,
   resultFileName,
 } from "./report.js";
@@ -74,6 +76,7 @@ function costFigures(mesh: MeshFigures, latency: LatencySample, config: BenchCon
 async function measureMesh(config: BenchConfig, deadline: number, failures: string[]) {
   let dev: WranglerDev | undefined;
   let mesh: MeshFigures | null = null;
+  let meshPhi: MeshFigures | null = null;
   let latency: LatencySample | null = null;
   let load: LoadFigures | null = null;
   try {
@@ -87,22 +90,39 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
       return pids.length === 0 ? undefined : { processes: pids.join(","), seconds: await cpuSeconds(pids) };
     };
     const cluster = `bench-${Date.now()}`;
-    console.log(`mesh: ${config.nodes} nodes, interval ${config.intervalMs} ms, cluster ${cluster}`);
-    mesh = await runMesh(client, {
-      cluster,
+    const meshConfig = (name: string, detector: Detector) => ({
+      cluster: name,
       nodes: config.nodes,
       intervalMs: config.intervalMs,
-      detector: "swim",
+      detector,
       steadyRounds: config.steadyRounds,
       phaseTimeoutMs: phaseTimeout(config, deadline),
       pollEveryMs: Math.min(250, Math.max(50, config.intervalMs / 5)),
       cpuSeconds: readCpu,
     });
+    console.log(
+      `mesh: ${config.nodes} nodes, interval ${config.intervalMs} ms, detector swim, cluster ${cluster}`,
+    );
+    mesh = await runMesh(client, meshConfig(cluster, "swim"));
     if (!mesh.steady.valid) {
       failures.push(
         `mesh steady window: nodes restarted inside it in ${mesh.steady.attempts} attempts (${mesh.steady.resetNodes.length} nodes; did the dev server reload the Worker?)`,
       );
     }
+    if (!config.skipPhi) {
+      console.log(`mesh: the same under detector phi, cluster ${cluster}-phi`);
+      try {
+        meshPhi = await runMesh(client, meshConfig(`${cluster}-phi`, "phi"));
+      } catch (error) {
+        failures.push(`mesh (phi): ${message(error)}`);
+      }
+    }
+    // The load runs against a running mesh: restart the first one's nodes.
+    await Promise.all(
+      Array.from({ length: config.nodes - 2 }, (_, i) =>
+        client.start(cluster, `n${i}`).catch(() => undefined),
+      ),
+    );
     const headers = { authorization: `Bearer ${dev.token}` };
     const url = client.nodeUrl(cluster, "n0");
     latency = await sampleLatency(url, headers, LATENCY_SAMPLES);
@@ -116,7 +136,7 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
   } finally {
     await dev?.stop();
   }
-  return { mesh, latency, load };
+  return { mesh, meshPhi, latency, load };
 }
 
 async function main(): Promise<number> {
@@ -155,8 +175,8 @@ async function main(): Promise<number> {
   );
 
   const failures: string[] = [];
-  const { mesh, latency, load } = config.skipMesh
-    ? { mesh: null, latency: null, load: null }
+  const { mesh, meshPhi, latency, load } = config.skipMesh
+    ? { mesh: null, meshPhi: null, latency: null, load: null }
     : await measureMesh(config, deadline, failures);
 
   let swim: SwimOutcome | null = null;
@@ -177,6 +197,7 @@ async function main(): Promise<number> {
     config: { ...config, date: now.toISOString().slice(0, 10), machine },
     figures: {
       mesh,
+      meshPhi,
       latency,
       load,
       swim,
@@ -188,6 +209,8 @@ async function main(): Promise<number> {
   };
 
   console.log(`\n## Figures\n\n${figuresTable(result)}\n`);
+  const detectors = detectorTable(result);
+  if (detectors) console.log(`## hearsay's two detectors, same run\n\n${detectors}\n`);
   if (swim?.status === "ok") {
     const t = swim.figures.timeouts;
     console.log(
