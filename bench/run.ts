@@ -13,7 +13,7 @@ import { costTable as costIntervals, type PerRoundUsage } from "./cost-model.js"
 import { type LatencySample, type LoadFigures, runViewAndMembersLoad, sampleLatency } from "./load.js";
 import { HearsayClient } from "./mesh/api-client.js";
 import { cpuSeconds, findWorkerdPids } from "./mesh/process-cpu.js";
-import { type MeshFigures, runMesh } from "./mesh/run-mesh.js";
+import { type MeshFigures, runMesh, stopNodes } from "./mesh/run-mesh.js";
 import {
   type BenchResult,
   BenchResultSchema,
@@ -103,12 +103,26 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
     console.log(
       `mesh: ${config.nodes} nodes, interval ${config.intervalMs} ms, detector swim, cluster ${cluster}`,
     );
-    mesh = await runMesh(client, meshConfig(cluster, "swim"));
+    // The first mesh keeps running for the API load; it is stopped before the second one.
+    mesh = await runMesh(client, { ...meshConfig(cluster, "swim"), stopAtEnd: false });
     if (!mesh.steady.valid) {
       failures.push(
         `mesh steady window: nodes restarted inside it in ${mesh.steady.attempts} attempts (${mesh.steady.resetNodes.length} nodes; did the dev server reload the Worker?)`,
       );
     }
+    const headers = { authorization: `Bearer ${dev.token}` };
+    const url = client.nodeUrl(cluster, "n0");
+    try {
+      latency = await sampleLatency(url, headers, LATENCY_SAMPLES);
+      if (!config.skipLoad) {
+        console.log(`load: autocannon ${config.connections} connections for ${config.loadSeconds} s ...`);
+        const membersUrl = client.membersUrl(cluster);
+        load = await runViewAndMembersLoad(url, membersUrl, headers, config.loadSeconds, config.connections);
+      }
+    } catch (error) {
+      failures.push(`load: ${message(error)}`);
+    }
+    await stopNodes(client, cluster, config.nodes);
     if (!config.skipPhi) {
       console.log(`mesh: the same under detector phi, cluster ${cluster}-phi`);
       try {
@@ -116,20 +130,6 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
       } catch (error) {
         failures.push(`mesh (phi): ${message(error)}`);
       }
-    }
-    // The load runs against a running mesh: restart the first one's nodes.
-    await Promise.all(
-      Array.from({ length: config.nodes - 2 }, (_, i) =>
-        client.start(cluster, `n${i}`).catch(() => undefined),
-      ),
-    );
-    const headers = { authorization: `Bearer ${dev.token}` };
-    const url = client.nodeUrl(cluster, "n0");
-    latency = await sampleLatency(url, headers, LATENCY_SAMPLES);
-    if (!config.skipLoad) {
-      console.log(`load: autocannon ${config.connections} connections for ${config.loadSeconds} s ...`);
-      const membersUrl = client.membersUrl(cluster);
-      load = await runViewAndMembersLoad(url, membersUrl, headers, config.loadSeconds, config.connections);
     }
   } catch (error) {
     failures.push(`mesh: ${message(error)}`);

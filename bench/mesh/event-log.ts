@@ -42,23 +42,51 @@ export async function readEventLog(
   return events;
 }
 
-/** "observer->node" pairs where a node in `live` was logged suspect or dead by a live observer. */
-export async function falseSuspicionsFromEvents(
+/** The event logs of these nodes, by node. */
+export async function readEventLogs(
   client: HearsayClient,
   cluster: string,
+  nodes: readonly string[],
+): Promise<Map<string, SequencedEvent[]>> {
+  const logs = await mapLimit(nodes, CONCURRENCY, (node) => readEventLog(client, cluster, node));
+  return new Map(nodes.map((node, i) => [node, logs[i] as SequencedEvent[]]));
+}
+
+/** "observer->node" pairs where a node in `live` was logged suspect or dead by a live observer. */
+export function falseSuspicionsIn(
+  logs: ReadonlyMap<string, SequencedEvent[]>,
   live: ReadonlySet<string>,
-): Promise<{ pairs: string[]; eventsRead: number }> {
-  const observers = [...live];
-  const logs = await mapLimit(observers, CONCURRENCY, (node) => readEventLog(client, cluster, node));
+): { pairs: string[]; eventsRead: number } {
   const pairs = new Set<string>();
   let eventsRead = 0;
-  logs.forEach((events, i) => {
+  for (const [observer, events] of logs) {
+    if (!live.has(observer)) continue;
     eventsRead += events.length;
     for (const event of events) {
       if ((event.type === "suspect" || event.type === "dead") && live.has(event.node)) {
-        pairs.add(`${observers[i]}->${event.node}`);
+        pairs.add(`${observer}->${event.node}`);
       }
     }
-  });
+  }
   return { pairs: [...pairs].sort(), eventsRead };
+}
+
+/**
+ * When the last of `observers` first logged an event matching `match` at or after `since`
+ * (ms since `since`), by the nodes' own clocks: precise where polling views is slow. Null when
+ * some observer's log has no such event (its ring was overrun, or it never learned it).
+ */
+export function lastFirstArrival(
+  logs: ReadonlyMap<string, SequencedEvent[]>,
+  observers: readonly string[],
+  since: number,
+  match: (event: SequencedEvent) => boolean,
+): number | null {
+  let last = since;
+  for (const observer of observers) {
+    const first = logs.get(observer)?.find((event) => event.at >= since && match(event));
+    if (!first) return null;
+    last = Math.max(last, first.at);
+  }
+  return last - since;
 }

@@ -13,7 +13,7 @@ import type { Detector } from "../../src/core/index.js";
 import type { NodeView } from "../../src/node/rpc-types.js";
 import { pollUntil } from "../poll.js";
 import type { HearsayClient } from "./api-client.js";
-import { falseSuspicionsFromEvents } from "./event-log.js";
+import { falseSuspicionsIn, lastFirstArrival, readEventLogs } from "./event-log.js";
 import {
   fullMembership,
   medianCounter,
@@ -36,6 +36,8 @@ export interface MeshConfig {
   phaseTimeoutMs: number;
   /** Pause between two polls of every view, ms. */
   pollEveryMs: number;
+  /** Stop every node at the end (default true), so what is measured next has the machine. */
+  stopAtEnd?: boolean;
   /** CPU used so far by the Worker's processes, when it can be read. */
   cpuSeconds?: () => Promise<CpuReading | undefined>;
 }
@@ -83,6 +85,11 @@ export interface MeshFigures {
   hungNonAlive: Elapsed | null;
   hungDead: Elapsed | null;
   detector: Detector;
+  /**
+   * How the times of the write and the detections were taken: from the nodes' event logs (when
+   * each node first logged it, by its own clock) or, when a log fell short, from polled views.
+   */
+  measuredBy: "events" | "polls";
   /** Distinct (observer, live node) pairs seen suspect or dead in a polled view or an event log. */
   falseSuspicions: number;
   falseSuspicionPairs: string[];
@@ -103,6 +110,12 @@ export interface CpuReading {
 const STEADY_ATTEMPTS = 2;
 
 const VIEW_CONCURRENCY = 16;
+
+/** Stops nodes n0..n{count-1} of a cluster (errors ignored: some are stopped already). */
+export async function stopNodes(client: HearsayClient, cluster: string, count: number): Promise<void> {
+  const names = Array.from({ length: count }, (_, i) => `n${i}`);
+  await mapLimit(names, VIEW_CONCURRENCY, (node) => client.stop(cluster, node).catch(() => undefined));
+}
 
 export async function runMesh(client: HearsayClient, config: MeshConfig): Promise<MeshFigures> {
   const names = Array.from({ length: config.nodes }, (_, i) => `n${i}`);
@@ -193,7 +206,6 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
   const written = await pollViews("a write to reach every node", (views) =>
     valueEverywhere(views, "n0", "bench", value),
   );
-  const writeEverywhere = { ms: written.at - writeAt, rounds: roundsSince(after, written.value) };
 
   // 4. Stop the last node; every other node must mark it non-alive, then dead.
   const victim = names[names.length - 1] as string;
@@ -211,10 +223,12 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
   // 5. Hang another node: silent, so only timeouts and indirect probes can find it.
   let hungNonAlive: Elapsed | null = null;
   let hungDead: Elapsed | null = null;
+  let hangInfo: { node: string; at: number } | null = null;
   if (names.length > 2) {
     const hung = names[names.length - 2] as string;
     const beforeHang = dead.value.filter((view) => view.node !== hung);
     const hangAt = Date.now();
+    hangInfo = { node: hung, at: hangAt };
     await client.hang(config.cluster, hung);
     live.delete(hung);
     const silent = await pollViews(`${hung} (hung) non-alive everywhere`, (views) =>
@@ -227,19 +241,53 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
     hungDead = { ms: gone.at - hangAt, rounds: roundsSince(beforeHang, gone.value) };
   }
 
-  // 6. The event logs catch suspicions that came and went between polls.
+  // 6. The event logs catch suspicions that came and went between polls, and time each
+  // phase by when every node actually learned it (polling 32 views can take a second).
   let eventLogError: string | null = null;
   let eventsRead = 0;
+  let measuredBy: "events" | "polls" = "polls";
+  const writeE = { ms: written.at - writeAt, rounds: roundsSince(after, written.value) };
+  const stopE = { ms: nonAlive.at - stopAt, rounds: roundsSince(beforeStop, nonAlive.value) };
+  const deadE = { ms: dead.at - stopAt, rounds: roundsSince(beforeStop, dead.value) };
   try {
-    const fromEvents = await falseSuspicionsFromEvents(client, config.cluster, live);
+    const logs = await readEventLogs(client, config.cluster, liveNames());
+    const fromEvents = falseSuspicionsIn(logs, live);
     suspicions.add(fromEvents.pairs);
     eventsRead = fromEvents.eventsRead;
+    const observers = liveNames();
+    const about = (node: string, types: readonly string[]) => (event: { node: string; type: string }) =>
+      event.node === node && types.includes(event.type);
+    const wrote = lastFirstArrival(
+      logs,
+      observers.filter((node) => node !== "n0"),
+      writeAt,
+      (event) => event.node === "n0" && event.type === "state" && (event.keys ?? []).includes("bench"),
+    );
+    const stoppedAt = lastFirstArrival(logs, observers, stopAt, about(victim, ["suspect", "dead"]));
+    const stoppedDeadAt = lastFirstArrival(logs, observers, stopAt, about(victim, ["dead"]));
+    if (wrote !== null && stoppedAt !== null && stoppedDeadAt !== null) {
+      measuredBy = "events";
+      writeE.ms = wrote;
+      stopE.ms = stoppedAt;
+      deadE.ms = stoppedDeadAt;
+      if (hangInfo) {
+        const silentAt = lastFirstArrival(
+          logs,
+          observers,
+          hangInfo.at,
+          about(hangInfo.node, ["suspect", "dead"]),
+        );
+        const goneAt = lastFirstArrival(logs, observers, hangInfo.at, about(hangInfo.node, ["dead"]));
+        if (hungNonAlive && silentAt !== null) hungNonAlive.ms = silentAt;
+        if (hungDead && goneAt !== null) hungDead.ms = goneAt;
+      }
+    }
   } catch (error) {
     eventLogError = error instanceof Error ? error.message : String(error);
   }
 
   // 7. Quiet the machine for whatever is measured next.
-  await mapLimit(names, VIEW_CONCURRENCY, (node) => client.stop(config.cluster, node).catch(() => undefined));
+  if (config.stopAtEnd !== false) await stopNodes(client, config.cluster, config.nodes);
 
   return {
     detector: config.detector,
@@ -247,9 +295,10 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
     hungDead,
     bootstrapCallMs,
     fullMembership: fullMembershipElapsed,
-    writeEverywhere,
-    stoppedNonAlive: { ms: nonAlive.at - stopAt, rounds: roundsSince(beforeStop, nonAlive.value) },
-    stoppedDead: { ms: dead.at - stopAt, rounds: roundsSince(beforeStop, dead.value) },
+    writeEverywhere: writeE,
+    stoppedNonAlive: stopE,
+    stoppedDead: deadE,
+    measuredBy,
     falseSuspicions: suspicions.count,
     falseSuspicionPairs: suspicions.list().slice(0, 20),
     eventLogError,
