@@ -462,7 +462,10 @@ export class Gossiper {
 
   /** Rejects a message of no known request type (and counts it). */
   rejectUnknown(raw: unknown): Rejection {
-    const type = typeof raw === "object" && raw !== null ? String((raw as { t?: unknown }).t) : typeof raw;
+    // The tag is untrusted: String() of an object without a prototype throws, so only a string
+    // tag is quoted (and cut short); anything else is named by its type.
+    const tag = typeof raw === "object" && raw !== null ? (raw as { t?: unknown }).t : raw;
+    const type = typeof tag === "string" && typeof raw === "object" ? tag.slice(0, 64) : typeof tag;
     return this.reject(`unknown message type ${type}`);
   }
 

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+  answer,
   Gossiper,
   type GossipMessage,
   parseMessage,
@@ -189,6 +190,19 @@ describe("a Gossiper receiving a bad message", () => {
     };
     expect(a.handlePush(push)).toMatchObject({ ok: false });
     expect(a.view().map((m) => m.node)).toEqual(["a"]);
+  });
+
+  it.each([
+    ["an object without a prototype", Object.create(null)],
+    ["a list holding one", [Object.create(null)]],
+    ["a number", 5],
+    ["an unknown name", "gossip"],
+  ])("refuses through answer() a message whose type is %s, and counts it", async (_label, t) => {
+    const a = node();
+    const transport = { request: () => Promise.reject(new Error("no")), send: () => {} };
+    const reply = await answer(a, transport, { ...validMessages().ping, t });
+    expect(reply).toMatchObject({ t: "refused", reason: /^rejected: unknown message type / });
+    expect(a.counters.rejectedMessages).toBe(1);
   });
 
   it("takes every valid message without a rejection", () => {
