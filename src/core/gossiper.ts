@@ -762,6 +762,10 @@ export class Gossiper {
    * itself (a join or a restart) is news that matters now: it is pushed at once.
    */
   private merge(deltas: readonly NodeDelta[], from: string): number {
+    // A peer's delta may carry its claim about this node (it offers what it believes we lack):
+    // a suspicion or a death heard that way is refuted like one heard as news.
+    for (const delta of deltas)
+      if (delta.n === this.name) this.noticeClaimAboutSelf(delta.g, delta.i, delta.s);
     const now = this.clock();
     const changes = this.state.apply(deltas, now);
     for (const change of changes) {
