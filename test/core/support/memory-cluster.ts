@@ -202,7 +202,8 @@ export class MemoryCluster {
 
   // ---------------------------------------------------------------- internals
 
-  private options() {
+  /** What every node's Gossiper is built with (each gets its own random stream). */
+  options() {
     return {
       cluster: CLUSTER,
       config: resolveConfig(this.configInput),
@@ -212,7 +213,8 @@ export class MemoryCluster {
     };
   }
 
-  private install(node: Gossiper): Gossiper {
+  /** Puts a Gossiper in place of the node of its name (a new one, or one restored from a snapshot). */
+  install(node: Gossiper): Gossiper {
     this.nodes.set(node.name, node);
     this.modes.set(node.name, "running");
     this.transports.set(node.name, this.transportFor(node.name));
