@@ -118,14 +118,16 @@ function fold(merge: Merge, claims: readonly Claim[]): Claim {
 }
 
 /** The laws, each a property of a merge. */
-const LAWS: Record<string, (m: Merge) => fc.IProperty<never>> = {
-  commutative: (m) =>
-    fc.property(claimArb, claimArb, (a, b) => same(m.merge(a, b), m.merge(b, a))) as fc.IProperty<never>,
+/** Any property, for a table of them (fc.check and fc.assert take any argument types). */
+type Law = (m: Merge) => fc.IRawProperty<unknown[], false>;
+
+const LAWS: Record<string, Law> = {
+  commutative: (m) => fc.property(claimArb, claimArb, (a, b) => same(m.merge(a, b), m.merge(b, a))),
   associative: (m) =>
     fc.property(claimArb, claimArb, claimArb, (a, b, c) =>
       same(m.merge(m.merge(a, b), c), m.merge(a, m.merge(b, c))),
-    ) as fc.IProperty<never>,
-  idempotent: (m) => fc.property(claimArb, (a) => same(m.merge(a, a), a)) as fc.IProperty<never>,
+    ),
+  idempotent: (m) => fc.property(claimArb, (a) => same(m.merge(a, a), a)),
   /** Any order, and any repetition, of a history gives one result. */
   "order-free on histories": (m) =>
     fc.property(
@@ -136,14 +138,14 @@ const LAWS: Record<string, (m: Merge) => fc.IProperty<never>> = {
         ),
       ([claims, shuffled]) =>
         same(fold(m, claims), fold(m, shuffled)) && same(fold(m, claims), fold(m, [...claims, ...shuffled])),
-    ) as fc.IProperty<never>,
+    ),
   /** alive(g, i+1) beats suspect(g, i), whichever comes first. */
   refutation: (m) =>
     fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 4 }), (g, i) => {
       const suspect = { generation: g, incarnation: i, status: SUSPECT };
       const refute = { generation: g, incarnation: i + 1, status: ALIVE };
       return same(m.merge(suspect, refute), refute) && same(m.merge(refute, suspect), refute);
-    }) as fc.IProperty<never>,
+    }),
   /** suspect(g, i) never overrides alive(g, j) for j > i. */
   "stale suspicion": (m) =>
     fc.property(
@@ -155,7 +157,7 @@ const LAWS: Record<string, (m: Merge) => fc.IProperty<never>> = {
         const stale = { generation: g, incarnation: i, status: SUSPECT };
         return same(m.merge(alive, stale), alive) && same(m.merge(stale, alive), alive);
       },
-    ) as fc.IProperty<never>,
+    ),
   /** From dead(g, i), no claim of generation <= g and incarnation <= i makes it alive or suspect. */
   "dead stays dead": (m) =>
     fc.property(
@@ -172,12 +174,12 @@ const LAWS: Record<string, (m: Merge) => fc.IProperty<never>> = {
         }
         return true;
       },
-    ) as fc.IProperty<never>,
+    ),
 };
 
 describe("liveness claims", () => {
   it.each(Object.keys(LAWS))("mergeClaims keeps the law: %s", (law) => {
-    fc.assert((LAWS[law] as (m: Merge) => fc.IProperty<never>)(REAL));
+    fc.assert((LAWS[law] as Law)(REAL));
   });
 
   it("compareClaims is a total order consistent with mergeClaims", () => {
@@ -195,7 +197,7 @@ describe("liveness claims", () => {
   it.each(BROKEN.flatMap(({ merge, fails }) => fails.map((law) => [merge.name, law, merge] as const)))(
     "the laws catch a broken merge (%s breaks: %s)",
     (_name, law, merge) => {
-      const result = fc.check((LAWS[law] as (m: Merge) => fc.IProperty<never>)(merge), { numRuns: 500 });
+      const result = fc.check((LAWS[law] as Law)(merge), { numRuns: 500 });
       expect(result.failed).toBe(true);
     },
   );
