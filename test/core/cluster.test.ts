@@ -231,6 +231,6 @@ const BOUND = {
   hotLeave: 1,
   /** 242 bytes, the same for seeds 1..6 (415 when equal fingerprints do not end it); goal 300. */
   quietBytes: 300,
-  /** 4 to 7 rounds for seeds 1..6. */
-  heal: 12,
+  /** 4 to 6 rounds for seeds 1..6; 7 to more than 40 without exchanges with the dead. */
+  heal: 10,
 };
