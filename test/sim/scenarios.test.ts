@@ -15,7 +15,8 @@ describe("scenarios at small N", () => {
     expect(f.keysLost).toBe(0);
     expect(f.residue).toBe(0);
     expect(f.roundsMax).toBeGreaterThan(0);
-    expect(f.roundsMax).toBeLessThan(15);
+    // Pushed hot and forwarded once: everywhere within a fraction of a round (0.014 measured).
+    expect(f.roundsMax).toBeLessThan(1);
     expect(f.tAve).toBeLessThanOrEqual(f.tLast as number);
     expect(f.bytesPerNodeRound).toBeGreaterThan(0);
   });
@@ -23,29 +24,36 @@ describe("scenarios at small N", () => {
   it("detect: a crashed node is suspected, then declared dead, everywhere", async () => {
     const f = await run({ scenario: "detect" });
     expect(f.unfinishedTrials).toBe(0);
-    expect(f.roundsMean).toBeGreaterThan(1);
-    expect(f.roundsMean).toBeLessThan(30);
+    // Measured: non-alive everywhere in 1.37 rounds (p99 1.49), dead in 3.86 (p99 4.34); the
+    // issue's goals at N = 1000 are p99 4 and 10.
+    expect(f.roundsMean).toBeGreaterThan(0.5);
+    expect(f.roundsP99).toBeLessThanOrEqual(4);
     expect(f.deadRoundsMean).toBeGreaterThan(f.roundsMean as number);
+    expect(f.deadRoundsP99).toBeLessThanOrEqual(10);
     expect(f.falseSuspicions).toBe(0);
+    expect(f.falseDeaths).toBe(0);
   });
 
   it("join: a newcomer is seen alive by all and sees all alive", async () => {
     const f = await run({ scenario: "join" });
     expect(f.unfinishedTrials).toBe(0);
-    expect(f.roundsMax).toBeLessThan(30);
+    expect(f.roundsMax).toBeLessThan(3); // 0.64 measured
   });
 
   it("partition: after the heal membership and state reconverge, with no write lost", async () => {
     const f = await run({ scenario: "partition", partitionRounds: 15 });
     expect(f.unfinishedTrials).toBe(0);
     expect(f.keysLost).toBe(0);
-    expect(f.roundsMax).toBeLessThan(60);
+    expect(f.roundsMax).toBeLessThan(15); // 7.6 measured
   });
 
   it("steady: quiescent traffic is counted and no node is falsely suspected without loss", async () => {
     const f = await run({ scenario: "steady", durationS: 120, trials: 1 });
     expect(f.messagesPerNodeRound).toBeGreaterThan(1);
     expect(f.falseSuspicions).toBe(0);
+    // Quiet: every exchange ends at the fingerprint, about 224 bytes per node per round.
+    expect(f.quietExchangeFraction).toBe(1);
+    expect(f.bytesPerNodeRound).toBeLessThan(300);
     expect(f.roundsMean).toBeUndefined();
   });
 
