@@ -888,9 +888,10 @@ export class Gossiper {
   }
 
   /**
-   * Peers for this round's exchanges: none while anti-entropy pauses (Trickle), else `fanout`
-   * live members; sometimes one believed dead; a seed when few are known, or with a chance that
-   * shrinks as the cluster grows. Under phi every round exchanges (heartbeats must flow).
+   * Peers for this round's exchanges: sometimes one believed dead, every round; while
+   * anti-entropy pauses (Trickle) nothing else, otherwise `fanout` live members and a seed when
+   * few are known, or with a chance that shrinks as the cluster grows. Under phi every round
+   * exchanges (heartbeats must flow).
    */
   private exchangePeers(): string[] {
     const reachable: string[] = [];
@@ -902,14 +903,17 @@ export class Gossiper {
     }
     const seeds = this.seedList.filter((seed) => seed !== this.name);
     const fewKnown = reachable.length < this.config.fanout;
-    this.aeWait--;
-    const due = this.config.detector === "phi" || this.aeWait <= 0 || fewKnown;
-    if (!due) return [];
-    this.aeWait = this.aePause;
-    const chosen = sample(this.rng, reachable, this.config.fanout);
+    // A member believed dead is tried at its chance every round, paused or not: it is how a
+    // healed partition or a recovered member is found, and a pause must not delay that.
+    const chosen: string[] = [];
     if (dead.length > 0 && this.rng() < this.config.deadPeerProbability) {
       chosen.push(dead[randomInt(this.rng, dead.length)] as string);
     }
+    this.aeWait--;
+    const due = this.config.detector === "phi" || this.aeWait <= 0 || fewKnown;
+    if (!due) return chosen;
+    this.aeWait = this.aePause;
+    chosen.push(...sample(this.rng, reachable, this.config.fanout));
     const candidates = seeds.filter((seed) => !chosen.includes(seed));
     const seedChance =
       this.config.seedProbability * Math.min(1, seeds.length / Math.max(1, reachable.length));
