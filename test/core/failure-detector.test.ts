@@ -124,7 +124,7 @@ describe("MemberRecord", () => {
   });
 });
 
-describe("what a view's heartbeat and phi hold", () => {
+describe("what a view's heartbeat and phi hold", { timeout: 30_000 }, () => {
   it("under swim: the observer's own round count, acks from each member, and phi 0", async () => {
     const cluster = new MemoryCluster({ size: 8, seed: 21, start: "converged" });
     await cluster.rounds(10);

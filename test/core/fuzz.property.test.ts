@@ -178,7 +178,8 @@ function checkDelivery(a: Gossiper, deliver: () => unknown, rejected: (result: u
   }
 }
 
-describe("fuzzing the core's inbound paths", () => {
+// Thousands of messages per test: generous timeouts for a loaded 2-CPU box.
+describe("fuzzing the core's inbound paths", { timeout: 60_000 }, () => {
   it("parseMessage never throws and always names a reason", () => {
     fc.assert(
       fc.property(inputArb, (raw) => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { Gossiper, type GossiperSnapshot, resolveConfig, seededRng } from "../../src/core/index.js";
 import { MemoryCluster } from "./support/memory-cluster.js";
 
-describe("tombstones", () => {
+describe("tombstones", { timeout: 30_000 }, () => {
   it("are collected after the grace period, and a node that missed the delete still converges", async () => {
     const config = { tombstoneGraceMs: 20_000 };
     const cluster = new MemoryCluster({ size: 10, seed: 11, config, start: "converged" });
@@ -43,7 +43,7 @@ describe("tombstones", () => {
   });
 });
 
-describe("forgetting", () => {
+describe("forgetting", { timeout: 30_000 }, () => {
   it("forgets a dead member after the grace period, keeps it forgotten, and welcomes a new generation", async () => {
     const config = { deadGraceMs: 30_000 };
     const cluster = new MemoryCluster({ size: 12, seed: 12, config, start: "converged" });
@@ -77,7 +77,7 @@ describe("forgetting", () => {
   });
 });
 
-describe("snapshot and restore", () => {
+describe("snapshot and restore", { timeout: 30_000 }, () => {
   it("keep generation, incarnation, keys and members, so peers see no restart", async () => {
     const cluster = new MemoryCluster({ size: 3, seed: 14 });
     await cluster.runUntil(() => cluster.converged(), 10);

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryCluster } from "./support/memory-cluster.js";
 
-describe("exchanges with members believed dead", () => {
+describe("exchanges with members believed dead", { timeout: 60_000 }, () => {
   it("happen at deadPeerProbability per round, even while anti-entropy is paused", async () => {
     const cluster = new MemoryCluster({ size: 10, seed: 41, start: "converged" });
     cluster.stop("n9"); // refuses, so the syns reach the drop filter (they are counted there)

@@ -16,7 +16,7 @@ function cluster(size: number, loss = 0) {
   });
 }
 
-describe("SimCluster", () => {
+describe("SimCluster", { timeout: 30_000 }, () => {
   it("runs rounds of virtual time: every node runs about one round per interval", async () => {
     const sim = cluster(20);
     await sim.runRounds(10);

@@ -8,7 +8,7 @@ async function run(input: SimOptionsInput) {
   return (await runSimulation(resolveSimOptions({ ...small, ...input }))).figures;
 }
 
-describe("scenarios at small N", () => {
+describe("scenarios at small N", { timeout: 60_000 }, () => {
   it("spread: every node gets the write within a few rounds, none lost", async () => {
     const f = await run({ scenario: "spread", loss: 0.05 });
     expect(f.unfinishedTrials).toBe(0);
@@ -82,7 +82,7 @@ describe("scenarios at small N", () => {
   });
 });
 
-describe("determinism", () => {
+describe("determinism", { timeout: 60_000 }, () => {
   it("the same seed gives identical figures, another seed different ones", async () => {
     const a = await run({ scenario: "spread", loss: 0.1 });
     const b = await run({ scenario: "spread", loss: 0.1 });
