@@ -14,7 +14,7 @@ interface Queued {
 
 /** JSON size of a news item, exact for ASCII names. */
 export function newsBytes(item: NewsItem): number {
-  let bytes = item[0].length + 4 + 5; // quotes, brackets, commas
+  let bytes = item[0].length + 2 + 2 + 4; // two quotes, two brackets, four commas
   for (let i = 1; i < 5; i++) bytes += String(item[i]).length;
   if (item[5] !== undefined) bytes += item[5].length + 3;
   return bytes;

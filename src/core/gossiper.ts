@@ -472,7 +472,10 @@ export class Gossiper {
 
   /** Rejects a message of no known request type (and counts it). */
   rejectUnknown(raw: unknown): Rejection {
-    const type = typeof raw === "object" && raw !== null ? String((raw as { t?: unknown }).t) : typeof raw;
+    // The tag is untrusted: String() of an object without a prototype throws, so only a string
+    // tag is quoted (and cut short); anything else is named by its type.
+    const tag = typeof raw === "object" && raw !== null ? (raw as { t?: unknown }).t : raw;
+    const type = typeof tag === "string" && typeof raw === "object" ? tag.slice(0, 64) : typeof tag;
     return this.reject(`unknown message type ${type}`);
   }
 
@@ -795,6 +798,10 @@ export class Gossiper {
    * itself (a join or a restart) is news that matters now: it is pushed at once.
    */
   private merge(deltas: readonly NodeDelta[], from: string): number {
+    // A peer's delta may carry its claim about this node (it offers what it believes we lack):
+    // a suspicion or a death heard that way is refuted like one heard as news.
+    for (const delta of deltas)
+      if (delta.n === this.name) this.noticeClaimAboutSelf(delta.g, delta.i, delta.s);
     const now = this.clock();
     for (const delta of deltas)
       if (delta.n === this.name) this.noticeClaimAboutSelf(delta.g, delta.i, delta.s);
@@ -919,9 +926,10 @@ export class Gossiper {
   }
 
   /**
-   * Peers for this round's exchanges: none while anti-entropy pauses (Trickle), else `fanout`
-   * live members; sometimes one believed dead; a seed when few are known, or with a chance that
-   * shrinks as the cluster grows. Under phi every round exchanges (heartbeats must flow).
+   * Peers for this round's exchanges: sometimes one believed dead, every round; while
+   * anti-entropy pauses (Trickle) nothing else, otherwise `fanout` live members and a seed when
+   * few are known, or with a chance that shrinks as the cluster grows. Under phi every round
+   * exchanges (heartbeats must flow).
    */
   private exchangePeers(): string[] {
     const reachable: string[] = [];
@@ -933,14 +941,17 @@ export class Gossiper {
     }
     const seeds = this.seedList.filter((seed) => seed !== this.name);
     const fewKnown = reachable.length < this.config.fanout;
-    this.aeWait--;
-    const due = this.config.detector === "phi" || this.aeWait <= 0 || fewKnown;
-    if (!due) return [];
-    this.aeWait = this.aePause;
-    const chosen = sample(this.rng, reachable, this.config.fanout);
+    // A member believed dead is tried at its chance every round, paused or not: it is how a
+    // healed partition or a recovered member is found, and a pause must not delay that.
+    const chosen: string[] = [];
     if (dead.length > 0 && this.rng() < this.config.deadPeerProbability) {
       chosen.push(dead[randomInt(this.rng, dead.length)] as string);
     }
+    this.aeWait--;
+    const due = this.config.detector === "phi" || this.aeWait <= 0 || fewKnown;
+    if (!due) return chosen;
+    this.aeWait = this.aePause;
+    chosen.push(...sample(this.rng, reachable, this.config.fanout));
     const candidates = seeds.filter((seed) => !chosen.includes(seed));
     const seedChance =
       this.config.seedProbability * Math.min(1, seeds.length / Math.max(1, reachable.length));

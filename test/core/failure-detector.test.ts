@@ -1,6 +1,12 @@
-/** Phi-accrual detector: hand-computed values and behaviour on steady, jittery and stopped heartbeats. */
+/**
+ * Phi-accrual detector: hand-computed values and behaviour on steady, jittery and stopped
+ * heartbeats; the per-member record that holds it; and what a view's `heartbeat` and `phi`
+ * hold under each detector.
+ */
 import { describe, expect, it } from "vitest";
 import { ArrivalWindow, phi, seededRng } from "../../src/core/index.js";
+import { MemberRecord } from "../../src/core/membership.js";
+import { MemoryCluster } from "./support/memory-cluster.js";
 
 describe("phi", () => {
   // Hand computation with the logistic approximation, y = (t - mean) / sd:
@@ -103,5 +109,57 @@ describe("ArrivalWindow", () => {
     // mean 1000 + pause 1000 + about 5.4 standard deviations of 500 ms.
     expect(crossed).toBeGreaterThan(4000);
     expect(crossed).toBeLessThan(5000);
+  });
+});
+
+describe("MemberRecord", () => {
+  it("has phi 0 before any heartbeat, grows after them, and restarts from nothing", () => {
+    const record = new MemberRecord(0);
+    expect(record.phi(10_000)).toBe(0);
+    for (const t of [0, 1000, 2000, 3000]) record.heartbeat(t, options);
+    expect(record.phi(4000)).toBeCloseTo(0.30103, 4);
+    expect(record.phi(4500)).toBeCloseTo(7.29995, 4);
+    record.resetHeartbeats();
+    expect(record.phi(60_000)).toBe(0);
+  });
+});
+
+describe("what a view's heartbeat and phi hold", { timeout: 30_000 }, () => {
+  it("under swim: the observer's own round count, acks from each member, and phi 0", async () => {
+    const cluster = new MemoryCluster({ size: 8, seed: 21, start: "converged" });
+    await cluster.rounds(10);
+    const n0 = cluster.node("n0");
+    expect(n0.memberView("n0")?.heartbeat).toBe(10);
+    const others = n0.view().filter((member) => member.node !== "n0");
+    // Two probes a round over seven members, all answered: 20 acks in all.
+    expect(others.reduce((sum, member) => sum + member.heartbeat, 0)).toBe(20);
+    expect(others.every((member) => member.phi === 0)).toBe(true);
+  });
+
+  it("under phi: relayed heartbeats, judged by phi accrual, which declares a crashed node dead", async () => {
+    const cluster = new MemoryCluster({
+      size: 20,
+      seed: 22,
+      start: "converged",
+      config: { detector: "phi" },
+    });
+    await cluster.rounds(20);
+    const n0 = cluster.node("n0");
+    const n5 = n0.memberView("n5");
+    expect(n5?.heartbeat).toBeGreaterThanOrEqual(17);
+    expect(n5?.phi).toBeGreaterThan(0);
+    expect(n5?.phi).toBeLessThan(8);
+    // Nobody probes under phi.
+    expect(cluster.total("probesSent")).toBe(0);
+    cluster.crash("n5");
+    const nonAlive = await cluster.runUntil(() => cluster.statusEverywhere("n5", "suspect", "dead"), 40);
+    const dead = nonAlive + (await cluster.runUntil(() => cluster.statusEverywhere("n5", "dead"), 40));
+    console.log(
+      `[core-cluster] phi, 20 nodes: crashed node non-alive everywhere ${nonAlive} rounds, dead ${dead}`,
+    );
+    expect(nonAlive).toBeLessThanOrEqual(7); // measured 5
+    expect(dead).toBeLessThanOrEqual(16); // measured 13
+    const running = new Set(cluster.running().map((node) => node.name));
+    expect(cluster.events.filter(([, e]) => e.type === "suspect" && running.has(e.node))).toEqual([]);
   });
 });

@@ -1,16 +1,264 @@
 /**
- * Properties of merging state (fast-check): merging full-state deltas is idempotent,
- * commutative and associative; versions and heartbeats never go backwards; any capped prefix
- * leaves a valid state that later converges; a newer generation always wins.
+ * Properties of merging (fast-check).
+ * - Liveness claims (generation, incarnation, status) form a join: merging in any order gives
+ *   one result, through `mergeClaims` and through `ClusterState.mergeClaim` over a whole
+ *   history. A refutation beats the suspicion it answers; a stale suspicion never overrides a
+ *   newer incarnation; dead never turns back without a newer incarnation or generation.
+ *   Each of these laws is also run against deliberately broken merges, and must fail there:
+ *   a law that no broken merge can fail would prove nothing.
+ * - Keys and versions: merging full-state deltas is idempotent, commutative and associative;
+ *   nothing moves backwards or leaves a gap; a capped delta is a valid prefix that converges;
+ *   the newest generation wins. Checked by hand against broken merges in node-state.ts: a
+ *   key taken whenever its version differs (not only when newer) fails commutativity, newest
+ *   generation and monotonicity; maxVersion taken from any delta fails the same three; a delta
+ *   applied across a gap (`from` above what is held) fails the no-gap check.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ClusterState, type NodeDelta, NodeState } from "../../src/core/index.js";
+import { ClusterState } from "../../src/core/cluster-state.js";
+import {
+  ALIVE,
+  type Claim,
+  compareClaims,
+  DEAD,
+  LEFT,
+  mergeClaims,
+  type NodeDelta,
+  NodeState,
+  type StatusCode,
+  SUSPECT,
+} from "../../src/core/index.js";
+
+// ---------------------------------------------------------------- liveness claims
+
+/** A merge under test: the real one, or a broken one that the laws must catch. */
+interface Merge {
+  name: string;
+  merge(a: Claim, b: Claim): Claim;
+}
+
+const REAL: Merge = { name: "mergeClaims", merge: mergeClaims };
+
+/** Broken merges, and the laws each one must fail. */
+const BROKEN: Array<{ merge: Merge; fails: string[] }> = [
+  {
+    // The last claim heard wins: order matters.
+    merge: { name: "last wins", merge: (_a, b) => b },
+    fails: ["commutative", "order-free on histories", "refutation", "stale suspicion", "dead stays dead"],
+  },
+  {
+    // Status first, then incarnation (suspect(0) beats alive(5)): a total order, so still a
+    // join, but a stale suspicion wins and a refutation cannot answer it.
+    merge: {
+      name: "status first",
+      merge: (a, b) => {
+        const key = (c: Claim) => [c.generation, c.status, c.incarnation];
+        const [x, y] = [key(a), key(b)];
+        for (let i = 0; i < 3; i++) {
+          if ((x[i] as number) !== (y[i] as number)) return (x[i] as number) > (y[i] as number) ? a : b;
+        }
+        return a;
+      },
+    },
+    fails: ["refutation", "stale suspicion"],
+  },
+  {
+    // Alive outranks suspect and dead within an incarnation: a total order too, but a death
+    // is undone by an alive claim of the same incarnation.
+    merge: {
+      name: "alive first within an incarnation",
+      merge: (a, b) => {
+        const rank = (c: Claim) => (c.status === ALIVE ? 3 : c.status);
+        if (a.generation !== b.generation) return a.generation > b.generation ? a : b;
+        if (a.incarnation !== b.incarnation) return a.incarnation > b.incarnation ? a : b;
+        return rank(a) >= rank(b) ? a : b;
+      },
+    },
+    fails: ["dead stays dead"],
+  },
+  {
+    // Field-wise maximum: a lattice join, but of claims nobody made (alive(5) and suspect(3)
+    // give suspect(5), a suspicion of an incarnation that refuted it).
+    merge: {
+      name: "field-wise max",
+      merge: (a, b) => ({
+        generation: Math.max(a.generation, b.generation),
+        incarnation: Math.max(a.incarnation, b.incarnation),
+        status: Math.max(a.status, b.status) as StatusCode,
+      }),
+    },
+    fails: ["refutation"],
+  },
+  {
+    // Ties keep the first: incarnation only, status ignored.
+    merge: {
+      name: "status ignored",
+      merge: (a, b) => {
+        if (a.generation !== b.generation) return a.generation > b.generation ? a : b;
+        return b.incarnation > a.incarnation ? b : a;
+      },
+    },
+    fails: ["commutative", "order-free on histories"],
+  },
+];
+
+const statusArb = fc.constantFrom<StatusCode>(ALIVE, SUSPECT, DEAD, LEFT);
+const claimArb: fc.Arbitrary<Claim> = fc.record({
+  generation: fc.integer({ min: 1, max: 3 }),
+  incarnation: fc.integer({ min: 0, max: 4 }),
+  status: statusArb,
+});
+
+function same(a: Claim, b: Claim): boolean {
+  return a.generation === b.generation && a.incarnation === b.incarnation && a.status === b.status;
+}
+
+function fold(merge: Merge, claims: readonly Claim[]): Claim {
+  return claims.reduce((acc, claim) => merge.merge(acc, claim));
+}
+
+/** The laws, each a property of a merge. */
+/** Any property, for a table of them (fc.check and fc.assert take any argument types). */
+type Law = (m: Merge) => fc.IRawProperty<unknown[], false>;
+
+const LAWS: Record<string, Law> = {
+  commutative: (m) => fc.property(claimArb, claimArb, (a, b) => same(m.merge(a, b), m.merge(b, a))),
+  associative: (m) =>
+    fc.property(claimArb, claimArb, claimArb, (a, b, c) =>
+      same(m.merge(m.merge(a, b), c), m.merge(a, m.merge(b, c))),
+    ),
+  idempotent: (m) => fc.property(claimArb, (a) => same(m.merge(a, a), a)),
+  /** Any order, and any repetition, of a history gives one result. */
+  "order-free on histories": (m) =>
+    fc.property(
+      fc
+        .array(claimArb, { minLength: 1, maxLength: 12 })
+        .chain((claims) =>
+          fc.tuple(fc.constant(claims), fc.shuffledSubarray(claims, { minLength: claims.length })),
+        ),
+      ([claims, shuffled]) =>
+        same(fold(m, claims), fold(m, shuffled)) && same(fold(m, claims), fold(m, [...claims, ...shuffled])),
+    ),
+  /** alive(g, i+1) beats suspect(g, i), whichever comes first. */
+  refutation: (m) =>
+    fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 4 }), (g, i) => {
+      const suspect = { generation: g, incarnation: i, status: SUSPECT };
+      const refute = { generation: g, incarnation: i + 1, status: ALIVE };
+      return same(m.merge(suspect, refute), refute) && same(m.merge(refute, suspect), refute);
+    }),
+  /** suspect(g, i) never overrides alive(g, j) for j > i. */
+  "stale suspicion": (m) =>
+    fc.property(
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 0, max: 4 }),
+      fc.integer({ min: 1, max: 4 }),
+      (g, i, newer) => {
+        const alive = { generation: g, incarnation: i + newer, status: ALIVE };
+        const stale = { generation: g, incarnation: i, status: SUSPECT };
+        return same(m.merge(alive, stale), alive) && same(m.merge(stale, alive), alive);
+      },
+    ),
+  /** From dead(g, i), no claim of generation <= g and incarnation <= i makes it alive or suspect. */
+  "dead stays dead": (m) =>
+    fc.property(
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 0, max: 4 }),
+      fc.array(claimArb, { maxLength: 8 }),
+      (g, i, others) => {
+        let state: Claim = { generation: g, incarnation: i, status: DEAD };
+        for (const claim of others) {
+          const older = claim.generation < g || (claim.generation === g && claim.incarnation <= i);
+          if (!older) continue;
+          state = m.merge(state, claim);
+          if (state.status === ALIVE || state.status === SUSPECT) return false;
+        }
+        return true;
+      },
+    ),
+};
+
+describe("liveness claims", () => {
+  it.each(Object.keys(LAWS))("mergeClaims keeps the law: %s", (law) => {
+    fc.assert((LAWS[law] as Law)(REAL));
+  });
+
+  it("compareClaims is a total order consistent with mergeClaims", () => {
+    fc.assert(
+      fc.property(claimArb, claimArb, claimArb, (a, b, c) => {
+        expect(Math.sign(compareClaims(a, b)) + Math.sign(compareClaims(b, a))).toBe(0);
+        expect(compareClaims(a, b) === 0).toBe(same(a, b));
+        if (compareClaims(a, b) > 0 && compareClaims(b, c) > 0)
+          expect(compareClaims(a, c)).toBeGreaterThan(0);
+        expect(same(mergeClaims(a, b), compareClaims(a, b) >= 0 ? a : b)).toBe(true);
+      }),
+    );
+  });
+
+  it.each(BROKEN.flatMap(({ merge, fails }) => fails.map((law) => [merge.name, law, merge] as const)))(
+    "the laws catch a broken merge (%s breaks: %s)",
+    (_name, law, merge) => {
+      const result = fc.check((LAWS[law] as Law)(merge), { numRuns: 500 });
+      expect(result.failed).toBe(true);
+    },
+  );
+
+  it("ClusterState.mergeClaim gives one result for a whole history in any order", () => {
+    const named = fc.tuple(fc.constantFrom("a", "b", "c"), claimArb);
+    fc.assert(
+      fc.property(
+        fc
+          .array(named, { minLength: 1, maxLength: 20 })
+          .chain((history) =>
+            fc.tuple(fc.constant(history), fc.shuffledSubarray(history, { minLength: history.length })),
+          ),
+        ([history, shuffled]) => {
+          const replay = (claims: ReadonlyArray<readonly [string, Claim]>) => {
+            const state = new ClusterState(new NodeState("self", 1));
+            for (const [name, claim] of claims) state.mergeClaim(name, { ...claim });
+            return state;
+          };
+          const one = replay(history);
+          const other = replay([...shuffled, ...history.slice(0, 3)]);
+          for (const name of new Set(history.map(([n]) => n))) {
+            const expected = fold(
+              REAL,
+              history.filter(([n]) => n === name).map(([, c]) => c),
+            );
+            for (const state of [one, other]) {
+              const node = state.get(name) as NodeState;
+              expect(same(node, expected)).toBe(true);
+            }
+          }
+          expect(one.fingerprint.value).toBe(other.fingerprint.value);
+        },
+      ),
+    );
+  });
+
+  it("ClusterState.mergeClaim reports a change exactly when the claim is newer", () => {
+    fc.assert(
+      fc.property(fc.array(claimArb, { minLength: 1, maxLength: 12 }), (claims) => {
+        const state = new ClusterState(new NodeState("self", 1));
+        let current: Claim | undefined;
+        for (const claim of claims) {
+          const change = state.mergeClaim("m", { ...claim });
+          const newer = current === undefined || compareClaims(claim, current) > 0;
+          expect(change !== null).toBe(newer);
+          if (newer) current = claim;
+        }
+        // Claims about the node itself are never merged (only it raises its incarnation).
+        expect(state.mergeClaim("self", { generation: 9, incarnation: 9, status: DEAD })).toBeNull();
+      }),
+    );
+  });
+});
+
+// ---------------------------------------------------------------- keys and versions
 
 type Op =
   | { op: "set"; key: string; value: string }
   | { op: "del"; key: string }
-  | { op: "beat" }
+  | { op: "refute" }
   | { op: "restart" };
 
 const keyArb = fc.constantFrom("a", "b", "c", "d", "e", "f");
@@ -24,7 +272,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("del" as const), key: keyArb }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant("beat" as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("refute" as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("restart" as const) }) },
 );
 const ownersArb = fc.array(fc.array(opArb, { minLength: 1, maxLength: 25 }), { minLength: 1, maxLength: 3 });
@@ -37,7 +285,7 @@ function replay<T>(histories: Op[][], capture: (node: NodeState) => T): T[] {
     for (const op of ops) {
       if (op.op === "set") node.set(op.key, op.value);
       else if (op.op === "del") node.delete(op.key, 0);
-      else if (op.op === "beat") node.beat();
+      else if (op.op === "refute") node.incarnation++;
       else node = new NodeState(node.name, node.generation + 1);
       out.push(capture(node));
     }
@@ -45,12 +293,13 @@ function replay<T>(histories: Op[][], capture: (node: NodeState) => T): T[] {
   return out;
 }
 
+function fullDelta(node: NodeState): NodeDelta {
+  return (node.deltaFor(0, 0, Number.POSITIVE_INFINITY) as { delta: NodeDelta }).delta;
+}
+
 /** A full-state delta of each owner after every operation. */
 function historyDeltas(histories: Op[][]): NodeDelta[] {
-  return replay(
-    histories,
-    (node) => (node.deltaFor(0, 0, Number.POSITIVE_INFINITY) as { delta: NodeDelta }).delta,
-  );
+  return replay(histories, fullDelta);
 }
 
 /** Canonical form of what a receiver knows of everyone but itself. */
@@ -61,7 +310,8 @@ function canonical(state: ClusterState): string {
     .map((node) => ({
       name: node.name,
       generation: node.generation,
-      heartbeat: node.heartbeat,
+      incarnation: node.incarnation,
+      status: node.status,
       maxVersion: node.maxVersion,
       keys: [...node.keys].sort(([a], [b]) => a.localeCompare(b)),
     }));
@@ -72,6 +322,10 @@ function merged(deltas: readonly NodeDelta[]): ClusterState {
   const state = new ClusterState(new NodeState("receiver", 1));
   state.apply(structuredClone(deltas), 0);
   return state;
+}
+
+function exportAll(state: ClusterState): NodeDelta[] {
+  return [...state.nodes.values()].filter((node) => node !== state.self).map(fullDelta);
 }
 
 describe("merging full-state deltas", () => {
@@ -92,7 +346,10 @@ describe("merging full-state deltas", () => {
           return fc.tuple(fc.constant(deltas), fc.shuffledSubarray(deltas, { minLength: deltas.length }));
         }),
         ([deltas, shuffled]) => {
-          expect(canonical(merged(shuffled))).toBe(canonical(merged(deltas)));
+          const a = merged(shuffled);
+          const b = merged(deltas);
+          expect(canonical(a)).toBe(canonical(b));
+          expect(a.fingerprint.value).toBe(b.fingerprint.value);
         },
       ),
     );
@@ -128,6 +385,7 @@ describe("merging full-state deltas", () => {
         for (const [name, delta] of last) {
           const node = state.get(name) as NodeState;
           expect(node.generation).toBe(delta.g);
+          expect(node.incarnation).toBe(delta.i);
           expect(node.maxVersion).toBe(delta.max);
           expect([...node.keys].map(([k, v]) => [k, v.value, v.version]).sort()).toEqual(
             delta.kv.map(([k, v, version]) => [k, v, version]).sort(),
@@ -138,14 +396,13 @@ describe("merging full-state deltas", () => {
   });
 });
 
-function exportAll(state: ClusterState): NodeDelta[] {
-  return [...state.nodes.values()]
-    .filter((node) => node !== state.self)
-    .map((node) => (node.deltaFor(0, 0, Number.POSITIVE_INFINITY) as { delta: NodeDelta }).delta);
+/** Copies of each owner's state after every operation. */
+function historyStates(histories: Op[][]): NodeState[] {
+  return replay(histories, (node) => NodeState.fromSnapshot(node.snapshot(), 0));
 }
 
 describe("monotonicity", () => {
-  it("never moves generation, heartbeat, versions or key versions backwards", () => {
+  it("never moves generation, incarnation, versions or key versions backwards, nor leaves a gap", () => {
     fc.assert(
       fc.property(
         ownersArb,
@@ -153,6 +410,7 @@ describe("monotonicity", () => {
         (histories, picks) => {
           // Incremental deltas from arbitrary `from` points and byte caps, in arbitrary order.
           const snapshots = historyStates(histories);
+          const finalOf = new Map(snapshots.map((node) => [`${node.name}:${node.generation}`, node]));
           const receiver = new ClusterState(new NodeState("receiver", 1));
           for (const [which, from, budget] of picks) {
             const source = snapshots[which % snapshots.length] as NodeState;
@@ -161,16 +419,22 @@ describe("monotonicity", () => {
             const before = receiver.get(source.name);
             const prior = before && {
               generation: before.generation,
-              heartbeat: before.heartbeat,
+              incarnation: before.incarnation,
               maxVersion: before.maxVersion,
               keys: new Map([...before.keys].map(([k, v]) => [k, v.version])),
             };
             receiver.apply([structuredClone(built.delta)], 0);
             const after = receiver.get(source.name) as NodeState;
+            // Valid (no gap): every key of the owner's final state at or below the version the
+            // receiver claims is held, at that version.
+            const final = finalOf.get(`${after.name}:${after.generation}`) as NodeState;
+            for (const [key, entry] of final.keys) {
+              if (entry.version <= after.maxVersion) expect(after.keys.get(key)).toEqual(entry);
+            }
             if (!prior) continue;
             expect(after.generation).toBeGreaterThanOrEqual(prior.generation);
             if (after.generation === prior.generation) {
-              expect(after.heartbeat).toBeGreaterThanOrEqual(prior.heartbeat);
+              expect(after.incarnation).toBeGreaterThanOrEqual(prior.incarnation);
               expect(after.maxVersion).toBeGreaterThanOrEqual(prior.maxVersion);
               for (const [key, version] of prior.keys) {
                 expect(after.keys.get(key)?.version ?? -1).toBeGreaterThanOrEqual(version);
@@ -182,11 +446,6 @@ describe("monotonicity", () => {
     );
   });
 });
-
-/** Copies of each owner's state after every operation. */
-function historyStates(histories: Op[][]): NodeState[] {
-  return replay(histories, (node) => NodeState.fromSnapshot(node.snapshot(), 0));
-}
 
 describe("capped deltas", () => {
   it("leave a valid prefix that converges with later exchanges", () => {
@@ -204,15 +463,11 @@ describe("capped deltas", () => {
           for (const op of ops) {
             if (op.op === "set") owner.set(op.key, op.value.padEnd(8, "x"));
             else if (op.op === "del") owner.delete(op.key, 0);
-            else owner.beat();
+            else owner.incarnation++;
             states.push(NodeState.fromSnapshot(owner.snapshot(), 0));
           }
           const receiver = new ClusterState(new NodeState("r", 1));
-          const earlier = states[startAt % states.length] as NodeState;
-          receiver.apply(
-            [(earlier.deltaFor(0, 0, Number.POSITIVE_INFINITY) as { delta: NodeDelta }).delta],
-            0,
-          );
+          receiver.apply([fullDelta(states[startAt % states.length] as NodeState)], 0);
           for (let step = 0; step <= ops.length + 2; step++) {
             const local = receiver.get("o") as NodeState;
             // Validity: every key the owner holds at a version the receiver claims is present.

@@ -91,15 +91,20 @@ describe("sim CLI", () => {
       "--trials",
       "1",
       "--core",
-      "acceptablePauseMs=500,phiThreshold=10",
+      "acceptablePauseMs=500,probeTimeoutMs=300,phiThreshold=10",
       "--json",
       file,
     );
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/phiThreshold=10 acceptablePauseMs=500/);
+    // The configuration line shows the v2 tunables that matter most; the JSON has them all.
+    expect(result.stdout).toMatch(/core +detector=swim .*probeTimeoutMs=300 .*phiThreshold=10/);
     const report = JSON.parse(readFileSync(file, "utf8"));
-    expect(report.config.core).toEqual({ acceptablePauseMs: 500, phiThreshold: 10 });
-    expect(report.config.gossip).toMatchObject({ acceptablePauseMs: 500, phiThreshold: 10 });
+    expect(report.config.core).toEqual({ acceptablePauseMs: 500, probeTimeoutMs: 300, phiThreshold: 10 });
+    expect(report.config.gossip).toMatchObject({
+      acceptablePauseMs: 500,
+      probeTimeoutMs: 300,
+      phiThreshold: 10,
+    });
   });
 });
 

@@ -91,3 +91,39 @@ describe("virtual network", () => {
     expect(clock.now).toBe(20);
   });
 });
+
+describe("virtual clock with awaited work", () => {
+  it("resumes an await at the virtual time its answer arrived, before later events", async () => {
+    const clock = new VirtualClock();
+    const log: string[] = [];
+    const answerAt = (ms: number) =>
+      new Promise<void>((resolve) =>
+        clock.after(ms, () => {
+          clock.resolvedSomething();
+          resolve();
+        }),
+      );
+    (async () => {
+      await answerAt(10);
+      log.push(`resumed at ${clock.now}`);
+      await answerAt(10);
+      log.push(`resumed again at ${clock.now}`);
+    })();
+    clock.at(15, () => log.push("event at 15"));
+    clock.at(25, () => log.push("event at 25"));
+    await clock.advanceFor(100);
+    expect(log).toEqual(["resumed at 10", "event at 15", "resumed again at 20", "event at 25"]);
+    expect(clock.now).toBe(100);
+  });
+
+  it("advanceUntil stops as soon as its condition holds, or at the deadline", async () => {
+    const clock = new VirtualClock();
+    let count = 0;
+    for (let t = 1; t <= 10; t++) clock.at(t * 10, () => count++);
+    expect(await clock.advanceUntil(() => count === 3, 1000)).toBe(true);
+    expect(clock.now).toBe(30);
+    expect(await clock.advanceUntil(() => count === 99, 75)).toBe(false);
+    expect(clock.now).toBe(75);
+    expect(count).toBe(7);
+  });
+});

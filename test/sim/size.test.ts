@@ -22,16 +22,21 @@ describe("estimateSize", () => {
       a.setKey(`key.${i}`, `value ${i} with "quotes" and a longer tail ${"x".repeat(i)}`);
     a.deleteKey("key.3");
     const samples: unknown[] = [];
-    for (const { syn } of a.beginRound()) samples.push(syn);
-    const syn = a.makeSyn();
-    samples.push(syn);
+    const ping = a.makePing("node-b");
+    samples.push(ping, b.handlePing(ping));
+    // A full exchange: syn, synack (buckets), digest, delta (b needs all of a), push.
+    const syn = a.makeSyn("node-b");
     const synAck = b.handleSyn(syn);
-    samples.push(synAck);
-    if (!("ok" in synAck)) {
-      const ack = a.handleSynAck(synAck);
-      if (ack && !("ok" in ack)) samples.push(ack);
-    }
-    expect(samples.length).toBeGreaterThanOrEqual(2);
+    samples.push(syn, synAck);
+    const digest = a.handleSynAck(synAck);
+    if (digest === null || "ok" in digest) throw new Error("expected a digest");
+    const delta = b.handleDigest(digest);
+    if ("ok" in delta) throw new Error("expected a delta");
+    samples.push(digest, delta);
+    const push = a.handleDelta(delta);
+    if (push === null || "ok" in push) throw new Error("expected a push");
+    samples.push(push);
+    expect(samples).toHaveLength(7);
     for (const message of samples) {
       const exact = jsonSize(message);
       const estimate = estimateSize(message as never);
@@ -41,13 +46,14 @@ describe("estimateSize", () => {
 
   it("is exact for plain ASCII messages", () => {
     const message = {
-      t: "syn",
-      v: 1,
-      cluster: "c",
-      from: "n1",
-      gen: 12,
+      t: "digest",
+      v: 2,
+      c: "c",
+      f: "n1",
+      g: 12,
       mode: "push",
-      digest: [["n1", 1, 12345, 0]],
+      b: [3],
+      d: [["n1", 1, 12345, 0, 7]],
     };
     expect(estimateSize(message as never)).toBe(JSON.stringify(message).length);
   });
