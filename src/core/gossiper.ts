@@ -803,8 +803,6 @@ export class Gossiper {
     for (const delta of deltas)
       if (delta.n === this.name) this.noticeClaimAboutSelf(delta.g, delta.i, delta.s);
     const now = this.clock();
-    for (const delta of deltas)
-      if (delta.n === this.name) this.noticeClaimAboutSelf(delta.g, delta.i, delta.s);
     const changes = this.state.apply(deltas, now);
     for (const change of changes) {
       this.observe(change, now);

@@ -11,7 +11,7 @@ import { decodeCursor, encodeCursor, membersPage } from "../../src/node/members-
 const META = { cluster: "c", from: "a", at: 1 };
 
 function member(node: string, status: MemberStatus, state: Record<string, string> = {}): MemberView {
-  return { node, generation: 7, heartbeat: 99, status, phi: 1.5, maxVersion: 3, state };
+  return { node, generation: 7, incarnation: 0, heartbeat: 99, status, phi: 1.5, maxVersion: 3, state };
 }
 
 const VIEW = [
