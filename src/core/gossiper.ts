@@ -945,17 +945,19 @@ export class Gossiper {
     if (dead.length > 0 && this.rng() < this.config.deadPeerProbability) {
       chosen.push(dead[randomInt(this.rng, dead.length)] as string);
     }
-    this.aeWait--;
-    const due = this.config.detector === "phi" || this.aeWait <= 0 || fewKnown;
-    if (!due) return chosen;
-    this.aeWait = this.aePause;
-    chosen.push(...sample(this.rng, reachable, this.config.fanout));
-    const candidates = seeds.filter((seed) => !chosen.includes(seed));
+    // So is a seed (less often as the cluster grows): it merges split brains at bootstrap.
     const seedChance =
       this.config.seedProbability * Math.min(1, seeds.length / Math.max(1, reachable.length));
-    if (candidates.length > 0 && (fewKnown || this.rng() < seedChance)) {
-      chosen.push(candidates[randomInt(this.rng, candidates.length)] as string);
+    const withSeed = seeds.length > 0 && (fewKnown || this.rng() < seedChance);
+    this.aeWait--;
+    const due = this.config.detector === "phi" || this.aeWait <= 0 || fewKnown;
+    if (due) {
+      this.aeWait = this.aePause;
+      chosen.push(...sample(this.rng, reachable, this.config.fanout));
     }
+    const candidates = seeds.filter((seed) => !chosen.includes(seed));
+    if (withSeed && candidates.length > 0)
+      chosen.push(candidates[randomInt(this.rng, candidates.length)] as string);
     return chosen;
   }
 

@@ -29,9 +29,14 @@ describe("refutation from deltas", () => {
     a.handlePush({ t: "push", v: 2, c: "test", f: "b", g: 1, delta: [aboutA(status)] });
     expect(a.incarnation).toBe(1);
     expect(a.counters.refutations).toBe(1);
-    // A stale claim (below its incarnation) or an alive one changes nothing.
-    a.handlePush({ t: "push", v: 2, c: "test", f: "b", g: 1, delta: [aboutA(status, 0), aboutA(0, 5)] });
+    // A stale claim (below its incarnation) changes nothing.
+    a.handlePush({ t: "push", v: 2, c: "test", f: "b", g: 1, delta: [aboutA(status, 0)] });
     expect(a.incarnation).toBe(1);
+    // An alive claim above it can only be its own, from before a wake-up lost it: it catches
+    // up to it, with no refutation.
+    a.handlePush({ t: "push", v: 2, c: "test", f: "b", g: 1, delta: [aboutA(0, 5)] });
+    expect(a.incarnation).toBe(5);
+    expect(a.counters.refutations).toBe(1);
   });
 });
 

@@ -145,6 +145,9 @@ describe("bench result", () => {
       detectNonAlive: 1.5,
       detectDead: 2,
       bytesPerNodePerSecond: 2,
+      // A hung node against swim's detection of its silent (stopped) member.
+      hungNonAlive: 7000 / 4000,
+      hungDead: 11_000 / 5000,
     });
     expect(computeRatios(mesh, { status: "unavailable", reason: "x" })).toBeNull();
     expect(figuresTable(result())).toContain(
