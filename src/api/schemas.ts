@@ -13,8 +13,10 @@ import {
   type MemberStatus,
   MODES,
   resolveConfig,
+  USER_KEY_PATTERN,
+  USER_KEY_RULE,
 } from "../core/index.js";
-import { MAX_SEEDS } from "../node/limits.js";
+import { MAX_SEEDS, MAX_VALUE_BYTES, NAME_PATTERN, NAME_RULE } from "../node/limits.js";
 import {
   ALL_KEYS,
   decodeCursor,
@@ -24,12 +26,7 @@ import {
   MEMBERS_MAX_LIMIT,
 } from "../node/members-query.js";
 
-/** Cluster and node names. */
-export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-/** State keys: ASCII only, so characters are bytes. */
-export const KEY_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-export const MAX_KEY_BYTES = 128;
-export const MAX_VALUE_BYTES = 4096;
+export { MAX_VALUE_BYTES, NAME_PATTERN };
 export const MAX_BOOTSTRAP_SIZE = 1000;
 /** Largest request body accepted, in bytes (a 4 KiB value escaped as JSON fits many times). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -40,19 +37,14 @@ const utf8 = new TextEncoder();
 const onlyIfValidSoFar = { when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0 };
 
 function name(what: string) {
-  return z
-    .string()
-    .regex(
-      NAME_PATTERN,
-      `${what} must be 1-63 characters of a-z, 0-9 and "-", starting with a letter or digit`,
-    );
+  return z.string().regex(NAME_PATTERN, `${what} must be ${NAME_RULE}`);
 }
 
 export const ClusterName = name("cluster name").openapi({ example: "demo" });
 export const NodeName = name("node name").openapi({ example: "n0" });
 export const StateKey = z
   .string()
-  .regex(KEY_PATTERN, `key must be 1-${MAX_KEY_BYTES} characters of A-Z, a-z, 0-9, ".", "_", ":" and "-"`)
+  .regex(USER_KEY_PATTERN, `key must be ${USER_KEY_RULE}`)
   .openapi({ example: "load" });
 
 export const ClusterParams = z.object({
@@ -206,7 +198,7 @@ export const MembersQueryInput = z.strictObject({
       z
         .string()
         .refine(
-          (key) => key === ALL_KEYS || KEY_PATTERN.test(key),
+          (key) => key === ALL_KEYS || USER_KEY_PATTERN.test(key),
           `keys must be state keys (or ${ALL_KEYS} for all)`,
         ),
     )

@@ -3,10 +3,13 @@
  * from it.
  */
 
-/** Keys users may write: 1..128 characters of [A-Za-z0-9._:-]. */
-export const USER_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Longest user key, in characters (ASCII only, so also bytes). */
+export const USER_KEY_MAX = 128;
 
-export const USER_KEY_RULE = "1..128 characters of [A-Za-z0-9._:-]";
+/** Keys users may write: 1..128 characters of [A-Za-z0-9._:-]. */
+export const USER_KEY_PATTERN = new RegExp(`^[A-Za-z0-9._:-]{1,${USER_KEY_MAX}}$`);
+
+export const USER_KEY_RULE = `1-${USER_KEY_MAX} characters of A-Z, a-z, 0-9, ".", "_", ":" and "-"`;
 
 export function checkUserKey(key: string): void {
   if (!USER_KEY_PATTERN.test(key))

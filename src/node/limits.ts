@@ -9,11 +9,12 @@ export const MAX_USER_KEYS = 256;
 /** Own entries (live keys plus tombstones not yet collected) one node may hold. */
 export const MAX_OWN_ENTRIES = 4 * MAX_USER_KEYS;
 
-/** Longest value, in UTF-16 code units. 256 keys of this size keep a node's row under 2 MB. */
-export const MAX_VALUE_LENGTH = 4096;
+/** Longest value, in bytes of UTF-8. */
+export const MAX_VALUE_BYTES = 4096;
 
-/** Cluster and node names: 1..64 characters of [A-Za-z0-9._-]. */
-export const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** Cluster, node (and agent) names: the one rule, which the API's schemas use too. */
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const NAME_RULE = '1-63 characters of a-z, 0-9 and "-", starting with a letter or digit';
 
 /** Most seeds a node accepts. */
 export const MAX_SEEDS = 64;

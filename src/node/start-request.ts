@@ -10,7 +10,7 @@ import {
   type GossipConfigInput,
   resolveConfig,
 } from "../core/index.js";
-import { MAX_SEEDS, NAME_PATTERN } from "./limits.js";
+import { MAX_SEEDS, NAME_PATTERN, NAME_RULE } from "./limits.js";
 import { NodeError } from "./node-error.js";
 import { resolveNodeOptions } from "./node-options.js";
 import type { NodeOptions } from "./rpc-types.js";
@@ -47,14 +47,12 @@ function pick(input: Record<string, unknown>, fields: readonly string[]): Record
 export function resolveSettings(request: unknown): NodeSettings {
   if (!isObject(request)) invalid("request must be an object");
   const { cluster, node, seeds } = request;
-  if (typeof cluster !== "string" || !NAME_PATTERN.test(cluster))
-    invalid("cluster: must match [A-Za-z0-9._-]{1,64}");
-  if (typeof node !== "string" || !NAME_PATTERN.test(node)) invalid("node: must match [A-Za-z0-9._-]{1,64}");
+  if (typeof cluster !== "string" || !NAME_PATTERN.test(cluster)) invalid(`cluster: must be ${NAME_RULE}`);
+  if (typeof node !== "string" || !NAME_PATTERN.test(node)) invalid(`node: must be ${NAME_RULE}`);
   if (!Array.isArray(seeds) || seeds.length > MAX_SEEDS)
     invalid(`seeds: must be an array of at most ${MAX_SEEDS} names`);
   for (const seed of seeds) {
-    if (typeof seed !== "string" || !NAME_PATTERN.test(seed))
-      invalid("seeds: each must match [A-Za-z0-9._-]{1,64}");
+    if (typeof seed !== "string" || !NAME_PATTERN.test(seed)) invalid(`seeds: each must be ${NAME_RULE}`);
   }
   const rawConfig = request.config ?? {};
   if (!isObject(rawConfig)) invalid("config: must be an object");

@@ -9,7 +9,7 @@ import {
   CLUSTER_STATE_BUDGET_BYTES,
   MAX_NODE_STATE_BYTES,
   MAX_USER_KEYS,
-  MAX_VALUE_LENGTH,
+  MAX_VALUE_BYTES,
 } from "../../src/node/limits.js";
 import { names, nodeStub, startCluster, stopAll, TEST_OPTIONS, views, waitFor } from "./support/nodes.js";
 
@@ -24,11 +24,11 @@ function key(i: number): string {
 }
 
 function value(node: string, i: number): string {
-  return `${node}/${i}:`.padEnd(MAX_VALUE_LENGTH, "v");
+  return `${node}/${i}:`.padEnd(MAX_VALUE_BYTES, "v");
 }
 
 describe("every documented limit at once", () => {
-  it(`${NODES.length} nodes x ${MAX_USER_KEYS} keys x ${MAX_VALUE_LENGTH} characters`, {
+  it(`${NODES.length} nodes x ${MAX_USER_KEYS} keys x ${MAX_VALUE_BYTES} characters`, {
     timeout: 240_000,
   }, async () => {
     // Saves unthrottled, so the rows are written as soon as the keys arrive.
