@@ -29,7 +29,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The documents with generated blocks, and the blocks each must have. */
 const DOCUMENTS: Record<string, BlockName[]> = {
   "README.md": ["summary"],
-  "docs/benchmarks.md": ["bench"],
+  "docs/benchmarks.md": ["bench", "bench-usage"],
   "docs/simulator.md": ["sim"],
   "docs/operations.md": ["config"],
 };

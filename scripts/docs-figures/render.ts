@@ -5,7 +5,7 @@
  * inputs (no clock, no files), so the same results always render to the same text and
  * `--check` can compare.
  */
-import { type BenchConfig, parseBenchArgs } from "../../bench/args.js";
+import { type BenchConfig, parseBenchArgs, USAGE } from "../../bench/args.js";
 import {
   type BenchResult,
   BenchResultSchema,
@@ -482,9 +482,15 @@ function plain(value: number): string {
   return Number.isInteger(value) ? value.toLocaleString("en-US") : String(value);
 }
 
+/** `figures:bench-usage` (docs/benchmarks.md): the bench's flags, as `--help` prints them. */
+export function benchUsageBlock(): string {
+  return ["```", USAGE.trimEnd(), "```"].join("\n");
+}
+
 export const BLOCKS = {
   summary: summaryBlock,
   bench: benchBlock,
+  "bench-usage": (_sources: Sources, _target: Target) => benchUsageBlock(),
   sim: simBlock,
   config: (_sources: Sources, _target: Target) => configBlock(),
 } as const;
