@@ -15,6 +15,7 @@ import {
   markdownTable,
 } from "../../bench/report.js";
 import { CONFIG_LIMITS, DETECTORS, MODES, resolveConfig } from "../../src/core/config.js";
+import { formatNumber } from "../../src/sim/report.js";
 
 const DASH = "—";
 
@@ -198,13 +199,7 @@ export function simCommand(report: SimReport, path: string): string {
 /** Numbers as the simulator prints them (null: a figure that could not be computed). */
 export function formatFigure(value: unknown): string {
   if (value === null || value === undefined) return "n/a";
-  if (typeof value !== "number") return String(value);
-  if (Number.isNaN(value)) return "n/a";
-  if (Number.isInteger(value)) return String(value);
-  const abs = Math.abs(value);
-  if (abs !== 0 && abs < 0.01) return value.toExponential(2);
-  if (abs >= 1000) return value.toFixed(0);
-  return value.toFixed(abs < 10 ? 3 : 2);
+  return typeof value === "number" ? formatNumber(value) : String(value);
 }
 
 function seconds(ms: number | undefined | null): string {
