@@ -3,6 +3,10 @@
  * rendering on small fixtures: old and new bench shapes, sim reports with and without
  * `--detector both`, no results at all, and the block rewriting itself.
  */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { BenchResult } from "../../bench/report.js";
 import {
@@ -210,5 +214,35 @@ describe("docs figures", () => {
       /unknown block figures:nope/,
     );
     expect(() => rewriteBlocks("<!-- figures:sim -->\nno end", () => "", "t.md")).toThrow(/no closing/);
+  });
+
+  it("reads what the simulator really writes with --detector both, and names the command to repeat it", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "docs-figures-")), "detect.json");
+    const args = [
+      "--scenario",
+      "detect",
+      "--nodes",
+      "12",
+      "--trials",
+      "1",
+      "--detector",
+      "both",
+      "--workers",
+      "1",
+    ];
+    const run = spawnSync(process.execPath, ["--import", "tsx", "src/sim/cli.ts", ...args, "--json", file], {
+      encoding: "utf8",
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const sim = {
+      path: "bench/results/sim/detect.json",
+      report: parseSimReport(file, JSON.parse(readFileSync(file, "utf8"))),
+    };
+    const block = simBlock({ bench: null, sims: [sim] }, DOCS);
+    expect(block).toContain('| figure | detector "swim" | detector "phi" |');
+    expect(block).toMatch(/\| deadRoundsMean \| [0-9.]+ \| [0-9.]+ \|/);
+    expect(block).toContain(
+      "`npm run sim -- --scenario detect --nodes 12 --trials 1 --detector both --json bench/results/sim/detect.json`",
+    );
   });
 });
