@@ -95,7 +95,11 @@ function main(): number {
     const file = join(ROOT, document);
     const before = readFileSync(file, "utf8");
     const target = { root: "../".repeat(document.split("/").length - 1) };
-    const { text, blocks } = rewriteBlocks(before, (name) => BLOCKS[name](sources, target), document);
+    const { text, blocks, changed } = rewriteBlocks(
+      before,
+      (name) => BLOCKS[name](sources, target),
+      document,
+    );
     const missing = required.filter((name) => !blocks.includes(name));
     if (missing.length) {
       throw new Error(
@@ -103,7 +107,7 @@ function main(): number {
       );
     }
     if (text === before) continue;
-    stale.push(`${document} (${blocks.join(", ")})`);
+    stale.push(`${document} (${changed.join(", ")})`);
     if (!values.check) writeFileSync(file, text);
   }
   const from = [sources.bench?.path ?? "no bench result", `${sources.sims.length} simulator report(s)`].join(

@@ -496,19 +496,22 @@ const MARKER = /<!-- figures:([a-z-]+) -->\n[\s\S]*?<!-- \/figures:\1 -->/g;
 
 /**
  * Rewrites every generated block of a document. Every `figures:NAME` opening must be a known
- * block with its closing marker; returns the new text and the names of the blocks found.
+ * block with its closing marker; returns the new text, the blocks found and those that changed.
  */
 export function rewriteBlocks(
   text: string,
   render: (name: BlockName) => string,
   document: string,
-): { text: string; blocks: BlockName[] } {
+): { text: string; blocks: BlockName[]; changed: BlockName[] } {
   const opened = [...text.matchAll(/<!-- figures:([a-z-]+) -->/g)].map((m) => m[1] as string);
   const blocks: BlockName[] = [];
-  const out = text.replace(MARKER, (_whole, name: string) => {
+  const changed: BlockName[] = [];
+  const out = text.replace(MARKER, (whole, name: string) => {
     if (!(name in BLOCKS)) throw new Error(`${document}: unknown block figures:${name}`);
     blocks.push(name as BlockName);
-    return `<!-- figures:${name} -->\n${render(name as BlockName)}\n<!-- /figures:${name} -->`;
+    const block = `<!-- figures:${name} -->\n${render(name as BlockName)}\n<!-- /figures:${name} -->`;
+    if (block !== whole) changed.push(name as BlockName);
+    return block;
   });
   for (const name of opened) {
     if (!blocks.includes(name as BlockName)) {
@@ -517,5 +520,5 @@ export function rewriteBlocks(
       );
     }
   }
-  return { text: out, blocks };
+  return { text: out, blocks, changed };
 }

@@ -209,7 +209,8 @@ describe("docs figures", () => {
     const { text, blocks } = rewriteBlocks(doc, () => "new", "t.md");
     expect(text).toBe("# t\n\n<!-- figures:sim -->\nnew\n<!-- /figures:sim -->\n\nkept\n");
     expect(blocks).toEqual(["sim"]);
-    expect(rewriteBlocks(text, () => "new", "t.md").text).toBe(text);
+    expect(rewriteBlocks(doc, () => "new", "t.md").changed).toEqual(["sim"]);
+    expect(rewriteBlocks(text, () => "new", "t.md")).toMatchObject({ text, changed: [] });
     expect(() => rewriteBlocks("<!-- figures:nope -->\n<!-- /figures:nope -->", () => "", "t.md")).toThrow(
       /unknown block figures:nope/,
     );
