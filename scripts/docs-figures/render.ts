@@ -15,6 +15,7 @@ import {
   markdownTable,
 } from "../../bench/report.js";
 import { CONFIG_LIMITS, DETECTORS, MODES, resolveConfig } from "../../src/core/config.js";
+import { DEFAULTS as SIM_DEFAULTS } from "../../src/sim/options.js";
 import { formatNumber } from "../../src/sim/report.js";
 
 const DASH = "—";
@@ -111,53 +112,38 @@ export function benchCommand(config: BenchResult["config"]): string {
   return args.length ? `npm run bench -- ${args.join(" ")}` : "npm run bench";
 }
 
-/** Simulator options in the report's `config`, and their flags. Defaults: the CLI's own. */
-const SIM_FLAGS: Array<[string, string]> = [
-  ["strategy", "--strategy"],
-  ["detector", "--detector"],
-  ["loss", "--loss"],
-  ["fanout", "--fanout"],
-  ["mode", "--mode"],
-  ["interest", "--interest"],
-  ["stop", "--stop"],
-  ["k", "--k"],
-  ["interval", "--interval"],
-  ["jitter", "--jitter"],
-  ["latency", "--latency"],
-  ["maxRounds", "--max-rounds"],
-  ["partitionRounds", "--partition-rounds"],
-  ["duration", "--duration"],
-  ["warmup", "--warmup"],
-  ["start", "--start"],
-  ["seeds", "--seeds"],
-  ["seed", "--seed"],
+/** Simulator options in the report's `config` (`configRecord`), their flags and `DEFAULTS` keys. */
+const SIM_FLAGS: Array<[string, string, keyof typeof SIM_DEFAULTS]> = [
+  ["strategy", "--strategy", "strategy"],
+  ["detector", "--detector", "detector"],
+  ["loss", "--loss", "loss"],
+  ["fanout", "--fanout", "fanout"],
+  ["mode", "--mode", "mode"],
+  ["interest", "--interest", "interest"],
+  ["stop", "--stop", "stop"],
+  ["k", "--k", "k"],
+  ["interval", "--interval", "intervalMs"],
+  ["jitter", "--jitter", "jitter"],
+  ["latency", "--latency", "latency"],
+  ["maxRounds", "--max-rounds", "maxRounds"],
+  ["partitionRounds", "--partition-rounds", "partitionRounds"],
+  ["duration", "--duration", "durationS"],
+  ["warmup", "--warmup", "warmupRounds"],
+  ["start", "--start", "start"],
+  ["seeds", "--seeds", "seeds"],
+  ["seed", "--seed", "seed"],
 ];
 
-/** The simulator's defaults where they do not depend on other options. */
-const SIM_DEFAULTS: Record<string, unknown> = {
-  strategy: "hearsay",
-  detector: "swim",
-  loss: 0,
-  interest: "feedback",
-  stop: "counter",
-  k: 1,
-  interval: 1000,
-  jitter: 0.1,
-  latency: "lognormal:5:0.5",
-  maxRounds: 500,
-  partitionRounds: 30,
-  duration: 3600,
-  warmup: null,
-  start: "converged",
-  seeds: 3,
-  seed: 1,
-};
-
-function simDefault(key: string, config: Record<string, unknown>): unknown {
+function simDefault(key: keyof typeof SIM_DEFAULTS, config: Record<string, unknown>): unknown {
   const classic = config.strategy !== "hearsay" || config.scenario === "rumor-table";
-  if (key === "fanout") return classic ? 1 : 2;
-  if (key === "mode")
-    return config.strategy === "rumor" || config.scenario === "rumor-table" ? "push" : "push-pull";
+  // null defaults are resolved per strategy, as resolveSimOptions does.
+  if (key === "fanout") return SIM_DEFAULTS.fanout ?? (classic ? 1 : 2);
+  if (key === "mode") {
+    return (
+      SIM_DEFAULTS.mode ??
+      (config.strategy === "rumor" || config.scenario === "rumor-table" ? "push" : "push-pull")
+    );
+  }
   return SIM_DEFAULTS[key];
 }
 
@@ -165,8 +151,8 @@ function simDefault(key: string, config: Record<string, unknown>): unknown {
 export function simCommand(report: SimReport, path: string): string {
   const c = report.config;
   const args = ["--scenario", String(c.scenario), "--nodes", String(c.nodes), "--trials", String(c.trials)];
-  for (const [key, flag] of SIM_FLAGS) {
-    if (c[key] === undefined || c[key] === simDefault(key, c)) continue;
+  for (const [key, flag, option] of SIM_FLAGS) {
+    if (c[key] === undefined || c[key] === simDefault(option, c)) continue;
     args.push(flag, String(c[key]));
   }
   if (c.sync === true) args.push("--sync");
