@@ -237,7 +237,8 @@ export function summaryBlock(sources: Sources, target: Target): string {
     const used = columns.flatMap((c, i) => (c ? [i] : []));
     const row = (label: string, values: Array<string | undefined>, swimValue: string): string[] | null => {
       const cells = used.map((i) => values[i] ?? DASH);
-      if (cells.every((c) => c === DASH)) return null;
+      // A row no column measured is left out (a run without a mesh keeps swim's rows).
+      if (cells.every((c) => c === DASH) && (used.length > 0 || swimValue === DASH)) return null;
       return [label, ...cells, swimValue];
     };
     const elapsed = (pick: (m: NonNullable<typeof f.mesh>) => { ms: number } | null | undefined) =>

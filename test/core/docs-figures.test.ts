@@ -173,6 +173,25 @@ describe("docs figures", () => {
     expect(v1).toContain("| figure | hearsay | swim (npm) |");
     expect(v1).not.toContain("hung");
     expect(v1).toContain("predates protocol v2");
+    const swimOnly = benchResult(true);
+    swimOnly.figures.mesh = null;
+    swimOnly.figures.swim = {
+      status: "ok",
+      figures: {
+        fullMembershipMs: 12000,
+        detectNonAliveMs: 3000,
+        detectFaultyMs: 5000,
+        joinSeenByAllMs: 3000,
+        bytesSentPerNodePerSecond: 1000,
+        falseSuspicions: 0,
+      },
+    } as unknown as BenchResult["figures"]["swim"];
+    const noMesh = summaryBlock(
+      { bench: { path: "bench/results/c.json", result: swimOnly }, sims: [] },
+      README,
+    );
+    expect(noMesh).toContain("| figure | swim (npm) |");
+    expect(noMesh).toContain("| full membership, 8 nodes from cold | 12.00 s |");
   });
 
   it("says so when there are no results", () => {
