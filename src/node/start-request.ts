@@ -26,7 +26,7 @@ export interface NodeSettings {
   options: NodeOptions;
 }
 
-const CONFIG_FIELDS = [...Object.keys(CONFIG_LIMITS), "mode"];
+const CONFIG_FIELDS = [...Object.keys(CONFIG_LIMITS), "mode", "detector"];
 const OPTION_FIELDS = ["rpcTimeoutMs", "snapshotEveryMs", "rumor"];
 
 function invalid(message: string): never {

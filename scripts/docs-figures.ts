@@ -1,0 +1,137 @@
+/**
+ * `npm run docs:figures`: rewrites the generated blocks of the docs from result files, so no
+ * figure is ever copied by hand.
+ *
+ *   npm run docs:figures                 rewrite the blocks
+ *   npm run docs:figures -- --check      exit 1 when a block differs from what would be written
+ *   npm run docs:figures -- --results D  read D/<date>.json and D/sim/*.json (default bench/results)
+ *
+ * Sources: the newest `bench/results/<YYYY-MM-DD>.json` (`npm run bench`), every
+ * `bench/results/sim/*.json` (`npm run sim -- ... --json <file>`), and the core's config
+ * declaration. Reads files only: no network, no clock, about a second.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import {
+  BLOCKS,
+  type BlockName,
+  newestBenchFile,
+  parseBenchResult,
+  parseSimReport,
+  rewriteBlocks,
+  type Sources,
+} from "./docs-figures/render.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** The documents with generated blocks, and the blocks each must have. */
+const DOCUMENTS: Record<string, BlockName[]> = {
+  "README.md": ["summary"],
+  "docs/benchmarks.md": ["bench", "bench-usage"],
+  "docs/simulator.md": ["sim"],
+  "docs/operations.md": ["config"],
+};
+
+function posix(path: string): string {
+  return path.split("\\").join("/");
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(`${posix(relative(ROOT, path))}: ${(error as Error).message}`);
+  }
+}
+
+function loadSources(resultsDir: string): Sources {
+  const names = existsSync(resultsDir) ? readdirSync(resultsDir) : [];
+  const newest = newestBenchFile(names);
+  const bench = newest
+    ? (() => {
+        const file = join(resultsDir, newest);
+        const path = posix(relative(ROOT, file));
+        return { path, result: parseBenchResult(path, readJson(file)) };
+      })()
+    : null;
+  const simDir = join(resultsDir, "sim");
+  const simNames = existsSync(simDir)
+    ? readdirSync(simDir)
+        .filter((name) => name.endsWith(".json"))
+        .sort()
+    : [];
+  const sims = simNames.map((name) => {
+    const file = join(simDir, name);
+    const path = posix(relative(ROOT, file));
+    return { path, report: parseSimReport(path, readJson(file)) };
+  });
+  return { bench, sims };
+}
+
+function main(): number {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    strict: true,
+    options: {
+      check: { type: "boolean", default: false },
+      results: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(
+      "Usage: npm run docs:figures -- [--check] [--results DIR]\n" +
+        "  rewrites the <!-- figures:NAME --> blocks of README.md and docs/ from bench/results\n" +
+        "  --check        change nothing; exit 1 if a block is stale\n" +
+        "  --results DIR  read DIR/<date>.json and DIR/sim/*.json [bench/results]\n",
+    );
+    return 0;
+  }
+  const sources = loadSources(resolve(ROOT, values.results ?? "bench/results"));
+  const stale: string[] = [];
+  for (const [document, required] of Object.entries(DOCUMENTS)) {
+    const file = join(ROOT, document);
+    const before = readFileSync(file, "utf8");
+    const target = { root: "../".repeat(document.split("/").length - 1) };
+    const { text, blocks, changed } = rewriteBlocks(
+      before,
+      (name) => BLOCKS[name](sources, target),
+      document,
+    );
+    const missing = required.filter((name) => !blocks.includes(name));
+    if (missing.length) {
+      throw new Error(
+        `${document}: missing block(s) ${missing.map((n) => `<!-- figures:${n} -->`).join(", ")}`,
+      );
+    }
+    if (text === before) continue;
+    stale.push(`${document} (${changed.join(", ")})`);
+    if (!values.check) writeFileSync(file, text);
+  }
+  const from = [sources.bench?.path ?? "no bench result", `${sources.sims.length} simulator report(s)`].join(
+    ", ",
+  );
+  if (values.check) {
+    if (stale.length) {
+      process.stderr.write(`docs:figures: stale: ${stale.join("; ")}. Run npm run docs:figures.\n`);
+      return 1;
+    }
+    process.stdout.write(`docs:figures: every block is current (${from})\n`);
+    return 0;
+  }
+  process.stdout.write(
+    stale.length
+      ? `docs:figures: rewrote ${stale.join("; ")} from ${from}\n`
+      : `docs:figures: nothing to change (${from})\n`,
+  );
+  return 0;
+}
+
+try {
+  process.exitCode = main();
+} catch (error) {
+  process.stderr.write(`docs:figures: ${(error as Error).message}\n`);
+  process.exitCode = 2;
+}
