@@ -273,6 +273,7 @@ describe("headers and documents", () => {
         "/v1/clusters/{cluster}/members",
         "/v1/clusters/{cluster}/nodes/{node}",
         "/v1/clusters/{cluster}/nodes/{node}/events",
+        "/v1/clusters/{cluster}/nodes/{node}/hang",
         "/v1/clusters/{cluster}/nodes/{node}/leave",
         "/v1/clusters/{cluster}/nodes/{node}/start",
         "/v1/clusters/{cluster}/nodes/{node}/state/{key}",
