@@ -1,76 +1,25 @@
 /**
  * The GossipNode Durable Object: one gossip node of one cluster, addressed as
- * `<cluster>/<node>`. A thin RPC adapter around one state field (`life`, see lifecycle.ts):
- * - time: each alarm runs one round and the next alarm is armed before the round starts, so
- *   no failure inside a round can end the loop;
- * - the node itself (core, transport, limits, saves) is a NodeRuntime (node-runtime.ts);
- * - memory that survives hibernation: SQLite (NodeStore), read back in the constructor
- *   (generations.ts). A wake-up is not a restart; only configure/start begin a generation.
+ * `<cluster>/<node>`. A thin RPC adapter: each method checks its input and calls the node's
+ * runtime (node-runtime.ts) through the lifecycle state held by NodeShell (node-shell.ts). A
+ * wake-up is not a restart; only configure and start (from stopped) begin a generation.
  */
-import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env.js";
-import { ActiveTime } from "./active-time.js";
 import { REGISTRY_NAME } from "./cluster-registry.js";
-import { EventLog } from "./event-log.js";
-import { newGeneration, restoreRuntime } from "./generations.js";
-import { type Lifecycle, lifecycleOf, UNCONFIGURED } from "./lifecycle.js";
-import { EVENT_LOG_CAPACITY } from "./limits.js";
 import { type MembersPage, type MembersQuery, membersPage } from "./members-query.js";
 import { NodeError } from "./node-error.js";
-import { LEAVE_WAVES, type NodeRuntime, newShellCounters, type RuntimeDeps } from "./node-runtime.js";
-import { NodeStore, type StoreFaults } from "./node-store.js";
+import { LEAVE_WAVES } from "./node-runtime.js";
+import { NodeShell } from "./node-shell.js";
 import type { EventsPage, GossipNodeRpc, NodeView, StartRequest } from "./rpc-types.js";
-import { type NodeSettings, resolveSettings, sameRequest } from "./start-request.js";
-import { type PeerStub, refusal } from "./stub-transport.js";
+import { resolveSettings, sameRequest } from "./start-request.js";
+import { refusal } from "./stub-transport.js";
 import { checkKey, checkValue } from "./write-checks.js";
+
+export type { NodeFaults } from "./node-shell.js";
 
 /** Longest a hung node holds a peer's message before it refuses it (its caller timed out long before). */
 const HANG_LIMIT_MS = 30_000;
 
-/** Rounds allowed to overlap (slow peers); beyond that an alarm only re-arms. */
-const MAX_ROUNDS_IN_FLIGHT = 2;
-
-/** Test hooks, set through `runInDurableObject`. Not reachable over RPC. */
-export interface NodeFaults extends StoreFaults {
-  /** The next this-many rounds throw before doing anything. */
-  failRounds: number;
-  /** The next this-many configure calls throw before changing anything. */
-  failConfigures: number;
-}
-
-export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
-  readonly faults: NodeFaults = {
-    failRounds: 0,
-    failConfigures: 0,
-    failOwnKeyWrites: 0,
-    failPeerKeyRows: [],
-  };
-  private readonly store: NodeStore;
-  /** Time spent inside alarm() and RPC handlers (see active-time.ts for what it misses). */
-  private readonly active = new ActiveTime();
-  private readonly deps: RuntimeDeps;
-  private life: Lifecycle = UNCONFIGURED;
-  private roundsInFlight = 0;
-  /** Bumped by configure/start/stop/leave: work begun under an older epoch stops at its next await. */
-  private epoch = 0;
-
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.store = new NodeStore(ctx.storage, this.faults);
-    this.deps = {
-      store: this.store,
-      log: new EventLog(EVENT_LOG_CAPACITY, Date.now()),
-      shell: newShellCounters(),
-      connect: (cluster, peer) => env.GOSSIP_NODE.getByName(`${cluster}/${peer}`) as unknown as PeerStub,
-      keepAlive: (work) => ctx.waitUntil(work),
-    };
-    ctx.blockConcurrencyWhile(async () => {
-      if (!this.store.exists()) return; // never configured: stay so, and store nothing
-      this.store.migrate();
-      this.life = lifecycleOf(restoreRuntime(this.store, this.deps, await this.store.alarmAt()));
-    });
-  }
-
+export class GossipNode extends NodeShell implements GossipNodeRpc {
   // ================================================================ RPC: lifecycle
 
   /** Liveness probe. */
@@ -264,85 +213,5 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
   /** Protocol v1's final ack, during a deploy: ignored. */
   async ack(_message: unknown): Promise<void> {
     return this.answer(async () => undefined);
-  }
-
-  // ================================================================ the loop
-
-  override async alarm(): Promise<void> {
-    this.deps.shell.alarmsRun++;
-    await this.active.track(() => this.runAlarm());
-  }
-
-  private async runAlarm(): Promise<void> {
-    const life = this.life;
-    if (life.state !== "running") return; // a late alarm after stop: let it lapse
-    const node = life.node;
-    const epoch = this.epoch;
-    const startedAt = Date.now();
-    try {
-      // The next round is armed first: whatever happens below, the loop goes on.
-      await this.store.armAlarm(node.nextRoundAt(startedAt));
-    } catch (error) {
-      this.deps.shell.roundErrors++;
-      console.error(`${node.record.cluster}/${node.record.node}: could not arm the next round`, error);
-      throw error; // let the runtime retry the alarm
-    }
-    if (epoch !== this.epoch || this.roundsInFlight >= MAX_ROUNDS_IN_FLIGHT) return;
-    this.roundsInFlight++;
-    try {
-      if (this.faults.failRounds > 0) {
-        this.faults.failRounds--;
-        throw new Error("injected round failure");
-      }
-      await node.round(startedAt, () => epoch === this.epoch);
-    } catch (error) {
-      this.deps.shell.roundErrors++;
-      console.warn(`${node.record.cluster}/${node.record.node}: round failed`, error);
-    } finally {
-      this.roundsInFlight--;
-    }
-  }
-
-  // ================================================================ internals
-
-  /** Begins a new generation with these settings and arms its first round. */
-  private async begin(settings: NodeSettings): Promise<NodeView> {
-    const previous = this.life.state === "unconfigured" ? null : this.life.node;
-    this.epoch++;
-    const node = newGeneration(settings, previous, this.deps);
-    this.life = { state: "running", node };
-    await this.armFirstRound(node);
-    return this.viewOf(node);
-  }
-
-  private async armFirstRound(node: NodeRuntime): Promise<void> {
-    // A random phase so nodes started together do not gossip in lockstep.
-    await this.store.armAlarm(Date.now() + Math.random() * node.intervalMs);
-  }
-
-  /** Runs an RPC handler: counts the call and the time it keeps the object busy. */
-  private answer<T>(handle: () => Promise<T>): Promise<T> {
-    this.deps.shell.rpcCallsAnswered++;
-    return this.active.track(handle);
-  }
-
-  private configured(): NodeRuntime {
-    if (this.life.state === "unconfigured")
-      throw new NodeError("not_configured", "this node was never configured");
-    return this.life.node;
-  }
-
-  /** The runtime, when this node may take writes. */
-  private writable(): NodeRuntime {
-    const node = this.configured();
-    if (this.life.state === "left")
-      throw new NodeError("left", "this node left the cluster; start it to rejoin");
-    if (this.life.state !== "running")
-      throw new NodeError("stopped", `this node is ${this.life.state}; start it first`);
-    return node;
-  }
-
-  private viewOf(node: NodeRuntime): NodeView {
-    return node.view(this.active.nowMs());
   }
 }

@@ -1,0 +1,145 @@
+/**
+ * The machinery under the GossipNode Durable Object: its one state field (`life`, see
+ * lifecycle.ts), storage read back in the constructor (generations.ts), the alarm loop (the
+ * next round is armed before a round starts, so no failure inside a round ends the loop), new
+ * generations, and the guards every RPC handler goes through. gossip-node.ts adds only the
+ * RPC surface on top of it.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env.js";
+import { ActiveTime } from "./active-time.js";
+import { EventLog } from "./event-log.js";
+import { newGeneration, restoreRuntime } from "./generations.js";
+import { type Lifecycle, lifecycleOf, UNCONFIGURED } from "./lifecycle.js";
+import { EVENT_LOG_CAPACITY } from "./limits.js";
+import { NodeError } from "./node-error.js";
+import { type NodeRuntime, newShellCounters, type RuntimeDeps } from "./node-runtime.js";
+import { NodeStore, type StoreFaults } from "./node-store.js";
+import type { NodeView } from "./rpc-types.js";
+import type { NodeSettings } from "./start-request.js";
+import type { PeerStub } from "./stub-transport.js";
+
+/** Rounds allowed to overlap (slow peers); beyond that an alarm only re-arms. */
+const MAX_ROUNDS_IN_FLIGHT = 2;
+
+/** Test hooks, set through `runInDurableObject`. Not reachable over RPC. */
+export interface NodeFaults extends StoreFaults {
+  /** The next this-many rounds throw before doing anything. */
+  failRounds: number;
+  /** The next this-many configure calls throw before changing anything. */
+  failConfigures: number;
+}
+
+export abstract class NodeShell extends DurableObject<Env> {
+  readonly faults: NodeFaults = {
+    failRounds: 0,
+    failConfigures: 0,
+    failOwnKeyWrites: 0,
+    failPeerKeyRows: [],
+  };
+  protected readonly store: NodeStore;
+  /** Time spent inside alarm() and RPC handlers (see active-time.ts for what it misses). */
+  protected readonly active = new ActiveTime();
+  protected readonly deps: RuntimeDeps;
+  protected life: Lifecycle = UNCONFIGURED;
+  private roundsInFlight = 0;
+  /** Bumped by configure/start/stop/leave: work begun under an older epoch stops at its next await. */
+  protected epoch = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new NodeStore(ctx.storage, this.faults);
+    this.deps = {
+      store: this.store,
+      log: new EventLog(EVENT_LOG_CAPACITY, Date.now()),
+      shell: newShellCounters(),
+      connect: (cluster, peer) => env.GOSSIP_NODE.getByName(`${cluster}/${peer}`) as unknown as PeerStub,
+      keepAlive: (work) => ctx.waitUntil(work),
+    };
+    ctx.blockConcurrencyWhile(async () => {
+      if (!this.store.exists()) return; // never configured: stay so, and store nothing
+      this.store.migrate();
+      this.life = lifecycleOf(restoreRuntime(this.store, this.deps, await this.store.alarmAt()));
+    });
+  }
+
+  // ================================================================ the loop
+
+  override async alarm(): Promise<void> {
+    this.deps.shell.alarmsRun++;
+    await this.active.track(() => this.runAlarm());
+  }
+
+  private async runAlarm(): Promise<void> {
+    const life = this.life;
+    if (life.state !== "running") return; // a late alarm after stop: let it lapse
+    const node = life.node;
+    const epoch = this.epoch;
+    const startedAt = Date.now();
+    try {
+      // The next round is armed first: whatever happens below, the loop goes on.
+      await this.store.armAlarm(node.nextRoundAt(startedAt));
+    } catch (error) {
+      this.deps.shell.roundErrors++;
+      console.error(`${node.record.cluster}/${node.record.node}: could not arm the next round`, error);
+      throw error; // let the runtime retry the alarm
+    }
+    if (epoch !== this.epoch || this.roundsInFlight >= MAX_ROUNDS_IN_FLIGHT) return;
+    this.roundsInFlight++;
+    try {
+      if (this.faults.failRounds > 0) {
+        this.faults.failRounds--;
+        throw new Error("injected round failure");
+      }
+      await node.round(startedAt, () => epoch === this.epoch);
+    } catch (error) {
+      this.deps.shell.roundErrors++;
+      console.warn(`${node.record.cluster}/${node.record.node}: round failed`, error);
+    } finally {
+      this.roundsInFlight--;
+    }
+  }
+
+  // ================================================================ internals
+
+  /** Begins a new generation with these settings and arms its first round. */
+  protected async begin(settings: NodeSettings): Promise<NodeView> {
+    const previous = this.life.state === "unconfigured" ? null : this.life.node;
+    this.epoch++;
+    const node = newGeneration(settings, previous, this.deps);
+    this.life = { state: "running", node };
+    await this.armFirstRound(node);
+    return this.viewOf(node);
+  }
+
+  protected async armFirstRound(node: NodeRuntime): Promise<void> {
+    // A random phase so nodes started together do not gossip in lockstep.
+    await this.store.armAlarm(Date.now() + Math.random() * node.intervalMs);
+  }
+
+  /** Runs an RPC handler: counts the call and the time it keeps the object busy. */
+  protected answer<T>(handle: () => Promise<T>): Promise<T> {
+    this.deps.shell.rpcCallsAnswered++;
+    return this.active.track(handle);
+  }
+
+  protected configured(): NodeRuntime {
+    if (this.life.state === "unconfigured")
+      throw new NodeError("not_configured", "this node was never configured");
+    return this.life.node;
+  }
+
+  /** The runtime, when this node may take writes. */
+  protected writable(): NodeRuntime {
+    const node = this.configured();
+    if (this.life.state === "left")
+      throw new NodeError("left", "this node left the cluster; start it to rejoin");
+    if (this.life.state !== "running")
+      throw new NodeError("stopped", `this node is ${this.life.state}; start it first`);
+    return node;
+  }
+
+  protected viewOf(node: NodeRuntime): NodeView {
+    return node.view(this.active.nowMs());
+  }
+}
