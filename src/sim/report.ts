@@ -38,6 +38,9 @@ export function configRecord(
     seeds: options.seeds,
     exactSizes: options.exactSizes,
     detector: options.detector,
+    regions: options.regions,
+    crossLatency: options.crossLatencyMs,
+    regionBlind: options.regionBlind,
     core: options.core,
     gossip: options.config,
   };
