@@ -15,6 +15,18 @@ export const MAX_VALUE_LENGTH = 4096;
 /** Cluster and node names: 1..64 characters of [A-Za-z0-9._-]. */
 export const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
+/**
+ * Regions a node may be placed in: Durable Object location hints. The API passes a node's
+ * region to `getByName(name, { locationHint })`, which places an object when it is first
+ * created; the node publishes it to its peers, which prefer partners of their own region.
+ */
+export const LOCATION_HINTS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
+export type LocationHint = (typeof LOCATION_HINTS)[number];
+
+export function isLocationHint(value: unknown): value is LocationHint {
+  return typeof value === "string" && (LOCATION_HINTS as readonly string[]).includes(value);
+}
+
 /** Most seeds a node accepts. */
 export const MAX_SEEDS = 64;
 
