@@ -7,6 +7,7 @@
 import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { readNodeError } from "../../src/node/node-error.js";
 import { call, callJson, eventually, expectError } from "./support/api.js";
 
 vi.setConfig({ testTimeout: 40_000 });
@@ -117,5 +118,24 @@ describe("regions", () => {
     });
     expect(empty.status).toBe(400);
     expect((await callJson("GET", "/v1/clusters/api-regions-bad")).status).toBe(404);
+  });
+
+  it("the node itself refuses a region that is not a location hint (it trusts no caller)", async () => {
+    let refused: unknown = null;
+    try {
+      await env.GOSSIP_NODE.getByName("api-regions-bad/direct").configure({
+        cluster: "api-regions-bad",
+        node: "direct",
+        seeds: [],
+        region: "mars",
+      });
+    } catch (error) {
+      refused = error;
+    }
+    expect(readNodeError(refused)).toEqual({
+      code: "invalid_config",
+      message: expect.stringContaining("region: must be one of wnam"),
+    });
+    expect(await env.GOSSIP_NODE.getByName("api-regions-bad/direct").view()).toBeNull();
   });
 });
