@@ -17,6 +17,8 @@ export interface NodeSummary {
   generation: number | null;
   heartbeat: number | null;
   maxVersion: number | null;
+  /** The node's region, when it has one. */
+  region?: string;
   /** Members this node sees, counted by status. */
   members: Partial<Record<MemberStatus, number>>;
   live: boolean;
@@ -81,6 +83,7 @@ export function summarizeNode(
     generation: view.generation,
     heartbeat: view.self.heartbeat,
     maxVersion: view.self.maxVersion,
+    ...(view.self.region === undefined ? {} : { region: view.self.region }),
     members,
     live,
     agrees: null,

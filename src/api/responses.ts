@@ -27,6 +27,10 @@ export const MemberViewSchema = z
     phi: z.number(),
     maxVersion: z.number(),
     state: z.record(z.string(), z.string()),
+    region: z
+      .string()
+      .optional()
+      .openapi({ description: "The region (location hint) the member was placed in, when it has one." }),
   })
   .openapi("MemberView");
 
@@ -74,6 +78,10 @@ export const BootstrapResponse = z
     nodes: z.array(z.string()),
     seeds: z.array(z.string()),
     config: GossipConfigSchema,
+    regions: z
+      .record(z.string(), z.string())
+      .optional()
+      .openapi({ description: "With `regions`: each node's region, by node." }),
   })
   .openapi("BootstrapResult");
 
@@ -94,6 +102,7 @@ export const NodeSummarySchema = z
     generation: z.number().nullable(),
     heartbeat: z.number().nullable(),
     maxVersion: z.number().nullable(),
+    region: z.string().optional().openapi({ description: "The node's region, when it has one." }),
     members: z.record(z.string(), z.number()).openapi({ description: "Members this node sees, by status." }),
     live: z.boolean().openapi({ description: "Counts for convergence: configured, running, not left." }),
     agrees: z

@@ -16,7 +16,7 @@ import {
   USER_KEY_PATTERN,
   USER_KEY_RULE,
 } from "../core/index.js";
-import { MAX_SEEDS, MAX_VALUE_BYTES, NAME_PATTERN, NAME_RULE } from "../node/limits.js";
+import { LOCATION_HINTS, MAX_SEEDS, MAX_VALUE_BYTES, NAME_PATTERN, NAME_RULE } from "../node/limits.js";
 import {
   ALL_KEYS,
   decodeCursor,
@@ -102,6 +102,19 @@ const Seeds = z
   .max(MAX_SEEDS, `at most ${MAX_SEEDS} seeds`)
   .refine((seeds) => new Set(seeds).size === seeds.length, "seeds must not repeat");
 
+const HINTS_TEXT = LOCATION_HINTS.join(", ");
+
+/** A region: a Durable Object location hint. */
+export const Region = z
+  .enum(LOCATION_HINTS, { error: `region must be a location hint: one of ${HINTS_TEXT}` })
+  .openapi("Region", {
+    description: `A Durable Object location hint (${HINTS_TEXT}). It places a node when its object is first created; peers prefer partners of their own region.`,
+    example: "weur",
+  });
+
+/** Most regions one bootstrap may name. */
+export const MAX_BOOTSTRAP_REGIONS = LOCATION_HINTS.length;
+
 export const BootstrapBody = z
   .strictObject({
     size: z
@@ -114,6 +127,17 @@ export const BootstrapBody = z
       .optional()
       .openapi({ description: 'Seed nodes; default the first min(2, size) nodes ("n0", "n1").' }),
     config: GossipConfigInputSchema.optional(),
+    regions: z
+      .array(Region)
+      .min(1, "regions must name at least one location hint")
+      .max(MAX_BOOTSTRAP_REGIONS, `at most ${MAX_BOOTSTRAP_REGIONS} regions`)
+      .refine((regions) => new Set(regions).size === regions.length, "regions must not repeat")
+      .optional()
+      .openapi({
+        description:
+          "Location hints; node n{i} is placed in regions[i mod length]. Without it, nodes have no region.",
+        example: ["weur", "enam"],
+      }),
   })
   .superRefine((body, ctx) => {
     for (const seed of body.seeds ?? []) {
@@ -136,6 +160,10 @@ export const StartNodeBody = z
       example: ["n0"],
     }),
     config: GossipConfigInputSchema.optional(),
+    region: Region.optional().openapi({
+      description:
+        "Where to place the node (a location hint). Omitted: the region it had, if any. A Durable Object stays where it was first created, so a later hint only relabels it.",
+    }),
   })
   .openapi("StartNodeRequest");
 

@@ -8,9 +8,11 @@ import type { NodeView } from "../node/rpc-types.js";
 
 export function isStartRetry(
   view: NodeView | null,
-  request: { seeds: readonly string[]; config?: GossipConfigInput | undefined },
+  request: { seeds: readonly string[]; config?: GossipConfigInput | undefined; region?: string | undefined },
 ): boolean {
   if (!view?.running) return false;
+  // No region asks for the one the node has; another region is a change.
+  if (request.region !== undefined && request.region !== view.self.region) return false;
   if (view.seeds.length !== request.seeds.length || view.seeds.some((seed, i) => seed !== request.seeds[i]))
     return false;
   const wanted = resolveConfig(request.config ?? {}) as unknown as Record<string, unknown>;

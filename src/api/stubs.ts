@@ -3,6 +3,7 @@
  * ClusterRegistry named "registry". Also the fan-out budget of a single API request.
  */
 import type { Env } from "../env.js";
+import type { LocationHint } from "../node/limits.js";
 import { type ClusterRegistryRpc, type GossipNodeRpc, REGISTRY_NAME } from "../node/rpc-types.js";
 
 /**
@@ -20,8 +21,13 @@ export const FAN_OUT_CONCURRENCY = 32;
  * the runtime's RPC types widen tuples (a DigestEntry becomes `(string | number)[]`), so the
  * stub is narrowed to the contract the node implements (`GossipNode implements GossipNodeRpc`).
  */
-export function nodeStub(env: Env, cluster: string, node: string): GossipNodeRpc {
-  return env.GOSSIP_NODE.getByName(`${cluster}/${node}`) as unknown as GossipNodeRpc;
+export function nodeStub(env: Env, cluster: string, node: string, region?: LocationHint): GossipNodeRpc {
+  const name = `${cluster}/${node}`;
+  // The hint places the object when it is first created; later it is ignored.
+  const stub = region
+    ? env.GOSSIP_NODE.getByName(name, { locationHint: region })
+    : env.GOSSIP_NODE.getByName(name);
+  return stub as unknown as GossipNodeRpc;
 }
 
 export function registryStub(env: Env): ClusterRegistryRpc {

@@ -35,7 +35,7 @@ export interface paths {
     put?: never;
     /**
      * Start nodes n0..n{size-1} of a cluster
-     * @description Starts (or restarts, with a new generation) each of them with the same seeds and config; each node adds itself to the cluster's registry. Nodes from an earlier, larger bootstrap are left as they are.
+     * @description Starts (or restarts, with a new generation) each of them with the same seeds and config, placed round-robin over `regions` (location hints) when given; each node adds itself to the cluster's registry. Nodes from an earlier, larger bootstrap are left as they are.
      */
     post: operations["bootstrapCluster"];
     delete?: never;
@@ -75,7 +75,7 @@ export interface paths {
     get: operations["getNode"];
     /**
      * Start (or restart) one node
-     * @description Configures the node with these seeds and config and starts its gossip loop. The node adds itself to the cluster's registry. Calling it again with the same body on a running node is a retry: it answers the node as it is (same generation) and starts nothing. A different body, or a stopped node, restarts it with a new generation.
+     * @description Configures the node with these seeds, config and optional region (a location hint that places its Durable Object) and starts its gossip loop. The node adds itself to the cluster's registry. Calling it again with the same body on a running node is a retry: it answers the node as it is (same generation) and starts nothing. A different body, or a stopped node, restarts it with a new generation.
      */
     put: operations["configureNode"];
     post?: never;
@@ -227,6 +227,10 @@ export interface components {
       nodes: string[];
       seeds: string[];
       config: components["schemas"]["GossipConfig"];
+      /** @description With `regions`: each node's region, by node. */
+      regions?: {
+        [key: string]: string;
+      };
     };
     /** @description The node's resolved configuration: every field of GossipConfigInput, defaults filled in. */
     GossipConfig: {
@@ -249,6 +253,14 @@ export interface components {
       /** @description Seed nodes; default the first min(2, size) nodes ("n0", "n1"). */
       seeds?: string[];
       config?: components["schemas"]["GossipConfigInput"];
+      /**
+       * @description Location hints; node n{i} is placed in regions[i mod length]. Without it, nodes have no region.
+       * @example [
+       *       "weur",
+       *       "enam"
+       *     ]
+       */
+      regions?: components["schemas"]["Region"][];
     };
     /** @description Gossip tunables; every field optional. Omitted time fields derive from intervalMs. */
     GossipConfigInput: {
@@ -308,6 +320,8 @@ export interface components {
       deadPeerProbability?: number;
       /** @description Chance per round of an exchange with a seed, divided by N/seeds as the cluster grows. */
       seedProbability?: number;
+      /** @description Chance that each exchange peer, probe target, probe helper or hot-push target is taken from another region when this node has a region and members elsewhere; hot pushes always keep one cross-region target. */
+      crossRegionProbability?: number;
       /**
        * @description Exchange style: who sends deltas to whom.
        * @enum {string}
@@ -319,6 +333,12 @@ export interface components {
        */
       detector?: "swim" | "phi";
     };
+    /**
+     * @description A Durable Object location hint (wnam, enam, sam, weur, eeur, apac, oc, afr, me). It places a node when its object is first created; peers prefer partners of their own region.
+     * @example weur
+     * @enum {string}
+     */
+    Region: "wnam" | "enam" | "sam" | "weur" | "eeur" | "apac" | "oc" | "afr" | "me";
     ClusterSummary: {
       cluster: string;
       at: number;
@@ -338,6 +358,8 @@ export interface components {
       generation: number | null;
       heartbeat: number | null;
       maxVersion: number | null;
+      /** @description The node's region, when it has one. */
+      region?: string;
       /** @description Members this node sees, by status. */
       members: {
         [key: string]: number;
@@ -388,6 +410,8 @@ export interface components {
       state: {
         [key: string]: string;
       };
+      /** @description The region (location hint) the member was placed in, when it has one. */
+      region?: string;
     };
     StartNodeRequest: {
       /**
@@ -398,6 +422,7 @@ export interface components {
        */
       seeds: string[];
       config?: components["schemas"]["GossipConfigInput"];
+      region?: components["schemas"]["Region"] & unknown;
     };
     PutStateResult: {
       cluster: string;
@@ -480,7 +505,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    /** @description Cluster size, optional seeds and config. */
+    /** @description Cluster size, optional seeds, config and regions. */
     requestBody: {
       content: {
         "application/json": components["schemas"]["BootstrapRequest"];
@@ -664,7 +689,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    /** @description Seeds and optional gossip config. */
+    /** @description Seeds, optional gossip config and region. */
     requestBody: {
       content: {
         "application/json": components["schemas"]["StartNodeRequest"];

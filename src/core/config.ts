@@ -39,6 +39,7 @@ export interface GossipConfig {
   maxMessageBytes: number;
   deadPeerProbability: number;
   seedProbability: number;
+  crossRegionProbability: number;
 }
 
 export type GossipConfigInput = Partial<GossipConfig>;
@@ -172,6 +173,12 @@ export const CONFIG_LIMITS: Record<NumericField, NumericRule> = {
     max: 1,
     description: "Chance per round of an exchange with a seed, divided by N/seeds as the cluster grows.",
   },
+  crossRegionProbability: {
+    min: 0,
+    max: 1,
+    description:
+      "Chance that each exchange peer, probe target, probe helper or hot-push target is taken from another region when this node has a region and members elsewhere; hot pushes always keep one cross-region target.",
+  },
 };
 
 export const MODES: readonly GossipMode[] = ["push", "pull", "push-pull"];
@@ -204,6 +211,7 @@ const FIXED_DEFAULTS = {
   maxMessageBytes: 4 * 1024 * 1024,
   deadPeerProbability: 0.1,
   seedProbability: 0.05,
+  crossRegionProbability: 0.15,
 };
 
 function clamp(field: NumericField, value: number): number {

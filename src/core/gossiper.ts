@@ -12,7 +12,7 @@ import { Awareness } from "./awareness.js";
 import { BroadcastQueue } from "./broadcast.js";
 import { ClusterState, type Grave, type NodeChange } from "./cluster-state.js";
 import { type GossipConfig, hotFanoutFor, retransmitLimit } from "./config.js";
-import { checkUserKey } from "./keys.js";
+import { checkUserKey, REGION_KEY } from "./keys.js";
 import { MemberRecord, phiOptions } from "./membership.js";
 import {
   DEFAULT_MESSAGE_LIMITS,
@@ -24,6 +24,7 @@ import {
 import { NodeState, type NodeStateSnapshot } from "./node-state.js";
 import { ALIVE, DEAD, LEFT, SUSPECT, statusName } from "./precedence.js";
 import { type Clock, type Rng, randomInt, sample } from "./random.js";
+import { type RegionalChoice, regionalSample } from "./regions.js";
 import { Suspicion, suspicionBounds } from "./suspicion.js";
 import { TokenBucket } from "./token-bucket.js";
 import {
@@ -122,8 +123,10 @@ export class Gossiper {
   private selfStatus: MemberStatus = "joining";
   private events: MembershipEvent[] = [];
   private outbox: Outgoing[] = [];
-  private probeOrder: string[] = [];
-  private probeIndex = 0;
+  /** Probe orders (shuffled round-robin): every member, or with a region, those of ours. */
+  private readonly probeList: ProbeList = { order: [], index: 0 };
+  /** With a region: the members of other regions (or of none known yet). */
+  private readonly remoteProbeList: ProbeList = { order: [], index: 0 };
   private sequence = 0;
   /** Anti-entropy: rounds to wait before the next exchange, and the current pause (Trickle). */
   private aeWait = 0;
@@ -212,6 +215,26 @@ export class Gossiper {
     const version = this.state.self.delete(key, this.clock());
     if (version !== null) this.ownChange(true);
     return version;
+  }
+
+  /** The region this node placed itself in (its reserved `~region` key), if any. */
+  get region(): string | undefined {
+    return this.state.self.get(REGION_KEY);
+  }
+
+  /**
+   * Places this node in a region (the shell usually restores it with the node's own keys).
+   * Peer and probe choice then prefer members of the same region.
+   */
+  setRegion(region: string): void {
+    if (this.region === region) return;
+    this.state.self.set(REGION_KEY, region);
+    this.ownChange(false);
+  }
+
+  /** A member's region as this node knows it (undefined: none, or its state not learned yet). */
+  regionOf(name: string): string | undefined {
+    return this.state.get(name)?.get(REGION_KEY);
   }
 
   /** The version the next write will get (for shells that store before they write). */
@@ -306,7 +329,7 @@ export class Gossiper {
       if (node === this.state.self || node.name === target || node.status !== ALIVE) continue;
       candidates.push(node.name);
     }
-    return sample(this.rng, candidates, this.config.indirectChecks);
+    return regionalSample(this.rng, candidates, this.config.indirectChecks, this.regional());
   }
 
   /**
@@ -515,6 +538,7 @@ export class Gossiper {
       phi: !isSelf && phiMode && record && node.status === ALIVE ? round3(record.phi(this.clock())) : 0,
       maxVersion: node.maxVersion,
       state: userState(node),
+      ...regionField(node),
     };
   }
 
@@ -850,7 +874,8 @@ export class Gossiper {
       if (node === this.state.self || node.name === except || node.name === also) continue;
       if (node.status === ALIVE || node.status === SUSPECT) candidates.push(node.name);
     }
-    const peers = sample(this.rng, candidates, hotFanoutFor(this.config, this.state.size));
+    const fanout = hotFanoutFor(this.config, this.state.size);
+    const peers = regionalSample(this.rng, candidates, fanout, this.regional(), true);
     if (also !== undefined) peers.push(also);
     for (const peer of peers) {
       const message: Record<string, unknown> = {
@@ -898,29 +923,63 @@ export class Gossiper {
     this.state.bury(name, now);
     this.records.delete(name);
     this.broadcasts.drop(name);
-    this.probeOrder = this.probeOrder.filter((member) => member !== name);
+    for (const list of [this.probeList, this.remoteProbeList]) {
+      const at = list.order.indexOf(name);
+      if (at < 0) continue;
+      list.order.splice(at, 1);
+      if (at < list.index) list.index--;
+    }
     this.emit("forgotten", name, node?.generation ?? 0);
   }
 
   // ---------------------------------------------------------------- internals: peers
 
-  /** The next member in the shuffled round-robin probe order (memberlist's probe list). */
+  /**
+   * The next member in the shuffled round-robin probe order (memberlist's probe list). With a
+   * region there are two orders, our region's and the others': each probe takes the others'
+   * with probability crossRegionProbability (or when ours is empty). Every member is still
+   * probed about as often cluster-wide: each region's members probe it more, the rest less.
+   */
   private nextProbeTarget(): string | undefined {
+    const own = this.region;
+    if (own === undefined) return this.nextFrom(this.probeList, () => true);
+    const local = (node: NodeState) => node.get(REGION_KEY) === own;
+    const remote = (node: NodeState) => node.get(REGION_KEY) !== own;
+    if (this.rng() < this.config.crossRegionProbability) {
+      return this.nextFrom(this.remoteProbeList, remote) ?? this.nextFrom(this.probeList, local);
+    }
+    return this.nextFrom(this.probeList, local) ?? this.nextFrom(this.remoteProbeList, remote);
+  }
+
+  /** The next live member of `list`, reshuffled from the members that pass `include` when spent. */
+  private nextFrom(list: ProbeList, include: (node: NodeState) => boolean): string | undefined {
     for (let tries = 0; tries < 2; tries++) {
-      while (this.probeIndex < this.probeOrder.length) {
-        const name = this.probeOrder[this.probeIndex++] as string;
+      while (list.index < list.order.length) {
+        const name = list.order[list.index++] as string;
         const node = this.state.get(name);
         if (node && node.status !== DEAD && node.status !== LEFT) return name;
       }
-      this.probeOrder = this.shuffled(
+      list.order = this.shuffled(
         [...this.state.nodes.values()]
-          .filter((node) => node !== this.state.self && node.status !== DEAD && node.status !== LEFT)
+          .filter(
+            (node) =>
+              node !== this.state.self && node.status !== DEAD && node.status !== LEFT && include(node),
+          )
           .map((node) => node.name),
       );
-      this.probeIndex = 0;
-      if (this.probeOrder.length === 0) return undefined;
+      list.index = 0;
+      if (list.order.length === 0) return undefined;
     }
     return undefined;
+  }
+
+  /** How this node weighs regions when it picks partners. */
+  private regional(): RegionalChoice {
+    return {
+      own: this.region,
+      regionOf: (name) => this.regionOf(name),
+      crossProbability: this.config.crossRegionProbability,
+    };
   }
 
   /**
@@ -953,7 +1012,7 @@ export class Gossiper {
     const due = this.config.detector === "phi" || this.aeWait <= 0 || fewKnown;
     if (due) {
       this.aeWait = this.aePause;
-      chosen.push(...sample(this.rng, reachable, this.config.fanout));
+      chosen.push(...regionalSample(this.rng, reachable, this.config.fanout, this.regional()));
     }
     const candidates = seeds.filter((seed) => !chosen.includes(seed));
     if (withSeed && candidates.length > 0)
@@ -1019,6 +1078,17 @@ function userState(node: NodeState): Record<string, string> {
   const state = node.liveState();
   for (const key of Object.keys(state)) if (key.startsWith("~")) delete state[key];
   return state;
+}
+
+/** `{region}` when the member published one, for its view. */
+function regionField(node: NodeState): { region?: string } {
+  const region = node.get(REGION_KEY);
+  return region === undefined ? {} : { region };
+}
+
+interface ProbeList {
+  order: string[];
+  index: number;
 }
 
 function round3(value: number): number {

@@ -15,3 +15,9 @@ export function checkUserKey(key: string): void {
   if (!USER_KEY_PATTERN.test(key))
     throw new RangeError(`invalid key ${JSON.stringify(key)}: ${USER_KEY_RULE}`);
 }
+
+/**
+ * Reserved state key under which a member publishes its region (users cannot write `~` keys,
+ * and views never show them): it travels with the member's state, so no wire change.
+ */
+export const REGION_KEY = "~region";

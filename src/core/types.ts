@@ -257,6 +257,8 @@ export interface MemberView {
   phi: number;
   maxVersion: number;
   state: Record<string, string>;
+  /** The region the member placed itself in, when it has one and this observer knows it. */
+  region?: string;
 }
 
 /** A membership or state change seen by one node, for event streams. */

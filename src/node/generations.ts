@@ -8,7 +8,7 @@
  *   with versions that continue above every version given out before, and the graves kept so
  *   forgotten members stay forgotten.
  */
-import { ALIVE, type GossiperSnapshot, LEFT } from "../core/index.js";
+import { ALIVE, type GossiperSnapshot, LEFT, REGION_KEY } from "../core/index.js";
 import { heartbeatFloor } from "./heartbeat-floor.js";
 import { type Inheritance, NodeRuntime, type RuntimeDeps } from "./node-runtime.js";
 import type { NodeStore } from "./node-store.js";
@@ -28,15 +28,18 @@ export function restoreRuntime(
 ): NodeRuntime | null {
   const record = store.loadNode();
   if (!record) return null;
+  const keys = store.loadOwnKeys();
+  // The region is stored with the own keys (under its reserved key), as the node gossips it.
+  const region = keys.find(([key, value]) => key === REGION_KEY && value !== null)?.[1] ?? undefined;
   const settings = resolveSettings({
     cluster: record.cluster,
     node: record.node,
     seeds: record.seeds,
     config: record.configInput,
     options: record.optionsInput,
+    region,
   });
   const now = Date.now();
-  const keys = store.loadOwnKeys();
   // gcVersion also holds the versions given out by earlier generations (see newGeneration).
   let maxVersion = record.gcVersion;
   for (const [, , version] of keys) maxVersion = Math.max(maxVersion, version);
@@ -83,7 +86,12 @@ export function newGeneration(
   // Versions continue above every version given out before. Versions up to there are
   // recorded as collected (gcVersion): nothing of the new generation lies at or below it.
   const base = inherited.maxVersion;
-  const keys = inherited.keys.map(([key, value], i): [string, string, number] => [key, value, base + i + 1]);
+  // The region given, else the one the node had: it rides with the own keys, stored with them.
+  const region = settings.region ?? inherited.region;
+  const own: Array<[string, string]> =
+    region === undefined ? inherited.keys : [...inherited.keys, [REGION_KEY, region]];
+  const keys = own.map(([key, value], i): [string, string, number] => [key, value, base + i + 1]);
+  const placed: NodeSettings = region === undefined ? settings : { ...settings, region };
   const record = {
     cluster: settings.cluster,
     node: settings.node,
@@ -123,5 +131,5 @@ export function newGeneration(
   store.replaceOwnKeys(keys);
   store.clearOthers();
   if (inherited.graves.length > 0) store.saveMembership([], inherited.graves);
-  return new NodeRuntime(settings, record, snapshot, deps, inherited.retired);
+  return new NodeRuntime(placed, record, snapshot, deps, inherited.retired);
 }

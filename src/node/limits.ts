@@ -16,6 +16,18 @@ export const MAX_VALUE_BYTES = 4096;
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const NAME_RULE = '1-63 characters of a-z, 0-9 and "-", starting with a letter or digit';
 
+/**
+ * Regions a node may be placed in: Durable Object location hints. The API passes a node's
+ * region to `getByName(name, { locationHint })`, which places an object when it is first
+ * created; the node publishes it to its peers, which prefer partners of their own region.
+ */
+export const LOCATION_HINTS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
+export type LocationHint = (typeof LOCATION_HINTS)[number];
+
+export function isLocationHint(value: unknown): value is LocationHint {
+  return typeof value === "string" && (LOCATION_HINTS as readonly string[]).includes(value);
+}
+
 /** Most seeds a node accepts. */
 export const MAX_SEEDS = 64;
 

@@ -13,6 +13,7 @@ import {
   Gossiper,
   type GossiperSnapshot,
   type MemberView,
+  REGION_KEY,
   runRound,
   sample,
 } from "../core/index.js";
@@ -77,6 +78,8 @@ export interface Inheritance {
   graves: GraveRecord[];
   /** Core counters of the generations before, so totals keep growing. */
   retired: CoreCounters[];
+  /** The region the node was placed in, kept when a restart names none. */
+  region?: string;
 }
 
 export class NodeRuntime {
@@ -259,7 +262,9 @@ export class NodeRuntime {
     const self = this.gossiper.self;
     const live = [...self.keys].filter(([key, entry]) => entry.value !== null && !key.startsWith("~"));
     live.sort((a, b) => a[1].version - b[1].version);
+    const region = self.get(REGION_KEY);
     return {
+      ...(region === undefined ? {} : { region }),
       keys: live.map(([key, entry]) => [key, entry.value as string]),
       maxVersion: self.maxVersion,
       graves: this.others.graves(),

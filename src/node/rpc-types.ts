@@ -66,6 +66,8 @@ export interface StartRequest {
   config?: GossipConfigInput;
   /** Shell settings; defaults derive from the config. */
   options?: Partial<NodeOptions>;
+  /** A location hint; omitted: the region the node had, if any (see start-request.ts). */
+  region?: string;
 }
 
 /** What a node reports about itself and the cluster as it sees it. */

@@ -10,7 +10,7 @@ import {
   type GossipConfigInput,
   resolveConfig,
 } from "../core/index.js";
-import { MAX_SEEDS, NAME_PATTERN, NAME_RULE } from "./limits.js";
+import { isLocationHint, LOCATION_HINTS, MAX_SEEDS, NAME_PATTERN, NAME_RULE } from "./limits.js";
 import { NodeError } from "./node-error.js";
 import { resolveNodeOptions } from "./node-options.js";
 import type { NodeOptions } from "./rpc-types.js";
@@ -24,6 +24,11 @@ export interface NodeSettings {
   optionsInput: Partial<NodeOptions>;
   config: GossipConfig;
   options: NodeOptions;
+  /**
+   * The node's region (a location hint). A request without one keeps the region the node had:
+   * a Durable Object stays where it was first placed.
+   */
+  region?: string;
 }
 
 const CONFIG_FIELDS = [...Object.keys(CONFIG_LIMITS), "mode", "detector"];
@@ -46,7 +51,9 @@ function pick(input: Record<string, unknown>, fields: readonly string[]): Record
 /** Settings from saved inputs or a request; throws NodeError `invalid_config`. */
 export function resolveSettings(request: unknown): NodeSettings {
   if (!isObject(request)) invalid("request must be an object");
-  const { cluster, node, seeds } = request;
+  const { cluster, node, seeds, region } = request;
+  if (region !== undefined && !isLocationHint(region))
+    invalid(`region: must be one of ${LOCATION_HINTS.join(", ")}`);
   if (typeof cluster !== "string" || !NAME_PATTERN.test(cluster)) invalid(`cluster: must be ${NAME_RULE}`);
   if (typeof node !== "string" || !NAME_PATTERN.test(node)) invalid(`node: must be ${NAME_RULE}`);
   if (!Array.isArray(seeds) || seeds.length > MAX_SEEDS)
@@ -76,12 +83,17 @@ export function resolveSettings(request: unknown): NodeSettings {
     optionsInput,
     config,
     options,
+    ...(region === undefined ? {} : { region }),
   };
 }
 
-/** True when two settings come from the same request (a configure retry, not a change). */
-export function sameRequest(a: NodeSettings, b: NodeSettings): boolean {
+/**
+ * True when `next` repeats the request `running` came from (a configure retry, not a change).
+ * A request without a region asks for the region the node has, so it repeats any.
+ */
+export function sameRequest(running: NodeSettings, next: NodeSettings): boolean {
   const inputs = (s: NodeSettings) =>
     JSON.stringify([s.cluster, s.node, s.seeds, s.configInput, s.optionsInput]);
-  return inputs(a) === inputs(b);
+  if (next.region !== undefined && next.region !== running.region) return false;
+  return inputs(running) === inputs(next);
 }

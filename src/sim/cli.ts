@@ -64,6 +64,9 @@ Options (default in brackets):
   --warmup R             rounds before the measured event [spread 1, join 2, partition 2, detect 10, steady 10]
   --start MODE           converged|seeds: how the cluster starts [${DEFAULTS.start}]
   --seeds N              number of seed nodes [${DEFAULTS.seeds}]
+  --regions R            regions r0..r{R-1}, nodes placed round-robin; reports crossRegionShare [1: none]
+  --cross-latency MS     extra one-way latency of a message between two regions [0]
+  --region-blind         nodes are not told their region: uniform choice, the baseline for --regions
   --core LIST            other core tunables, name=value,... e.g. acceptablePauseMs=500,phiThreshold=10 [defaults]
   --exact-sizes          count bytes with JSON.stringify instead of the estimate (slow)
   --workers W            threads running trials in parallel; figures do not depend on it [min(2, cores)]
@@ -96,6 +99,9 @@ const OPTIONS = {
   start: { type: "string" },
   seeds: { type: "string" },
   "exact-sizes": { type: "boolean" },
+  regions: { type: "string" },
+  "cross-latency": { type: "string" },
+  "region-blind": { type: "boolean" },
   core: { type: "string" },
   json: { type: "string" },
   workers: { type: "string" },
@@ -151,6 +157,9 @@ export function parseCli(argv: string[]): CliRun | "help" {
     warmupRounds: numberOption("warmup", values.warmup),
     start: values.start as SimOptions["start"] | undefined,
     seeds: numberOption("seeds", values.seeds),
+    regions: numberOption("regions", values.regions),
+    crossLatencyMs: numberOption("cross-latency", values["cross-latency"]),
+    regionBlind: values["region-blind"],
     core: values.core,
     exactSizes: values["exact-sizes"],
     json: values.json,

@@ -14,6 +14,7 @@ import {
   type GossiperSnapshot,
   type NodeStateSnapshot,
   type PushMessage,
+  REGION_KEY,
   type RequestMessage,
   type Rng,
   runRound,
@@ -41,6 +42,12 @@ export interface ClusterOptions {
   seeds: number;
   /** Exact JSON sizes (slow) instead of the estimate. */
   exactSizes?: boolean;
+  /** Regions r0..r{R-1}, assigned round-robin by node index; 1 or less: none. */
+  regions?: number;
+  /** Added to the latency of every message between two regions, ms. */
+  crossLatencyMs?: number;
+  /** Regions exist in the network, but nodes are not told theirs: the uniform baseline. */
+  regionBlind?: boolean;
 }
 
 export interface SimNode {
@@ -83,7 +90,15 @@ export class SimCluster {
     this.config = options.config;
     this.rng = seededRng(options.seed);
     this.clock = new VirtualClock(0);
-    this.net = new Network(this.clock, { loss: options.loss, latency: options.latency, rng: this.fork() });
+    const regional = (options.regions ?? 1) > 1;
+    this.net = new Network(this.clock, {
+      loss: options.loss,
+      latency: options.latency,
+      rng: this.fork(),
+      ...(regional
+        ? { regionOf: (name: string) => this.regionOf(name), crossLatencyMs: options.crossLatencyMs }
+        : {}),
+    });
     this.seedNames = Array.from({ length: Math.min(options.seeds, options.size) }, (_, i) => nodeName(i));
     this.nextIndex = options.size;
     const names = Array.from({ length: options.size }, (_, i) => nodeName(i));
@@ -106,6 +121,18 @@ export class SimCluster {
   /** Number of nodes currently up. */
   liveCount(): number {
     return this.upCount;
+  }
+
+  /** Whether nodes lie in regions (--regions 2 or more). */
+  get regional(): boolean {
+    return (this.options.regions ?? 1) > 1;
+  }
+
+  /** The region of a node (r0..r{R-1}, round-robin by index), or undefined without --regions. */
+  regionOf(name: string): string | undefined {
+    const regions = this.options.regions ?? 1;
+    if (regions <= 1) return undefined;
+    return `r${Number(name.slice(1)) % regions}`;
   }
 
   node(name: string): SimNode {
@@ -209,7 +236,15 @@ export class SimCluster {
   }
 
   private makeGossiper(name: string, generation: number): Gossiper {
-    return new Gossiper({ ...this.gossiperOptions(), name, generation });
+    const gossiper = new Gossiper({ ...this.gossiperOptions(), name, generation });
+    const region = this.toldRegion(name);
+    if (region !== undefined) gossiper.setRegion(region);
+    return gossiper;
+  }
+
+  /** The region a node is told it is in (none for a region-blind baseline). */
+  private toldRegion(name: string): string | undefined {
+    return this.options.regionBlind ? undefined : this.regionOf(name);
   }
 
   private addNode(name: string, generation: number): SimNode {
@@ -222,16 +257,19 @@ export class SimCluster {
 
   /** Every node starts knowing every other one as alive, as after a long quiet period. */
   private startConverged(names: string[]): void {
-    const records: NodeStateSnapshot[] = names.map((name) => ({
-      name,
-      generation: 1,
-      incarnation: 0,
-      status: 0,
-      heartbeat: 0,
-      maxVersion: 0,
-      gcVersion: 0,
-      keys: [],
-    }));
+    const records: NodeStateSnapshot[] = names.map((name) => {
+      const region = this.toldRegion(name);
+      return {
+        name,
+        generation: 1,
+        incarnation: 0,
+        status: 0,
+        heartbeat: 0,
+        maxVersion: region === undefined ? 0 : 1,
+        gcVersion: 0,
+        keys: region === undefined ? [] : [[REGION_KEY, region, 1]],
+      };
+    });
     for (let i = 0; i < names.length; i++) {
       const name = names[i] as string;
       const others = records.filter((_, j) => j !== i);

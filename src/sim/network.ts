@@ -12,6 +12,9 @@ export interface NetworkOptions {
   loss: number;
   latency: Latency;
   rng: Rng;
+  /** A node's region (see --regions); messages between two regions add `crossLatencyMs`. */
+  regionOf?: (name: string) => string | undefined;
+  crossLatencyMs?: number;
 }
 
 export interface NetworkStats {
@@ -21,13 +24,17 @@ export interface NetworkStats {
   lost: number;
   /** Dropped because sender and receiver were on different sides of a partition. */
   cut: number;
+  /** Sent from one region to another (counted among `sent`). */
+  crossRegion: number;
 }
 
 export class Network {
   loss: number;
   readonly latency: Latency;
-  readonly stats: NetworkStats = { sent: 0, delivered: 0, lost: 0, cut: 0 };
+  readonly stats: NetworkStats = { sent: 0, delivered: 0, lost: 0, cut: 0, crossRegion: 0 };
   private readonly rng: Rng;
+  private readonly regionOf: ((name: string) => string | undefined) | undefined;
+  private readonly crossLatencyMs: number;
   /** Node -> group while partitioned; nodes not listed form a group of their own (-1). */
   private groups: Map<string, number> | null = null;
 
@@ -38,6 +45,8 @@ export class Network {
     this.loss = options.loss;
     this.latency = options.latency;
     this.rng = options.rng;
+    this.regionOf = options.regionOf;
+    this.crossLatencyMs = options.crossLatencyMs ?? 0;
   }
 
   get partitioned(): boolean {
@@ -70,6 +79,8 @@ export class Network {
    */
   send(from: string, to: string, deliver: () => void): boolean {
     this.stats.sent++;
+    const cross = this.regionOf !== undefined && this.regionOf(from) !== this.regionOf(to);
+    if (cross) this.stats.crossRegion++;
     if (!this.connected(from, to)) {
       this.stats.cut++;
       return false;
@@ -79,7 +90,7 @@ export class Network {
       return false;
     }
     this.stats.delivered++;
-    this.clock.after(this.latency.sample(this.rng), deliver);
+    this.clock.after(this.latency.sample(this.rng) + (cross ? this.crossLatencyMs : 0), deliver);
     return true;
   }
 }

@@ -66,6 +66,12 @@ export interface SimOptions {
   exactSizes: boolean;
   /** Failure detector of the hearsay core; `both` runs every trial under each, side by side. */
   detector: DetectorChoice;
+  /** Regions r0..r{R-1}, nodes assigned round-robin; 1: no regions. */
+  regions: number;
+  /** Extra one-way latency of a message between two regions, ms. */
+  crossLatencyMs: number;
+  /** Regions exist in the network but nodes are not told theirs: the uniform-choice baseline. */
+  regionBlind: boolean;
   /** Other core tunables, as given (`--core phiThreshold=10,probeTimeoutMs=100`). */
   core: Record<string, number>;
   /** Path for the JSON report, if any. */
@@ -111,6 +117,9 @@ export const DEFAULTS = {
   seeds: 3,
   exactSizes: false,
   detector: "swim" as DetectorChoice,
+  regions: 1,
+  crossLatencyMs: 0,
+  regionBlind: false,
   core: "",
 };
 
@@ -159,6 +168,9 @@ export function resolveSimOptions(input: SimOptionsInput = {}): SimOptions {
   number("duration", o.durationS, 1, 30 * 86_400);
   if (o.warmupRounds !== null) integer("warmup", o.warmupRounds, 0, 1_000_000);
   integer("seeds", o.seeds, 1, 1000);
+  integer("regions", o.regions, 1, 64);
+  number("cross-latency", o.crossLatencyMs, 0, 60_000);
+  if (o.regionBlind && o.regions <= 1) throw new OptionError("--region-blind: needs --regions 2 or more");
   let latency: Latency;
   try {
     latency = typeof o.latency === "string" ? parseLatency(o.latency) : o.latency;

@@ -38,6 +38,9 @@ export function configRecord(
     seeds: options.seeds,
     exactSizes: options.exactSizes,
     detector: options.detector,
+    regions: options.regions,
+    crossLatency: options.crossLatencyMs,
+    regionBlind: options.regionBlind,
     core: options.core,
     gossip: options.config,
   };
@@ -68,7 +71,7 @@ export function formatConfig(options: SimOptions, extra: Record<string, unknown>
   );
   const g = options.config;
   lines.push(
-    `  ${"core".padEnd(16)}detector=${g.detector} probesPerRound=${g.probesPerRound} probeTimeoutMs=${g.probeTimeoutMs} indirectChecks=${g.indirectChecks} suspicionMult=${g.suspicionMult} suspicionMaxMult=${g.suspicionMaxMult} maxBackoffRounds=${g.maxBackoffRounds} phiThreshold=${g.phiThreshold} maxDeltaBytes=${g.maxDeltaBytes}`,
+    `  ${"core".padEnd(16)}detector=${g.detector} probesPerRound=${g.probesPerRound} probeTimeoutMs=${g.probeTimeoutMs} indirectChecks=${g.indirectChecks} suspicionMult=${g.suspicionMult} suspicionMaxMult=${g.suspicionMaxMult} maxBackoffRounds=${g.maxBackoffRounds} phiThreshold=${g.phiThreshold} maxDeltaBytes=${g.maxDeltaBytes} crossRegionProbability=${g.crossRegionProbability}`,
   );
   return `configuration\n${lines.join("\n")}\n`;
 }

@@ -24,12 +24,12 @@ clusterRoutes.openapi(
     operationId: "bootstrapCluster",
     summary: "Start nodes n0..n{size-1} of a cluster",
     description:
-      "Starts (or restarts, with a new generation) each of them with the same seeds and config; each node adds itself to the cluster's registry. Nodes from an earlier, larger bootstrap are left as they are.",
+      "Starts (or restarts, with a new generation) each of them with the same seeds and config, placed round-robin over `regions` (location hints) when given; each node adds itself to the cluster's registry. Nodes from an earlier, larger bootstrap are left as they are.",
     middleware: [requireWriteToken] as const,
     security: writeSecurity,
     request: {
       params: ClusterParams,
-      body: jsonBody(BootstrapBody, "Cluster size, optional seeds and config."),
+      body: jsonBody(BootstrapBody, "Cluster size, optional seeds, config and regions."),
     },
     responses: {
       200: jsonResponse(BootstrapResponse, "Every node started; `config` is the resolved configuration."),
@@ -38,8 +38,10 @@ clusterRoutes.openapi(
   }),
   async (c) => {
     const { cluster } = c.req.valid("param");
-    const { size, seeds, config } = c.req.valid("json");
+    const { size, seeds, config, regions } = c.req.valid("json");
     const nodes = Array.from({ length: size }, (_, i) => `n${i}`);
+    // Round-robin over the hints: n{i} goes to regions[i mod length].
+    const regionOf = (node: string) => (regions ? regions[nodes.indexOf(node) % regions.length] : undefined);
     const seedList = seeds ?? nodes.slice(0, Math.min(2, size));
     let resolved: Record<string, number | string> | null = null;
     // Every node is tried even when some fail, so one overloaded object does not leave the
@@ -47,11 +49,13 @@ clusterRoutes.openapi(
     const failed: Array<{ node: string; error: unknown }> = [];
     await mapLimit(nodes, FAN_OUT_CONCURRENCY, async (node) => {
       try {
-        const view = await nodeStub(c.env, cluster, node).configure({
+        const region = regionOf(node);
+        const view = await nodeStub(c.env, cluster, node, region).configure({
           cluster,
           node,
           seeds: seedList,
           config,
+          ...(region ? { region } : {}),
         });
         resolved ??= { ...view.config };
       } catch (error) {
@@ -66,7 +70,10 @@ clusterRoutes.openapi(
       failed.sort((a, b) => nodes.indexOf(a.node) - nodes.indexOf(b.node));
       throw bootstrapFailure(nodes.length, failed);
     }
-    return c.json({ cluster, nodes, seeds: seedList, config: resolved ?? {} }, 200);
+    const placed = regions
+      ? { regions: Object.fromEntries(nodes.map((node) => [node, regionOf(node) as string])) }
+      : {};
+    return c.json({ cluster, nodes, seeds: seedList, config: resolved ?? {}, ...placed }, 200);
   },
 );
 

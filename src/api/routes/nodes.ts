@@ -27,10 +27,13 @@ nodeRoutes.openapi(
     operationId: "configureNode",
     summary: "Start (or restart) one node",
     description:
-      "Configures the node with these seeds and config and starts its gossip loop. The node adds itself to the cluster's registry. Calling it again with the same body on a running node is a retry: it answers the node as it is (same generation) and starts nothing. A different body, or a stopped node, restarts it with a new generation.",
+      "Configures the node with these seeds, config and optional region (a location hint that places its Durable Object) and starts its gossip loop. The node adds itself to the cluster's registry. Calling it again with the same body on a running node is a retry: it answers the node as it is (same generation) and starts nothing. A different body, or a stopped node, restarts it with a new generation.",
     middleware: [requireWriteToken] as const,
     security: writeSecurity,
-    request: { params: NodeParams, body: jsonBody(StartNodeBody, "Seeds and optional gossip config.") },
+    request: {
+      params: NodeParams,
+      body: jsonBody(StartNodeBody, "Seeds, optional gossip config and region."),
+    },
     responses: {
       200: jsonResponse(NodeViewSchema, "The node's view right after it started."),
       ...pick(400, 401, 403, 413, 415),
@@ -38,13 +41,13 @@ nodeRoutes.openapi(
   }),
   async (c) => {
     const { cluster, node } = c.req.valid("param");
-    const { seeds, config } = c.req.valid("json");
-    const stub = nodeStub(c.env, cluster, node);
+    const { seeds, config, region } = c.req.valid("json");
+    const stub = nodeStub(c.env, cluster, node, region);
     if (await isRegistered(c.env, cluster, node)) {
       const current = await stub.view();
-      if (current && isStartRetry(current, { seeds, config })) return c.json(current, 200);
+      if (current && isStartRetry(current, { seeds, config, region })) return c.json(current, 200);
     }
-    const view = await stub.configure({ cluster, node, seeds, config });
+    const view = await stub.configure({ cluster, node, seeds, config, ...(region ? { region } : {}) });
     noteRegistered(cluster, [node]);
     return c.json(view, 200);
   },

@@ -25,6 +25,9 @@ export function buildCluster(options: SimOptions, seed: number, start = options.
     start,
     seeds: options.seeds,
     exactSizes: options.exactSizes,
+    regions: options.regions,
+    crossLatencyMs: options.crossLatencyMs,
+    regionBlind: options.regionBlind,
   });
 }
 
@@ -39,6 +42,8 @@ export interface TrafficFigures {
   bytesPerNodeRound: number;
   falseSuspicions: number;
   falseDeaths: number;
+  /** With --regions: messages between two regions as a share of all messages sent. */
+  crossRegionShare?: number;
 }
 
 /** Gossip traffic and false suspicions from construction until `close`. */
@@ -47,6 +52,8 @@ export class Window {
   private readonly bytes: number;
   private readonly suspicions: number;
   private readonly deaths: number;
+  private readonly sent: number;
+  private readonly crossRegion: number;
   readonly startedAt: number;
 
   constructor(private readonly cluster: SimCluster) {
@@ -54,6 +61,8 @@ export class Window {
     this.bytes = cluster.total("bytesSent");
     this.suspicions = cluster.falseSuspicions;
     this.deaths = cluster.falseDeaths;
+    this.sent = cluster.net.stats.sent;
+    this.crossRegion = cluster.net.stats.crossRegion;
     this.startedAt = cluster.now;
   }
 
@@ -63,7 +72,11 @@ export class Window {
     const nodes = cluster.liveCount();
     const messages = cluster.total("messagesSent") - this.messages;
     const bytes = cluster.total("bytesSent") - this.bytes;
+    const sent = cluster.net.stats.sent - this.sent;
     return {
+      ...(cluster.regional && sent > 0
+        ? { crossRegionShare: (cluster.net.stats.crossRegion - this.crossRegion) / sent }
+        : {}),
       messagesPerNode: messages / nodes,
       messagesPerNodeRound: messages / nodes / rounds,
       bytesPerNodeRound: bytes / nodes / rounds,
@@ -112,6 +125,11 @@ export class NodeCondition {
     for (const node of this.cluster.nodes.values()) if (node.up && !this.meets.has(node.name)) count++;
     return count;
   }
+}
+
+/** `{crossRegionShare}` when the run has regions, for a trial's values. */
+export function regionValues(traffic: TrafficFigures): Record<string, number> {
+  return traffic.crossRegionShare === undefined ? {} : { crossRegionShare: traffic.crossRegionShare };
 }
 
 /** Runs the cluster for `rounds` rounds of virtual time. */

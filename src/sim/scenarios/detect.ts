@@ -5,7 +5,15 @@
  * as in a cluster that has been running a while.
  */
 import type { SimOptions } from "../options.js";
-import { buildCluster, NodeCondition, runRounds, spreadOf, type Trial, Window } from "./common.js";
+import {
+  buildCluster,
+  NodeCondition,
+  regionValues,
+  runRounds,
+  spreadOf,
+  type Trial,
+  Window,
+} from "./common.js";
 
 export async function detectTrial(options: SimOptions, seed: number): Promise<Trial> {
   const cluster = buildCluster(options, seed);
@@ -42,6 +50,7 @@ export async function detectTrial(options: SimOptions, seed: number): Promise<Tr
       messagesPerNodeRound: traffic.messagesPerNodeRound,
       bytesPerNodeRound: traffic.bytesPerNodeRound,
       falseSuspicions: traffic.falseSuspicions,
+      ...regionValues(traffic),
       falseDeaths: traffic.falseDeaths,
     },
   };

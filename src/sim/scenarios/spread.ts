@@ -6,7 +6,15 @@
  * t_ave and t_last in rounds.
  */
 import type { SimOptions } from "../options.js";
-import { buildCluster, NodeCondition, runRounds, startChurn, type Trial, Window } from "./common.js";
+import {
+  buildCluster,
+  NodeCondition,
+  regionValues,
+  runRounds,
+  startChurn,
+  type Trial,
+  Window,
+} from "./common.js";
 
 export const SPREAD_KEY = "spread";
 
@@ -48,6 +56,7 @@ export async function spreadTrial(options: SimOptions, seed: number): Promise<Tr
       tLast,
       messagesPerNodeRound: traffic.messagesPerNodeRound,
       bytesPerNodeRound: traffic.bytesPerNodeRound,
+      ...regionValues(traffic),
       falseSuspicions: traffic.falseSuspicions,
       keysLost: writer.up && missing > 0 ? 1 : 0,
     },

@@ -5,7 +5,7 @@
  * node-hour.
  */
 import type { SimOptions } from "../options.js";
-import { buildCluster, runRounds, startChurn, type Trial, Window } from "./common.js";
+import { buildCluster, regionValues, runRounds, startChurn, type Trial, Window } from "./common.js";
 
 export async function steadyTrial(options: SimOptions, seed: number): Promise<Trial> {
   const cluster = buildCluster(options, seed);
@@ -27,6 +27,7 @@ export async function steadyTrial(options: SimOptions, seed: number): Promise<Tr
       bytesPerNodeRound: traffic.bytesPerNodeRound,
       falseSuspicions: traffic.falseSuspicions,
       falseSuspicionsPerNodeHour: traffic.falseSuspicions / nodeHours,
+      ...regionValues(traffic),
       falseDeaths: traffic.falseDeaths,
       quietExchangeFraction: started > 0 ? (cluster.total("exchangesQuiet") - quietBefore) / started : 0,
       failedExchangeFraction: started > 0 ? (cluster.total("exchangesFailed") - failedBefore) / started : 0,
