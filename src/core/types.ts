@@ -257,6 +257,10 @@ export interface MemberView {
   phi: number;
   maxVersion: number;
   state: Record<string, string>;
+  /** `"agent"` for a member hosted by a node (absent for nodes). */
+  kind?: "node" | "agent";
+  /** An agent's home node. */
+  home?: string;
 }
 
 /** A membership or state change seen by one node, for event streams. */
