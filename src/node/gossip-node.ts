@@ -14,12 +14,19 @@ import { REGISTRY_NAME } from "./cluster-registry.js";
 import { EventLog } from "./event-log.js";
 import { newGeneration, restoreRuntime } from "./generations.js";
 import { type Lifecycle, lifecycleOf, UNCONFIGURED } from "./lifecycle.js";
-import { EVENT_LOG_CAPACITY } from "./limits.js";
+import { AGENT_INTERVAL_MAX_MS, AGENT_INTERVAL_MIN_MS, EVENT_LOG_CAPACITY, NAME_PATTERN } from "./limits.js";
 import { type MembersPage, type MembersQuery, membersPage } from "./members-query.js";
 import { NodeError } from "./node-error.js";
 import { LEAVE_WAVES, type NodeRuntime, newShellCounters, type RuntimeDeps } from "./node-runtime.js";
 import { NodeStore, type StoreFaults } from "./node-store.js";
-import type { EventsPage, GossipNodeRpc, NodeView, StartRequest } from "./rpc-types.js";
+import type {
+  AgentClaim,
+  AgentHeartbeat,
+  EventsPage,
+  GossipNodeRpc,
+  NodeView,
+  StartRequest,
+} from "./rpc-types.js";
 import { type NodeSettings, resolveSettings, sameRequest } from "./start-request.js";
 import { type PeerStub, refusal } from "./stub-transport.js";
 import { checkKey, checkValue } from "./write-checks.js";
@@ -219,6 +226,41 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
     });
   }
 
+  // ================================================================ RPC: agents
+
+  /** An agent's heartbeat: this node becomes or stays its home. */
+  async agentHeartbeat(agent: string, heartbeat: AgentHeartbeat): Promise<AgentClaim> {
+    return this.answer(async () => {
+      const node = this.writable();
+      checkAgentName(agent);
+      const intervalMs = heartbeat?.intervalMs;
+      if (
+        typeof intervalMs !== "number" ||
+        !Number.isInteger(intervalMs) ||
+        intervalMs < AGENT_INTERVAL_MIN_MS ||
+        intervalMs > AGENT_INTERVAL_MAX_MS
+      ) {
+        throw new NodeError(
+          "invalid_config",
+          `intervalMs must be an integer in ${AGENT_INTERVAL_MIN_MS}..${AGENT_INTERVAL_MAX_MS}`,
+        );
+      }
+      const state = heartbeat.state;
+      if (state !== undefined && (typeof state !== "object" || state === null || Array.isArray(state)))
+        throw new NodeError("invalid_value", "state must be an object of string values");
+      return node.agentHeartbeat(agent, { intervalMs, ...(state ? { state } : {}) });
+    });
+  }
+
+  /** An agent's graceful leave, announced from this node. */
+  async agentLeave(agent: string): Promise<AgentClaim> {
+    return this.answer(async () => {
+      const node = this.writable();
+      checkAgentName(agent);
+      return node.agentLeave(agent);
+    });
+  }
+
   // ================================================================ RPC: reads
 
   async view(): Promise<NodeView | null> {
@@ -345,4 +387,9 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
   private viewOf(node: NodeRuntime): NodeView {
     return node.view(this.active.nowMs());
   }
+}
+
+function checkAgentName(agent: unknown): asserts agent is string {
+  if (typeof agent !== "string" || !NAME_PATTERN.test(agent))
+    throw new NodeError("invalid_key", `an agent's name must match ${NAME_PATTERN.source}`);
 }
