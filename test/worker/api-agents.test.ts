@@ -167,7 +167,7 @@ describe("agents", () => {
     expect(back.json.generation).toBeGreaterThanOrEqual(taken.json.generation);
     await everywhere(
       "mover",
-      (m) => m?.home === back.json.node && m.status === "alive",
+      (m) => m?.home === back.json.node && m?.status === "alive",
       "one home for mover",
     );
   });
