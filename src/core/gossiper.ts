@@ -419,9 +419,12 @@ export class Gossiper {
           this.declare(name, DEAD, this.name);
         }
       } else if (node.status === ALIVE && isAgentState(node)) {
-        // Only the home judges an agent; when its home is gone, nobody will: suspect it.
-        const home = this.state.get(homeOf(node) ?? "");
-        if (home && (home.status === DEAD || home.status === LEFT)) this.declare(name, SUSPECT, this.name);
+        // Only the home judges an agent. When its home is gone, or it is this node but no longer
+        // hosts it (a restart is a new generation hosting nothing), nobody will: suspect it.
+        const homeName = homeOf(node);
+        const home = homeName === undefined ? undefined : this.state.get(homeName);
+        if (homeName === this.name || (home && (home.status === DEAD || home.status === LEFT)))
+          this.declare(name, SUSPECT, this.name);
       } else if (node.status === ALIVE && this.config.detector === "phi") {
         if (record.phi(now) >= this.config.phiThreshold) this.declare(name, SUSPECT, this.name);
       } else if (node.status === DEAD || node.status === LEFT) {

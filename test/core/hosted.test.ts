@@ -222,6 +222,37 @@ describe("hosted members (agents)", () => {
     }
   });
 
+  it("suspects an agent whose home restarted without it, and one whose home died", () => {
+    const mesh = new Mesh(4);
+    converged(mesh, 4);
+    mesh.heartbeat("n1", "orphan");
+    mesh.heartbeat("n2", "stray");
+    mesh.flush("n1");
+    mesh.flush("n2");
+    mesh.rounds(4);
+    // n1 restarts: a new generation that hosts nothing, then learns of its old agent by gossip.
+    const old = mesh.node("n1");
+    mesh.nodes.set(
+      "n1",
+      new Gossiper({
+        cluster: "c",
+        name: "n1",
+        generation: 2,
+        config: old.config,
+        seeds: ["n0"],
+        clock: () => mesh.now,
+        rng: seededRng(77),
+      }),
+    );
+    // n2 dies.
+    mesh.down.add("n2");
+    mesh.rounds(40);
+    for (const node of mesh.up()) {
+      expect(node.statusOf("orphan"), `${node.name} on orphan`).not.toBe("alive");
+      expect(node.statusOf("stray"), `${node.name} on stray`).not.toBe("alive");
+    }
+  });
+
   it("announces a graceful leave everywhere, from the home or from another node", () => {
     const mesh = new Mesh(4);
     converged(mesh, 4);
