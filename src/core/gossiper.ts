@@ -300,6 +300,7 @@ export class Gossiper {
       known: current ? undefined : known,
       grave: this.state.graveyard.get(name),
       updates,
+      tiebreak: randomInt(this.rng, 1024),
     });
     const fresh = plan.outcome === "registered" || plan.outcome === "takeover" || !current;
     const since = fresh || plan.outcome === "revived" ? now : (current?.since ?? now);

@@ -138,6 +138,11 @@ export function planHeartbeat(args: {
   /** Its grave, when this node forgot it. */
   grave?: Outranked;
   updates?: Readonly<Record<string, string>>;
+  /**
+   * Added to a new generation (0..1023 ms): two nodes registering or taking over the same agent
+   * in the same millisecond would otherwise make equal claims with different owners.
+   */
+  tiebreak?: number;
 }): HeartbeatPlan {
   const { hosted, updates } = args;
   if (hosted && hosted.status !== LEFT) {
@@ -153,11 +158,11 @@ export function planHeartbeat(args: {
     return { outcome: revive ? "revived" : "heartbeat", next, changed: true };
   }
   const before = hosted ?? args.known;
-  let generation = args.now;
+  let generation = args.now + (args.tiebreak ?? 0);
   let incarnation = 0;
   for (const seen of [before, args.grave]) {
     if (!seen) continue;
-    generation = Math.max(generation, seen.generation + 1);
+    generation = Math.max(generation, seen.generation + 1 + (args.tiebreak ?? 0));
     incarnation = Math.max(incarnation, seen.incarnation + 1);
   }
   const next = new NodeState(args.name, generation);
