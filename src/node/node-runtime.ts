@@ -425,7 +425,12 @@ export class NodeRuntime {
     graves: () => this.gossiper.graves(),
     keysOf: (name) => {
       const state = this.gossiper.stateOf(name);
-      const has = state && name !== this.gossiper.name && (state.maxVersion > 0 || state.keys.size > 0);
+      // Hosted agents have their own rows (hosted_agents), written when they change.
+      const has =
+        state &&
+        name !== this.gossiper.name &&
+        !this.gossiper.isHosted(name) &&
+        (state.maxVersion > 0 || state.keys.size > 0);
       return has ? state.snapshot() : null;
     },
   };
