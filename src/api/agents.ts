@@ -56,15 +56,15 @@ async function onHome(
   node: string | undefined,
   call: (home: string) => Promise<AgentClaim>,
 ): Promise<AgentClaim> {
+  const nodes = await clusterNodes(env, cluster);
+  if (nodes.length === 0) throw apiError("not_found", `cluster ${cluster} has no registered nodes`);
+  if (nodes.includes(agent))
+    throw apiError("conflict", `${agent} is a node of cluster ${cluster}; an agent needs another name`);
   if (node !== undefined) {
     if (!(await isRegistered(env, cluster, node)))
       throw apiError("not_found", `node ${node} of cluster ${cluster} does not exist`);
     return call(node);
   }
-  const nodes = await clusterNodes(env, cluster);
-  if (nodes.length === 0) throw apiError("not_found", `cluster ${cluster} has no registered nodes`);
-  if (nodes.includes(agent))
-    throw apiError("conflict", `${agent} is a node of cluster ${cluster}; an agent needs another name`);
   const refused: string[] = [];
   for (const home of homeOrder(agent, nodes).slice(0, AGENT_HOME_TRIES)) {
     try {

@@ -188,6 +188,7 @@ describe("agents", () => {
       ],
       ["unknown field", "ok-agent", { intervalMs: 500, extra: 1 }, 400, "invalid_request"],
       ["a node's name", "n1", { intervalMs: 500 }, 409, "conflict"],
+      ["a node's name, at a chosen home", "n1", { intervalMs: 500, node: "n2" }, 409, "conflict"],
       ["unknown home", "ok-agent", { intervalMs: 500, node: "n9" }, 404, "not_found"],
       ["no token", "ok-agent", { intervalMs: 500 }, 401, "unauthorized", null],
       ["wrong token", "ok-agent", { intervalMs: 500 }, 401, "unauthorized", "nope"],
