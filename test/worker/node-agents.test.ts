@@ -62,6 +62,51 @@ describe("a home node's agents", () => {
     });
   });
 
+  it("an old home that resumes after a takeover drops the agent and its row, and never fights", {
+    timeout: 60_000,
+  }, async () => {
+    const cluster = "agents-resume";
+    const nodes = names(3);
+    stopped.push([cluster, nodes]);
+    await startCluster(cluster, nodes.length, ["n0"]);
+    const first = await beat(cluster, "n1", "r-1", 60_000, { endpoint: "r" });
+    await waitFor(
+      "r-1 known everywhere",
+      async () => (await agentAt(cluster, nodes, "r-1")).every((m) => m?.home === "n1"),
+      10_000,
+      100,
+    );
+    // The home hangs (same generation when it resumes, its agents still in memory).
+    await nodeStub(cluster, "n1").hang();
+    const taken = await beat(cluster, "n2", "r-1", 60_000);
+    expect(taken).toMatchObject({ node: "n2", outcome: "takeover" });
+    expect(taken.generation).toBeGreaterThan(first.generation);
+    await nodeStub(cluster, "n1").start();
+    await waitFor(
+      "every node, the old home included, to agree on the new home",
+      async () =>
+        (await agentAt(cluster, nodes, "r-1")).every(
+          (m) => m?.home === "n2" && m.generation === taken.generation && m.status === "alive",
+        ),
+      10_000,
+      100,
+    );
+    await waitFor(
+      "the old home's row to be gone",
+      async () =>
+        (
+          await runInDurableObject(nodeStub(cluster, "n1"), (_node, state) =>
+            state.storage.sql.exec("SELECT name FROM hosted_agents").toArray(),
+          )
+        ).length === 0,
+      10_000,
+      200,
+    );
+    // Still one home a while later: no fight.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await agentAt(cluster, nodes, "r-1")).every((m) => m?.home === "n2")).toBe(true);
+  });
+
   it("suspects a silent agent by phi, then revives it with a higher incarnation", {
     timeout: 60_000,
   }, async () => {
