@@ -9,6 +9,7 @@ import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import { errorBody, handleError, handleNotFound } from "./errors.js";
 import { createApp } from "./openapi.js";
+import { agentRoutes } from "./routes/agents.js";
 import { clusterRoutes } from "./routes/clusters.js";
 import { eventRoutes } from "./routes/events.js";
 import { memberRoutes } from "./routes/members.js";
@@ -54,6 +55,7 @@ app.route("/", clusterRoutes);
 app.route("/", nodeRoutes);
 app.route("/", eventRoutes);
 app.route("/", memberRoutes);
+app.route("/", agentRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",

@@ -20,6 +20,7 @@ export const API_ERRORS = {
   not_found: 404,
   conflict: 409,
   too_many_keys: 409,
+  too_many_agents: 409,
   node_stopped: 409,
   node_left: 409,
   payload_too_large: 413,
@@ -72,6 +73,9 @@ const NODE_ERRORS: Record<NodeErrorCode, ErrorCode> = {
   leave_unconfirmed: "leave_unconfirmed",
   stopped: "node_stopped",
   left: "node_left",
+  too_many_agents: "too_many_agents",
+  name_taken: "conflict",
+  unknown_agent: "not_found",
 };
 
 /** Turns any error into the status and body the client sees. */

@@ -31,6 +31,8 @@ export const MemberViewSchema = z
       .string()
       .optional()
       .openapi({ description: "The region (location hint) the member was placed in, when it has one." }),
+    kind: z.enum(MEMBER_KINDS).optional().openapi({ description: "`agent` for an agent; absent for nodes." }),
+    home: z.string().optional().openapi({ description: "An agent's home node." }),
   })
   .openapi("MemberView");
 
@@ -92,6 +94,20 @@ export const PutStateResponse = z
 export const DeleteStateResponse = z
   .object({ cluster: z.string(), node: z.string(), key: z.string(), version: z.number() })
   .openapi("DeleteStateResult");
+
+export const AgentClaimSchema = z
+  .object({
+    cluster: z.string(),
+    agent: z.string(),
+    node: z.string().openapi({ description: "The agent's home node, which judges its heartbeats." }),
+    generation: z.number(),
+    incarnation: z.number(),
+    status: MemberStatusSchema,
+    outcome: z
+      .enum(["registered", "takeover", "revived", "heartbeat", "left"])
+      .openapi({ description: "What the call did at the home." }),
+  })
+  .openapi("AgentClaim");
 
 export const NodeSummarySchema = z
   .object({

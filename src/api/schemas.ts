@@ -16,7 +16,16 @@ import {
   USER_KEY_PATTERN,
   USER_KEY_RULE,
 } from "../core/index.js";
-import { LOCATION_HINTS, MAX_SEEDS, MAX_VALUE_BYTES, NAME_PATTERN, NAME_RULE } from "../node/limits.js";
+import {
+  AGENT_INTERVAL_MAX_MS,
+  AGENT_INTERVAL_MIN_MS,
+  LOCATION_HINTS,
+  MAX_SEEDS,
+  MAX_USER_KEYS,
+  MAX_VALUE_BYTES,
+  NAME_PATTERN,
+  NAME_RULE,
+} from "../node/limits.js";
 import {
   ALL_KEYS,
   decodeCursor,
@@ -178,6 +187,48 @@ export const PutStateBody = z
       .openapi({ example: "0.42" }),
   })
   .openapi("PutStateRequest");
+
+export const AgentName = name("agent name").openapi({ example: "edge-1" });
+export const AgentParams = ClusterParams.extend({
+  agent: AgentName.openapi({ param: { name: "agent", in: "path" } }),
+});
+
+export const AgentHeartbeatBody = z
+  .strictObject({
+    intervalMs: z
+      .number({ error: "intervalMs must be a number" })
+      .int("intervalMs must be an integer")
+      .min(
+        AGENT_INTERVAL_MIN_MS,
+        `intervalMs must be between ${AGENT_INTERVAL_MIN_MS} and ${AGENT_INTERVAL_MAX_MS}`,
+      )
+      .max(
+        AGENT_INTERVAL_MAX_MS,
+        `intervalMs must be between ${AGENT_INTERVAL_MIN_MS} and ${AGENT_INTERVAL_MAX_MS}`,
+      )
+      .openapi({
+        description:
+          "How often the agent heartbeats, ms. Its home's phi detector expects this rate: send the next heartbeat within about one interval.",
+        example: 500,
+      }),
+    state: z
+      .record(StateKey, PutStateBody.shape.value)
+      .refine(
+        (state) => Object.keys(state).length <= MAX_USER_KEYS,
+        `state holds at most ${MAX_USER_KEYS} keys`,
+      )
+      .optional()
+      .openapi({
+        description:
+          "Keys to write on the agent (same rules and limits as a node's state); keys not named keep their values.",
+        example: { endpoint: "https://10.0.0.7:8443" },
+      }),
+    node: NodeName.optional().openapi({
+      description:
+        "The home node. Default: a stable hash of the agent's name over the cluster's nodes, skipping stopped ones.",
+    }),
+  })
+  .openapi("AgentHeartbeatRequest");
 
 export const EventsQuery = z.object({
   since: z

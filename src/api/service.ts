@@ -13,12 +13,21 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import { z } from "@hono/zod-openapi";
 import type { Env } from "../env.js";
 import type { MembersPage } from "../node/members-query.js";
-import type { NodeView } from "../node/rpc-types.js";
+import type { AgentClaim, NodeView } from "../node/rpc-types.js";
+import { agentHeartbeat } from "./agents.js";
 import { API_ERRORS, apiError, type ErrorCode, toErrorResponse } from "./errors.js";
 import { cachedMembers, checkMembersQuery } from "./members.js";
 import { formatIssues } from "./openapi.js";
 import { knownNode } from "./registry-cache.js";
-import { ClusterName, type MembersQueryInputType, NodeName, PutStateBody, StateKey } from "./schemas.js";
+import {
+  AgentHeartbeatBody,
+  AgentName,
+  ClusterName,
+  type MembersQueryInputType,
+  NodeName,
+  PutStateBody,
+  StateKey,
+} from "./schemas.js";
 
 /** What `setKey` answers: the same body as `PUT .../state/:key`. */
 export interface SetKeyResult {
@@ -98,11 +107,15 @@ export class HearsayService extends WorkerEntrypoint<Env> {
     });
   }
 
-  /** An agent's heartbeat. Agents are not built yet: this always refuses. */
-  async agentHeartbeat(cluster: string, agent: string, _body: unknown): Promise<never> {
+  /**
+   * An agent's heartbeat (as `PUT .../agents/:agent`): `{intervalMs, state?, node?}`; the first
+   * registers it. Answers the agent's claim at its home.
+   */
+  async agentHeartbeat(cluster: string, agent: string, body: unknown): Promise<AgentClaim> {
     return serve(async () => {
-      check(z.object({ cluster: ClusterName, agent: NodeName }), { cluster, agent });
-      throw apiError("not_available", "agents are not available yet");
+      const args = check(z.object({ cluster: ClusterName, agent: AgentName }), { cluster, agent });
+      const heartbeat = check(AgentHeartbeatBody, body);
+      return agentHeartbeat(this.env, args.cluster, args.agent, heartbeat);
     });
   }
 }

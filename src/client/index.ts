@@ -6,8 +6,7 @@
  *   const hearsay = createHearsayClient({ baseUrl: "http://127.0.0.1:8787", token: "dev-token" });
  *   const { members } = await hearsay.members("demo", { status: "alive", keys: "endpoint" });
  *
- * `startAgent` is the heartbeat loop agents will run; the API has no agent routes yet, so each
- * beat fails with `not_found` and is reported to `onError` until they exist.
+ * `startAgent` is an agent's heartbeat loop (see docs/agents.md and examples/agent.ts).
  */
 import createClient, { type Client } from "openapi-fetch";
 import type { components, paths } from "./schema.js";
@@ -52,16 +51,50 @@ async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Re
   );
 }
 
+export type AgentClaim = components["schemas"]["AgentClaim"];
+export type AgentHeartbeatRequest = components["schemas"]["AgentHeartbeatRequest"];
+
 export interface AgentOptions {
   cluster: string;
   agent: string;
+  /** Heartbeat period, ms (100..60000). The home expects a heartbeat about this often. */
   intervalMs: number;
-  /** State to publish with every heartbeat (e.g. `{ endpoint: "10.0.0.1:80" }`). */
+  /** State to publish (e.g. `{ endpoint: "10.0.0.1:80" }`): sent on the first beat and after changes. */
   state?: Record<string, string>;
   /** A home node to ask for; default a stable choice made by the API. */
   node?: string;
-  /** Told of every failed beat; the loop goes on. */
+  /** Longest wait between beats while they fail, ms (default 30 s). */
+  maxBackoffMs?: number;
+  /** Told of every successful beat. */
+  onBeat?: (claim: AgentClaim) => void;
+  /** Told of every failed beat; the loop goes on, backing off. */
   onError?: (error: unknown) => void;
+}
+
+/** A running agent loop. */
+export interface AgentLoop {
+  /** Merges keys into the published state; they go with the next beat. */
+  setState(state: Record<string, string>): void;
+  /** The last claim the home answered, if any. */
+  readonly last: AgentClaim | undefined;
+  /** Ends the loop; with `leave`, announces the agent's graceful leave (DELETE) as it ends. */
+  stop(options?: { leave?: boolean }): Promise<void>;
+}
+
+/**
+ * The wait before the next beat: one interval after the last beat began while beats succeed;
+ * after failures, the interval doubled per failure up to `maxMs`, with up to 20% jitter so
+ * many agents of a failed mesh do not come back in step.
+ */
+export function nextBeatDelay(
+  intervalMs: number,
+  failures: number,
+  maxMs: number,
+  rng = Math.random,
+): number {
+  if (failures === 0) return intervalMs;
+  const backoff = Math.min(maxMs, intervalMs * 2 ** Math.min(failures - 1, 20));
+  return backoff * (1 - 0.2 * rng());
 }
 
 export function createHearsayClient(options: HearsayClientOptions) {
@@ -71,7 +104,6 @@ export function createHearsayClient(options: HearsayClientOptions) {
     headers,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  const fetchImpl = options.fetch ?? fetch;
 
   return {
     /** The raw typed client, for routes without a helper here. */
@@ -97,40 +129,93 @@ export function createHearsayClient(options: HearsayClientOptions) {
       );
     },
 
+    /** `PUT /v1/clusters/:cluster/agents/:agent`: one heartbeat (the first registers the agent). */
+    agentHeartbeat(cluster: string, agent: string, body: AgentHeartbeatRequest): Promise<AgentClaim> {
+      return unwrap(
+        api.PUT("/v1/clusters/{cluster}/agents/{agent}", { params: { path: { cluster, agent } }, body }),
+      );
+    },
+
+    /** `DELETE /v1/clusters/:cluster/agents/:agent`: the agent's graceful leave. */
+    agentLeave(cluster: string, agent: string): Promise<AgentClaim> {
+      return unwrap(
+        api.DELETE("/v1/clusters/{cluster}/agents/{agent}", { params: { path: { cluster, agent } } }),
+      );
+    },
+
     /**
-     * Heartbeats an agent every `intervalMs` until `stop()` (stub: the agent routes are not in
-     * the API yet, so every beat fails and goes to `onError`).
+     * Heartbeats an agent every `intervalMs` (measured from the start of each beat, so a slow
+     * answer does not stretch the period) until `stop()`. State goes with the first beat, after
+     * `setState`, and again after any failure or a fresh registration; failures back off (see
+     * nextBeatDelay) and are reported to `onError`. Each beat times out after two intervals.
      */
-    startAgent(agent: AgentOptions): { stop(): Promise<void> } {
+    startAgent(agent: AgentOptions): AgentLoop {
+      const maxBackoffMs = agent.maxBackoffMs ?? 30_000;
       let stopped = false;
       let wake: (() => void) | undefined;
-      const beat = async () => {
-        const url = `${options.baseUrl}/v1/clusters/${encodeURIComponent(agent.cluster)}/agents/${encodeURIComponent(agent.agent)}`;
-        const body = { intervalMs: agent.intervalMs, state: agent.state, node: agent.node };
-        const res = await fetchImpl(url, {
-          method: "PUT",
-          headers: { ...headers, "content-type": "application/json" },
-          body: JSON.stringify(body),
-        });
-        const json = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-        if (!res.ok)
-          throw new HearsayApiError(res.status, json.error?.code ?? "unknown", json.error?.message ?? "");
+      let failures = 0;
+      let last: AgentClaim | undefined;
+      let state = { ...(agent.state ?? {}) };
+      let stateDue = Object.keys(state).length > 0;
+      const beat = async (): Promise<void> => {
+        const body: AgentHeartbeatRequest = { intervalMs: agent.intervalMs };
+        const sending = stateDue;
+        if (sending) body.state = state;
+        if (agent.node !== undefined) body.node = agent.node;
+        stateDue = false;
+        try {
+          last = await unwrap(
+            api.PUT("/v1/clusters/{cluster}/agents/{agent}", {
+              params: { path: { cluster: agent.cluster, agent: agent.agent } },
+              body,
+              signal: AbortSignal.timeout(Math.max(2 * agent.intervalMs, 1_000)),
+            }),
+          );
+        } catch (error) {
+          if (sending) stateDue = true;
+          throw error;
+        }
+        // Registered afresh (after a leave, or forgotten) without our state: send it next time.
+        if (last.outcome === "registered" && !sending && Object.keys(state).length > 0) stateDue = true;
+        agent.onBeat?.(last);
       };
       const loop = (async () => {
         while (!stopped) {
-          await beat().catch((error: unknown) => agent.onError?.(error));
+          const began = Date.now();
+          try {
+            await beat();
+            failures = 0;
+          } catch (error) {
+            failures++;
+            agent.onError?.(error);
+          }
           if (stopped) break;
+          const delay = nextBeatDelay(agent.intervalMs, failures, maxBackoffMs) - (Date.now() - began);
           await new Promise<void>((resolve) => {
             wake = resolve;
-            setTimeout(resolve, agent.intervalMs);
+            setTimeout(resolve, Math.max(0, delay));
           });
         }
       })();
       return {
-        async stop() {
+        setState(patch) {
+          state = { ...state, ...patch };
+          stateDue = true;
+        },
+        get last() {
+          return last;
+        },
+        async stop(options) {
           stopped = true;
           wake?.();
           await loop;
+          if (options?.leave) {
+            await unwrap(
+              api.DELETE("/v1/clusters/{cluster}/agents/{agent}", {
+                params: { path: { cluster: agent.cluster, agent: agent.agent } },
+              }),
+            );
+          }
         },
       };
     },

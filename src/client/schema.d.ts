@@ -214,6 +214,30 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/clusters/{cluster}/agents/{agent}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * An agent's heartbeat (the first call registers it)
+     * @description A process outside the mesh heartbeats into its home node, which judges it by phi accrual over these heartbeats and gossips its status and state as its own. Send one every `intervalMs`. If the home stops, the next node in the agent's order takes it over on the next heartbeat (`outcome: takeover`). Agents appear in views and in `members` with `kind: agent` and `home`.
+     */
+    put: operations["agentHeartbeat"];
+    post?: never;
+    /**
+     * An agent's graceful leave
+     * @description Announces `left` for the agent's generation; it spreads to every node at once and the agent is forgotten after the left grace. A later heartbeat registers it again.
+     */
+    delete: operations["agentLeave"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -412,6 +436,13 @@ export interface components {
       };
       /** @description The region (location hint) the member was placed in, when it has one. */
       region?: string;
+      /**
+       * @description `agent` for an agent; absent for nodes.
+       * @enum {string}
+       */
+      kind?: "node" | "agent";
+      /** @description An agent's home node. */
+      home?: string;
     };
     StartNodeRequest: {
       /**
@@ -466,6 +497,41 @@ export interface components {
       state?: {
         [key: string]: string;
       };
+    };
+    AgentClaim: {
+      cluster: string;
+      agent: string;
+      /** @description The agent's home node, which judges its heartbeats. */
+      node: string;
+      generation: number;
+      incarnation: number;
+      status: components["schemas"]["MemberStatus"];
+      /**
+       * @description What the call did at the home.
+       * @enum {string}
+       */
+      outcome: "registered" | "takeover" | "revived" | "heartbeat" | "left";
+    };
+    AgentHeartbeatRequest: {
+      /**
+       * @description How often the agent heartbeats, ms. Its home's phi detector expects this rate: send the next heartbeat within about one interval.
+       * @example 500
+       */
+      intervalMs: number;
+      /**
+       * @description Keys to write on the agent (same rules and limits as a node's state); keys not named keep their values.
+       * @example {
+       *       "endpoint": "https://10.0.0.7:8443"
+       *     }
+       */
+      state?: {
+        [key: string]: string;
+      };
+      /**
+       * @description The home node. Default: a stable hash of the agent's name over the cluster's nodes, skipping stopped ones.
+       * @example n0
+       */
+      node?: string;
     };
   };
   responses: never;
@@ -1326,6 +1392,186 @@ export interface operations {
         };
       };
       /** @description No running node of the cluster answered. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  agentHeartbeat: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        cluster: string;
+        agent: string;
+      };
+      cookie?: never;
+    };
+    /** @description The heartbeat interval, optional key writes, an optional home. */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AgentHeartbeatRequest"];
+      };
+    };
+    responses: {
+      /** @description The agent's claim at its home after this heartbeat. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["AgentClaim"];
+        };
+      };
+      /** @description Invalid input (bad name, key, value, config, or malformed JSON). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or wrong bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unknown cluster or node. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `too_many_agents` (a node hosts at most 64, a cluster 1000), `conflict` (the name is a node's), `too_many_keys`, or the chosen node is stopped. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Request body too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Request body is not JSON. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Some nodes could not be reached (overloaded or failing). The message names them; what did start keeps running, and repeating the call is safe. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  agentLeave: {
+    parameters: {
+      query?: {
+        /** @description The node that announces it (default: as for heartbeats). */
+        node?: string;
+      };
+      header?: never;
+      path: {
+        cluster: string;
+        agent: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The agent's claim afterwards (`status: left`). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["AgentClaim"];
+        };
+      };
+      /** @description Invalid input (bad name, key, value, config, or malformed JSON). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or wrong bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unknown cluster, node, or agent. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The node cannot do this now (stopped, left, or too many keys). */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Some nodes could not be reached (overloaded or failing). The message names them; what did start keeps running, and repeating the call is safe. */
       503: {
         headers: {
           [name: string]: unknown;

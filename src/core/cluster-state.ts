@@ -42,6 +42,8 @@ export class ClusterState {
   readonly nodes = new Map<string, NodeState>();
   readonly graveyard = new Map<string, Grave>();
   readonly fingerprint = new Fingerprint();
+  /** Members this node writes besides itself (hosted agents): merges never change them. */
+  readonly owned = new Set<string>();
   /** Comparisons made so far: the mark of the current one (see NodeState.seenInCompare). */
   private compares = 0;
 
@@ -114,21 +116,21 @@ export class ClusterState {
       if (local) local.seenInCompare = mark;
       const wantIt = onlyNeed === undefined || onlyNeed === name;
       if (!local) {
-        if (wantIt && name !== this.self.name && !this.buried(name, generation, incarnation)) {
+        if (wantIt && !this.writes(name) && !this.buried(name, generation, incarnation)) {
           need.push([name, generation, 0]);
         }
         continue;
       }
       const order = compareClaims({ generation, incarnation, status }, local);
       if (generation > local.generation) {
-        if (wantIt && name !== this.self.name) need.push([name, generation, 0]);
+        if (wantIt && !this.writes(name)) need.push([name, generation, 0]);
         continue;
       }
       if (generation < local.generation) {
         offer.push({ name, fromVersion: 0, peerGc: 0 });
         continue;
       }
-      if (wantIt && name !== this.self.name && (maxVersion > local.maxVersion || order > 0)) {
+      if (wantIt && !this.writes(name) && (maxVersion > local.maxVersion || order > 0)) {
         need.push(
           local.gcVersion > 0
             ? [name, generation, local.maxVersion, local.gcVersion]
@@ -188,7 +190,7 @@ export class ClusterState {
    * changed, or null when the claim was stale, buried, about ourselves or not newer.
    */
   mergeClaim(name: string, claim: Claim): NodeChange | null {
-    if (name === this.self.name) return null;
+    if (this.writes(name)) return null;
     if (this.buried(name, claim.generation, claim.incarnation)) return null;
     let node = this.nodes.get(name);
     const change: NodeChange = {
@@ -226,7 +228,7 @@ export class ClusterState {
   apply(deltas: readonly NodeDelta[], now: number): NodeChange[] {
     const changes: NodeChange[] = [];
     for (const delta of deltas) {
-      if (delta.n === this.self.name) continue;
+      if (this.writes(delta.n)) continue;
       const claimed = this.mergeClaim(delta.n, {
         generation: delta.g,
         incarnation: delta.i,
@@ -264,7 +266,7 @@ export class ClusterState {
   /** Forgets a member, remembering where it stood. */
   bury(name: string, now: number): void {
     const node = this.nodes.get(name);
-    if (!node || name === this.self.name) return;
+    if (!node || this.writes(name)) return;
     this.nodes.delete(name);
     this.fingerprint.replace(name, node.hash, undefined);
     this.graveyard.set(name, {
@@ -273,6 +275,11 @@ export class ClusterState {
       left: node.status === LEFT,
       at: now,
     });
+  }
+
+  /** Whether this node is the one writer of `name` (itself or a hosted member). */
+  writes(name: string): boolean {
+    return name === this.self.name || this.owned.has(name);
   }
 
   /** Drops graves older than `keepMs`. */

@@ -12,6 +12,15 @@ import { Awareness } from "./awareness.js";
 import { BroadcastQueue } from "./broadcast.js";
 import { ClusterState, type Grave, type NodeChange } from "./cluster-state.js";
 import { type GossipConfig, hotFanoutFor, retransmitLimit } from "./config.js";
+import {
+  type HeartbeatOutcome,
+  HostedAgent,
+  type HostedSnapshot,
+  homeOf,
+  isAgentState,
+  planHeartbeat,
+  planLeave,
+} from "./hosted.js";
 import { checkUserKey, REGION_KEY } from "./keys.js";
 import { MemberRecord, phiOptions } from "./membership.js";
 import {
@@ -22,7 +31,7 @@ import {
   parseMessage,
 } from "./messages.js";
 import { NodeState, type NodeStateSnapshot } from "./node-state.js";
-import { ALIVE, DEAD, LEFT, SUSPECT, statusName } from "./precedence.js";
+import { ALIVE, compareClaims, DEAD, LEFT, SUSPECT, statusName } from "./precedence.js";
 import { type Clock, type Rng, randomInt, sample } from "./random.js";
 import { type RegionalChoice, regionalSample } from "./regions.js";
 import { Suspicion, suspicionBounds } from "./suspicion.js";
@@ -73,6 +82,16 @@ export interface GossiperSnapshot {
   /** `[name, generation, incarnation, at, left?]`. */
   graveyard: Array<[name: string, generation: number, incarnation: number, at: number, left?: boolean]>;
   selfStatus: MemberStatus;
+  /** Agents this node hosts (omitted when none). */
+  hosted?: HostedSnapshot[];
+}
+
+/** What an agent's heartbeat or leave left at its home. */
+export interface HostedClaim {
+  outcome: HeartbeatOutcome | "left";
+  generation: number;
+  incarnation: number;
+  status: MemberStatus;
 }
 
 export type Rejection = { ok: false; reason: string };
@@ -136,6 +155,14 @@ export class Gossiper {
   private readonly limits: MessageLimits;
   private readonly sizeOf: (message: GossipMessage) => number;
   private readonly maxQueuedEvents: number;
+  /** Agents this node hosts, by name (their names are also in `state.owned`). */
+  private readonly hosted = new Map<string, HostedAgent>();
+  /** Hosted agents changed by a judgement or a claim from a peer since the shell last saved. */
+  private hostedChanged = new Set<string>();
+  /** Hosted agents dropped (owned elsewhere, or forgotten) since the shell last saved. */
+  private hostedDropped = new Set<string>();
+  /** Members learned from news announcing keys not received yet: node or agent is unknown. */
+  private readonly kindUnknown = new Set<string>();
 
   constructor(options: GossiperOptions, selfState?: NodeState) {
     this.cluster = options.cluster;
@@ -252,6 +279,128 @@ export class Gossiper {
     this.emit("left", this.name, this.generation);
   }
 
+  // ---------------------------------------------------------------- hosted members (agents)
+
+  /** Names of the agents this node hosts. */
+  hostedNames(): string[] {
+    return [...this.hosted.keys()];
+  }
+
+  isHosted(name: string): boolean {
+    return this.hosted.has(name);
+  }
+
+  /** Whether `name` is a gossip peer: a node we know, not an agent (nor possibly one). */
+  isPeer(name: string): boolean {
+    const node = this.state.get(name);
+    return node !== undefined && this.isPeerNode(node);
+  }
+
+  /**
+   * An agent's heartbeat at this node, its home: registers it (or takes it over from another
+   * home with a higher claim), answers the home's own suspicion with a higher incarnation,
+   * writes `updates` to its keys, and feeds the phi detector. `save` receives the agent's row
+   * before anything changes in memory, and `changed` says whether the claim or keys change (a
+   * throw refuses the heartbeat). Throws RangeError for a bad key or a name that is a node.
+   */
+  hostHeartbeat(
+    name: string,
+    intervalMs: number,
+    updates: Readonly<Record<string, string>> | undefined,
+    save: (row: HostedSnapshot, changed: boolean) => void,
+  ): HostedClaim {
+    for (const key of Object.keys(updates ?? {})) checkUserKey(key);
+    const known = this.state.get(name);
+    if (name === this.name || (known && !this.hosted.has(name) && this.isPeerNode(known)))
+      throw new RangeError(`${name} is a node of this cluster, not an agent`);
+    const now = this.clock();
+    const current = this.hosted.get(name);
+    const plan = planHeartbeat({
+      name,
+      home: this.name,
+      now,
+      hosted: current?.state,
+      known: current ? undefined : known,
+      grave: this.state.graveyard.get(name),
+      updates,
+      tiebreak: randomInt(this.rng, 1024),
+    });
+    const fresh = plan.outcome === "registered" || plan.outcome === "takeover" || !current;
+    const since = fresh || plan.outcome === "revived" ? now : (current?.since ?? now);
+    save(
+      { state: plan.next.snapshot(), intervalMs, lastHeartbeat: now, since },
+      plan.changed || intervalMs !== current?.intervalMs,
+    );
+    let agent = current;
+    if (fresh || !agent) {
+      agent = new HostedAgent(plan.next, intervalMs, this.config.phiWindow, now);
+      this.hosted.set(name, agent);
+      this.state.owned.add(name);
+      this.state.graveyard.delete(name);
+      this.hostedDropped.delete(name);
+      this.kindUnknown.delete(name);
+    }
+    if (plan.changed) {
+      const before = known ?? current?.state;
+      const changedKeys = plan.next.updatesSince(fresh ? 0 : (before?.maxVersion ?? 0)).map(([key]) => key);
+      agent.state = plan.next;
+      agent.since = since;
+      this.state.add(plan.next);
+      this.records.set(name, new MemberRecord(since));
+      if (fresh) this.emit(known ? "restarted" : "joined", name, plan.next.generation);
+      if (plan.outcome === "revived" || (fresh && known && known.status !== ALIVE))
+        this.emitStatus(name, ALIVE);
+      const userKeys = changedKeys.filter((key) => !key.startsWith("~"));
+      if (userKeys.length > 0) this.emit("state", name, plan.next.generation, userKeys);
+      this.hostedChange(name, fresh || plan.outcome === "revived");
+    }
+    agent.arrived(now, intervalMs);
+    return { outcome: plan.outcome, ...this.claimOf(agent.state) };
+  }
+
+  /**
+   * An agent's graceful leave, announced by this node: `left` for its generation, pushed at
+   * once. Hosted here or known from elsewhere (its home may be gone); null when unknown here.
+   * `save` receives the row before memory changes.
+   */
+  leaveHosted(name: string, save: (row: HostedSnapshot) => void): HostedClaim | null {
+    const current = this.hosted.get(name)?.state ?? this.state.get(name);
+    if (!current || !isAgentState(current)) return null;
+    if (current.status === LEFT) return { outcome: "left", ...this.claimOf(current) };
+    const now = this.clock();
+    const next = planLeave(current, now);
+    const agent = this.hosted.get(name);
+    const row: HostedSnapshot = {
+      state: next.snapshot(),
+      intervalMs: agent?.intervalMs ?? this.config.intervalMs,
+      lastHeartbeat: agent?.lastHeartbeat ?? 0,
+      since: now,
+    };
+    save(row);
+    this.restoreHosted(row, now);
+    this.emitStatus(name, LEFT);
+    this.hostedChange(name, true);
+    return { outcome: "left", ...this.claimOf(next) };
+  }
+
+  /** Hosted agents to save (changed by judgements or peers) and to delete, since the last call. */
+  takeHostedChanges(): { save: HostedSnapshot[]; drop: string[] } {
+    const save: HostedSnapshot[] = [];
+    for (const name of this.hostedChanged) {
+      const agent = this.hosted.get(name);
+      if (agent) save.push(agent.snapshot());
+    }
+    const drop = [...this.hostedDropped];
+    this.hostedChanged = new Set();
+    this.hostedDropped = new Set();
+    return { save, drop };
+  }
+
+  /** One hosted agent's saved form (what its row holds). */
+  hostedSnapshot(name: string): HostedSnapshot | undefined {
+    return this.hosted.get(name)?.snapshot();
+  }
+
   // ---------------------------------------------------------------- rounds
 
   /**
@@ -286,13 +435,20 @@ export class Gossiper {
       this.config.suspicionMaxMult,
     );
     for (const [name, node] of this.state.nodes) {
-      if (node === this.state.self) continue;
+      if (node === this.state.self || this.hosted.has(name)) continue;
       const record = this.record(name);
       if (node.status === SUSPECT) {
         record.suspicion ??= new Suspicion(record.since, this.name);
         if (record.suspicion.expired(now, this.config.suspicionConfirmations, minMs, maxMs)) {
           this.declare(name, DEAD, this.name);
         }
+      } else if (node.status === ALIVE && isAgentState(node)) {
+        // Only the home judges an agent. When its home is gone, or it is this node but no longer
+        // hosts it (a restart is a new generation hosting nothing), nobody will: suspect it.
+        const homeName = homeOf(node);
+        const home = homeName === undefined ? undefined : this.state.get(homeName);
+        if (homeName === this.name || (home && (home.status === DEAD || home.status === LEFT)))
+          this.declare(name, SUSPECT, this.name);
       } else if (node.status === ALIVE && this.config.detector === "phi") {
         if (record.phi(now) >= this.config.phiThreshold) this.declare(name, SUSPECT, this.name);
       } else if (node.status === DEAD || node.status === LEFT) {
@@ -300,6 +456,7 @@ export class Gossiper {
         if (now - record.since >= grace) this.forget(name, now);
       }
     }
+    this.judgeHosted(now, n);
     for (const node of this.state.nodes.values()) {
       const before = node.gcVersion;
       node.collectTombstones(now, this.config.tombstoneGraceMs);
@@ -326,7 +483,7 @@ export class Gossiper {
   probeHelpers(target: string): string[] {
     const candidates: string[] = [];
     for (const node of this.state.nodes.values()) {
-      if (node === this.state.self || node.name === target || node.status !== ALIVE) continue;
+      if (node.name === target || node.status !== ALIVE || !this.isPeerNode(node)) continue;
       candidates.push(node.name);
     }
     return regionalSample(this.rng, candidates, this.config.indirectChecks, this.regional());
@@ -529,7 +686,8 @@ export class Gossiper {
     const isSelf = name === this.name;
     const record = isSelf ? undefined : this.records.get(name);
     const phiMode = this.config.detector === "phi";
-    return {
+    const agent = this.hosted.get(name);
+    const view: MemberView = {
       node: name,
       generation: node.generation,
       incarnation: node.incarnation,
@@ -540,6 +698,14 @@ export class Gossiper {
       state: userState(node),
       ...regionField(node),
     };
+    if (isAgentState(node)) {
+      view.kind = "agent";
+      const home = homeOf(node);
+      if (home !== undefined) view.home = home;
+      // The home judges it by phi over direct heartbeats; elsewhere nothing is measured.
+      view.phi = agent && node.status === ALIVE ? round3(agent.phi(this.clock())) : 0;
+    }
+    return view;
   }
 
   /** Every member this node knows, itself included, sorted by name. */
@@ -620,6 +786,7 @@ export class Gossiper {
         g.left ? [name, g.generation, g.incarnation, g.at, true] : [name, g.generation, g.incarnation, g.at],
       ),
       selfStatus: this.selfStatus,
+      ...(this.hosted.size > 0 ? { hosted: [...this.hosted.values()].map((agent) => agent.snapshot()) } : {}),
     };
   }
 
@@ -652,6 +819,7 @@ export class Gossiper {
     }
     gossiper.selfStatus = snapshot.selfStatus;
     gossiper.state.refresh(gossiper.state.self);
+    for (const saved of snapshot.hosted ?? []) gossiper.restoreHosted(saved, now);
     return gossiper;
   }
 
@@ -716,8 +884,11 @@ export class Gossiper {
         this.noticeClaimAboutSelf(generation, incarnation, status);
         continue;
       }
+      if (this.hosted.has(name) && this.noticeClaimAboutHosted(name, generation, incarnation, status))
+        continue;
       const change = this.state.mergeClaim(name, { generation, incarnation, status });
       if (change) {
+        if ((change.discovered || change.restarted) && maxVersion > 0) this.kindUnknown.add(name);
         this.observe(change, now, reporter);
         this.broadcasts.enqueue(item);
         if (hot) this.freshNews.push(item);
@@ -747,6 +918,8 @@ export class Gossiper {
   ): void {
     for (const [name, generation, incarnation, status] of entries) {
       if (name === this.name) this.noticeClaimAboutSelf(generation, incarnation, status as 0 | 1 | 2 | 3);
+      else if (this.hosted.has(name))
+        this.noticeClaimAboutHosted(name, generation, incarnation, status as 0 | 1 | 2 | 3);
     }
   }
 
@@ -822,11 +995,13 @@ export class Gossiper {
    * itself (a join or a restart) is news that matters now: it is pushed at once.
    */
   private merge(deltas: readonly NodeDelta[], from: string): number {
-    // A peer's delta may carry its claim about this node (it offers what it believes we lack):
-    // a suspicion or a death heard that way is refuted like one heard as news.
-    for (const delta of deltas)
-      if (delta.n === this.name) this.noticeClaimAboutSelf(delta.g, delta.i, delta.s);
+    // A peer's delta may carry its claim about this node, or about an agent it hosts (it
+    // offers what it believes we lack): a suspicion or a death heard that way is refuted.
     const now = this.clock();
+    for (const delta of deltas) {
+      if (delta.n === this.name) this.noticeClaimAboutSelf(delta.g, delta.i, delta.s);
+      else if (this.hosted.has(delta.n)) this.noticeClaimAboutHosted(delta.n, delta.g, delta.i, delta.s);
+    }
     const changes = this.state.apply(deltas, now);
     for (const change of changes) {
       this.observe(change, now);
@@ -871,7 +1046,7 @@ export class Gossiper {
   private pushHot(news: NewsItem[], deltas: NodeDelta[], except: string | undefined, also?: string): void {
     const candidates: string[] = [];
     for (const node of this.state.nodes.values()) {
-      if (node === this.state.self || node.name === except || node.name === also) continue;
+      if (node.name === except || node.name === also || !this.isPeerNode(node)) continue;
       if (node.status === ALIVE || node.status === SUSPECT) candidates.push(node.name);
     }
     const fanout = hotFanoutFor(this.config, this.state.size);
@@ -919,6 +1094,8 @@ export class Gossiper {
   }
 
   private forget(name: string, now: number): void {
+    if (this.hosted.has(name)) this.release(name);
+    this.kindUnknown.delete(name);
     const node = this.state.get(name);
     this.state.bury(name, now);
     this.records.delete(name);
@@ -930,6 +1107,154 @@ export class Gossiper {
       if (at < list.index) list.index--;
     }
     this.emit("forgotten", name, node?.generation ?? 0);
+  }
+
+  // ---------------------------------------------------------------- internals: hosted agents
+
+  private claimOf(node: NodeState): Omit<HostedClaim, "outcome"> {
+    return {
+      generation: node.generation,
+      incarnation: node.incarnation,
+      status: statusName(node.status),
+    };
+  }
+
+  /** Takes a saved (or planned) hosted agent in as this node's to write. */
+  private restoreHosted(saved: HostedSnapshot, now: number): void {
+    const node = NodeState.fromSnapshot(saved.state, now);
+    const agent = new HostedAgent(
+      node,
+      saved.intervalMs,
+      this.config.phiWindow,
+      saved.since,
+      saved.lastHeartbeat,
+    );
+    this.hosted.set(node.name, agent);
+    this.state.owned.add(node.name);
+    this.state.graveyard.delete(node.name);
+    this.state.add(node);
+    this.hostedDropped.delete(node.name);
+    this.kindUnknown.delete(node.name);
+    this.records.set(node.name, new MemberRecord(saved.since));
+  }
+
+  /** Stops hosting an agent: its state stays as a replica, merged like any other member's. */
+  private release(name: string): void {
+    this.hosted.delete(name);
+    this.state.owned.delete(name);
+    this.hostedChanged.delete(name);
+    this.hostedDropped.add(name);
+  }
+
+  /**
+   * A hosted agent's claim changed here: re-fingerprint and spread it, with its keys pushed at
+   * once on a new claim (a registration, takeover, revival or leave) or a write the bucket allows.
+   */
+  private hostedChange(name: string, claim: boolean): void {
+    const node = this.state.get(name) as NodeState;
+    this.state.refresh(node);
+    const news = this.state.newsOf(name) as NewsItem;
+    this.broadcasts.enqueue(news);
+    this.stateChanged();
+    if (!claim) this.counters.keysWritten++;
+    if (claim || this.rumors.take(this.clock())) {
+      const from = claim ? 0 : Math.max(0, node.maxVersion - PUSH_CATCH_UP_VERSIONS);
+      const built = node.deltaFor(from, 0, this.config.maxDeltaBytes);
+      this.pushHot([news], built ? [built.delta] : [], undefined);
+    }
+  }
+
+  /**
+   * The home judges its agents over their direct heartbeats: alive -> suspect when phi crosses
+   * the threshold, suspect -> dead after the suspicion timeout (an agent cannot refute), and
+   * dead or left agents are forgotten after their grace.
+   */
+  private judgeHosted(now: number, n: number): void {
+    for (const [name, agent] of this.hosted) {
+      const node = agent.state;
+      if (node.status === ALIVE) {
+        if (agent.phi(now) >= this.config.phiThreshold) this.judgeAgent(name, agent, SUSPECT, now);
+      } else if (node.status === SUSPECT) {
+        const { minMs } = suspicionBounds(
+          agent.intervalMs,
+          n,
+          this.config.suspicionMult,
+          this.config.suspicionMaxMult,
+        );
+        if (now - agent.since >= minMs) this.judgeAgent(name, agent, DEAD, now);
+      } else {
+        const grace = node.status === DEAD ? this.config.deadGraceMs : this.config.leftGraceMs;
+        if (now - agent.since >= grace) this.forget(name, now);
+      }
+    }
+  }
+
+  private judgeAgent(
+    name: string,
+    agent: HostedAgent,
+    status: typeof SUSPECT | typeof DEAD,
+    now: number,
+  ): void {
+    agent.state.status = status;
+    agent.since = now;
+    const record = this.record(name);
+    record.since = now;
+    record.suspicion = null;
+    if (status === SUSPECT) this.counters.suspicionsRaised++;
+    this.hostedChanged.add(name);
+    this.emitStatus(name, status, this.name);
+    this.state.refresh(agent.state);
+    const item = this.state.newsOf(name, status === SUSPECT ? this.name : undefined) as NewsItem;
+    this.broadcasts.enqueue(item);
+    this.stateChanged();
+    this.pushHot([item], [], undefined);
+  }
+
+  /**
+   * A peer's claim about an agent this node hosts. Higher and from a new generation, or a leave
+   * announced elsewhere: the agent is owned elsewhere now, so this node drops it (false: merge
+   * the claim as any other). A suspicion or death raised by someone else: refuted while the
+   * agent heartbeats, else adopted. Returns true while the agent stays hosted here.
+   */
+  private noticeClaimAboutHosted(
+    name: string,
+    generation: number,
+    incarnation: number,
+    status: number,
+  ): boolean {
+    const agent = this.hosted.get(name) as HostedAgent;
+    const mine = agent.state;
+    const claim = { generation, incarnation, status: status as 0 | 1 | 2 | 3 };
+    if (compareClaims(claim, mine) <= 0) return true;
+    if (generation > mine.generation || status === LEFT) {
+      this.release(name);
+      return false;
+    }
+    const now = this.clock();
+    if (status === ALIVE) {
+      mine.incarnation = incarnation; // our own incarnation, lost in a wake-up: catch up
+    } else if (mine.status === ALIVE && agent.phi(now) < this.config.phiThreshold) {
+      mine.incarnation = incarnation + 1;
+      this.counters.refutations++;
+    } else {
+      mine.incarnation = incarnation;
+      mine.status = claim.status;
+      agent.since = now;
+      this.emitStatus(name, claim.status);
+    }
+    this.hostedChanged.add(name);
+    this.hostedChange(name, true);
+    return true;
+  }
+
+  /** A gossip peer: a node (never an agent, nor a member whose kind is still unknown), not us. */
+  private isPeerNode(node: NodeState): boolean {
+    if (node === this.state.self || this.hosted.has(node.name) || isAgentState(node)) return false;
+    if (this.kindUnknown.has(node.name)) {
+      if (node.maxVersion === 0) return false;
+      this.kindUnknown.delete(node.name);
+    }
+    return true;
   }
 
   // ---------------------------------------------------------------- internals: peers
@@ -957,13 +1282,12 @@ export class Gossiper {
       while (list.index < list.order.length) {
         const name = list.order[list.index++] as string;
         const node = this.state.get(name);
-        if (node && node.status !== DEAD && node.status !== LEFT) return name;
+        if (node && node.status !== DEAD && node.status !== LEFT && this.isPeerNode(node)) return name;
       }
       list.order = this.shuffled(
         [...this.state.nodes.values()]
           .filter(
-            (node) =>
-              node !== this.state.self && node.status !== DEAD && node.status !== LEFT && include(node),
+            (node) => this.isPeerNode(node) && node.status !== DEAD && node.status !== LEFT && include(node),
           )
           .map((node) => node.name),
       );
@@ -992,7 +1316,7 @@ export class Gossiper {
     const reachable: string[] = [];
     const dead: string[] = [];
     for (const node of this.state.nodes.values()) {
-      if (node === this.state.self) continue;
+      if (!this.isPeerNode(node)) continue;
       if (node.status === DEAD) dead.push(node.name);
       else if (node.status !== LEFT) reachable.push(node.name);
     }

@@ -10,6 +10,7 @@ export * from "./driver.js";
 export * from "./failure-detector.js";
 export { BUCKETS, bucketOf, fnv1a } from "./fingerprint.js";
 export * from "./gossiper.js";
+export * from "./hosted.js";
 export * from "./keys.js";
 export * from "./messages.js";
 export { NodeState, type NodeStateSnapshot } from "./node-state.js";

@@ -259,6 +259,10 @@ export interface MemberView {
   state: Record<string, string>;
   /** The region the member placed itself in, when it has one and this observer knows it. */
   region?: string;
+  /** `"agent"` for a member hosted by a node (absent for nodes). */
+  kind?: "node" | "agent";
+  /** An agent's home node. */
+  home?: string;
 }
 
 /** A membership or state change seen by one node, for event streams. */

@@ -64,6 +64,7 @@ export function restoreRuntime(
     },
     ...restoreOthers(store),
     selfStatus: record.selfStatus,
+    hosted: store.loadHosted(),
   };
   const runtime = new NodeRuntime(settings, record, snapshot, deps, []);
   runtime.restored(now);
@@ -130,6 +131,7 @@ export function newGeneration(
   store.saveNode(record);
   store.replaceOwnKeys(keys);
   store.clearOthers();
+  store.clearHosted();
   if (inherited.graves.length > 0) store.saveMembership([], inherited.graves);
   return new NodeRuntime(placed, record, snapshot, deps, inherited.retired);
 }

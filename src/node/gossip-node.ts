@@ -5,11 +5,19 @@
  * wake-up is not a restart; only configure and start (from stopped) begin a generation.
  */
 import { REGISTRY_NAME } from "./cluster-registry.js";
+import { AGENT_INTERVAL_MAX_MS, AGENT_INTERVAL_MIN_MS, NAME_PATTERN } from "./limits.js";
 import { type MembersPage, type MembersQuery, membersPage } from "./members-query.js";
 import { NodeError } from "./node-error.js";
 import { LEAVE_WAVES } from "./node-runtime.js";
 import { NodeShell } from "./node-shell.js";
-import type { EventsPage, GossipNodeRpc, NodeView, StartRequest } from "./rpc-types.js";
+import type {
+  AgentClaim,
+  AgentHeartbeat,
+  EventsPage,
+  GossipNodeRpc,
+  NodeView,
+  StartRequest,
+} from "./rpc-types.js";
 import { resolveSettings, sameRequest } from "./start-request.js";
 import { refusal } from "./stub-transport.js";
 import { checkKey, checkValue } from "./write-checks.js";
@@ -168,6 +176,41 @@ export class GossipNode extends NodeShell implements GossipNodeRpc {
     });
   }
 
+  // ================================================================ RPC: agents
+
+  /** An agent's heartbeat: this node becomes or stays its home. */
+  async agentHeartbeat(agent: string, heartbeat: AgentHeartbeat): Promise<AgentClaim> {
+    return this.answer(async () => {
+      const node = this.writable();
+      checkAgentName(agent);
+      const intervalMs = heartbeat?.intervalMs;
+      if (
+        typeof intervalMs !== "number" ||
+        !Number.isInteger(intervalMs) ||
+        intervalMs < AGENT_INTERVAL_MIN_MS ||
+        intervalMs > AGENT_INTERVAL_MAX_MS
+      ) {
+        throw new NodeError(
+          "invalid_config",
+          `intervalMs must be an integer in ${AGENT_INTERVAL_MIN_MS}..${AGENT_INTERVAL_MAX_MS}`,
+        );
+      }
+      const state = heartbeat.state;
+      if (state !== undefined && (typeof state !== "object" || state === null || Array.isArray(state)))
+        throw new NodeError("invalid_value", "state must be an object of string values");
+      return node.agentHeartbeat(agent, { intervalMs, ...(state ? { state } : {}) });
+    });
+  }
+
+  /** An agent's graceful leave, announced from this node. */
+  async agentLeave(agent: string): Promise<AgentClaim> {
+    return this.answer(async () => {
+      const node = this.writable();
+      checkAgentName(agent);
+      return node.agentLeave(agent);
+    });
+  }
+
   // ================================================================ RPC: reads
 
   async view(): Promise<NodeView | null> {
@@ -214,4 +257,9 @@ export class GossipNode extends NodeShell implements GossipNodeRpc {
   async ack(_message: unknown): Promise<void> {
     return this.answer(async () => undefined);
   }
+}
+
+function checkAgentName(agent: unknown): asserts agent is string {
+  if (typeof agent !== "string" || !NAME_PATTERN.test(agent))
+    throw new NodeError("invalid_key", `an agent's name must match ${NAME_PATTERN.source}`);
 }

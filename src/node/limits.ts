@@ -31,6 +31,19 @@ export function isLocationHint(value: unknown): value is LocationHint {
 /** Most seeds a node accepts. */
 export const MAX_SEEDS = 64;
 
+/** Agents one node hosts at most (alive, suspect or dead ones not yet forgotten). */
+export const MAX_AGENTS_PER_NODE = 64;
+
+/**
+ * Agents one cluster holds at most, counted in the view of the node a new agent registers at
+ * (every member not dead or left). Their keys also count in the cluster-wide state budget.
+ */
+export const MAX_AGENTS_PER_CLUSTER = 1000;
+
+/** An agent's heartbeat interval, ms: its range. The home's phi detector expects this rate. */
+export const AGENT_INTERVAL_MIN_MS = 100;
+export const AGENT_INTERVAL_MAX_MS = 60_000;
+
 /** Membership events kept in memory per node for `events(since)`. */
 export const EVENT_LOG_CAPACITY = 1000;
 

@@ -11,7 +11,8 @@
  * run state), `own_keys` (one row per own key or tombstone), `membership` (one row: every
  * other node and the graves), `peer_keys` (one row per other node with keys). Keyed tables
  * are WITHOUT ROWID: a rowid table with a TEXT key keeps a separate index and bills two rows
- * per insert. And `schema_version` (one row).
+ * per insert. `hosted_agents` (one row per agent this node hosts). And `schema_version` (one
+ * row).
  */
 
 type Row = Record<string, SqlStorageValue>;
@@ -111,6 +112,17 @@ export const MIGRATIONS: readonly Migration[] = [
       }
       exec("DROP TABLE peers; DROP TABLE graves");
     },
+  },
+  {
+    // Agents this node hosts: one row each, its state (claim and keys), its heartbeat interval,
+    // when its last heartbeat arrived and when its status began, so a wake-up keeps judging it.
+    version: 4,
+    up: (exec) =>
+      exec(`
+        CREATE TABLE IF NOT EXISTS hosted_agents (
+          name TEXT PRIMARY KEY, interval_ms INTEGER NOT NULL, last_heartbeat INTEGER NOT NULL,
+          since INTEGER NOT NULL, state TEXT NOT NULL
+        ) WITHOUT ROWID;`),
   },
 ];
 

@@ -16,6 +16,9 @@ export const NODE_ERROR_CODES = [
   "leave_unconfirmed",
   "stopped",
   "left",
+  "too_many_agents",
+  "name_taken",
+  "unknown_agent",
 ] as const;
 
 export type NodeErrorCode = (typeof NODE_ERROR_CODES)[number];

@@ -12,6 +12,7 @@ import {
   flush,
   Gossiper,
   type GossiperSnapshot,
+  type HostedClaim,
   type MemberView,
   REGION_KEY,
   runRound,
@@ -19,12 +20,23 @@ import {
 } from "../core/index.js";
 import type { EventLog } from "./event-log.js";
 import { heartbeatFloor } from "./heartbeat-floor.js";
+import { MAX_AGENTS_PER_CLUSTER, MAX_AGENTS_PER_NODE } from "./limits.js";
+import { NodeError } from "./node-error.js";
 import type { GraveRecord, MemberRow, NodeRecord, NodeStore } from "./node-store.js";
-import type { NodeCounters, NodeView } from "./rpc-types.js";
+import type { AgentClaim, AgentHeartbeat, NodeCounters, NodeView } from "./rpc-types.js";
 import { type OthersSource, SavedOthers } from "./saved-others.js";
 import type { NodeSettings } from "./start-request.js";
 import { type PeerStub, StubTransport } from "./stub-transport.js";
+import { checkKey, checkValue } from "./write-checks.js";
 import { type KeyEntries, WriteLimits } from "./write-limits.js";
+
+/**
+ * A hosted agent's row is saved on every change of its claim or keys, and for heartbeats alone
+ * at most this often (in its intervals, and at least every AGENT_SAVE_MIN_MS): a wake-up then
+ * judges it from a last heartbeat at most that old.
+ */
+const AGENT_SAVE_INTERVALS = 20;
+const AGENT_SAVE_MIN_MS = 10_000;
 
 /** Counters of the shell (the core keeps its own). Memory only: they restart on wake-up. */
 export type ShellCounters = Pick<
@@ -87,6 +99,8 @@ export class NodeRuntime {
   private readonly transport: StubTransport;
   private readonly saved: SavedOthers;
   private readonly limits = new WriteLimits();
+  /** When each hosted agent's row was last saved (heartbeats alone are saved sparingly). */
+  private readonly agentSavedAt = new Map<string, number>();
 
   constructor(
     readonly settings: NodeSettings,
@@ -157,6 +171,7 @@ export class NodeRuntime {
   pickPeers(count: number): string[] {
     const out: string[] = [];
     for (const member of this.gossiper.membership()) {
+      if (!this.gossiper.isPeer(member.name)) continue; // agents are members, never peers
       if (member.status !== "dead" && member.status !== "left") out.push(member.name);
     }
     return sample(Math.random, out, count);
@@ -236,6 +251,101 @@ export class NodeRuntime {
     return this.gossiper.deleteKey(key);
   }
 
+  // ---------------------------------------------------------------- hosted agents
+
+  /**
+   * An agent's heartbeat at this node: checks names, limits and keys, saves the agent's row,
+   * then lets the core register, take over, revive or just time it. Pushes what changed.
+   */
+  agentHeartbeat(agent: string, heartbeat: AgentHeartbeat): AgentClaim {
+    const { gossiper } = this;
+    const updates = heartbeat.state ?? {};
+    if (agent === gossiper.name || gossiper.isPeer(agent))
+      throw new NodeError("name_taken", `${agent} is a node of this cluster; an agent needs another name`);
+    if (!gossiper.isHosted(agent) || gossiper.statusOf(agent) === "left") this.checkAgentRoom(agent);
+    const keys = new Map<string, { value: string | null; version: number }>(
+      gossiper.stateOf(agent)?.keys ?? [],
+    );
+    const everyone = this.everyoneKeys();
+    for (const [key, value] of Object.entries(updates)) {
+      checkKey(key);
+      checkValue(value);
+      this.limits.check(agent, keys, everyone, key, value);
+      keys.set(key, { value, version: 0 });
+    }
+    let claim: HostedClaim;
+    try {
+      claim = gossiper.hostHeartbeat(agent, heartbeat.intervalMs, updates, (row, changed) => {
+        const savedAt = this.agentSavedAt.get(agent) ?? 0;
+        const every = Math.max(AGENT_SAVE_MIN_MS, AGENT_SAVE_INTERVALS * row.intervalMs);
+        if (!changed && row.lastHeartbeat - savedAt < every) return;
+        // Stored first, with no await before memory changes: the reply waits for the row.
+        this.deps.store.saveHosted(row);
+        this.agentSavedAt.set(agent, row.lastHeartbeat);
+      });
+    } catch (error) {
+      if (error instanceof RangeError) throw new NodeError("name_taken", error.message);
+      throw error;
+    }
+    this.spreadNow();
+    return this.agentClaim(agent, claim);
+  }
+
+  /** An agent's graceful leave, announced from here (its home, or any node when the home is gone). */
+  agentLeave(agent: string): AgentClaim {
+    const claim = this.gossiper.leaveHosted(agent, (row) => {
+      this.deps.store.saveHosted(row);
+      this.agentSavedAt.set(agent, Date.now());
+    });
+    if (!claim) throw new NodeError("unknown_agent", `no agent ${agent} is known at ${this.gossiper.name}`);
+    this.spreadNow();
+    return this.agentClaim(agent, claim);
+  }
+
+  private agentClaim(agent: string, claim: HostedClaim): AgentClaim {
+    const { cluster, node } = this.record;
+    return {
+      cluster,
+      agent,
+      node,
+      generation: claim.generation,
+      incarnation: claim.incarnation,
+      status: claim.status,
+      outcome: claim.outcome,
+    };
+  }
+
+  /** A new agent must fit the per-node and the cluster-wide maximum (dead and left ones do not count). */
+  private checkAgentRoom(agent: string): void {
+    const { gossiper } = this;
+    let hosted = 0;
+    for (const name of gossiper.hostedNames()) if (gossiper.statusOf(name) !== "left") hosted++;
+    if (hosted >= MAX_AGENTS_PER_NODE)
+      throw new NodeError(
+        "too_many_agents",
+        `node ${gossiper.name} hosts ${hosted} agents, its maximum; pass another node, or let some leave`,
+      );
+    let inCluster = 0;
+    for (const member of gossiper.view()) {
+      if (member.kind !== "agent" || member.node === agent) continue;
+      if (member.status !== "dead" && member.status !== "left") inCluster++;
+    }
+    if (inCluster >= MAX_AGENTS_PER_CLUSTER)
+      throw new NodeError(
+        "too_many_agents",
+        `the cluster has ${inCluster} agents, its maximum of ${MAX_AGENTS_PER_CLUSTER}`,
+      );
+  }
+
+  private everyoneKeys(): Array<[string, KeyEntries]> {
+    const everyone: Array<[string, KeyEntries]> = [];
+    for (const name of this.gossiper.memberNames()) {
+      const state = this.gossiper.stateOf(name);
+      if (state) everyone.push([name, state.keys]);
+    }
+    return everyone;
+  }
+
   // ---------------------------------------------------------------- lifecycle
 
   /** Announces `left` and saves it: the node stops its loop; peers hear it pushed and by exchanges. */
@@ -300,6 +410,16 @@ export class NodeRuntime {
       nodeChanged = true;
     }
     if (nodeChanged) deps.store.saveNode(record);
+    const agents = gossiper.takeHostedChanges();
+    for (const row of agents.save) {
+      deps.store.saveHosted(row);
+      this.agentSavedAt.set(row.state.name, Date.now());
+    }
+    for (const name of agents.drop) {
+      if (gossiper.isHosted(name)) continue;
+      deps.store.deleteHosted(name);
+      this.agentSavedAt.delete(name);
+    }
     const every = this.settings.options.snapshotEveryMs;
     deps.shell.storageErrors += this.saved.save(this.others, Date.now(), every);
   }
@@ -310,7 +430,12 @@ export class NodeRuntime {
     graves: () => this.gossiper.graves(),
     keysOf: (name) => {
       const state = this.gossiper.stateOf(name);
-      const has = state && name !== this.gossiper.name && (state.maxVersion > 0 || state.keys.size > 0);
+      // Hosted agents have their own rows (hosted_agents), written when they change.
+      const has =
+        state &&
+        name !== this.gossiper.name &&
+        !this.gossiper.isHosted(name) &&
+        (state.maxVersion > 0 || state.keys.size > 0);
       return has ? state.snapshot() : null;
     },
   };

@@ -12,7 +12,7 @@
  * Keyed tables are WITHOUT ROWID: a rowid table with a TEXT primary key keeps a separate
  * index, and inserting into it writes (and bills) two rows instead of one.
  */
-import type { GossipConfigInput, MemberStatus, NodeStateSnapshot } from "../core/index.js";
+import type { GossipConfigInput, HostedSnapshot, MemberStatus, NodeStateSnapshot } from "../core/index.js";
 import { migrate, schemaVersion } from "./migrations.js";
 import type { NodeOptions } from "./rpc-types.js";
 
@@ -75,7 +75,15 @@ type GraveTuple = [name: string, generation: number, incarnation: number, at: nu
  * start, stop, leave, own status, own tombstones collected); the membership row (others'
  * names, generations and statuses, graves); others' keys.
  */
-export const ROW_REASONS = ["alarm", "heartbeat", "ownKeys", "lifecycle", "membership", "peerKeys"] as const;
+export const ROW_REASONS = [
+  "alarm",
+  "heartbeat",
+  "ownKeys",
+  "lifecycle",
+  "membership",
+  "peerKeys",
+  "agents",
+] as const;
 export type RowReason = (typeof ROW_REASONS)[number];
 
 /** Test hooks: writes made to fail, as a full disk or an oversized row would. */
@@ -97,6 +105,7 @@ export class NodeStore {
     lifecycle: 0,
     membership: 0,
     peerKeys: 0,
+    agents: 0,
   };
   private reason: RowReason = "lifecycle";
 
@@ -290,6 +299,42 @@ export class NodeStore {
   clearOthers(): void {
     this.run("DELETE FROM membership");
     this.run("DELETE FROM peer_keys");
+  }
+
+  // ---------------------------------------------------------------- hosted agents
+
+  /** The agents this node hosts, as saved. */
+  loadHosted(): HostedSnapshot[] {
+    return this.run("SELECT interval_ms, last_heartbeat, since, state FROM hosted_agents").map((row) => ({
+      state: JSON.parse(String(row.state)) as NodeStateSnapshot,
+      intervalMs: Number(row.interval_ms),
+      lastHeartbeat: Number(row.last_heartbeat),
+      since: Number(row.since),
+    }));
+  }
+
+  saveHosted(agent: HostedSnapshot): void {
+    this.writing("agents", () =>
+      this.run(
+        `INSERT INTO hosted_agents (name, interval_ms, last_heartbeat, since, state) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET interval_ms = excluded.interval_ms,
+           last_heartbeat = excluded.last_heartbeat, since = excluded.since, state = excluded.state`,
+        agent.state.name,
+        agent.intervalMs,
+        agent.lastHeartbeat,
+        agent.since,
+        JSON.stringify(agent.state),
+      ),
+    );
+  }
+
+  deleteHosted(name: string): void {
+    this.writing("agents", () => this.run("DELETE FROM hosted_agents WHERE name = ?", name));
+  }
+
+  /** A new generation hosts nothing: its agents' next heartbeats register them again. */
+  clearHosted(): void {
+    this.run("DELETE FROM hosted_agents");
   }
 
   // ---------------------------------------------------------------- alarm

@@ -91,6 +91,26 @@ export interface NodeView {
   at: number;
 }
 
+/** An agent's heartbeat as its home takes it (the API checked the shapes; the node checks again). */
+export interface AgentHeartbeat {
+  intervalMs: number;
+  /** Key writes (same rules and limits as a node's own state). */
+  state?: Record<string, string>;
+}
+
+/** What an agent's heartbeat or leave answers. */
+export interface AgentClaim {
+  cluster: string;
+  agent: string;
+  /** The node that hosts it (its home). */
+  node: string;
+  generation: number;
+  incarnation: number;
+  status: MemberStatus;
+  /** What the call did at the home. */
+  outcome: "registered" | "takeover" | "revived" | "heartbeat" | "left";
+}
+
 /** A membership event with its position in the node's event log. */
 export interface SequencedEvent extends MembershipEvent {
   seq: number;
@@ -135,6 +155,10 @@ export interface GossipNodeRpc {
   members(query: MembersQuery): Promise<MembersPage>;
   /** Re-arms the alarm loop of a configured running node whose alarm is missing. */
   ensureRunning(): Promise<boolean>;
+  /** An agent's heartbeat: this node becomes (or stays) its home. Running nodes only. */
+  agentHeartbeat(agent: string, heartbeat: AgentHeartbeat): Promise<AgentClaim>;
+  /** An agent's graceful leave, announced by this node; rejects `unknown_agent` when unknown here. */
+  agentLeave(agent: string): Promise<AgentClaim>;
 }
 
 /** The name of the one ClusterRegistry object. */

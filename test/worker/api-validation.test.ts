@@ -269,6 +269,7 @@ describe("headers and documents", () => {
       [
         "/v1/health",
         "/v1/clusters/{cluster}",
+        "/v1/clusters/{cluster}/agents/{agent}",
         "/v1/clusters/{cluster}/bootstrap",
         "/v1/clusters/{cluster}/members",
         "/v1/clusters/{cluster}/nodes/{node}",
@@ -287,5 +288,8 @@ describe("headers and documents", () => {
     expect(config.properties.fanout).toMatchObject({ minimum: 1, maximum: 16 });
     expect(config.properties.mode.enum).toEqual(["push", "pull", "push-pull"]);
     expect(config.additionalProperties).toBe(false);
+    const agent = json.components.schemas.AgentHeartbeatRequest;
+    expect(agent.properties.intervalMs).toMatchObject({ minimum: 100, maximum: 60000 });
+    expect(json.paths["/v1/clusters/{cluster}/agents/{agent}"].put.security).toEqual([{ bearerAuth: [] }]);
   });
 });

@@ -241,7 +241,14 @@ describe("storage layout", () => {
       status: "alive",
       state: { k: "v" },
     });
-    expect(await tables(stub())).toEqual(["membership", "node", "own_keys", "peer_keys", "schema_version"]);
+    expect(await tables(stub())).toEqual([
+      "hosted_agents",
+      "membership",
+      "node",
+      "own_keys",
+      "peer_keys",
+      "schema_version",
+    ]);
     const version = await runInDurableObject(stub(), (_node, state) =>
       state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one(),
     );

@@ -2,7 +2,7 @@
  * The service binding: HearsayService called the way another Worker calls it. Through the
  * example consumer Worker (examples/consumer, an auxiliary Worker with a HEARSAY binding) and
  * directly through the main module's entrypoint: the members query, a node's view, a write,
- * the same validation codes as HTTP, and agents refused until they exist.
+ * the same validation codes as HTTP, and an agent's heartbeat.
  */
 import { env, exports } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -11,7 +11,7 @@ import { call, callJson, eventually } from "./support/api.js";
 
 vi.setConfig({ testTimeout: 40_000 });
 
-const CONFIG = { intervalMs: 200, minStdDevMs: 500, acceptablePauseMs: 1000, suspectTimeoutMs: 2000 };
+const CONFIG = { intervalMs: 200 };
 const NODES = ["n0", "n1", "n2"];
 const consumer = (env as unknown as { CONSUMER: Fetcher }).CONSUMER;
 const service = exports.HearsayService;
@@ -80,9 +80,25 @@ describe("HearsayService methods", () => {
     expect((await failure(service.setKey("demo", "n1", "k", "x".repeat(5000)))).code).toBe("invalid_request");
   });
 
-  it("agent heartbeats are refused until agents exist", async () => {
-    const refused = await failure(service.agentHeartbeat("demo", "a1", { intervalMs: 500 }));
-    expect(refused.code).toBe("not_available");
-    expect(refused.message).toContain("agents are not available yet");
+  it("takes an agent's heartbeat through the same function as PUT .../agents/:agent", async () => {
+    const claim = await service.agentHeartbeat("demo", "svc-agent", {
+      intervalMs: 60_000,
+      state: { endpoint: "https://svc.example" },
+    });
+    expect(claim).toMatchObject({
+      cluster: "demo",
+      agent: "svc-agent",
+      status: "alive",
+      outcome: "registered",
+    });
+    expect(NODES).toContain(claim.node);
+    const again = await service.agentHeartbeat("demo", "svc-agent", { intervalMs: 60_000 });
+    expect(again).toMatchObject({ node: claim.node, generation: claim.generation, outcome: "heartbeat" });
+    expect((await failure(service.agentHeartbeat("demo", "svc-agent", { intervalMs: 5 }))).code).toBe(
+      "invalid_request",
+    );
+    expect((await failure(service.agentHeartbeat("demo", "Bad_Name", { intervalMs: 500 }))).code).toBe(
+      "invalid_request",
+    );
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * The typed client's agent loop against a fake fetch: beats every interval with the state on
+ * the first, backs off while beats fail (reporting each), sends state again after a failure,
+ * and ends with a leave when asked.
+ */
+import { describe, expect, it } from "vitest";
+import { createHearsayClient, nextBeatDelay } from "../../src/client/index.js";
+
+interface Seen {
+  method: string;
+  url: string;
+  body: Record<string, unknown> | null;
+  at: number;
+}
+
+function fakeMesh(failFirst = 0) {
+  const seen: Seen[] = [];
+  let failures = failFirst;
+  const fetch = async (input: Request | string | URL, init?: RequestInit) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    const text = await request.text();
+    seen.push({
+      method: request.method,
+      url: request.url,
+      body: text ? JSON.parse(text) : null,
+      at: Date.now(),
+    });
+    if (request.method === "PUT" && failures > 0) {
+      failures--;
+      return Response.json({ error: { code: "overloaded", message: "try later" } }, { status: 503 });
+    }
+    const claim = {
+      cluster: "demo",
+      agent: "edge-1",
+      node: "n1",
+      generation: 1,
+      incarnation: 0,
+      status: request.method === "DELETE" ? "left" : "alive",
+      outcome: request.method === "DELETE" ? "left" : seen.length === 1 ? "registered" : "heartbeat",
+    };
+    return Response.json(claim);
+  };
+  return { seen, fetch: fetch as typeof globalThis.fetch };
+}
+
+describe("startAgent", () => {
+  it("heartbeats every interval, state first, and leaves on stop({leave})", async () => {
+    const mesh = fakeMesh();
+    const client = createHearsayClient({ baseUrl: "http://mesh.test", token: "t", fetch: mesh.fetch });
+    const beats: string[] = [];
+    const loop = client.startAgent({
+      cluster: "demo",
+      agent: "edge-1",
+      intervalMs: 100,
+      state: { endpoint: "e" },
+      onBeat: (claim) => beats.push(claim.outcome),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    loop.setState({ load: "2" });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await loop.stop({ leave: true });
+    const puts = mesh.seen.filter((s) => s.method === "PUT");
+    expect(puts.length).toBeGreaterThanOrEqual(5);
+    expect(puts.length).toBeLessThanOrEqual(8);
+    expect(puts[0]?.url).toBe("http://mesh.test/v1/clusters/demo/agents/edge-1");
+    expect(puts[0]?.body).toEqual({ intervalMs: 100, state: { endpoint: "e" } });
+    expect(puts[1]?.body).toEqual({ intervalMs: 100 });
+    expect(puts.some((p) => (p.body?.state as Record<string, string>)?.load === "2")).toBe(true);
+    expect(mesh.seen.at(-1)?.method).toBe("DELETE");
+    expect(beats[0]).toBe("registered");
+    expect(loop.last?.status).toBe("alive");
+  });
+
+  it("backs off while beats fail, reports each failure, and resends state after one", async () => {
+    const mesh = fakeMesh(3);
+    const client = createHearsayClient({ baseUrl: "http://mesh.test", fetch: mesh.fetch });
+    const errors: unknown[] = [];
+    const loop = client.startAgent({
+      cluster: "demo",
+      agent: "edge-1",
+      intervalMs: 100,
+      state: { endpoint: "e" },
+      onError: (error) => errors.push(error),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    await loop.stop();
+    expect(errors).toHaveLength(3);
+    expect(String(errors[0])).toContain("503 overloaded");
+    const puts = mesh.seen.filter((s) => s.method === "PUT");
+    // Waits of about 100, 200, 400 ms after the failures: the 4th beat comes ~700 ms in.
+    const gaps = puts.slice(1, 4).map((p, i) => p.at - (puts[i] as Seen).at);
+    expect(gaps[2]).toBeGreaterThan(gaps[0] as number);
+    expect(puts[3]?.body?.state).toEqual({ endpoint: "e" });
+  });
+
+  it("computes its waits: one interval while well, doubling to a cap with jitter while failing", () => {
+    expect(nextBeatDelay(500, 0, 30_000)).toBe(500);
+    expect(nextBeatDelay(500, 1, 30_000, () => 0)).toBe(500);
+    expect(nextBeatDelay(500, 3, 30_000, () => 0)).toBe(2000);
+    expect(nextBeatDelay(500, 30, 30_000, () => 0)).toBe(30_000);
+    expect(nextBeatDelay(500, 3, 30_000, () => 1)).toBe(1600);
+  });
+});
