@@ -93,8 +93,10 @@ export async function probe(
   const timeout = gossiper.probeTimeout();
   let outcome = await direct(gossiper, transport, target, ping, timeout);
   let missedNacks = 0;
+  let expectedNacks = 0;
   for (let wave = 0; wave < INDIRECT_WAVES && outcome === "silent"; wave++) {
     const helpers = gossiper.probeHelpers(target);
+    expectedNacks = helpers.length;
     const indirect = helpers.map(async (helper) => {
       try {
         const answer = await transport.request(helper, gossiper.makePingReq(helper, target), 2 * timeout);
@@ -109,7 +111,7 @@ export async function probe(
     if (again !== "silent" || answers.includes("ack")) outcome = again === "refused" ? "refused" : "ack";
     missedNacks = answers.filter((a) => a === "missed").length;
   }
-  gossiper.probeResult(target, outcome, missedNacks);
+  gossiper.probeResult(target, outcome, missedNacks, expectedNacks);
   flush(gossiper, transport);
   return outcome;
 }

@@ -147,6 +147,8 @@ export class Gossiper {
   /** With a region: the members of other regions (or of none known yet). */
   private readonly remoteProbeList: ProbeList = { order: [], index: 0 };
   private sequence = 0;
+  /** Rounds to skip probing in while local health is poor. */
+  private probeWait = 0;
   /** Anti-entropy: rounds to wait before the next exchange, and the current pause (Trickle). */
   private aeWait = 0;
   private aePause = 1;
@@ -210,10 +212,12 @@ export class Gossiper {
     return this.state.fingerprint.value;
   }
 
-  /** The next round's delay: the interval, scaled by local health, plus jitter. */
+  /**
+   * The next round's delay: the interval plus jitter. Poor local health slows probing (see
+   * beginRound), not rounds: news and anti-entropy keep their pace.
+   */
   nextRoundDelay(): number {
-    const base = this.awareness.scale(this.config.intervalMs);
-    return base * (1 + this.config.jitter * this.rng());
+    return this.config.intervalMs * (1 + this.config.jitter * this.rng());
   }
 
   /** How long to wait for a direct ack; indirect probes wait twice as long. */
@@ -413,7 +417,11 @@ export class Gossiper {
     this.tick();
     const plan: RoundPlan = { probes: [], exchanges: [] };
     if (this.selfStatus === "left") return plan;
-    if (this.config.detector === "swim") {
+    // A node at health score s probes every (1 + s) rounds (Lifeguard): it accuses less while
+    // its own acks go missing.
+    if (this.probeWait > 0) this.probeWait--;
+    else if (this.config.detector === "swim") {
+      this.probeWait = this.awareness.health;
       for (let i = 0; i < this.config.probesPerRound; i++) {
         const target = this.nextProbeTarget();
         if (target === undefined || plan.probes.some((p) => p.target === target)) break;
@@ -490,16 +498,18 @@ export class Gossiper {
   }
 
   /**
-   * How a probe of `target` ended. `missedNacks`: helpers that neither acked nor nacked (our
-   * own messages may be the ones lost: Lifeguard counts them against local health).
+   * How a probe of `target` ended. As memberlist does, local health suffers from a silent probe
+   * by the helpers that neither acked nor nacked (`missedNacks` of `expectedNacks`: our own
+   * messages may be the ones lost), or by 1 when no helper was asked; a refusal proves nothing
+   * against us.
    */
-  probeResult(target: string, outcome: ProbeOutcome, missedNacks = 0): void {
+  probeResult(target: string, outcome: ProbeOutcome, missedNacks = 0, expectedNacks = 0): void {
     if (outcome === "ack") {
       this.awareness.apply(-1);
       return;
     }
     this.counters.probesFailed++;
-    this.awareness.apply(outcome === "silent" ? 1 + missedNacks : 0);
+    if (outcome === "silent") this.awareness.apply(expectedNacks > 0 ? missedNacks : 1);
     const node = this.state.get(target);
     if (!node || node.status !== ALIVE) {
       // An independent confirmation: spread it while it still shortens the timeout.

@@ -144,7 +144,7 @@ export class NodeRuntime {
     this.saved.restored(now);
   }
 
-  /** When the round after one begun at `now` is due (later while local health is poor). */
+  /** When the round after one begun at `now` is due. */
   nextRoundAt(now: number): number {
     return now + this.gossiper.nextRoundDelay();
   }
