@@ -142,7 +142,7 @@ describe("sim CLI at scale", () => {
     expect(Object.keys(row.within)).toEqual(["residue", "traffic", "tAve", "tLast"]);
   });
 
-  it("gives the same figures with one worker or two", () => {
+  it("gives the same figures with one worker or two", { timeout: 30_000 }, () => {
     const one = sim("--nodes", "20", "--trials", "4", "--workers", "1");
     const two = sim("--nodes", "20", "--trials", "4", "--workers", "2");
     const figures = (out: string) => out.slice(out.indexOf("figures"), out.indexOf("wall time"));
