@@ -85,6 +85,18 @@ export const DeleteStateResponse = z
   .object({ cluster: z.string(), node: z.string(), key: z.string(), version: z.number() })
   .openapi("DeleteStateResult");
 
+export const EvictResponse = z
+  .object({ cluster: z.string(), node: z.string(), evicted: z.literal(true) })
+  .openapi("EvictResult");
+
+export const DeleteAlarmResponse = z
+  .object({
+    cluster: z.string(),
+    node: z.string(),
+    deleted: z.boolean().openapi({ description: "Whether an alarm was pending (and is now gone)." }),
+  })
+  .openapi("DeleteAlarmResult");
+
 export const NodeSummarySchema = z
   .object({
     node: z.string(),

@@ -30,6 +30,9 @@ const HANG_LIMIT_MS = 30_000;
 /** Rounds allowed to overlap (slow peers); beyond that an alarm only re-arms. */
 const MAX_ROUNDS_IN_FLIGHT = 2;
 
+/** How long after answering `evict` the object resets itself (the reply leaves first). */
+const EVICT_DELAY_MS = 10;
+
 /** Test hooks, set through `runInDurableObject`. Not reachable over RPC. */
 export interface NodeFaults extends StoreFaults {
   /** The next this-many rounds throw before doing anything. */
@@ -152,6 +155,35 @@ export class GossipNode extends DurableObject<Env> implements GossipNodeRpc {
         await this.store.disarmAlarm();
       }
       return this.viewOf(node);
+    });
+  }
+
+  /**
+   * Fault injection: drops this object's memory as hibernation or a host restart would
+   * (`ctx.abort()`), storage kept. Whatever was in flight here fails; the next call or alarm
+   * runs the constructor again, which rebuilds the node from storage (a wake-up, not a
+   * restart). The reset happens as this call ends, so the caller hears an answer first.
+   */
+  async evict(): Promise<{ evicted: true }> {
+    return this.answer(async () => {
+      // After the reply is on its way: an abort inside the call would fail the call itself.
+      setTimeout(() => this.ctx.abort("fault injection: evicted"), EVICT_DELAY_MS);
+      return { evicted: true as const };
+    });
+  }
+
+  /**
+   * Fault injection: deletes the pending alarm, as a lost alarm would (a failed retry chain, an
+   * operator's mistake). The node stays `running` and answers peers, but runs no rounds until
+   * the cron keeper (`ensureRunning`) re-arms it, or a start/restart does. `deleted` tells
+   * whether an alarm was pending.
+   */
+  async deleteAlarm(): Promise<{ deleted: boolean }> {
+    return this.answer(async () => {
+      this.configured();
+      const pending = await this.store.alarmAt();
+      if (pending !== null) await this.store.disarmAlarm();
+      return { deleted: pending !== null };
     });
   }
 
