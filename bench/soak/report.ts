@@ -19,7 +19,7 @@ export function report(result: SoakResult): string[] {
       .map(([code, count]) => `${code} ${count}`)
       .join(", ")}), ${writes.uncertain} uncertain`,
     `converged: ${result.convergeSeconds === null ? "NO (deadline passed)" : `${result.convergeSeconds.toFixed(1)} s after the chaos`}`,
-    `events read: ${result.events.read} in ${result.events.reads} reads (${result.events.readErrors} failed reads)`,
+    `events read: ${result.events.read} in ${result.events.reads} reads (${result.events.readErrors} failed reads), ${result.events.deaths} dead declarations among them`,
     `rows: ${rows.rowsWritten} written over ${rows.alarms} alarms = ${rows.rowsPerAlarm.toFixed(2)} per alarm (bound ${rows.bound}); by reason ${Object.entries(
       rows.byReason,
     )

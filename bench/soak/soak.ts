@@ -145,7 +145,8 @@ export interface SoakResult {
   actions: Record<Action | "keeper", number>;
   writes: { acknowledged: number; refused: number; uncertain: number; refusedBy: Record<string, number> };
   faults: { failed: number; lastErrors: string[] };
-  events: { read: number; reads: number; readErrors: number };
+  /** Events read from the logs; `deaths`: dead declarations among them (of any node). */
+  events: { read: number; reads: number; readErrors: number; deaths: number };
   rows: {
     alarms: number;
     rowsWritten: number;
@@ -230,7 +231,7 @@ export async function runSoak(
   const lastSeq = new Map<string, number>();
   const seen = new Map<string, Set<number>>();
   const events: Array<{ observer: string; event: SequencedEvent }> = [];
-  const eventStats = { read: 0, reads: 0, readErrors: 0 };
+  const eventStats = { read: 0, reads: 0, readErrors: 0, deaths: 0 };
   const drain = async (node: string, quietMs: number) => {
     eventStats.reads++;
     try {
@@ -242,6 +243,7 @@ export async function runSoak(
         mine.add(event.seq);
         events.push({ observer: node, event });
         eventStats.read++;
+        if (event.type === "dead") eventStats.deaths++;
         lastSeq.set(node, Math.max(lastSeq.get(node) ?? 0, event.seq));
       }
     } catch {
