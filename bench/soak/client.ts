@@ -1,7 +1,8 @@
 /**
  * The HTTP calls the chaos soak makes to a local hearsay Worker: bootstrap, views, writes, the
- * fault injections (stop, start, evict, delete the alarm), a node's event log read from its
- * server-sent events, and the cron keeper fired through wrangler dev's scheduled endpoint.
+ * fault injections (stop, start, evict, delete the alarm), every node's event log followed
+ * through its server-sent events, and the cron keeper fired through wrangler dev's scheduled
+ * endpoint.
  * Loopback only; every call has a timeout; a non-2xx answer throws an ApiCallError.
  */
 import type { GossipConfigInput } from "../../src/core/index.js";
@@ -85,40 +86,6 @@ export class SoakClient {
     throw new Error(`could not run scheduled(): ${last}`);
   }
 
-  /**
-   * The events a node logged after `since` (its in-memory log, from the server-sent events
-   * stream): read until the stream is quiet for `quietMs`, then closed. Events still on their
-   * way are read by the next call, which passes the last seq read here.
-   */
-  async eventsSince(node: string, since: number, quietMs: number): Promise<SequencedEvent[]> {
-    const res = await fetch(`${this.nodeUrl(node)}/events?since=${since}`, {
-      headers: this.authHeaders(),
-      signal: AbortSignal.timeout(CALL_TIMEOUT_MS + quietMs),
-    });
-    if (!res.ok || !res.body) {
-      const text = await res.text().catch(() => "");
-      throw new ApiCallError(res.status, text, `GET events of ${node}`);
-    }
-    const reader = new SseReader(res.body);
-    const events: SequencedEvent[] = [];
-    try {
-      // The first message is the `retry` field, sent before the first poll of the node.
-      const first = await reader.next(CALL_TIMEOUT_MS).catch(() => null);
-      if (first === null) return events;
-      for (;;) {
-        const message = await reader.next(quietMs).catch(() => null);
-        if (message === null) break;
-        if (message.event === "error") break;
-        if (message.data !== undefined && message.id !== undefined) {
-          events.push(JSON.parse(message.data) as SequencedEvent);
-        }
-      }
-    } finally {
-      await reader.cancel();
-    }
-    return events;
-  }
-
   authHeaders(): Record<string, string> {
     return { authorization: `Bearer ${this.token}` };
   }
@@ -135,5 +102,95 @@ export class SoakClient {
     const text = await res.text();
     if (!res.ok) throw new ApiCallError(res.status, text, `${method} ${new URL(url).pathname}`);
     return JSON.parse(text) as unknown;
+  }
+}
+
+/** A pause before reconnecting a stream; longer after a 429 (the node's streams are capped). */
+const RECONNECT_MS = 500;
+const RECONNECT_AFTER_429_MS = 3_000;
+/** The Worker sends a comment every 15 s: this long without a message means a dead stream. */
+const STREAM_SILENCE_MS = 45_000;
+
+/**
+ * Follows one node's event log through one long-lived server-sent events stream, reconnecting
+ * after `lastSeq` whenever the stream ends (the Worker ends each after 5 minutes, or with an
+ * error event when the node's object was reset). One stream per node: a stream the client
+ * closes may keep its slot on the Worker for minutes, so short reads would hit the node's
+ * stream cap.
+ */
+export class EventFollower {
+  lastSeq = 0;
+  /** Since when the current stream is open (null: not connected). */
+  connectedSince: number | null = null;
+  connects = 0;
+  readonly errors: Record<string, number> = {};
+  private stopped = false;
+  private readonly abort = new AbortController();
+  private readonly done: Promise<void>;
+
+  constructor(
+    private readonly client: SoakClient,
+    readonly node: string,
+    private readonly onEvent: (event: SequencedEvent) => void,
+  ) {
+    this.done = this.loop();
+  }
+
+  /** True when the stream has been open for at least `ms` (it has polled the node since). */
+  openFor(ms: number): boolean {
+    return this.connectedSince !== null && Date.now() - this.connectedSince >= ms;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    await this.done;
+  }
+
+  private note(cause: string): void {
+    this.errors[cause] = (this.errors[cause] ?? 0) + 1;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      let pause = RECONNECT_MS;
+      try {
+        this.connects++;
+        const res = await fetch(`${this.client.nodeUrl(this.node)}/events?since=${this.lastSeq}`, {
+          headers: this.client.authHeaders(),
+          signal: this.abort.signal,
+        });
+        if (!res.ok || !res.body) {
+          this.note(String(res.status));
+          if (res.status === 429) pause = RECONNECT_AFTER_429_MS;
+          await res.body?.cancel().catch(() => undefined);
+        } else {
+          this.connectedSince = Date.now();
+          const reader = new SseReader(res.body);
+          try {
+            for (;;) {
+              const message = await reader.next(STREAM_SILENCE_MS);
+              if (message === null) break;
+              if (message.event === "error") {
+                this.note("error event");
+                break;
+              }
+              if (message.data === undefined || message.id === undefined) continue;
+              const event = JSON.parse(message.data) as SequencedEvent;
+              this.lastSeq = Math.max(this.lastSeq, event.seq);
+              this.onEvent(event);
+            }
+          } finally {
+            this.connectedSince = null;
+            await reader.cancel();
+          }
+        }
+      } catch (error) {
+        this.connectedSince = null;
+        if (this.stopped) break;
+        this.note(error instanceof Error ? error.name : "error");
+      }
+      if (!this.stopped) await new Promise((resolve) => setTimeout(resolve, pause));
+    }
   }
 }

@@ -20,7 +20,8 @@ const USAGE = `Usage: npm run soak -- [options]
   --seed <n>           seed of the driver's choices (default: from the clock, printed)
   --protected <n>      nodes n0..n{n-1} never faulted (default max(2, nodes/4))
   --keeper-every <s>   fire the cron keeper this often (default 15)
-  --rows-bound <r>     check (c): mesh-wide rows written per alarm at most (default 6)
+  --rows-bound <r>     check (c): mesh-wide rows the gossip writes per alarm at most
+                       (alarm, heartbeat, membership, peers' keys; default 5)
   --out <dir>          result directory (default bench/results)
   --help               this text
 `;

@@ -6,22 +6,22 @@
  * fired every so often, restarts the loop). Protected nodes are never faulted: they run the
  * whole time.
  *
- * Along the way it reads every node's event log (memory only, so also just before each
- * eviction) and samples every node's counters (they restart on wake-up, so deltas are summed
+ * Along the way it follows every node's event log (memory only: a node is evicted only while
+ * its stream is open and has read it) and samples every node's counters (they restart on wake-up, so deltas are summed
  * per object lifetime). At the end it starts every node, fires the keeper, polls until the
  * mesh converges (deadline) and checks:
  *   (a) every acknowledged write is in every node's view: per node and key the latest
  *       acknowledged value (a restart keeps a node's live keys, so writes survive it), and
  *       no view shows a node's max version below one it acknowledged;
  *   (b) no protected node was ever declared dead, by anyone (every event log);
- *   (c) rows written per alarm stay under a stated bound (mesh-wide);
+ *   (c) rows the gossip writes per alarm stay under a stated bound (mesh-wide);
  *   (d) every node runs rounds again at the end (lost alarms re-armed by the keeper).
  */
 import { mapLimit } from "../../src/api/concurrency.js";
 import { type Rng, randomInt, seededRng } from "../../src/core/random.js";
 import type { NodeCounters, NodeView, SequencedEvent } from "../../src/node/rpc-types.js";
 import { ApiCallError } from "../mesh/api-client.js";
-import type { SoakClient } from "./client.js";
+import { EventFollower, type SoakClient } from "./client.js";
 
 export interface SoakConfig {
   cluster: string;
@@ -39,13 +39,17 @@ export interface SoakConfig {
   keysPerNode: number;
   /** Fire the cron keeper this often, ms. */
   keeperEveryMs: number;
-  /** Read every event log and sample every node's counters this often, ms. */
+  /** Sample every node's counters this often, ms. */
   sampleEveryMs: number;
   /** At most this share of the unprotected nodes is stopped at once. */
   maxStoppedShare: number;
   /** Give up waiting for convergence after this long, ms. */
   convergeTimeoutMs: number;
-  /** Check (c): mesh-wide rows written per alarm run must stay at or under this. */
+  /**
+   * Check (c): mesh-wide, the rows the gossip itself writes (alarm, heartbeat, membership,
+   * peers' keys; not the rows an API call writes: own keys, configure/start/stop) per alarm
+   * run must stay at or under this.
+   */
   rowsPerAlarmBound: number;
 }
 
@@ -62,7 +66,7 @@ export function soakDefaults(nodes: number): Omit<SoakConfig, "durationMs" | "se
     sampleEveryMs: 5_000,
     maxStoppedShare: 1 / 3,
     convergeTimeoutMs: 180_000,
-    rowsPerAlarmBound: 6,
+    rowsPerAlarmBound: 5,
   };
 }
 
@@ -78,10 +82,11 @@ const WEIGHTS: ReadonlyArray<[Action, number]> = [
   ["deleteAlarm", 8],
 ];
 
-/** Quiet gap that ends one read of an event log (the stream polls its node every 500 ms). */
-const EVENTS_QUIET_MS = 700;
-/** Before an eviction a longer gap: whatever is not read then is gone. */
-const EVENTS_QUIET_BEFORE_EVICT_MS = 1_100;
+/**
+ * Before an eviction the node's stream must have been open this long (it polls every 500 ms),
+ * so what the log held is read; an eviction empties it.
+ */
+const STREAM_OPEN_BEFORE_EVICT_MS = 1_200;
 const CONCURRENCY = 8;
 /** Nodes with fewer alarms counted than this are left out of the per-node rows figure. */
 const MIN_ALARMS_PER_NODE_FIGURE = 30;
@@ -146,19 +151,32 @@ export interface SoakResult {
   writes: { acknowledged: number; refused: number; uncertain: number; refusedBy: Record<string, number> };
   faults: { failed: number; lastErrors: string[] };
   /** Events read from the logs; `deaths`: dead declarations among them (of any node). */
-  events: { read: number; reads: number; readErrors: number; deaths: number };
+  events: {
+    read: number;
+    /** Streams opened (one per node, reopened when the Worker ends one). */
+    connects: number;
+    /** Streams that failed or ended with an error, by cause (HTTP status or error name). */
+    streamErrors: Record<string, number>;
+    /** Evictions skipped because the node's stream was not open (its log would be lost unread). */
+    evictionsSkipped: number;
+    deaths: number;
+  };
   rows: {
     alarms: number;
     rowsWritten: number;
     byReason: Record<string, number>;
+    /** Every row written (API calls' rows included) per alarm. */
     rowsPerAlarm: number;
+    /** Rows the gossip writes (alarm, heartbeat, membership, peers' keys) per alarm: check (c). */
+    gossipRowsPerAlarm: number;
     maxNodeRowsPerAlarm: { node: string; rowsPerAlarm: number; alarms: number } | null;
     bound: number;
     counterResets: number;
   };
   checks: {
     writesEverywhere: { ok: boolean; expectedPairs: number; missing: Missing[]; versionsBehind: string[] };
-    protectedNeverDead: { ok: boolean; deaths: Death[]; suspicions: number };
+    /** `unreadLogs`: nodes whose log could not be read at the end (then the check cannot pass). */
+    protectedNeverDead: { ok: boolean; deaths: Death[]; suspicions: number; unreadLogs: string[] };
     rowsBounded: { ok: boolean };
     allRunningRounds: { ok: boolean; idle: string[] };
   };
@@ -227,35 +245,31 @@ export async function runSoak(
     if (last && last[1] === Number.POSITIVE_INFINITY) last[1] = at;
   };
 
-  // ---- event logs
-  const lastSeq = new Map<string, number>();
-  const seen = new Map<string, Set<number>>();
+  // ---- event logs: one stream per node, followed the whole run
   const events: Array<{ observer: string; event: SequencedEvent }> = [];
-  const eventStats = { read: 0, reads: 0, readErrors: 0, deaths: 0 };
-  const drain = async (node: string, quietMs: number) => {
-    eventStats.reads++;
-    try {
-      const page = await client.eventsSince(node, lastSeq.get(node) ?? 0, quietMs);
-      const mine = seen.get(node) ?? new Set<number>();
-      seen.set(node, mine);
-      for (const event of page) {
-        if (mine.has(event.seq)) continue;
-        mine.add(event.seq);
-        events.push({ observer: node, event });
-        eventStats.read++;
-        if (event.type === "dead") eventStats.deaths++;
-        lastSeq.set(node, Math.max(lastSeq.get(node) ?? 0, event.seq));
-      }
-    } catch {
-      eventStats.readErrors++;
-    }
-  };
+  const eventStats = { read: 0, evictionsSkipped: 0, deaths: 0 };
+  const seen = new Map<string, Set<number>>(names.map((name) => [name, new Set<number>()]));
+  const followers = new Map<string, EventFollower>();
+  const follow = (node: string) =>
+    new EventFollower(client, node, (event) => {
+      const mine = seen.get(node) as Set<number>;
+      if (mine.has(event.seq)) return;
+      mine.add(event.seq);
+      events.push({ observer: node, event });
+      eventStats.read++;
+      if (event.type === "dead") eventStats.deaths++;
+    });
 
   // ---- counters, summed per object lifetime (they restart on wake-up)
   const lastCounters = new Map<string, Tally>();
   const totals = new Map<string, Tally>(names.map((name) => [name, zeroTally()]));
   let counterResets = 0;
+  const lastAt = new Map<string, number>();
   const sample = (view: NodeView) => {
+    // Views taken concurrently (the driver's, the sampler's) may arrive out of order: an
+    // older one would look like a counter reset.
+    if (view.at < (lastAt.get(view.node) ?? 0)) return;
+    lastAt.set(view.node, view.at);
     noteGeneration(view);
     const now = Object.fromEntries(COUNTED.map((key) => [key, view.counters[key]])) as Tally;
     const before = lastCounters.get(view.node);
@@ -268,7 +282,6 @@ export async function runSoak(
   const sampleAll = async () => {
     const views = await mapLimit(names, CONCURRENCY, async (node) => client.view(node).catch(() => null));
     for (const view of views) if (view) sample(view);
-    await mapLimit(names, CONCURRENCY, (node) => drain(node, EVENTS_QUIET_MS));
     return views;
   };
 
@@ -304,7 +317,6 @@ export async function runSoak(
   };
 
   const stop = async (node: string) => {
-    await drain(node, EVENTS_QUIET_MS);
     const view = await client.stop(node);
     markStopped(node, Date.now());
     sample(view);
@@ -351,7 +363,14 @@ export async function runSoak(
         case "evict": {
           // Evict any unprotected node, stopped ones too (a stopped object hibernates as well).
           const node = pick(faultable);
-          await drain(node, EVENTS_QUIET_BEFORE_EVICT_MS);
+          // An eviction empties the log: never evict one whose new events could not be read.
+          if (!followers.get(node)?.openFor(STREAM_OPEN_BEFORE_EVICT_MS)) {
+            eventStats.evictionsSkipped++;
+            actions.evict--;
+            return;
+          }
+          // What the stream polled just now is on its way: one more poll period to receive it.
+          await delay(STREAM_OPEN_BEFORE_EVICT_MS / 2);
           const view = await client.view(node).catch(() => null);
           if (view) sample(view);
           await client.evict(node);
@@ -376,6 +395,7 @@ export async function runSoak(
     const views = await mapLimit(names, CONCURRENCY, (node) => client.view(node));
     return views.every((view) => names.every((name) => memberOf(view, name)?.status === "alive"));
   });
+  for (const node of names) followers.set(node, follow(node));
   await sampleAll();
 
   // ---- 2. chaos
@@ -384,7 +404,7 @@ export async function runSoak(
   );
   const chaosStart = Date.now();
   const chaosEnd = chaosStart + config.durationMs;
-  // Beside the driver: the keeper's cron ticks, event-log reads and counter samples.
+  // Beside the driver: the keeper's cron ticks and counter samples (the event streams run on their own).
   const background = (async () => {
     let nextSample = chaosStart + config.sampleEveryMs;
     let nextKeeper = chaosStart + config.keeperEveryMs;
@@ -452,7 +472,21 @@ export async function runSoak(
     );
   }).catch(() => false);
   const convergeSeconds = converged ? (Date.now() - settleStart) / 1000 : null;
-  await mapLimit(names, CONCURRENCY, (node) => drain(node, EVENTS_QUIET_MS));
+  // Every stream open (none lost unread: a node is evicted only while its stream is open),
+  // then long enough to read the last polls, then closed.
+  await waitUntil("every event stream open", 30_000, 250, async () =>
+    names.every((node) => followers.get(node)?.openFor(STREAM_OPEN_BEFORE_EVICT_MS)),
+  ).catch(() => false);
+  const unreadLogs = names.filter((node) => !followers.get(node)?.openFor(STREAM_OPEN_BEFORE_EVICT_MS));
+  await delay(STREAM_OPEN_BEFORE_EVICT_MS);
+  const streamErrors: Record<string, number> = {};
+  let connects = 0;
+  for (const follower of followers.values()) {
+    await follower.stop();
+    connects += follower.connects;
+    for (const [cause, count] of Object.entries(follower.errors))
+      streamErrors[cause] = (streamErrors[cause] ?? 0) + count;
+  }
 
   function idle(views: readonly NodeView[]): string[] {
     return views
@@ -511,12 +545,13 @@ export async function runSoak(
   for (const [node, tally] of totals) {
     for (const key of COUNTED) sum[key] += tally[key];
     if (tally.alarmsRun >= MIN_ALARMS_PER_NODE_FIGURE) {
-      const ratio = tally.storageRowsWritten / tally.alarmsRun;
+      const ratio = gossipRows(tally) / tally.alarmsRun;
       if (!worst || ratio > worst.rowsPerAlarm)
         worst = { node, rowsPerAlarm: ratio, alarms: tally.alarmsRun };
     }
   }
   const rowsPerAlarm = sum.storageRowsWritten / Math.max(1, sum.alarmsRun);
+  const gossipRowsPerAlarm = gossipRows(sum) / Math.max(1, sum.alarmsRun);
   const idleAtEnd = idle(lastViews);
 
   const checks: SoakResult["checks"] = {
@@ -526,8 +561,13 @@ export async function runSoak(
       missing: final.missing.slice(0, 50),
       versionsBehind: final.versionsBehind.slice(0, 50),
     },
-    protectedNeverDead: { ok: deaths.length === 0, deaths: deaths.slice(0, 50), suspicions },
-    rowsBounded: { ok: sum.alarmsRun > 0 && rowsPerAlarm <= config.rowsPerAlarmBound },
+    protectedNeverDead: {
+      ok: deaths.length === 0 && unreadLogs.length === 0,
+      deaths: deaths.slice(0, 50),
+      suspicions,
+      unreadLogs,
+    },
+    rowsBounded: { ok: sum.alarmsRun > 0 && gossipRowsPerAlarm <= config.rowsPerAlarmBound },
     allRunningRounds: { ok: idleAtEnd.length === 0, idle: idleAtEnd },
   };
   if (!membershipAgrees(lastViews, names)) checks.writesEverywhere.ok = false;
@@ -540,7 +580,7 @@ export async function runSoak(
     actions,
     writes,
     faults,
-    events: eventStats,
+    events: { ...eventStats, connects, streamErrors },
     rows: {
       alarms: sum.alarmsRun,
       rowsWritten: sum.storageRowsWritten,
@@ -553,6 +593,7 @@ export async function runSoak(
         peerKeys: sum.storageRowsPeerKeys,
       },
       rowsPerAlarm,
+      gossipRowsPerAlarm,
       maxNodeRowsPerAlarm: worst,
       bound: config.rowsPerAlarmBound,
       counterResets,
@@ -561,6 +602,16 @@ export async function runSoak(
     unexplainedDeaths: unexplainedDeaths.slice(0, 50),
     ok: Object.values(checks).every((check) => check.ok),
   };
+}
+
+/** Rows a round and peers' messages write: what the bound is about. */
+function gossipRows(tally: Tally): number {
+  return (
+    tally.storageRowsAlarm +
+    tally.storageRowsHeartbeat +
+    tally.storageRowsMembership +
+    tally.storageRowsPeerKeys
+  );
 }
 
 function memberOf(view: NodeView, node: string) {
