@@ -91,9 +91,11 @@ describe("fault injection: deleteAlarm", () => {
     await cluster("fault-alarm", 1);
     const stub = () => nodeStub("fault-alarm", "n0");
     expect(await alarmOf("fault-alarm", "n0")).not.toBeNull();
-    // An alarm running at that moment arms the next one first: delete until none is left.
-    await waitFor("the alarm to be gone", async () => {
+    // An alarm running at that moment arms the next one first (and getAlarm answers null
+    // while it runs): delete until none is left a moment later.
+    await waitFor("the alarm to stay gone", async () => {
       await stub().deleteAlarm();
+      await new Promise((resolve) => setTimeout(resolve, 100));
       return (await alarmOf("fault-alarm", "n0")) === null;
     });
     expect(await stub().deleteAlarm()).toEqual({ deleted: false });
