@@ -109,6 +109,18 @@ export const AgentClaimSchema = z
   })
   .openapi("AgentClaim");
 
+export const EvictResponse = z
+  .object({ cluster: z.string(), node: z.string(), evicted: z.literal(true) })
+  .openapi("EvictResult");
+
+export const DeleteAlarmResponse = z
+  .object({
+    cluster: z.string(),
+    node: z.string(),
+    deleted: z.boolean().openapi({ description: "Whether an alarm was pending (and is now gone)." }),
+  })
+  .openapi("DeleteAlarmResult");
+
 export const NodeSummarySchema = z
   .object({
     node: z.string(),

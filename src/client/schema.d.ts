@@ -174,6 +174,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/clusters/{cluster}/nodes/{node}/evict": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Fault injection: drop the node's memory, as hibernation or a host restart would
+     * @description Resets the node's Durable Object (`ctx.abort()`) right after answering: its memory is gone, its storage kept. The next call or alarm rebuilds it from storage: a wake-up, not a restart (same generation; peers see nothing). Calls in flight on the node at that moment fail.
+     */
+    post: operations["evictNode"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/clusters/{cluster}/nodes/{node}/alarm": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Fault injection: lose the node's pending alarm
+     * @description Deletes the node's pending alarm, as a lost alarm would. The node stays running and answers peers but runs no rounds until the cron keeper re-arms it (or it is started again). `deleted` is false when no alarm was pending.
+     */
+    delete: operations["deleteNodeAlarm"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/clusters/{cluster}/nodes/{node}/events": {
     parameters: {
       query?: never;
@@ -471,6 +511,18 @@ export interface components {
       node: string;
       key: string;
       version: number;
+    };
+    EvictResult: {
+      cluster: string;
+      node: string;
+      /** @enum {boolean} */
+      evicted: true;
+    };
+    DeleteAlarmResult: {
+      cluster: string;
+      node: string;
+      /** @description Whether an alarm was pending (and is now gone). */
+      deleted: boolean;
     };
     MembersPage: {
       cluster: string;
@@ -1242,6 +1294,124 @@ export interface operations {
       };
       /** @description The node cannot do this now (stopped, left, or too many keys). */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  evictNode: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        cluster: string;
+        node: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The node resets as this answer leaves. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["EvictResult"];
+        };
+      };
+      /** @description Invalid input (bad name, key, value, config, or malformed JSON). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or wrong bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unknown cluster or node. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  deleteNodeAlarm: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        cluster: string;
+        node: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Whether a pending alarm was deleted. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DeleteAlarmResult"];
+        };
+      };
+      /** @description Invalid input (bad name, key, value, config, or malformed JSON). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or wrong bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unknown cluster or node. */
+      404: {
         headers: {
           [name: string]: unknown;
         };

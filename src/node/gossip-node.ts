@@ -27,6 +27,9 @@ export type { NodeFaults } from "./node-shell.js";
 /** Longest a hung node holds a peer's message before it refuses it (its caller timed out long before). */
 const HANG_LIMIT_MS = 30_000;
 
+/** How long after answering `evict` the object resets itself (the reply leaves first). */
+const EVICT_DELAY_MS = 10;
+
 export class GossipNode extends NodeShell implements GossipNodeRpc {
   // ================================================================ RPC: lifecycle
 
@@ -109,6 +112,35 @@ export class GossipNode extends NodeShell implements GossipNodeRpc {
         await this.store.disarmAlarm();
       }
       return this.viewOf(node);
+    });
+  }
+
+  /**
+   * Fault injection: drops this object's memory as hibernation or a host restart would
+   * (`ctx.abort()`), storage kept. Whatever was in flight here fails; the next call or alarm
+   * runs the constructor again, which rebuilds the node from storage (a wake-up, not a
+   * restart). The reset happens as this call ends, so the caller hears an answer first.
+   */
+  async evict(): Promise<{ evicted: true }> {
+    return this.answer(async () => {
+      // After the reply is on its way: an abort inside the call would fail the call itself.
+      setTimeout(() => this.ctx.abort("fault injection: evicted"), EVICT_DELAY_MS);
+      return { evicted: true as const };
+    });
+  }
+
+  /**
+   * Fault injection: deletes the pending alarm, as a lost alarm would (a failed retry chain, an
+   * operator's mistake). The node stays `running` and answers peers, but runs no rounds until
+   * the cron keeper (`ensureRunning`) re-arms it, or a start/restart does. `deleted` tells
+   * whether an alarm was pending.
+   */
+  async deleteAlarm(): Promise<{ deleted: boolean }> {
+    return this.answer(async () => {
+      this.configured();
+      const pending = await this.store.alarmAt();
+      if (pending !== null) await this.store.disarmAlarm();
+      return { deleted: pending !== null };
     });
   }
 

@@ -148,6 +148,10 @@ export interface GossipNodeRpc {
   hang(): Promise<NodeView>;
   stop(): Promise<NodeView>;
   start(): Promise<NodeView>;
+  /** Fault injection: drops the object's memory (storage kept); the next call or alarm rebuilds it. */
+  evict(): Promise<{ evicted: true }>;
+  /** Fault injection: deletes the pending alarm; only the keeper (or a start) restarts the loop. */
+  deleteAlarm(): Promise<{ deleted: boolean }>;
   /** Null when this object was never configured. */
   view(): Promise<NodeView | null>;
   events(since: number): Promise<EventsPage>;

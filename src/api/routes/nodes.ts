@@ -10,7 +10,13 @@ import { requireReadToken, requireWriteToken } from "../auth.js";
 import { ApiError } from "../errors.js";
 import { createApp, errors, jsonBody, jsonResponse, pick, readSecurity, writeSecurity } from "../openapi.js";
 import { isRegistered, knownNode, noteRegistered } from "../registry-cache.js";
-import { DeleteStateResponse, NodeViewSchema, PutStateResponse } from "../responses.js";
+import {
+  DeleteAlarmResponse,
+  DeleteStateResponse,
+  EvictResponse,
+  NodeViewSchema,
+  PutStateResponse,
+} from "../responses.js";
 import { KeyParams, NodeParams, PutStateBody, StartNodeBody } from "../schemas.js";
 import { isStartRetry } from "../start-retry.js";
 import { nodeStub } from "../stubs.js";
@@ -156,3 +162,54 @@ for (const action of ["leave", "stop", "hang", "start"] as const) {
     },
   );
 }
+
+// Fault injections the chaos soak needs beside stop and hang (bench/soak): what the platform
+// does to a node on its own, on demand.
+
+nodeRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: `${NODE_PATH}/evict`,
+    tags: ["nodes"],
+    operationId: "evictNode",
+    summary: "Fault injection: drop the node's memory, as hibernation or a host restart would",
+    description:
+      "Resets the node's Durable Object (`ctx.abort()`) right after answering: its memory is gone, its storage kept. The next call or alarm rebuilds it from storage: a wake-up, not a restart (same generation; peers see nothing). Calls in flight on the node at that moment fail.",
+    middleware: [requireWriteToken] as const,
+    security: writeSecurity,
+    request: { params: NodeParams },
+    responses: {
+      200: jsonResponse(EvictResponse, "The node resets as this answer leaves."),
+      ...pick(400, 401, 403, 404),
+    },
+  }),
+  async (c) => {
+    const { cluster, node } = c.req.valid("param");
+    await (await knownNode(c.env, cluster, node)).evict();
+    return c.json({ cluster, node, evicted: true as const }, 200);
+  },
+);
+
+nodeRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: `${NODE_PATH}/alarm`,
+    tags: ["nodes"],
+    operationId: "deleteNodeAlarm",
+    summary: "Fault injection: lose the node's pending alarm",
+    description:
+      "Deletes the node's pending alarm, as a lost alarm would. The node stays running and answers peers but runs no rounds until the cron keeper re-arms it (or it is started again). `deleted` is false when no alarm was pending.",
+    middleware: [requireWriteToken] as const,
+    security: writeSecurity,
+    request: { params: NodeParams },
+    responses: {
+      200: jsonResponse(DeleteAlarmResponse, "Whether a pending alarm was deleted."),
+      ...pick(400, 401, 403, 404),
+    },
+  }),
+  async (c) => {
+    const { cluster, node } = c.req.valid("param");
+    const { deleted } = await (await knownNode(c.env, cluster, node)).deleteAlarm();
+    return c.json({ cluster, node, deleted }, 200);
+  },
+);

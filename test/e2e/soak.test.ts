@@ -1,0 +1,51 @@
+/**
+ * The chaos soak, short: the same code as `npm run soak` (bench/soak), about 40 s of chaos on
+ * 8 nodes in a real `wrangler dev`, with the same checks. Deadlines are generous and every
+ * wait is a poll, so a loaded 2-core CI box passes it too.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SoakClient } from "../../bench/soak/client.js";
+import { report } from "../../bench/soak/report.js";
+import { runSoak, type SoakConfig, soakDefaults } from "../../bench/soak/soak.js";
+import { startWranglerDev, type WranglerDev } from "./support/wrangler-dev.js";
+
+const CONFIG: SoakConfig = {
+  ...soakDefaults(8),
+  cluster: "soak-short",
+  durationMs: 40_000,
+  seed: 20261126,
+  protectedNodes: 2,
+  keeperEveryMs: 8_000,
+  convergeTimeoutMs: 120_000,
+};
+
+describe("chaos soak (short)", () => {
+  let dev: WranglerDev;
+
+  beforeAll(async () => {
+    dev = await startWranglerDev();
+  });
+
+  afterAll(async () => {
+    await dev?.stop();
+  });
+
+  it("loses no acknowledged write, declares no protected node dead, bounds rows per alarm", async () => {
+    const client = new SoakClient(dev.url, dev.token, CONFIG.cluster);
+    const result = await runSoak(client, CONFIG);
+    const text = report(result).join("\n");
+    console.log(text);
+    // The faults really happened, and the keeper really ran.
+    expect(result.writes.acknowledged, text).toBeGreaterThan(20);
+    expect(result.actions.evict + result.actions.deleteAlarm + result.actions.restart, text).toBeGreaterThan(
+      3,
+    );
+    expect(result.actions.keeper, text).toBeGreaterThan(1);
+    expect(result.events.read, text).toBeGreaterThan(0);
+    expect(result.checks.writesEverywhere, text).toMatchObject({ ok: true, missing: [], versionsBehind: [] });
+    expect(result.checks.protectedNeverDead, text).toMatchObject({ ok: true, deaths: [] });
+    expect(result.checks.rowsBounded.ok, text).toBe(true);
+    expect(result.checks.allRunningRounds, text).toMatchObject({ ok: true, idle: [] });
+    expect(result.ok, text).toBe(true);
+  }, 300_000);
+});
