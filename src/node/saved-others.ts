@@ -30,7 +30,7 @@ export interface OthersSource {
 }
 
 export class SavedOthers {
-  /** A node joined, restarted or was forgotten: the membership row is saved after the round. */
+  /** A node joined, restarted, was forgotten, suspected, declared dead or left: saved after the round. */
   private membersChanged = false;
   /** Only statuses changed: the membership row is saved when the throttle allows. */
   private statusesChanged = false;
@@ -75,7 +75,14 @@ export class SavedOthers {
       case "state":
         this.keysChanged.add(event.node);
         break;
-      default: // alive, suspect, dead, left
+      case "suspect":
+      case "dead":
+      case "left":
+        // Saved at once: a suspicion's timer runs from when it began, so a wake-up must find
+        // it (or the death) rather than restart detection from "alive".
+        this.membersChanged = true;
+        break;
+      default: // alive
         this.statusesChanged = true;
     }
   }
