@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createHearsayClient, nextBeatDelay } from "../../src/client/index.js";
+import { waitFor } from "../support/poll.js";
 
 interface Seen {
   method: string;
@@ -55,13 +56,22 @@ describe("startAgent", () => {
       state: { endpoint: "e" },
       onBeat: (claim) => beats.push(claim.outcome),
     });
-    await new Promise((resolve) => setTimeout(resolve, 450));
+    const started = Date.now();
+    const putsSeen = () => mesh.seen.filter((s) => s.method === "PUT");
+    await waitFor("four beats", async () => putsSeen().length >= 4, 5000, 10);
     loop.setState({ load: "2" });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await waitFor(
+      "a beat with the new state",
+      async () => putsSeen().some((p) => (p.body?.state as Record<string, string>)?.load === "2"),
+      5000,
+      10,
+    );
     await loop.stop({ leave: true });
-    const puts = mesh.seen.filter((s) => s.method === "PUT");
+    const elapsed = Date.now() - started;
+    const puts = putsSeen();
     expect(puts.length).toBeGreaterThanOrEqual(5);
-    expect(puts.length).toBeLessThanOrEqual(8);
+    // One beat per interval, not more (and the first at once).
+    expect(puts.length).toBeLessThanOrEqual(Math.floor(elapsed / 100) + 2);
     expect(puts[0]?.url).toBe("http://mesh.test/v1/clusters/demo/agents/edge-1");
     expect(puts[0]?.body).toEqual({ intervalMs: 100, state: { endpoint: "e" } });
     expect(puts[1]?.body).toEqual({ intervalMs: 100 });
@@ -82,7 +92,13 @@ describe("startAgent", () => {
       state: { endpoint: "e" },
       onError: (error) => errors.push(error),
     });
-    await new Promise((resolve) => setTimeout(resolve, 900));
+    // Three failures, then a success after waits of about 100, 200 and 400 ms.
+    await waitFor(
+      "a beat after three failures",
+      async () => mesh.seen.filter((s) => s.method === "PUT").length >= 4,
+      5000,
+      10,
+    );
     await loop.stop();
     expect(errors).toHaveLength(3);
     expect(String(errors[0])).toContain("503 overloaded");

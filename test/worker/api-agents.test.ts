@@ -6,6 +6,7 @@
  * that the phi detector never judges them during a test; judging is timed in the e2e test.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { roundsPass } from "../support/poll.js";
 import { call, callJson, eventually, expectError } from "./support/api.js";
 
 vi.setConfig({ testTimeout: 60_000 });
@@ -160,7 +161,12 @@ describe("agents", () => {
     // The old home comes back: its next heartbeat may move the agent home again, but as a new
     // claim (never the old one fighting back), and views agree on one home.
     expect((await call("POST", `${CLUSTER}/nodes/${oldHome}/start`)).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // Give a fight time to show: a few rounds of the old home after it came back.
+    await roundsPass(
+      `three rounds of ${oldHome}`,
+      async () => [(await callJson("GET", `${CLUSTER}/nodes/${oldHome}`)).json.counters.rounds as number],
+      3,
+    );
     await everywhere("mover", (m) => m?.home === newHome && m.status === "alive", "no fight over mover");
     const back = await callJson("PUT", `${AGENTS}/mover`, { body: { intervalMs: SLOW } });
     expect(back.status).toBe(200);

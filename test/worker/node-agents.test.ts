@@ -7,6 +7,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
 import type { AgentClaim, NodeView } from "../../src/node/rpc-types.js";
+import { pace, roundsPass } from "../support/poll.js";
 import { names, nodeStub, startCluster, stopAll, views, waitFor } from "./support/nodes.js";
 
 const stopped: Array<[string, string[]]> = [];
@@ -102,8 +103,12 @@ describe("a home node's agents", () => {
       10_000,
       200,
     );
-    // Still one home a while later: no fight.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Still one home a few rounds later: no fight.
+    await roundsPass(
+      "three rounds on every node",
+      async () => (await views(cluster, nodes)).map((view) => view.counters.rounds),
+      3,
+    );
     expect((await agentAt(cluster, nodes, "r-1")).every((m) => m?.home === "n2")).toBe(true);
   });
 
@@ -116,7 +121,7 @@ describe("a home node's agents", () => {
     await startCluster(cluster, nodes.length, ["n0"]);
     for (let i = 0; i < 6; i++) {
       await beat(cluster, "n2", "j-1", 200);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await pace(200); // the agent's own heartbeat period
     }
     await waitFor(
       "j-1 non-alive at every node",
