@@ -19,6 +19,30 @@ export class ApiCallError extends Error {
   }
 }
 
+/**
+ * One JSON call to the local Worker with a deadline: the parsed answer, or an ApiCallError
+ * carrying the API's error body. The bench's and the soak's clients both go through it.
+ */
+export async function apiCall(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body?: unknown,
+  timeoutMs = CALL_TIMEOUT_MS,
+): Promise<unknown> {
+  const sent = { ...headers };
+  if (body !== undefined) sent["content-type"] = "application/json";
+  const res = await fetch(url, {
+    method,
+    headers: sent,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new ApiCallError(res.status, text, `${method} ${new URL(url).pathname}`);
+  return JSON.parse(text) as unknown;
+}
+
 export class HearsayClient {
   constructor(
     readonly baseUrl: string,
@@ -69,17 +93,7 @@ export class HearsayClient {
     return { authorization: `Bearer ${this.token}` };
   }
 
-  private async call(method: string, url: string, body?: unknown): Promise<unknown> {
-    const headers = this.authHeaders();
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(url, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new ApiCallError(res.status, text, `${method} ${new URL(url).pathname}`);
-    return JSON.parse(text) as unknown;
+  private call(method: string, url: string, body?: unknown): Promise<unknown> {
+    return apiCall(method, url, this.authHeaders(), body);
   }
 }

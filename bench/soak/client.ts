@@ -8,7 +8,7 @@
 import type { GossipConfigInput } from "../../src/core/index.js";
 import type { NodeView, SequencedEvent } from "../../src/node/rpc-types.js";
 import { SseReader } from "../../test/support/sse.js";
-import { ApiCallError } from "../mesh/api-client.js";
+import { apiCall } from "../mesh/api-client.js";
 
 const CALL_TIMEOUT_MS = 15_000;
 
@@ -90,18 +90,8 @@ export class SoakClient {
     return { authorization: `Bearer ${this.token}` };
   }
 
-  private async call(method: string, url: string, body?: unknown): Promise<unknown> {
-    const headers = this.authHeaders();
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(url, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new ApiCallError(res.status, text, `${method} ${new URL(url).pathname}`);
-    return JSON.parse(text) as unknown;
+  private call(method: string, url: string, body?: unknown): Promise<unknown> {
+    return apiCall(method, url, this.authHeaders(), body, CALL_TIMEOUT_MS);
   }
 }
 

@@ -64,6 +64,24 @@ enum State {
   Removed = 2,
 }
 
+/**
+ * When the sites other than `origin` were informed, summed up: the mean and the latest time
+ * (sites never informed, at -1, are left out). Both modes report t_ave and t_last from it.
+ */
+export function informedTimes(informedAt: ArrayLike<number>, origin: number): { mean: number; last: number } {
+  let sum = 0;
+  let count = 0;
+  let last = 0;
+  for (let i = 0; i < informedAt.length; i++) {
+    const at = informedAt[i] as number;
+    if (i === origin || at < 0) continue;
+    sum += at;
+    count++;
+    if (at > last) last = at;
+  }
+  return { mean: count > 0 ? sum / count : 0, last };
+}
+
 export function runEpidemic(o: EpidemicOptions): EpidemicResult {
   const clock = new VirtualClock(0);
   const rng = o.rng;
@@ -168,21 +186,12 @@ export function runEpidemic(o: EpidemicOptions): EpidemicResult {
     deadline,
   );
   const end = clock.now;
-  let sum = 0;
-  let count = 0;
-  let last = 0;
-  for (let i = 0; i < n; i++) {
-    const at = informedAt[i] as number;
-    if (i === origin || at < 0) continue;
-    sum += at;
-    count++;
-    if (at > last) last = at;
-  }
+  const { mean, last } = informedTimes(informedAt, origin);
   const rounds = end / o.intervalMs;
   return {
     residue: (n - informed) / n,
     traffic: updates / n,
-    tAve: count > 0 ? sum / count / o.intervalMs : 0,
+    tAve: mean / o.intervalMs,
     tLast: last / o.intervalMs,
     messagesPerNodeRound: messages / n / Math.max(rounds, 1e-9),
     rounds,

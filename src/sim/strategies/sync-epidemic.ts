@@ -9,7 +9,7 @@
  * rules as in the asynchronous run (`interest.ts`).
  */
 import type { Rng } from "../../core/index.js";
-import type { EpidemicOptions, EpidemicResult } from "./epidemic.js";
+import { type EpidemicOptions, type EpidemicResult, informedTimes } from "./epidemic.js";
 import { losesInterest } from "./interest.js";
 
 export interface SyncEpidemicResult extends EpidemicResult {
@@ -133,20 +133,11 @@ export function runSyncEpidemic(
     else antiEntropyCycle();
   }
 
-  let sum = 0;
-  let count = 0;
-  let last = 0;
-  for (let i = 0; i < n; i++) {
-    const at = informedAt[i] as number;
-    if (i === origin || at < 0) continue;
-    sum += at;
-    count++;
-    if (at > last) last = at;
-  }
+  const { mean, last } = informedTimes(informedAt, origin);
   return {
     residue: (n - informed) / n,
     traffic: updates / n,
-    tAve: count > 0 ? sum / count : 0,
+    tAve: mean,
     tLast: last,
     messagesPerNodeRound: messages / n / Math.max(cycle, 1),
     rounds: cycle,
