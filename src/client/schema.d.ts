@@ -336,6 +336,8 @@ export interface components {
       fanout?: number;
       /** @description Members probed per round (swim). 0 turns probing off. */
       probesPerRound?: number;
+      /** @description Rounds a quiet node runs per wake-up (one alarm): their probes and exchanges go out at once. A busy node (suspicions, agents, joining, phi) wakes every round. */
+      roundsPerWake?: number;
       /** @description How long a direct probe waits for its ack; indirect probes wait twice as long, ms. */
       probeTimeoutMs?: number;
       /** @description Members asked to probe a silent member before it is suspected. */

@@ -15,6 +15,7 @@ export interface GossipConfig {
   mode: GossipMode;
   detector: Detector;
   probesPerRound: number;
+  roundsPerWake: number;
   probeTimeoutMs: number;
   indirectChecks: number;
   suspicionMult: number;
@@ -65,8 +66,15 @@ export const CONFIG_LIMITS: Record<NumericField, NumericRule> = {
   probesPerRound: {
     min: 0,
     max: 16,
+    description:
+      "Members probed per round (swim); a fraction probes that often on average (1.5: 3 every 2 rounds). 0 turns probing off.",
+  },
+  roundsPerWake: {
+    min: 1,
+    max: 64,
     integer: true,
-    description: "Members probed per round (swim). 0 turns probing off.",
+    description:
+      "Rounds a quiet node runs per wake-up (one alarm): their probes and exchanges go out at once. A busy node (suspicions, agents, joining, phi) wakes every round.",
   },
   probeTimeoutMs: {
     min: 1,
@@ -193,7 +201,8 @@ const FIXED_DEFAULTS = {
   fanout: 2,
   mode: "push-pull" as GossipMode,
   detector: "swim" as Detector,
-  probesPerRound: 2,
+  probesPerRound: 1.5,
+  roundsPerWake: 16,
   indirectChecks: 3,
   suspicionMult: 1.5,
   suspicionMaxMult: 4,
@@ -204,7 +213,7 @@ const FIXED_DEFAULTS = {
   hotFanout: 0,
   rumorsPerSecond: 20,
   rumorBurst: 40,
-  maxBackoffRounds: 8,
+  maxBackoffRounds: 16,
   phiThreshold: 8,
   phiWindow: 100,
   maxDeltaBytes: 64 * 1024,
@@ -273,6 +282,12 @@ export function resolveConfig(input: GossipConfigInput = {}): GossipConfig {
 function checkAcross(config: GossipConfig): void {
   if (config.probeTimeoutMs * 2 > config.intervalMs) {
     throw new ConfigError("probeTimeoutMs", `must be at most half of intervalMs (${config.intervalMs / 2})`);
+  }
+  if (config.roundsPerWake > config.maxBackoffRounds) {
+    throw new ConfigError(
+      "roundsPerWake",
+      `must be at most maxBackoffRounds (${config.maxBackoffRounds}): a quiet node wakes when anti-entropy is due`,
+    );
   }
   const needed = 2 * config.maxDeltaBytes + config.maxPiggybackBytes + MESSAGE_OVERHEAD_BYTES;
   if (config.maxMessageBytes < needed) {

@@ -57,6 +57,7 @@ import {
   type SynAckMessage,
   type SynMessage,
 } from "./types.js";
+import { chanceOver, maxWakeDelay, roundsCovered, wakeDelay, wakeRounds } from "./wake.js";
 
 export interface GossiperOptions {
   cluster: string;
@@ -149,9 +150,17 @@ export class Gossiper {
   private sequence = 0;
   /** Rounds to skip probing in while local health is poor. */
   private probeWait = 0;
+  /** Probes owed (a fractional probesPerRound accrues here; a full one goes out). */
+  private probeCredit = 0;
   /** Anti-entropy: rounds to wait before the next exchange, and the current pause (Trickle). */
   private aeWait = 0;
   private aePause = 1;
+  /** When the last wake began (null before the first): how many rounds the next one covers. */
+  private lastWakeAt: number | null = null;
+  /** A member was suspect at the last judgement, or became so since: wake every round. */
+  private suspicionsHeld = false;
+  /** This node's phase within a quiet wake period, in [0, 1). */
+  private readonly wakePhase: number;
   private readonly clock: Clock;
   private readonly rng: Rng;
   private readonly limits: MessageLimits;
@@ -177,6 +186,7 @@ export class Gossiper {
     this.sizeOf = options.sizeOf ?? jsonSize;
     this.maxQueuedEvents = options.maxQueuedEvents ?? 1000;
     this.awareness = new Awareness(this.config.awarenessMax);
+    this.wakePhase = this.rng();
     this.rumors = new TokenBucket(this.config.rumorsPerSecond, this.config.rumorBurst, this.clock());
     this.state = new ClusterState(selfState ?? new NodeState(options.name, options.generation));
   }
@@ -213,11 +223,43 @@ export class Gossiper {
   }
 
   /**
-   * The next round's delay: the interval plus jitter. Poor local health slows probing (see
-   * beginRound), not rounds: news and anti-entropy keep their pace.
+   * The next wake's delay: `wakeRounds()` intervals (on this node's phase, see wake.ts) plus
+   * jitter. Poor local health slows
+   * probing (see beginRound), not wakes: news and anti-entropy keep their pace.
    */
   nextRoundDelay(): number {
-    return this.config.intervalMs * (1 + this.config.jitter * this.rng());
+    const { intervalMs, jitter } = this.config;
+    return wakeDelay(
+      this.clock(),
+      intervalMs,
+      this.wakeRounds(),
+      this.wakePhase,
+      intervalMs * jitter * this.rng(),
+    );
+  }
+
+  /** Rounds the next wake may wait (see wake.ts): 1 while busy, up to `roundsPerWake` when quiet. */
+  wakeRounds(): number {
+    return wakeRounds(this.config.roundsPerWake, this.busy(), this.aePause);
+  }
+
+  /**
+   * The latest time, seen from `now`, the next wake may come without missing work. A shell
+   * whose alarm is later (something happened between wakes: a suspicion, a change) wakes sooner.
+   */
+  latestWake(now: number): number {
+    const { intervalMs, jitter } = this.config;
+    return now + maxWakeDelay(intervalMs, this.wakeRounds(), intervalMs * jitter);
+  }
+
+  /** Work that cannot wait for a quiet wake: suspicions, agents, joining, phi heartbeats. */
+  private busy(): boolean {
+    return (
+      this.suspicionsHeld ||
+      this.hosted.size > 0 ||
+      this.selfStatus === "joining" ||
+      this.config.detector === "phi"
+    );
   }
 
   /** How long to wait for a direct ack; indirect probes wait twice as long. */
@@ -412,23 +454,35 @@ export class Gossiper {
    * detectors, forgets long-gone members, and plans this round's probes and exchanges.
    */
   beginRound(heartbeatFloor = 0): RoundPlan {
-    this.counters.rounds++;
+    const now = this.clock();
+    const rounds = roundsCovered(
+      this.lastWakeAt === null ? null : now - this.lastWakeAt,
+      this.config.intervalMs,
+      this.config.roundsPerWake,
+    );
+    this.lastWakeAt = now;
+    this.counters.rounds += rounds;
+    this.counters.wakes++;
     this.state.self.beat(heartbeatFloor);
     this.tick();
     const plan: RoundPlan = { probes: [], exchanges: [] };
     if (this.selfStatus === "left") return plan;
     // A node at health score s probes every (1 + s) rounds (Lifeguard): it accuses less while
     // its own acks go missing.
-    if (this.probeWait > 0) this.probeWait--;
-    else if (this.config.detector === "swim") {
-      this.probeWait = this.awareness.health;
-      for (let i = 0; i < this.config.probesPerRound; i++) {
-        const target = this.nextProbeTarget();
-        if (target === undefined || plan.probes.some((p) => p.target === target)) break;
-        plan.probes.push({ target, ping: this.makePing(target) });
+    for (let round = 0; round < rounds; round++) {
+      if (this.probeWait > 0) this.probeWait--;
+      else if (this.config.detector === "swim") {
+        this.probeWait = this.awareness.health;
+        this.probeCredit += this.config.probesPerRound;
+        for (; this.probeCredit >= 1; this.probeCredit--) {
+          const target = this.nextProbeTarget();
+          if (target === undefined || plan.probes.some((p) => p.target === target)) break;
+          plan.probes.push({ target, ping: this.makePing(target) });
+        }
       }
     }
-    for (const peer of this.exchangePeers()) plan.exchanges.push({ peer, syn: this.makeSyn(peer) });
+    this.probeCredit = Math.min(this.probeCredit, 1);
+    for (const peer of this.exchangePeers(rounds)) plan.exchanges.push({ peer, syn: this.makeSyn(peer) });
     return plan;
   }
 
@@ -442,10 +496,12 @@ export class Gossiper {
       this.config.suspicionMult,
       this.config.suspicionMaxMult,
     );
+    this.suspicionsHeld = false;
     for (const [name, node] of this.state.nodes) {
       if (node === this.state.self || this.hosted.has(name)) continue;
       const record = this.record(name);
       if (node.status === SUSPECT) {
+        this.suspicionsHeld = true;
         record.suspicion ??= new Suspicion(record.since, this.name);
         if (record.suspicion.expired(now, this.config.suspicionConfirmations, minMs, maxMs)) {
           this.declare(name, DEAD, this.name);
@@ -994,6 +1050,7 @@ export class Gossiper {
     ) {
       record.since = now;
       record.suspicion = node.status === SUSPECT ? new Suspicion(now, reporter ?? change.name) : null;
+      if (node.status === SUSPECT) this.suspicionsHeld = true;
       if (node.status === ALIVE) record.resetHeartbeats();
       if (!change.discovered || node.status !== ALIVE) this.emitStatus(change.name, node.status, reporter);
     }
@@ -1317,12 +1374,13 @@ export class Gossiper {
   }
 
   /**
-   * Peers for this round's exchanges: sometimes one believed dead, every round; while
-   * anti-entropy pauses (Trickle) nothing else, otherwise `fanout` live members and a seed when
-   * few are known, or with a chance that shrinks as the cluster grows. Under phi every round
-   * exchanges (heartbeats must flow).
+   * Peers for this wake's exchanges (it covers `rounds` rounds; chances per round are taken
+   * once for all of them): sometimes one believed dead, every wake; while anti-entropy pauses
+   * (Trickle) nothing else, otherwise `fanout` live members and a seed when few are known, or
+   * with a chance that shrinks as the cluster grows. Under phi every round exchanges
+   * (heartbeats must flow).
    */
-  private exchangePeers(): string[] {
+  private exchangePeers(rounds: number): string[] {
     const reachable: string[] = [];
     const dead: string[] = [];
     for (const node of this.state.nodes.values()) {
@@ -1335,14 +1393,16 @@ export class Gossiper {
     // A member believed dead is tried at its chance every round, paused or not: it is how a
     // healed partition or a recovered member is found, and a pause must not delay that.
     const chosen: string[] = [];
-    if (dead.length > 0 && this.rng() < this.config.deadPeerProbability) {
+    if (dead.length > 0 && this.rng() < chanceOver(this.config.deadPeerProbability, rounds)) {
       chosen.push(dead[randomInt(this.rng, dead.length)] as string);
     }
     // So is a seed (less often as the cluster grows): it merges split brains at bootstrap.
-    const seedChance =
-      this.config.seedProbability * Math.min(1, seeds.length / Math.max(1, reachable.length));
+    const seedChance = chanceOver(
+      this.config.seedProbability * Math.min(1, seeds.length / Math.max(1, reachable.length)),
+      rounds,
+    );
     const withSeed = seeds.length > 0 && (fewKnown || this.rng() < seedChance);
-    this.aeWait--;
+    this.aeWait -= rounds;
     const due = this.config.detector === "phi" || this.aeWait <= 0 || fewKnown;
     if (due) {
       this.aeWait = this.aePause;

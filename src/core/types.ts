@@ -194,7 +194,10 @@ export type GossipMessage = RequestMessage | ReplyMessage;
 
 /** Counters a node keeps about itself. All monotonic within one process lifetime. */
 export interface CoreCounters {
+  /** Protocol periods run (a wake covers one or more). */
   rounds: number;
+  /** Wake-ups (each one alarm in a Durable Object). */
+  wakes: number;
   exchangesStarted: number;
   exchangesCompleted: number;
   exchangesFailed: number;
@@ -220,6 +223,7 @@ export interface CoreCounters {
 export function emptyCounters(): CoreCounters {
   return {
     rounds: 0,
+    wakes: 0,
     exchangesStarted: 0,
     exchangesCompleted: 0,
     exchangesFailed: 0,

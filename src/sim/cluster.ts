@@ -57,6 +57,10 @@ export interface SimNode {
   up: boolean;
   /** Bumped on every crash and restart: messages and timers of an older life are void. */
   life: number;
+  /** Bumped whenever the next wake is scheduled: an older wake timer is void. */
+  wake?: number;
+  /** When the next wake is due (virtual ms). */
+  wakeAt?: number;
 }
 
 /** A request timed out on the virtual clock. */
@@ -290,8 +294,17 @@ export class SimCluster {
   }
 
   private scheduleFirstRound(node: SimNode): void {
-    const life = node.life;
-    this.clock.after(this.rng() * this.config.intervalMs, () => this.round(node, life));
+    this.scheduleWake(node, node.life, this.rng() * this.config.intervalMs);
+  }
+
+  /** Schedules the node's next wake (one alarm in a Durable Object), replacing any other. */
+  private scheduleWake(node: SimNode, life: number, delay: number): void {
+    const wake = (node.wake ?? 0) + 1;
+    node.wake = wake;
+    node.wakeAt = this.now + delay;
+    this.clock.after(delay, () => {
+      if (node.wake === wake) this.round(node, life);
+    });
   }
 
   private round(node: SimNode, life: number): void {
@@ -302,7 +315,7 @@ export class SimCluster {
       () => this.touched(node),
     );
     this.touched(node);
-    this.clock.after(gossiper.nextRoundDelay(), () => this.round(node, life));
+    this.scheduleWake(node, life, gossiper.nextRoundDelay());
   }
 
   /** The transport a node's driver uses: the virtual network, with virtual timeouts. */
@@ -352,6 +365,10 @@ export class SimCluster {
   }
 
   private touched(node: SimNode): void {
+    // Something between wakes made the node busy (as the Durable Object re-arms its alarm).
+    if (node.up && node.wakeAt !== undefined && node.wakeAt > node.gossiper.latestWake(this.now)) {
+      this.scheduleWake(node, node.life, node.gossiper.nextRoundDelay());
+    }
     for (const event of node.gossiper.drainEvents()) {
       if (event.type !== "suspect" && event.type !== "dead") continue;
       const subject = this.nodes.get(event.node);

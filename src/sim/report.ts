@@ -71,7 +71,7 @@ export function formatConfig(options: SimOptions, extra: Record<string, unknown>
   );
   const g = options.config;
   lines.push(
-    `  ${"core".padEnd(16)}detector=${g.detector} probesPerRound=${g.probesPerRound} probeTimeoutMs=${g.probeTimeoutMs} indirectChecks=${g.indirectChecks} suspicionMult=${g.suspicionMult} suspicionMaxMult=${g.suspicionMaxMult} maxBackoffRounds=${g.maxBackoffRounds} phiThreshold=${g.phiThreshold} maxDeltaBytes=${g.maxDeltaBytes} crossRegionProbability=${g.crossRegionProbability}`,
+    `  ${"core".padEnd(16)}detector=${g.detector} probesPerRound=${g.probesPerRound} roundsPerWake=${g.roundsPerWake} probeTimeoutMs=${g.probeTimeoutMs} indirectChecks=${g.indirectChecks} suspicionMult=${g.suspicionMult} suspicionMaxMult=${g.suspicionMaxMult} maxBackoffRounds=${g.maxBackoffRounds} phiThreshold=${g.phiThreshold} maxDeltaBytes=${g.maxDeltaBytes} crossRegionProbability=${g.crossRegionProbability}`,
   );
   return `configuration\n${lines.join("\n")}\n`;
 }

@@ -18,6 +18,7 @@ import {
 function consistent(config: GossipConfig): boolean {
   return (
     config.probeTimeoutMs * 2 <= config.intervalMs &&
+    config.roundsPerWake <= config.maxBackoffRounds &&
     config.maxMessageBytes >= 2 * config.maxDeltaBytes + config.maxPiggybackBytes + MESSAGE_OVERHEAD_BYTES
   );
 }
@@ -86,7 +87,9 @@ describe("resolveConfig", () => {
           expect(consistent(config)).toBe(true);
         } catch (error) {
           expect(error).toBeInstanceOf(ConfigError);
-          expect(["probeTimeoutMs", "maxMessageBytes"]).toContain((error as ConfigError).field);
+          expect(["probeTimeoutMs", "maxMessageBytes", "roundsPerWake"]).toContain(
+            (error as ConfigError).field,
+          );
         }
       }),
     );
