@@ -276,6 +276,7 @@ export class GossipNode extends NodeShell implements GossipNodeRpc {
       }
       if (life.state !== "running")
         return refusal(life.state === "unconfigured" ? "not_configured" : "stopped");
+      this.deps.shell.peerCallsAnswered++;
       return life.node.answer(message);
     });
   }

@@ -47,6 +47,7 @@ export type ShellCounters = Pick<
   | "exchangesSucceeded"
   | "rpcCallsMade"
   | "rpcCallsAnswered"
+  | "peerCallsAnswered"
   | "storageErrors"
 >;
 
@@ -58,6 +59,7 @@ export function newShellCounters(): ShellCounters {
     exchangesSucceeded: 0,
     rpcCallsMade: 0,
     rpcCallsAnswered: 0,
+    peerCallsAnswered: 0,
     storageErrors: 0,
   };
 }
@@ -144,9 +146,14 @@ export class NodeRuntime {
     this.saved.restored(now);
   }
 
-  /** When the round after one begun at `now` is due. */
+  /** When the wake after one begun at `now` is due. */
   nextRoundAt(now: number): number {
     return now + this.gossiper.nextRoundDelay();
+  }
+
+  /** The latest the next wake may come, seen from `now` (sooner when something needs it). */
+  latestWake(now: number): number {
+    return this.gossiper.latestWake(now);
   }
 
   // ---------------------------------------------------------------- rounds and exchanges

@@ -98,6 +98,8 @@ export abstract class NodeShell extends DurableObject<Env> {
     } finally {
       this.roundsInFlight--;
     }
+    // The round may have made the node busy (a probe failed): its next wake comes sooner.
+    if (epoch === this.epoch) await this.wakeSoonerIfDue();
   }
 
   // ================================================================ internals
@@ -117,10 +119,31 @@ export abstract class NodeShell extends DurableObject<Env> {
     await this.store.armAlarm(Date.now() + Math.random() * node.intervalMs);
   }
 
-  /** Runs an RPC handler: counts the call and the time it keeps the object busy. */
-  protected answer<T>(handle: () => Promise<T>): Promise<T> {
+  /**
+   * Runs an RPC handler: counts the call and the time it keeps the object busy. A call that
+   * made the node busy between wakes (a suspicion heard, an agent taken in, a change) brings
+   * its next wake forward.
+   */
+  protected async answer<T>(handle: () => Promise<T>): Promise<T> {
     this.deps.shell.rpcCallsAnswered++;
-    return this.active.track(handle);
+    const result = await this.active.track(handle);
+    await this.wakeSoonerIfDue();
+    return result;
+  }
+
+  /** Re-arms the alarm sooner when it is later than the node's next wake may be. */
+  private async wakeSoonerIfDue(): Promise<void> {
+    const life = this.life;
+    const armedAt = this.store.armedAt;
+    if (life.state !== "running" || armedAt === null) return;
+    const now = Date.now();
+    if (armedAt <= life.node.latestWake(now)) return;
+    try {
+      await this.store.armAlarm(life.node.nextRoundAt(now));
+    } catch (error) {
+      this.deps.shell.roundErrors++;
+      console.warn(`${life.node.record.cluster}/${life.node.record.node}: could not wake sooner`, error);
+    }
   }
 
   protected configured(): NodeRuntime {

@@ -339,20 +339,26 @@ export class NodeStore {
 
   // ---------------------------------------------------------------- alarm
 
+  /** When the alarm is armed for, as this object last set or read it (null: none, or unknown). */
+  armedAt: number | null = null;
+
   /** Arms the alarm (replacing any); billed as one row written. */
   async armAlarm(at: number): Promise<void> {
     this.count("alarm", 1);
+    this.armedAt = at;
     await this.storage.setAlarm(at);
   }
 
   /** Deletes the alarm; counted as a row too (the alarm lives in the object's storage). */
   async disarmAlarm(): Promise<void> {
     this.count("alarm", 1);
+    this.armedAt = null;
     await this.storage.deleteAlarm();
   }
 
   async alarmAt(): Promise<number | null> {
-    return this.storage.getAlarm();
+    this.armedAt = await this.storage.getAlarm();
+    return this.armedAt;
   }
 
   private run(query: string, ...params: SqlStorageValue[]): Row[] {

@@ -24,6 +24,8 @@ export interface NodeCounters extends CoreCounters {
   rpcCallsMade: number;
   /** RPC calls this node answered (from peers and from the API). */
   rpcCallsAnswered: number;
+  /** Of those: gossip messages from peers (the rest came from the API). */
+  peerCallsAnswered: number;
   /** Rows of others' keys that failed to save (the rest of the save went on). */
   storageErrors: number;
   /** SQLite rows written, setAlarm included (each is billed as one row). */
