@@ -2,6 +2,7 @@
  * Command-line flags of `npm run bench` and the configuration they resolve to.
  */
 import { parseArgs } from "node:util";
+import { resolveConfig } from "../src/core/index.js";
 
 export interface BenchConfig {
   nodes: number;
@@ -25,18 +26,23 @@ export interface BenchConfig {
   deadlineSeconds: number;
   /** Where the result JSON goes. */
   outDir: string;
+  /** Gossip tunables given to the mesh's bootstrap besides the interval and detector. */
+  core: Record<string, number>;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
 
   --nodes <n>          nodes in the mesh and SWIM members (default 32; quick 8)
   --interval <ms>      gossip interval = SWIM protocol period (default 1000; quick 250)
-  --steady-rounds <n>  rounds in the steady counter window (default 20; quick 10)
+  --steady-rounds <n>  rounds in the steady counter window (default 4 wakes, at least 20;
+                       quick 10)
   --duration <s>       API load duration (default 10; quick 3)
   --connections <n>    API load connections (default 10)
   --cost-mesh <n>      mesh size for the cost column that includes allowances (default 100)
   --rpc-wait-ms <ms>   assumed network wait per RPC between deployed objects, for the
                        duration estimate of the cost model (default 5)
+  --core <list>        other gossip tunables for the mesh, name=value,... e.g.
+                       roundsPerWake=1,probesPerRound=2 (default: hearsay's defaults)
   --skip-mesh          do not start the Worker (no mesh, no load)
   --skip-load          no API load
   --skip-swim          no SWIM peer
@@ -56,6 +62,21 @@ function positive(name: string, raw: string | undefined, fallback: number, integ
   return value;
 }
 
+/** `name=value,...` into numbers; names and ranges are checked by the bootstrap itself. */
+function parseCore(raw: string | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (raw === undefined || raw === "") return out;
+  for (const pair of raw.split(",")) {
+    const [name, value, extra] = pair.split("=");
+    const number = Number(value);
+    if (!name || value === undefined || extra !== undefined || !Number.isFinite(number)) {
+      throw new Error(`--core takes name=value pairs with numeric values, got ${pair}`);
+    }
+    out[name] = number;
+  }
+  return out;
+}
+
 /** Parses argv (without node and script). Throws with a clear message on bad input. */
 export function parseBenchArgs(argv: readonly string[]): BenchConfig | "help" {
   const { values } = parseArgs({
@@ -69,6 +90,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig | "help" {
       connections: { type: "string" },
       "cost-mesh": { type: "string" },
       "rpc-wait-ms": { type: "string" },
+      core: { type: "string" },
       "skip-mesh": { type: "boolean", default: false },
       "skip-load": { type: "boolean", default: false },
       "skip-swim": { type: "boolean", default: false },
@@ -80,11 +102,17 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig | "help" {
     },
   });
   if (values.help) return "help";
+  const core = parseCore(values.core);
   const quick = values.quick;
   const config: BenchConfig = {
     nodes: positive("nodes", values.nodes, quick ? 8 : 32),
     intervalMs: positive("interval", values.interval, quick ? 250 : 1000),
-    steadyRounds: positive("steady-rounds", values["steady-rounds"], quick ? 10 : 20),
+    // A window of several quiet wakes, so their alarms are counted fairly.
+    steadyRounds: positive(
+      "steady-rounds",
+      values["steady-rounds"],
+      quick ? 10 : Math.max(20, 4 * resolveConfig(core).roundsPerWake),
+    ),
     loadSeconds: positive("duration", values.duration, quick ? 3 : 10),
     connections: positive("connections", values.connections, 10),
     costMeshNodes: positive("cost-mesh", values["cost-mesh"], 100),
@@ -96,6 +124,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig | "help" {
     quick,
     deadlineSeconds: positive("deadline", values.deadline, 600),
     outDir: values.out ?? "bench/results",
+    core,
   };
   if (config.nodes < 2) throw new Error("--nodes must be at least 2");
   if (config.intervalMs < 10) throw new Error("--interval must be at least 10 ms (hearsay's minimum)");

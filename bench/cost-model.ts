@@ -117,6 +117,33 @@ export function costAtInterval(perRound: PerRoundUsage, intervalMs: number, mesh
   };
 }
 
+/** What one node used per second of a measured window, as its own counters tell. */
+export interface PerSecondUsage {
+  /** Rounds (protocol periods) run. */
+  rounds: number;
+  /** Billed DO requests: alarm invocations plus gossip calls received from peers. */
+  requests: number;
+  rowsWritten: number;
+  /** Seconds of each second the object was active (in an alarm or an RPC handler). */
+  activeSeconds: number;
+}
+
+/** Cost as run: one node's measured rates held for a month, allowances ignored. */
+export interface AsRunCost {
+  usage: MonthlyUsage;
+  marginal: CostBreakdown;
+}
+
+export function costAsRun(perSecond: PerSecondUsage): AsRunCost {
+  const usage: MonthlyUsage = {
+    rounds: perSecond.rounds * SECONDS_PER_MONTH,
+    requests: perSecond.requests * SECONDS_PER_MONTH,
+    rowsWritten: perSecond.rowsWritten * SECONDS_PER_MONTH,
+    gbSeconds: perSecond.activeSeconds * SECONDS_PER_MONTH * PRICES.objectMemoryGb,
+  };
+  return { usage, marginal: price(usage, false) };
+}
+
 /** The standard table: 1 s, 5 s and 30 s intervals. */
 export const COST_INTERVALS_MS = [1000, 5000, 30_000] as const;
 

@@ -5,13 +5,15 @@
  */
 import { z } from "zod";
 import type { BenchConfig } from "./args.js";
-import type { IntervalCost, PerRoundUsage } from "./cost-model.js";
+import type { AsRunCost, IntervalCost, PerRoundUsage, PerSecondUsage } from "./cost-model.js";
 import type { LatencySample, LoadFigures } from "./load.js";
 import type { MeshFigures } from "./mesh/run-mesh.js";
 import type { SwimOutcome } from "./swim/run-swim.js";
 
 export interface CostFigures {
   perRound: PerRoundUsage;
+  /** The configuration the bench ran, priced from the nodes' own counters over the steady window. */
+  asRun?: AsRunCost & { perSecond: PerSecondUsage; assumptions: string[] };
   /** How activeSeconds was estimated, and other stated assumptions. */
   assumptions: string[];
   intervals: IntervalCost[];
@@ -73,6 +75,18 @@ const meshSchema = z
       bytesSentPerNodePerSecond: num,
       cpuSecondsPerNodePerRound: num.nullable(),
       activeMsPerNodePerRound: num,
+      perNodeSecond: z
+        .object({
+          rounds: num,
+          wakes: num,
+          alarms: num,
+          peerCallsAnswered: num,
+          clientCallsAnswered: num,
+          rowsWritten: num,
+          activeMs: num,
+        })
+        .optional(),
+      cpuSecondsPerNodePerSecond: num.nullable().optional(),
     }),
   })
   .nullable();
@@ -127,6 +141,14 @@ export const BenchResultSchema = z.object({
     cost: z
       .object({
         perRound: z.object({ requests: num, rowsWritten: num, activeSeconds: num }),
+        asRun: z
+          .object({
+            perSecond: z.object({ rounds: num, requests: num, rowsWritten: num, activeSeconds: num }),
+            usage: z.object({ rounds: num, requests: num, rowsWritten: num, gbSeconds: num }),
+            marginal: breakdown,
+            assumptions: z.array(z.string()),
+          })
+          .optional(),
         assumptions: z.array(z.string()),
         intervals: z.array(
           z.object({ intervalMs: num, marginal: breakdown, mesh: breakdown, meshNodes: num }),
@@ -373,6 +395,52 @@ export function costTable(cost: CostFigures): string {
       `$ / node-month in a ${meshNodes}-node mesh, allowance incl.`,
     ],
     rows,
+  );
+}
+
+/** The cost of the configuration as run: a month of the measured rates, allowances ignored. */
+export function asRunTable(asRun: NonNullable<CostFigures["asRun"]>): string {
+  const { usage, marginal } = asRun;
+  return markdownTable(
+    [
+      "rounds / node-month",
+      "requests / node-month",
+      "rows written / node-month",
+      "GB-s / node-month",
+      "marginal $ / node-month (requests + rows + duration)",
+    ],
+    [
+      [
+        millions(usage.rounds),
+        millions(usage.requests),
+        millions(usage.rowsWritten),
+        fixed(usage.gbSeconds, 0),
+        `${dollars(marginal.total)} (${dollars(marginal.requests)} + ${dollars(marginal.rowsWritten)} + ${dollars(marginal.duration)})`,
+      ],
+    ],
+  );
+}
+
+/** The cost-and-detection goal one bench run is held to. */
+export const COST_GOAL = {
+  maxDollarsPerNodeMonth: 1,
+  maxStoppedNonAliveMs: 3000,
+  falseSuspicions: 0,
+} as const;
+
+/** Whether this run met COST_GOAL, with its three figures; null when one of them is missing. */
+export function goalLine(result: BenchResult): string | null {
+  const mesh = result.figures.mesh;
+  const asRun = result.figures.cost?.asRun;
+  if (!mesh || !asRun) return null;
+  const dollarsOk = asRun.marginal.total <= COST_GOAL.maxDollarsPerNodeMonth;
+  const detectOk = mesh.stoppedNonAlive.ms <= COST_GOAL.maxStoppedNonAliveMs;
+  const falseOk = mesh.falseSuspicions <= COST_GOAL.falseSuspicions;
+  const met = dollarsOk && detectOk && falseOk;
+  return (
+    `goal ${met ? "met" : "MISSED"}: ${dollars(asRun.marginal.total)} per node-month as run (at most ${dollars(COST_GOAL.maxDollarsPerNodeMonth)}), ` +
+    `stopped node non-alive everywhere in ${(mesh.stoppedNonAlive.ms / 1000).toFixed(2)} s (at most ${COST_GOAL.maxStoppedNonAliveMs / 1000} s), ` +
+    `${mesh.falseSuspicions} false suspicions (at most ${COST_GOAL.falseSuspicions})`
   );
 }
 

@@ -9,12 +9,18 @@ import { join } from "node:path";
 import type { Detector } from "../src/core/index.js";
 import { startWranglerDev, type WranglerDev } from "../test/e2e/support/wrangler-dev.js";
 import { type BenchConfig, parseBenchArgs, USAGE } from "./args.js";
-import { costTable as costIntervals, type PerRoundUsage } from "./cost-model.js";
+import {
+  costAsRun,
+  costTable as costIntervals,
+  type PerRoundUsage,
+  type PerSecondUsage,
+} from "./cost-model.js";
 import { type LatencySample, type LoadFigures, runViewAndMembersLoad, sampleLatency } from "./load.js";
 import { HearsayClient } from "./mesh/api-client.js";
 import { cpuSeconds, findWorkerdPids } from "./mesh/process-cpu.js";
 import { type MeshFigures, runMesh, stopNodes } from "./mesh/run-mesh.js";
 import {
+  asRunTable,
   type BenchResult,
   BenchResultSchema,
   type CostFigures,
@@ -22,6 +28,7 @@ import {
   costTable,
   detectorTable,
   figuresTable,
+  goalLine,
   resultFileName,
 } from "./report.js";
 import { runSwim, type SwimOutcome } from "./swim/run-swim.js";
@@ -70,7 +77,37 @@ function costFigures(mesh: MeshFigures, latency: LatencySample, config: BenchCon
     "storage (a few KB per node) and rows read are negligible; the $5 Workers Paid subscription is not included",
     `marginal ignores the monthly allowances (1 M requests, 50 M rows written, 400,000 GB-s); the mesh column subtracts them once for a ${config.costMeshNodes}-node mesh alone on the account`,
   );
-  return { perRound, assumptions, intervals: costIntervals(perRound, config.costMeshNodes) };
+  return {
+    perRound,
+    asRun: asRunFigures(mesh),
+    assumptions,
+    intervals: costIntervals(perRound, config.costMeshNodes),
+  };
+}
+
+/**
+ * The configuration as run, priced from the nodes' own counters over the steady window:
+ * requests are alarms plus gossip calls received from peers; duration is the nodes' own
+ * count of time in handlers (across I/O) plus the workerd CPU between it, when readable.
+ */
+function asRunFigures(mesh: MeshFigures): CostFigures["asRun"] {
+  const rates = mesh.steady.perNodeSecond;
+  if (!rates) return undefined;
+  const cpu = mesh.steady.cpuSecondsPerNodePerSecond ?? 0;
+  const perSecond: PerSecondUsage = {
+    rounds: rates.rounds,
+    requests: rates.alarms + rates.peerCallsAnswered,
+    rowsWritten: rates.rowsWritten,
+    activeSeconds: rates.activeMs / 1000 + cpu,
+  };
+  return {
+    ...costAsRun(perSecond),
+    perSecond,
+    assumptions: [
+      `per node-second over the steady window: ${rates.wakes.toFixed(3)} wakes (alarms ${rates.alarms.toFixed(3)}) for ${rates.rounds.toFixed(3)} rounds, ${rates.peerCallsAnswered.toFixed(3)} gossip calls received, ${rates.rowsWritten.toFixed(3)} rows written, ${rates.activeMs.toFixed(2)} ms in handlers + ${(cpu * 1000).toFixed(2)} ms workerd CPU`,
+      `the bench's own API reads at the window's ends (${rates.clientCallsAnswered.toFixed(3)} calls per node-second) are left out: they are the user's, not the mesh's`,
+    ],
+  };
 }
 
 async function measureMesh(config: BenchConfig, deadline: number, failures: string[]) {
@@ -95,6 +132,7 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
       nodes: config.nodes,
       intervalMs: config.intervalMs,
       detector,
+      core: config.core,
       steadyRounds: config.steadyRounds,
       phaseTimeoutMs: phaseTimeout(config, deadline),
       pollEveryMs: Math.min(250, Math.max(50, config.intervalMs / 5)),
@@ -221,7 +259,14 @@ async function main(): Promise<number> {
     console.log(`## Cost per node-month (list prices)\n\n${costTable(cost)}\n`);
     for (const assumption of cost.assumptions) console.log(`- ${assumption}`);
     console.log("");
+    if (cost.asRun) {
+      console.log(`## Cost as run (this configuration, marginal)\n\n${asRunTable(cost.asRun)}\n`);
+      for (const assumption of cost.asRun.assumptions) console.log(`- ${assumption}`);
+      console.log("");
+    }
   }
+  const goal = goalLine(result);
+  if (goal) console.log(`${goal}\n`);
   if (mesh && mesh.falseSuspicions > 0)
     console.log(`false suspicions: ${mesh.falseSuspicionPairs.join(", ")}`);
   for (const failure of failures) console.log(`FAILED ${failure}`);

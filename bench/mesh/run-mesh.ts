@@ -9,7 +9,7 @@
  */
 
 import { mapLimit } from "../../src/api/concurrency.js";
-import type { Detector } from "../../src/core/index.js";
+import type { Detector, GossipConfigInput } from "../../src/core/index.js";
 import type { NodeView } from "../../src/node/rpc-types.js";
 import { pollUntil } from "../poll.js";
 import type { HearsayClient } from "./api-client.js";
@@ -18,6 +18,7 @@ import {
   fullMembership,
   medianCounter,
   perRound,
+  perSecond,
   SuspicionTracker,
   statusesOf,
   valueEverywhere,
@@ -30,6 +31,8 @@ export interface MeshConfig {
   intervalMs: number;
   /** The failure detector the mesh runs. */
   detector: Detector;
+  /** Other gossip tunables given to the bootstrap (`--core`). */
+  core?: GossipConfigInput;
   /** Length of the steady window, in rounds. */
   steadyRounds: number;
   /** Give up on one phase after this long, ms. */
@@ -71,6 +74,10 @@ export interface SteadyFigures {
    * workerd the clock moves only across I/O, so this misses CPU between I/O: a lower bound.
    */
   activeMsPerNodePerRound: number;
+  /** The nodes' own counters per node per second over the window (cost as run is priced from it). */
+  perNodeSecond?: ReturnType<typeof perSecond>;
+  /** CPU seconds of the whole workerd process per node per second (null: not measurable). */
+  cpuSecondsPerNodePerSecond?: number | null;
 }
 
 export interface MeshFigures {
@@ -176,6 +183,11 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
         sameProcesses && cpuAfter.seconds > cpuBefore.seconds && totals.rounds > 0
           ? (cpuAfter.seconds - cpuBefore.seconds) / totals.rounds
           : null,
+      perNodeSecond: perSecond(totals),
+      cpuSecondsPerNodePerSecond:
+        sameProcesses && cpuAfter.seconds > cpuBefore.seconds && totals.nodes > 0
+          ? (cpuAfter.seconds - cpuBefore.seconds) / totals.nodes / seconds
+          : null,
     };
     return { figures, after };
   };
@@ -183,6 +195,7 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
   // 1. Bootstrap; full membership is every node listing every node as alive.
   const bootAt = Date.now();
   await client.bootstrap(config.cluster, config.nodes, {
+    ...config.core,
     intervalMs: config.intervalMs,
     detector: config.detector,
   });

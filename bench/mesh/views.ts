@@ -74,6 +74,11 @@ export interface WindowTotals {
   bytesSent: number;
   /** Wall time the nodes spent in alarm and RPC handlers, by their own count (ms). */
   activeMs: number;
+  /** Wake-ups (alarms that ran rounds; a wake covers one or more rounds). */
+  wakes: number;
+  /** Calls the nodes answered: gossip from peers, and the rest (the API's). */
+  peerCallsAnswered: number;
+  callsAnswered: number;
   /** Nodes whose counters went down (a wake-up reset them): their deltas are left out. */
   resetNodes: string[];
 }
@@ -85,6 +90,9 @@ const SUMMED = [
   "storageRowsWritten",
   "bytesSent",
   "activeMs",
+  "wakes",
+  "peerCallsAnswered",
+  "rpcCallsAnswered",
 ] as const;
 
 export function windowTotals(
@@ -100,6 +108,9 @@ export function windowTotals(
     storageRowsWritten: 0,
     bytesSent: 0,
     activeMs: 0,
+    wakes: 0,
+    peerCallsAnswered: 0,
+    rpcCallsAnswered: 0,
   };
   const resetNodes: string[] = [];
   let nodes = 0;
@@ -122,6 +133,9 @@ export function windowTotals(
     rowsWritten: sums.storageRowsWritten,
     bytesSent: sums.bytesSent,
     activeMs: sums.activeMs,
+    wakes: sums.wakes,
+    peerCallsAnswered: sums.peerCallsAnswered,
+    callsAnswered: sums.rpcCallsAnswered,
     resetNodes,
   };
 }
@@ -140,6 +154,22 @@ export function perRound(totals: WindowTotals) {
     /** Rounds per node per second: 1000 / this = the effective period in ms. */
     roundsPerSecond: totals.rounds / Math.max(1, totals.nodes) / Math.max(1e-9, totals.seconds),
     bytesSentPerSecond: totals.bytesSent / Math.max(1, totals.nodes) / Math.max(1e-9, totals.seconds),
+  };
+}
+
+/** Per node per second figures from window totals: what the cost as run is priced from. */
+export function perSecond(totals: WindowTotals) {
+  const nodeSeconds = Math.max(1, totals.nodes) * Math.max(1e-9, totals.seconds);
+  return {
+    rounds: totals.rounds / nodeSeconds,
+    wakes: totals.wakes / nodeSeconds,
+    alarms: totals.alarms / nodeSeconds,
+    /** Gossip calls received from peers (billed requests besides the alarms). */
+    peerCallsAnswered: totals.peerCallsAnswered / nodeSeconds,
+    /** Calls from the API (the bench's own reads at the window's ends), left out of the price. */
+    clientCallsAnswered: (totals.callsAnswered - totals.peerCallsAnswered) / nodeSeconds,
+    rowsWritten: totals.rowsWritten / nodeSeconds,
+    activeMs: totals.activeMs / nodeSeconds,
   };
 }
 
