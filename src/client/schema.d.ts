@@ -334,7 +334,7 @@ export interface components {
       jitter?: number;
       /** @description Peers per anti-entropy exchange round. */
       fanout?: number;
-      /** @description Members probed per round (swim). 0 turns probing off. */
+      /** @description Members probed per round (swim); a fraction probes that often on average (1.5: 3 every 2 rounds). 0 turns probing off. */
       probesPerRound?: number;
       /** @description Rounds a quiet node runs per wake-up (one alarm): their probes and exchanges go out at once. A busy node (suspicions, agents, joining, phi) wakes every round. */
       roundsPerWake?: number;

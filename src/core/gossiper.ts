@@ -1376,8 +1376,8 @@ export class Gossiper {
   /**
    * Peers for this wake's exchanges (it covers `rounds` rounds; chances per round are taken
    * once for all of them): sometimes one believed dead, every wake; while anti-entropy pauses
-   * (Trickle) nothing else, otherwise `fanout` live members and a seed when few are known, or
-   * with a chance that shrinks as the cluster grows. Under phi every round exchanges
+   * (Trickle) nothing else, otherwise `fanout` live members; every seed while joining, else a
+   * seed when few are known, or with a chance that shrinks as the cluster grows. Under phi every round exchanges
    * (heartbeats must flow).
    */
   private exchangePeers(rounds: number): string[] {
@@ -1409,7 +1409,10 @@ export class Gossiper {
       chosen.push(...regionalSample(this.rng, reachable, this.config.fanout, this.regional()));
     }
     const candidates = seeds.filter((seed) => !chosen.includes(seed));
-    if (withSeed && candidates.length > 0)
+    // A joining node goes to every seed, as memberlist's Join does: each seed then learns of it
+    // and it of each seed's view, so seeds that were started apart do not split the cluster.
+    if (this.selfStatus === "joining") chosen.push(...candidates);
+    else if (withSeed && candidates.length > 0)
       chosen.push(candidates[randomInt(this.rng, candidates.length)] as string);
     return chosen;
   }

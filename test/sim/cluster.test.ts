@@ -19,12 +19,15 @@ function cluster(size: number, loss = 0) {
 describe("SimCluster", { timeout: 30_000 }, () => {
   it("runs rounds of virtual time: every node runs about one round per interval", async () => {
     const sim = cluster(20);
-    await sim.runRounds(10);
-    expect(sim.now).toBe(10_000);
+    await sim.runRounds(80);
+    expect(sim.now).toBe(80_000);
     const rounds = sim.total("rounds");
-    // Jitter of up to 10% stretches rounds a little; a random first offset adds at most one.
-    expect(rounds).toBeGreaterThanOrEqual(20 * 9);
-    expect(rounds).toBeLessThanOrEqual(20 * 10);
+    // A quiet node counts its rounds when it wakes, up to roundsPerWake at a time: the rounds
+    // since its last wake are not counted yet.
+    const lag = 2 * sim.config.roundsPerWake;
+    expect(rounds).toBeGreaterThanOrEqual(20 * (80 - lag));
+    expect(rounds).toBeLessThanOrEqual(20 * 80);
+    expect(sim.total("wakes")).toBeLessThan(rounds / 4);
     expect(sim.falseSuspicions).toBe(0);
   });
 
@@ -55,6 +58,23 @@ describe("SimCluster", { timeout: 30_000 }, () => {
     expect(sim.trueSuspicions).toBeGreaterThan(0);
     expect(sim.falseSuspicions).toBe(0);
     expect(sim.falseDeaths).toBe(0);
+  });
+
+  it("a cluster started from two seeds knows itself whole within a few rounds (no split brain)", async () => {
+    for (const seed of [1, 4, 9]) {
+      const sim = new SimCluster({
+        size: 32,
+        config: resolveConfig({}),
+        seed,
+        loss: 0,
+        latency: fixedLatency(5),
+        start: "seeds",
+        seeds: 2,
+      });
+      // Every node lists every other node.
+      const whole = () => sim.live().every((node) => node.gossiper.membership().length === 31);
+      expect(await sim.clock.advanceUntil(whole, 4_000)).toBe(true);
+    }
   });
 
   it("is deterministic: the same seed gives the same counters", async () => {
