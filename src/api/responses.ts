@@ -165,12 +165,10 @@ export const ClusterSummarySchema = z
     at: z.number(),
     registered: z.number().openapi({ description: "Nodes the cluster's registry lists (all pages)." }),
     live: z.number().openapi({ description: "Live nodes on this page." }),
-    converged: z
-      .boolean()
-      .openapi({
-        description:
-          "Every live node on this page shares one fingerprint (the cluster's verdict when `complete`).",
-      }),
+    converged: z.boolean().openapi({
+      description:
+        "Every live node on this page shares one fingerprint (the cluster's verdict when `complete`).",
+    }),
     differing: z.array(z.string()),
     majority: z.number().openapi({ description: "Live nodes on this page that hold the majority view." }),
     nodes: z.array(NodeSummarySchema),
