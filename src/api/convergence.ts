@@ -1,13 +1,23 @@
 /**
- * Whether a cluster's views agree. Each live node's view is reduced to a fingerprint of what
- * gossip must spread: per member, its generation, max version and status (heartbeats and phi
- * change every round and are ignored). The fingerprint most live nodes share is the majority;
- * a live node whose fingerprint differs is listed in `differing`. `converged` is true when there
- * is at least one live node and none differs. A node is live when it is configured, running and
- * has not left; stopped, left, never-configured and unreadable nodes are reported but not compared.
+ * Whether a cluster's views agree, from each node's brief (node-brief.ts): its status counts
+ * and the fingerprint of its view (`viewHash`: per member, generation, max version and status;
+ * heartbeats and phi are left out), never the views themselves. The fingerprint most live
+ * nodes share is the majority; a live node whose fingerprint differs is listed in `differing`.
+ * `converged` is true when there is at least one live node and none differs. A node is live
+ * when it is configured, running and has not left; stopped, left, never-configured and
+ * unreadable nodes are reported but not compared.
+ *
+ * A summary covers one page of the cluster's nodes (at most SUMMARY_MAX_LIMIT, so one request
+ * stays within the subrequest budget). `complete` says the page is the whole cluster, and then
+ * `converged` is the cluster's verdict; otherwise a client adds up `fingerprints` over the
+ * pages: the cluster has converged when all live nodes of every page share one fingerprint.
  */
 import type { DigestEntry, MemberStatus } from "../core/index.js";
-import type { NodeView } from "../node/rpc-types.js";
+import type { NodeBrief } from "../node/node-brief.js";
+import { NODES_PER_INVOCATION } from "../node/subrequests.js";
+
+/** Most nodes one summary page covers: one call each, within one request's subrequest budget. */
+export const SUMMARY_MAX_LIMIT = NODES_PER_INVOCATION;
 
 export interface NodeSummary {
   node: string;
@@ -21,6 +31,10 @@ export interface NodeSummary {
   region?: string;
   /** Members this node sees, counted by status. */
   members: Partial<Record<MemberStatus, number>>;
+  /** Members this node sees, itself included; null when not configured. */
+  memberCount: number | null;
+  /** Protocol rounds the node has run; null when not configured. */
+  rounds: number | null;
   live: boolean;
   /** Whether its fingerprint is the majority's; null when not live. */
   agrees: boolean | null;
@@ -28,6 +42,16 @@ export interface NodeSummary {
   digest?: DigestEntry[];
   /** Set when the node's view could not be read (it is then reported as not live). */
   error?: string;
+}
+
+/** Which page of the registered nodes a summary covers. */
+export interface SummaryPage {
+  /** Nodes the cluster's registry lists, on every page. */
+  registered: number;
+  /** The page size asked for (or the default). */
+  limit: number;
+  /** The cursor of the next page (its `cursor` parameter); null on the last page. */
+  next: string | null;
 }
 
 export interface ClusterSummary {
@@ -39,24 +63,16 @@ export interface ClusterSummary {
   differing: string[];
   majority: number;
   nodes: NodeSummary[];
+  limit: number;
+  maxLimit: number;
+  next: string | null;
+  complete: boolean;
+  fingerprints: Record<string, number>;
 }
 
-/** The comparable part of a view, as one canonical string. */
-export function viewFingerprint(view: NodeView): string {
-  return [...view.members]
-    .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0))
-    .map((m) => `${m.node}@${m.generation}:${m.maxVersion}:${m.status}`)
-    .join(",");
-}
-
-/** Reduces one node's view (null = never configured) to its summary; `agrees` is filled later. */
-export function summarizeNode(
-  node: string,
-  view: NodeView | null,
-  withDigest: boolean,
-  error?: string,
-): NodeSummary {
-  if (!view) {
+/** Reduces one node's brief (null = never configured) to its summary; `agrees` is filled later. */
+export function summarizeNode(node: string, brief: NodeBrief | null, error?: string): NodeSummary {
+  if (!brief) {
     return {
       ...(error === undefined ? {} : { error }),
       node,
@@ -67,33 +83,42 @@ export function summarizeNode(
       heartbeat: null,
       maxVersion: null,
       members: {},
+      memberCount: null,
+      rounds: null,
       live: false,
       agrees: null,
       viewHash: null,
     };
   }
-  const members: Partial<Record<MemberStatus, number>> = {};
-  for (const m of view.members) members[m.status] = (members[m.status] ?? 0) + 1;
-  const live = view.running && view.status !== "left";
   return {
     node,
     configured: true,
-    running: view.running,
-    status: view.status,
-    generation: view.generation,
-    heartbeat: view.self.heartbeat,
-    maxVersion: view.self.maxVersion,
-    ...(view.self.region === undefined ? {} : { region: view.self.region }),
-    members,
-    live,
+    running: brief.running,
+    status: brief.status,
+    generation: brief.generation,
+    heartbeat: brief.heartbeat,
+    maxVersion: brief.maxVersion,
+    ...(brief.region === undefined ? {} : { region: brief.region }),
+    members: brief.members,
+    memberCount: brief.memberCount,
+    rounds: brief.rounds ?? null,
+    live: brief.running && brief.status !== "left",
     agrees: null,
-    viewHash: hash53(viewFingerprint(view)),
-    ...(withDigest ? { digest: view.digest } : {}),
+    viewHash: brief.viewHash,
+    ...(brief.digest ? { digest: brief.digest } : {}),
   };
 }
 
-/** Compares the live nodes' fingerprints and fills `agrees`, `differing` and `converged`. */
-export function summarizeCluster(cluster: string, nodes: NodeSummary[], at: number): ClusterSummary {
+/**
+ * Compares the live nodes' fingerprints and fills `agrees`, `differing` and `converged`, over
+ * the nodes of one page (by default, all of them: a page that is the whole cluster).
+ */
+export function summarizeCluster(
+  cluster: string,
+  nodes: NodeSummary[],
+  at: number,
+  page: SummaryPage = { registered: nodes.length, limit: SUMMARY_MAX_LIMIT, next: null },
+): ClusterSummary {
   const sorted = [...nodes].sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
   const live = sorted.filter((n) => n.live);
   const counts = new Map<string, number>();
@@ -116,25 +141,16 @@ export function summarizeCluster(cluster: string, nodes: NodeSummary[], at: numb
   return {
     cluster,
     at,
-    registered: sorted.length,
+    registered: page.registered,
     live: live.length,
     converged: live.length > 0 && differing.length === 0,
     differing,
     majority,
     nodes: sorted,
+    limit: page.limit,
+    maxLimit: SUMMARY_MAX_LIMIT,
+    next: page.next,
+    complete: page.next === null && sorted.length === page.registered,
+    fingerprints: Object.fromEntries(counts),
   };
-}
-
-/** cyrb53: a fast 53-bit string hash, as 14 hex digits. Not cryptographic; collisions are negligible here. */
-function hash53(text: string): string {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, "0");
 }

@@ -59,9 +59,23 @@ export function noteRegistered(cluster: string, nodes: readonly string[]): void 
   }
 }
 
-/** The node's stub, once the registry lists it; 404 `not_found` otherwise. */
+/** Forgets a node this isolate has just deregistered (other isolates learn within REGISTRY_CACHE_MS). */
+export function noteDeregistered(cluster: string, node: string): void {
+  const entry = cache.get(cluster);
+  if (!entry?.known.delete(node)) return;
+  entry.nodes = entry.nodes.filter((name) => name !== node);
+}
+
+/** The node's stub, once the registry lists it; 404 `not_found` (naming what is unknown) otherwise. */
 export async function knownNode(env: Env, cluster: string, node: string) {
-  if (!(await isRegistered(env, cluster, node)))
-    throw apiError("not_found", `node ${node} of cluster ${cluster} does not exist`);
+  if (!(await isRegistered(env, cluster, node))) {
+    const clusterKnown = (cache.get(cluster)?.nodes.length ?? 0) > 0;
+    throw apiError(
+      "not_found",
+      clusterKnown
+        ? `node ${node} of cluster ${cluster} does not exist`
+        : `cluster ${cluster} has no registered nodes`,
+    );
+  }
   return nodeStub(env, cluster, node);
 }

@@ -121,6 +121,14 @@ export const DeleteAlarmResponse = z
   })
   .openapi("DeleteAlarmResult");
 
+export const DeleteNodeResponse = z
+  .object({
+    cluster: z.string(),
+    node: z.string(),
+    deregistered: z.literal(true),
+  })
+  .openapi("DeleteNodeResult");
+
 export const NodeSummarySchema = z
   .object({
     node: z.string(),
@@ -132,6 +140,14 @@ export const NodeSummarySchema = z
     maxVersion: z.number().nullable(),
     region: z.string().optional().openapi({ description: "The node's region, when it has one." }),
     members: z.record(z.string(), z.number()).openapi({ description: "Members this node sees, by status." }),
+    memberCount: z
+      .number()
+      .nullable()
+      .openapi({ description: "Members this node sees, itself included (null when not configured)." }),
+    rounds: z
+      .number()
+      .nullable()
+      .openapi({ description: "Protocol rounds the node has run (null when not configured)." }),
     live: z.boolean().openapi({ description: "Counts for convergence: configured, running, not left." }),
     agrees: z
       .boolean()
@@ -147,12 +163,25 @@ export const ClusterSummarySchema = z
   .object({
     cluster: z.string(),
     at: z.number(),
-    registered: z.number(),
-    live: z.number(),
-    converged: z.boolean(),
+    registered: z.number().openapi({ description: "Nodes the cluster's registry lists (all pages)." }),
+    live: z.number().openapi({ description: "Live nodes on this page." }),
+    converged: z.boolean().openapi({
+      description:
+        "Every live node on this page shares one fingerprint (the cluster's verdict when `complete`).",
+    }),
     differing: z.array(z.string()),
-    majority: z.number().openapi({ description: "Live nodes that hold the majority view." }),
+    majority: z.number().openapi({ description: "Live nodes on this page that hold the majority view." }),
     nodes: z.array(NodeSummarySchema),
+    limit: z.number().openapi({ description: "Nodes per page asked for (or the default)." }),
+    maxLimit: z.number().openapi({ description: "The largest `limit` accepted." }),
+    next: z.string().nullable().openapi({ description: "Cursor of the next page; null on the last page." }),
+    complete: z
+      .boolean()
+      .openapi({ description: "This page is the whole cluster, so `converged` speaks for it." }),
+    fingerprints: z.record(z.string(), z.number()).openapi({
+      description:
+        "Live nodes on this page by view fingerprint; summed over all pages, one fingerprint means the cluster converged.",
+    }),
   })
   .openapi("ClusterSummary");
 

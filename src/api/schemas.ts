@@ -34,6 +34,7 @@ import {
   MEMBERS_MAX_KEYS,
   MEMBERS_MAX_LIMIT,
 } from "../node/members-query.js";
+import { SUMMARY_MAX_LIMIT } from "./convergence.js";
 
 export { MAX_VALUE_BYTES, NAME_PATTERN };
 export const MAX_BOOTSTRAP_SIZE = 1000;
@@ -241,7 +242,22 @@ export const EventsQuery = z.object({
     }),
 });
 
+const summaryLimitRule = `limit must be an integer between 1 and ${SUMMARY_MAX_LIMIT}`;
+
 export const SummaryQuery = z.object({
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,6}$/, summaryLimitRule)
+    .refine((value) => Number(value) >= 1 && Number(value) <= SUMMARY_MAX_LIMIT, summaryLimitRule)
+    .optional()
+    .openapi({
+      param: { name: "limit", in: "query" },
+      description: `Nodes per page, 1 to ${SUMMARY_MAX_LIMIT} (one call each, within one request's subrequest budget); default ${SUMMARY_MAX_LIMIT}.`,
+    }),
+  cursor: NodeName.optional().openapi({
+    param: { name: "cursor", in: "query" },
+    description: "The `next` of the previous page: this page starts after that node.",
+  }),
   digests: z
     .enum(["true", "false"], { error: 'digests must be "true" or "false"' })
     .optional()

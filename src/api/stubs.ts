@@ -8,11 +8,11 @@ import { type ClusterRegistryRpc, type GossipNodeRpc, REGISTRY_NAME } from "../n
 
 /**
  * Durable Object calls in flight at once during a fan-out (bootstrap, cluster summary).
- * Every call is a subrequest: a Worker invocation may make 1,000 subrequests to Cloudflare
- * services on Workers Free and 10,000 by default on Workers Paid. A bootstrap of N nodes makes
- * N calls (one configure per node; each node registers itself, from its own budget) and a
- * summary N + 1 (one registry read, one view per node), so the largest bootstrap (1,000) fits
- * both; a summary of a 1,000-node cluster needs Workers Paid.
+ * Every call is a subrequest, within the per-invocation limits declared in
+ * node/subrequests.ts. A summary page makes at most NODES_PER_INVOCATION + 1 (one registry
+ * read, one brief per node), within the Free plan's. A bootstrap of N nodes makes N calls (one
+ * configure per node; each node registers itself, from its own budget): a bootstrap larger
+ * than the Free plan's limit needs Workers Paid (10,000), which the largest (1,000) fits.
  */
 export const FAN_OUT_CONCURRENCY = 32;
 

@@ -52,8 +52,8 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Cluster summary: every node's view in brief, and whether the views have converged
-     * @description Reads every registered node's view. A node is live when it is configured, running and has not left; a node whose view cannot be read is listed with `error` and is not live. Each live node's view is fingerprinted by (member, generation, maxVersion, status) for every member it knows, ignoring heartbeats and phi. `converged` is true when every live node has the fingerprint most live nodes share; `differing` lists the live nodes that do not.
+     * Cluster summary: a page of nodes' views in brief, and whether they have converged
+     * @description Asks each registered node on this page (sorted by name; `limit` at most 40, `cursor` from the previous page's `next`) for its view in brief: status counts, member count, rounds and a fingerprint of its view by (member, generation, maxVersion, status), ignoring heartbeats and phi. Full views are never read. A node is live when it is configured, running and has not left; a node that cannot be read is listed with `error` and is not live. `converged` is true when every live node on the page has the fingerprint most of them share; `differing` lists those that do not. When `complete` (one page holds the whole cluster) that is the cluster's verdict; otherwise sum `fingerprints` over the pages: one fingerprint means converged.
      */
     get: operations["getClusterSummary"];
     put?: never;
@@ -79,7 +79,11 @@ export interface paths {
      */
     put: operations["configureNode"];
     post?: never;
-    delete?: never;
+    /**
+     * Deregister a node: stop it, clear its storage, remove it from the registry
+     * @description Stops the node and deletes everything it stored, its pending alarm included, then removes it from the cluster's registry: it leaves the cluster summary and the cron keeper, and reads of it answer 404. It announces nothing: its peers find it unreachable and come to see it suspect, then dead, then forget it. A retry after a failure finishes the job. A PUT of the same name later starts a new node.
+     */
+    delete: operations["deleteNode"];
     options?: never;
     head?: never;
     patch?: never;
@@ -408,13 +412,28 @@ export interface components {
     ClusterSummary: {
       cluster: string;
       at: number;
+      /** @description Nodes the cluster's registry lists (all pages). */
       registered: number;
+      /** @description Live nodes on this page. */
       live: number;
+      /** @description Every live node on this page shares one fingerprint (the cluster's verdict when `complete`). */
       converged: boolean;
       differing: string[];
-      /** @description Live nodes that hold the majority view. */
+      /** @description Live nodes on this page that hold the majority view. */
       majority: number;
       nodes: components["schemas"]["NodeSummary"][];
+      /** @description Nodes per page asked for (or the default). */
+      limit: number;
+      /** @description The largest `limit` accepted. */
+      maxLimit: number;
+      /** @description Cursor of the next page; null on the last page. */
+      next: string | null;
+      /** @description This page is the whole cluster, so `converged` speaks for it. */
+      complete: boolean;
+      /** @description Live nodes on this page by view fingerprint; summed over all pages, one fingerprint means the cluster converged. */
+      fingerprints: {
+        [key: string]: number;
+      };
     };
     NodeSummary: {
       node: string;
@@ -430,6 +449,10 @@ export interface components {
       members: {
         [key: string]: number;
       };
+      /** @description Members this node sees, itself included (null when not configured). */
+      memberCount: number | null;
+      /** @description Protocol rounds the node has run (null when not configured). */
+      rounds: number | null;
       /** @description Counts for convergence: configured, running, not left. */
       live: boolean;
       /** @description Its view matches the majority (null when not live). */
@@ -496,6 +519,12 @@ export interface components {
       seeds: string[];
       config?: components["schemas"]["GossipConfigInput"];
       region?: components["schemas"]["Region"] & unknown;
+    };
+    DeleteNodeResult: {
+      cluster: string;
+      node: string;
+      /** @enum {boolean} */
+      deregistered: true;
     };
     PutStateResult: {
       cluster: string;
@@ -700,6 +729,10 @@ export interface operations {
   getClusterSummary: {
     parameters: {
       query?: {
+        /** @description Nodes per page, 1 to 40 (one call each, within one request's subrequest budget); default 40. */
+        limit?: string;
+        /** @description The `next` of the previous page: this page starts after that node. */
+        cursor?: string;
         /** @description Include every node's full digest (large for big clusters). Default false. */
         digests?: "true" | "false";
       };
@@ -863,6 +896,65 @@ export interface operations {
       };
       /** @description Request body is not JSON. */
       415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  deleteNode: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        cluster: string;
+        node: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deregistered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DeleteNodeResult"];
+        };
+      };
+      /** @description Invalid input (bad name, key, value, config, or malformed JSON). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or wrong bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unknown cluster or node. */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -2,14 +2,18 @@
  * The GossipNode Durable Object: one gossip node of one cluster, addressed as
  * `<cluster>/<node>`. A thin RPC adapter: each method checks its input and calls the node's
  * runtime (node-runtime.ts) through the lifecycle state held by NodeShell (node-shell.ts). A
- * wake-up is not a restart; only configure and start (from stopped) begin a generation.
+ * wake-up is not a restart; only configure and start (from stopped) begin a generation. The
+ * registry learns of every change of whether the node runs (registration.ts), so the cron
+ * keeper visits running nodes only.
  */
-import { REGISTRY_NAME } from "./cluster-registry.js";
+import { UNCONFIGURED } from "./lifecycle.js";
 import { AGENT_INTERVAL_MAX_MS, AGENT_INTERVAL_MIN_MS, NAME_PATTERN } from "./limits.js";
 import { type MembersPage, type MembersQuery, membersPage } from "./members-query.js";
+import { briefOf, type NodeBrief } from "./node-brief.js";
 import { NodeError } from "./node-error.js";
 import { LEAVE_WAVES } from "./node-runtime.js";
 import { NodeShell } from "./node-shell.js";
+import { markNotRunning, markRunning } from "./registration.js";
 import type {
   AgentClaim,
   AgentHeartbeat,
@@ -56,7 +60,7 @@ export class GossipNode extends NodeShell implements GossipNodeRpc {
           return this.viewOf(life.node);
       }
       // Register first: if the registry is unreachable nothing has changed here.
-      await this.env.CLUSTER_REGISTRY.getByName(REGISTRY_NAME).register(settings.cluster, [settings.node]);
+      await markRunning(this.env, settings.cluster, settings.node);
       this.store.migrate(); // the first configure creates the tables
       return this.begin(settings);
     });
@@ -75,6 +79,8 @@ export class GossipNode extends NodeShell implements GossipNodeRpc {
         await this.armFirstRound(node);
         return this.viewOf(node);
       }
+      // Registered as running first: if the registry is unreachable nothing has changed here.
+      await markRunning(this.env, node.record.cluster, node.record.node);
       return this.begin(node.settings);
     });
   }
@@ -89,6 +95,7 @@ export class GossipNode extends NodeShell implements GossipNodeRpc {
         node.markStopped();
         this.life = { state: "stopped", node };
         await this.store.disarmAlarm();
+        await markNotRunning(this.env, node.record.cluster, node.record.node);
       }
       return this.viewOf(node);
     });
@@ -160,6 +167,7 @@ export class GossipNode extends NodeShell implements GossipNodeRpc {
         node.announceLeave();
         this.life = { state: "left", node, confirmed: false };
         await this.store.disarmAlarm();
+        await markNotRunning(this.env, node.record.cluster, node.record.node);
       }
       const confirmed = await node.spreadLeave();
       if (this.life.state === "left" && this.life.node === node)
@@ -174,14 +182,42 @@ export class GossipNode extends NodeShell implements GossipNodeRpc {
     });
   }
 
-  /** Re-arms the loop of a configured running node whose alarm is missing. */
+  /**
+   * Re-arms the loop of a configured running node whose alarm is missing. A stopped or left
+   * node the keeper still visits tells the registry it does not run (an earlier notice failed,
+   * or the registry predates the running flag), so it is not visited again.
+   */
   async ensureRunning(): Promise<boolean> {
     return this.answer(async () => {
+      const life = this.life;
+      if (life.state === "stopped" || life.state === "left")
+        await markNotRunning(this.env, life.node.record.cluster, life.node.record.node);
       if (this.life.state !== "running") return false;
       if ((await this.store.alarmAt()) !== null) return false;
       if (this.life.state !== "running") return false;
       await this.armFirstRound(this.life.node);
       return true;
+    });
+  }
+
+  /**
+   * Deregistration's part here: stops the node and deletes everything it stored, the alarm
+   * included, then drops its memory as the answer leaves (as `evict` does), so the object is
+   * as if never configured: reads answer null, peers' messages are refused and they come to
+   * see it dead. The caller removes it from the registry afterwards. Idempotent: on a node
+   * never configured (or already deregistered) it deletes nothing and answers false.
+   */
+  async deregister(): Promise<{ deregistered: boolean }> {
+    return this.answer(async () => {
+      const life = this.life;
+      if (life.state === "unconfigured") return { deregistered: false };
+      if (life.state === "hung") life.release();
+      this.epoch++;
+      this.life = UNCONFIGURED;
+      await this.store.disarmAlarm();
+      await this.ctx.storage.deleteAll();
+      setTimeout(() => this.ctx.abort("deregistered"), EVICT_DELAY_MS);
+      return { deregistered: true };
     });
   }
 
@@ -247,6 +283,13 @@ export class GossipNode extends NodeShell implements GossipNodeRpc {
 
   async view(): Promise<NodeView | null> {
     return this.answer(async () => (this.life.state === "unconfigured" ? null : this.viewOf(this.life.node)));
+  }
+
+  /** The view in brief (counts and a fingerprint; see node-brief.ts); null when never configured. */
+  async brief(withDigest: boolean): Promise<NodeBrief | null> {
+    return this.answer(async () =>
+      this.life.state === "unconfigured" ? null : briefOf(this.viewOf(this.life.node), withDigest === true),
+    );
   }
 
   async events(since: number): Promise<EventsPage> {

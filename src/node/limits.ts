@@ -47,9 +47,12 @@ export const AGENT_INTERVAL_MAX_MS = 60_000;
 /** Membership events kept in memory per node for `events(since)`. */
 export const EVENT_LOG_CAPACITY = 1000;
 
+/** SQLite's largest string, BLOB or row in a Durable Object: no one saved row may reach it. */
+export const MAX_SQLITE_ROW_BYTES = 2_000_000;
+
 /**
  * Stored bytes of one node's keys at most: the UTF-8 size of the JSON row a peer saves for
- * them (see state-size.ts). Under SQLite's 2 MB row limit with room to spare; 256 keys of
+ * them (see state-size.ts). Under MAX_SQLITE_ROW_BYTES with room to spare; 256 keys of
  * 4096 ASCII characters (about 1.1 MB stored) fit, values that grow when JSON-escaped
  * (control characters: 6 bytes each) hit this first.
  */

@@ -8,12 +8,14 @@
  * each migration is a no-op on a store already past it, so they all run from 1.
  *
  * Layout at the latest version: `node` (one row: identity, config input, seeds, generation,
- * run state), `own_keys` (one row per own key or tombstone), `membership` (one row: every
- * other node and the graves), `peer_keys` (one row per other node with keys). Keyed tables
+ * run state), `own_keys` (one row per own key or tombstone), `member_chunks` (every other
+ * node and the graves, split over MEMBER_CHUNKS rows by name; see member-chunks.ts),
+ * `peer_keys` (one row per other node with keys). Keyed tables
  * are WITHOUT ROWID: a rowid table with a TEXT key keeps a separate index and bills two rows
  * per insert. `hosted_agents` (one row per agent this node hosts). And `schema_version` (one
  * row).
  */
+import { chunkOf } from "./member-chunks.js";
 
 type Row = Record<string, SqlStorageValue>;
 /** Runs one statement (or several, separated by `;`) and returns its rows. */
@@ -123,6 +125,44 @@ export const MIGRATIONS: readonly Migration[] = [
           name TEXT PRIMARY KEY, interval_ms INTEGER NOT NULL, last_heartbeat INTEGER NOT NULL,
           since INTEGER NOT NULL, state TEXT NOT NULL
         ) WITHOUT ROWID;`),
+  },
+  {
+    // The one `membership` row split into `member_chunks` by a hash of each name: at 10,000
+    // members with long names one row neared SQLite's 2 MB limit, and a change of one member
+    // rewrote all of them. Entries move as they are (same tuples), so nothing saved is lost.
+    version: 5,
+    up: (exec) => {
+      exec(`
+        CREATE TABLE IF NOT EXISTS member_chunks (
+          chunk INTEGER PRIMARY KEY, members TEXT NOT NULL, graves TEXT NOT NULL
+        );`);
+      const old = exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'membership'");
+      if (old.length === 0) return; // already in this layout
+      const chunks = new Map<number, { members: unknown[][]; graves: unknown[][] }>();
+      const chunk = (name: unknown) => {
+        const at = chunkOf(String(name));
+        let entry = chunks.get(at);
+        if (!entry) {
+          entry = { members: [], graves: [] };
+          chunks.set(at, entry);
+        }
+        return entry;
+      };
+      for (const row of exec("SELECT members, graves FROM membership")) {
+        for (const member of JSON.parse(String(row.members)) as unknown[][])
+          chunk(member[0]).members.push(member);
+        for (const grave of JSON.parse(String(row.graves)) as unknown[][]) chunk(grave[0]).graves.push(grave);
+      }
+      for (const [at, { members, graves }] of chunks) {
+        exec(
+          "INSERT INTO member_chunks (chunk, members, graves) VALUES (?, ?, ?)",
+          at,
+          JSON.stringify(members),
+          JSON.stringify(graves),
+        );
+      }
+      exec("DROP TABLE membership");
+    },
   },
 ];
 

@@ -5,14 +5,16 @@
  * The tables (created and upgraded by migrations.ts): `node` (one row: identity, config
  * input, seeds, generation, run state), `own_keys`
  * (this node's key-values and tombstones, one row per key, written before a write is
- * acknowledged), `membership` (one row: every other node's name, generation, heartbeat and
- * status, and the graves of forgotten nodes, so stale gossip cannot resurrect them) and
- * `peer_keys` (one row per other node that has keys: its keys and versions).
+ * acknowledged), `member_chunks` (every other node's name, generation, heartbeat and status,
+ * and the graves of forgotten nodes, so stale gossip cannot resurrect them: split over
+ * MEMBER_CHUNKS rows by name, see member-chunks.ts) and `peer_keys` (one row per other node
+ * that has keys: its keys and versions).
  *
  * Keyed tables are WITHOUT ROWID: a rowid table with a TEXT primary key keeps a separate
  * index, and inserting into it writes (and bills) two rows instead of one.
  */
 import type { GossipConfigInput, HostedSnapshot, MemberStatus, NodeStateSnapshot } from "../core/index.js";
+import { allChunks, byChunk } from "./member-chunks.js";
 import { migrate, schemaVersion } from "./migrations.js";
 import type { NodeOptions } from "./rpc-types.js";
 
@@ -72,7 +74,7 @@ type GraveTuple = [name: string, generation: number, incarnation: number, at: nu
 /**
  * What a written row was for, so the bill can be traced to a call site: the alarm; the own
  * heartbeat saved when it ran ahead of the clock floor; own key writes; lifecycle (configure,
- * start, stop, leave, own status, own tombstones collected); the membership row (others'
+ * start, stop, leave, own status, own tombstones collected); the membership chunks (others'
  * names, generations and statuses, graves); others' keys.
  */
 export const ROW_REASONS = [
@@ -226,47 +228,69 @@ export class NodeStore {
 
   // ---------------------------------------------------------------- others
 
-  /** Every other node this node knows and the graves of forgotten ones (one row). */
+  /** Every other node this node knows and the graves of forgotten ones (from every chunk). */
   loadMembership(): { members: MemberRow[]; graves: GraveRecord[] } {
-    const row = this.run("SELECT members, graves FROM membership WHERE id = 1")[0];
-    if (!row) return { members: [], graves: [] };
-    const members = (JSON.parse(String(row.members)) as MemberTuple[]).map(
-      ([name, generation, heartbeat, status, since, incarnation = 0]) => ({
-        name,
-        generation,
-        heartbeat,
-        status,
-        since,
-        incarnation,
-      }),
-    );
-    const graves = (JSON.parse(String(row.graves)) as GraveTuple[]).map(
-      ([name, generation, incarnation, at, left = false]) => ({ name, generation, incarnation, left, at }),
-    );
+    const members: MemberRow[] = [];
+    const graves: GraveRecord[] = [];
+    for (const row of this.run("SELECT members, graves FROM member_chunks ORDER BY chunk")) {
+      for (const [name, generation, heartbeat, status, since, incarnation = 0] of JSON.parse(
+        String(row.members),
+      ) as MemberTuple[]) {
+        members.push({ name, generation, heartbeat, status, since, incarnation });
+      }
+      for (const [name, generation, incarnation, at, left = false] of JSON.parse(
+        String(row.graves),
+      ) as GraveTuple[]) {
+        graves.push({ name, generation, incarnation, left, at });
+      }
+    }
     return { members, graves };
   }
 
-  /** Saves who is a member, with statuses, and the graves: one row however many there are. */
+  /** Saves every chunk: who is a member, with statuses, and the graves. */
   saveMembership(members: readonly MemberRow[], graves: readonly GraveRecord[]): void {
-    const memberTuples: MemberTuple[] = members.map((m) => [
-      m.name,
-      m.generation,
-      m.heartbeat,
-      m.status,
-      m.since,
-      m.incarnation,
-    ]);
-    const graveTuples: GraveTuple[] = graves.map((g) =>
-      g.left
-        ? [g.name, g.generation, g.incarnation, g.at, true]
-        : [g.name, g.generation, g.incarnation, g.at],
-    );
-    this.run(
-      `INSERT INTO membership (id, members, graves) VALUES (1, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET members = excluded.members, graves = excluded.graves`,
-      JSON.stringify(memberTuples),
-      JSON.stringify(graveTuples),
-    );
+    this.saveMemberChunks(new Set(allChunks()), members, graves);
+  }
+
+  /**
+   * Rewrites only these chunks, from the whole membership and graves given: one row each, or
+   * none for a chunk left empty (its row is deleted).
+   */
+  saveMemberChunks(
+    chunks: ReadonlySet<number>,
+    members: readonly MemberRow[],
+    graves: readonly GraveRecord[],
+  ): void {
+    const membersOf = byChunk(members, chunks);
+    const gravesOf = byChunk(graves, chunks);
+    for (const chunk of chunks) {
+      const chunkMembers = membersOf.get(chunk) ?? [];
+      const chunkGraves = gravesOf.get(chunk) ?? [];
+      if (chunkMembers.length === 0 && chunkGraves.length === 0) {
+        this.run("DELETE FROM member_chunks WHERE chunk = ?", chunk);
+        continue;
+      }
+      const memberTuples: MemberTuple[] = chunkMembers.map((m) => [
+        m.name,
+        m.generation,
+        m.heartbeat,
+        m.status,
+        m.since,
+        m.incarnation,
+      ]);
+      const graveTuples: GraveTuple[] = chunkGraves.map((g) =>
+        g.left
+          ? [g.name, g.generation, g.incarnation, g.at, true]
+          : [g.name, g.generation, g.incarnation, g.at],
+      );
+      this.run(
+        `INSERT INTO member_chunks (chunk, members, graves) VALUES (?, ?, ?)
+         ON CONFLICT (chunk) DO UPDATE SET members = excluded.members, graves = excluded.graves`,
+        chunk,
+        JSON.stringify(memberTuples),
+        JSON.stringify(graveTuples),
+      );
+    }
   }
 
   /** The saved keys of other nodes, by name. */
@@ -297,7 +321,7 @@ export class NodeStore {
 
   /** Forgets everything known of other nodes (a new generation starts from its seeds). */
   clearOthers(): void {
-    this.run("DELETE FROM membership");
+    this.run("DELETE FROM member_chunks");
     this.run("DELETE FROM peer_keys");
   }
 

@@ -12,6 +12,7 @@ import type {
   MemberView,
 } from "../core/index.js";
 import type { MembersPage, MembersQuery } from "./members-query.js";
+import type { NodeBrief } from "./node-brief.js";
 
 /** Counters a node keeps about itself: the core's plus those of the Durable Object shell. */
 export interface NodeCounters extends CoreCounters {
@@ -161,6 +162,10 @@ export interface GossipNodeRpc {
   members(query: MembersQuery): Promise<MembersPage>;
   /** Re-arms the alarm loop of a configured running node whose alarm is missing. */
   ensureRunning(): Promise<boolean>;
+  /** Stops the node and deletes all it stored, the alarm included; false when it was never configured. */
+  deregister(): Promise<{ deregistered: boolean }>;
+  /** The view in brief: status counts, member count, fingerprint, round counters (null when never configured). */
+  brief(withDigest: boolean): Promise<NodeBrief | null>;
   /** An agent's heartbeat: this node becomes (or stays) its home. Running nodes only. */
   agentHeartbeat(agent: string, heartbeat: AgentHeartbeat): Promise<AgentClaim>;
   /** An agent's graceful leave, announced by this node; rejects `unknown_agent` when unknown here. */
@@ -170,13 +175,28 @@ export interface GossipNodeRpc {
 /** The name of the one ClusterRegistry object. */
 export const REGISTRY_NAME = "registry";
 
+/** A node as the registry lists it. */
+export interface RegisteredNode {
+  cluster: string;
+  node: string;
+}
+
 /** RPC surface of the ClusterRegistry (one object, named REGISTRY_NAME). */
 export interface ClusterRegistryRpc {
-  /** Records nodes as members of a cluster (idempotent). */
+  /** Records nodes as members of a cluster, configured to run (idempotent). */
   register(cluster: string, nodes: string[]): Promise<void>;
+  /** Records whether a node is configured to run (stop and leave: false; start: true). */
+  setRunning(cluster: string, node: string, running: boolean): Promise<void>;
+  /** Forgets a node (deregistered); false when it was not listed. */
+  remove(cluster: string, node: string): Promise<boolean>;
   /** Node names of a cluster, sorted; empty when unknown. */
   nodes(cluster: string): Promise<string[]>;
   clusters(): Promise<string[]>;
-  /** Every (cluster, node) pair, for the cron keeper. */
-  all(): Promise<Array<{ cluster: string; node: string }>>;
+  /** Every (cluster, node) pair with its running flag. */
+  all(): Promise<Array<RegisteredNode & { running: boolean }>>;
+  /**
+   * The cron keeper's next page: up to `limit` running nodes after the last one it was given,
+   * going on from the start when the end is reached. Each call moves the cursor.
+   */
+  keeperPage(limit: number): Promise<RegisteredNode[]>;
 }

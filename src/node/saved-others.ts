@@ -1,11 +1,13 @@
 /**
  * What a GossipNode saves of the other nodes, and when; and how it reads them back after a
  * wake-up. Two kinds of rows, because they change at different rates and cost the same:
- * - the membership row: every other node's name, generation, heartbeat and status, and the
- *   graves of forgotten ones, in ONE row. Saved after every round in which a node joined,
- *   restarted or was forgotten (a wake-up must know every member), and at most every
- *   `snapshotEveryMs` for status changes alone. Bootstrapping 32 nodes costs a row per round
- *   that found someone new, not a row per node found and another per node promoted to alive.
+ * - the membership chunks: every other node's name, generation, heartbeat and status, and the
+ *   graves of forgotten ones, split over MEMBER_CHUNKS rows by name (member-chunks.ts). Only
+ *   the chunks of members that changed are rewritten: after every round in which a node
+ *   joined, restarted, was forgotten, suspected, declared dead or left (a wake-up must know
+ *   every member and resume detection), and at most every `snapshotEveryMs` for promotions to
+ *   alive alone. A save writes at most MEMBER_CHUNKS rows however many members changed, one
+ *   when one member did, and no row grows with the cluster toward SQLite's 2 MB limit.
  * - a keys row per other node that has keys, saved at most every `snapshotEveryMs` when its
  *   keys changed (they are relearned from peers if lost).
  * Heartbeats alone are never saved. A quiet cluster writes none of these rows.
@@ -18,6 +20,7 @@ import {
   type NodeStateSnapshot,
   statusCode,
 } from "../core/index.js";
+import { chunkOf } from "./member-chunks.js";
 import type { GraveRecord, MemberRow, NodeStore } from "./node-store.js";
 
 /** What is saved, read from the node's view (node-runtime.ts reads it from the core). */
@@ -30,10 +33,10 @@ export interface OthersSource {
 }
 
 export class SavedOthers {
-  /** A node joined, restarted, was forgotten, suspected, declared dead or left: saved after the round. */
-  private membersChanged = false;
-  /** Only statuses changed: the membership row is saved when the throttle allows. */
-  private statusesChanged = false;
+  /** Joined, restarted, forgotten, suspected, declared dead or left: their chunks are saved after the round. */
+  private readonly membersChanged = new Set<string>();
+  /** Promoted to alive: their chunks wait for the throttle. */
+  private readonly statusesChanged = new Set<string>();
   /** Nodes whose keys (or generation) changed: their keys rows, when the throttle allows. */
   private readonly keysChanged = new Set<string>();
   /** Nodes forgotten since the last membership save: their keys rows go with it. */
@@ -44,8 +47,8 @@ export class SavedOthers {
 
   /** Starts afresh (a new generation): the first change is then saved at once. */
   reset(): void {
-    this.membersChanged = false;
-    this.statusesChanged = false;
+    this.membersChanged.clear();
+    this.statusesChanged.clear();
     this.keysChanged.clear();
     this.forgotten.clear();
     this.lastThrottledSaveAt = 0;
@@ -61,14 +64,14 @@ export class SavedOthers {
   note(event: MembershipEvent): void {
     switch (event.type) {
       case "joined":
-        this.membersChanged = true;
+        this.membersChanged.add(event.node);
         break;
       case "restarted":
-        this.membersChanged = true;
+        this.membersChanged.add(event.node);
         this.keysChanged.add(event.node); // the saved keys belong to the old generation
         break;
       case "forgotten":
-        this.membersChanged = true;
+        this.membersChanged.add(event.node);
         this.forgotten.add(event.node);
         this.keysChanged.delete(event.node);
         break;
@@ -80,42 +83,30 @@ export class SavedOthers {
       case "left":
         // Saved at once: a suspicion's timer runs from when it began, so a wake-up must find
         // it (or the death) rather than restart detection from "alive".
-        this.membersChanged = true;
+        this.membersChanged.add(event.node);
         break;
       default: // alive
-        this.statusesChanged = true;
+        this.statusesChanged.add(event.node);
     }
   }
 
   /**
-   * Between rounds (news pushed or answered): saves the membership row at once when someone
-   * joined, restarted or was forgotten, so a wake-up knows every member; the rest waits for
-   * the round. A bootstrap costs a row per message that brought someone new, once.
+   * Between rounds (news pushed or answered): saves the chunks of members that joined,
+   * restarted, were forgotten, suspected, declared dead or left at once, so a wake-up knows
+   * every member; promotions to alive wait for the round.
    */
   saveMembersIfJoined(source: OthersSource): void {
-    if (!this.membersChanged) return;
-    this.store.writing("membership", () => {
-      this.store.saveMembership(source.members(), source.graves());
-      for (const name of this.forgotten) this.store.deletePeerKeys(name);
-    });
-    this.membersChanged = false;
-    this.statusesChanged = false;
-    this.forgotten.clear();
+    if (this.membersChanged.size === 0) return;
+    this.saveChunks(source, false);
   }
 
   /** After a round: saves what changed and is due. Returns how many keys rows failed to save. */
   save(source: OthersSource, now: number, snapshotEveryMs: number): number {
     const due = now - this.lastThrottledSaveAt >= snapshotEveryMs;
     let throttledSave = false;
-    if (this.membersChanged || (due && this.statusesChanged)) {
-      throttledSave = !this.membersChanged;
-      this.store.writing("membership", () => {
-        this.store.saveMembership(source.members(), source.graves());
-        for (const name of this.forgotten) this.store.deletePeerKeys(name);
-      });
-      this.membersChanged = false;
-      this.statusesChanged = false;
-      this.forgotten.clear();
+    if (this.membersChanged.size > 0 || (due && this.statusesChanged.size > 0)) {
+      throttledSave = this.membersChanged.size === 0;
+      this.saveChunks(source, due);
     }
     let failed = 0;
     if (due && this.keysChanged.size > 0) {
@@ -136,6 +127,24 @@ export class SavedOthers {
     return failed;
   }
 
+  /**
+   * Rewrites the chunks of the members that changed (with `withStatuses`, of those promoted to
+   * alive too), and drops the keys rows of forgotten members. A promotion in a chunk saved
+   * anyway is saved with it.
+   */
+  private saveChunks(source: OthersSource, withStatuses: boolean): void {
+    const chunks = new Set<number>();
+    for (const name of this.membersChanged) chunks.add(chunkOf(name));
+    if (withStatuses) for (const name of this.statusesChanged) chunks.add(chunkOf(name));
+    this.store.writing("membership", () => {
+      this.store.saveMemberChunks(chunks, source.members(), source.graves());
+      for (const name of this.forgotten) this.store.deletePeerKeys(name);
+    });
+    this.membersChanged.clear();
+    for (const name of this.statusesChanged) if (chunks.has(chunkOf(name))) this.statusesChanged.delete(name);
+    this.forgotten.clear();
+  }
+
   private saveKeys(source: OthersSource, name: string): void {
     const keys = source.keysOf(name);
     if (keys) this.store.putPeerKeys(keys);
@@ -144,8 +153,8 @@ export class SavedOthers {
 }
 
 /**
- * The others as saved, in the shape Gossiper.restore takes. The membership row says who is
- * a member; a keys row is used only when it is of the member's generation. A member without
+ * The others as saved, in the shape Gossiper.restore takes. The membership chunks say who
+ * is a member; a keys row is used only when it is of the member's generation. A member without
  * one restarts from version 0 and relearns its keys from peers.
  */
 export function restoreOthers(store: NodeStore): Pick<GossiperSnapshot, "others" | "members" | "graveyard"> {
@@ -153,7 +162,7 @@ export function restoreOthers(store: NodeStore): Pick<GossiperSnapshot, "others"
   const keys = store.loadPeerKeys();
   const others = members.map((member): NodeStateSnapshot => {
     const saved = keys.get(member.name);
-    // The membership row holds the newest claim; a keys row only the keys.
+    // The membership chunks hold the newest claim; a keys row only the keys.
     const claim = { incarnation: member.incarnation, status: statusCode(member.status) };
     if (saved && saved.generation === member.generation) {
       return { ...saved, ...claim, heartbeat: Math.max(saved.heartbeat, member.heartbeat) };

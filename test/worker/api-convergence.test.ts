@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { summarizeCluster, summarizeNode } from "../../src/api/convergence.js";
 import type { MemberStatus, MemberView } from "../../src/core/index.js";
+import { briefOf } from "../../src/node/node-brief.js";
 import type { NodeView } from "../../src/node/rpc-types.js";
 
 function member(node: string, status: MemberStatus = "alive", maxVersion = 0, heartbeat = 1): MemberView {
@@ -50,7 +51,10 @@ describe("convergence", () => {
   it("views that differ only in heartbeats and phi have converged", () => {
     const summary = summarizeCluster(
       "c",
-      [summarizeNode("a", view("a", all(5)), false), summarizeNode("b", view("b", all(9)), false)],
+      [
+        summarizeNode("a", briefOf(view("a", all(5)), false)),
+        summarizeNode("b", briefOf(view("b", all(9)), false)),
+      ],
       0,
     );
     expect(summary).toMatchObject({ converged: true, differing: [], live: 2, majority: 2 });
@@ -63,10 +67,10 @@ describe("convergence", () => {
     const summary = summarizeCluster(
       "c",
       [
-        summarizeNode("a", view("a", ahead), false),
-        summarizeNode("b", view("b", ahead), false),
-        summarizeNode("c", view("c", behind), false),
-        summarizeNode("d", view("d", suspicious), false),
+        summarizeNode("a", briefOf(view("a", ahead), false)),
+        summarizeNode("b", briefOf(view("b", ahead), false)),
+        summarizeNode("c", briefOf(view("c", behind), false)),
+        summarizeNode("d", briefOf(view("d", suspicious), false)),
       ],
       0,
     );
@@ -79,11 +83,11 @@ describe("convergence", () => {
     const summary = summarizeCluster(
       "c",
       [
-        summarizeNode("a", view("a", all()), false),
-        summarizeNode("b", view("b", [member("b")], false), false),
-        summarizeNode("c", view("c", [member("c", "left")], false), false),
-        summarizeNode("d", null, false),
-        summarizeNode("e", null, false, "overloaded: retry later"),
+        summarizeNode("a", briefOf(view("a", all()), false)),
+        summarizeNode("b", briefOf(view("b", [member("b")], false), false)),
+        summarizeNode("c", briefOf(view("c", [member("c", "left")], false), false)),
+        summarizeNode("d", null),
+        summarizeNode("e", null, "overloaded: retry later"),
       ],
       0,
     );
@@ -99,14 +103,17 @@ describe("convergence", () => {
     const two = [member("a"), member("b", "suspect")];
     const summary = summarizeCluster(
       "c",
-      [summarizeNode("b", view("b", two), false), summarizeNode("a", view("a", one), false)],
+      [
+        summarizeNode("b", briefOf(view("b", two), false)),
+        summarizeNode("a", briefOf(view("a", one), false)),
+      ],
       0,
     );
     expect(summary.differing).toEqual(["b"]);
   });
 
   it("a cluster with no live node has not converged", () => {
-    const summary = summarizeCluster("c", [summarizeNode("a", null, false)], 0);
+    const summary = summarizeCluster("c", [summarizeNode("a", null)], 0);
     expect(summary).toMatchObject({ converged: false, live: 0, majority: 0 });
   });
 });

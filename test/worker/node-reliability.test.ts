@@ -9,6 +9,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { CLUSTER_STATE_BUDGET_BYTES, MAX_NODE_STATE_BYTES } from "../../src/node/limits.js";
 import { readNodeError } from "../../src/node/node-error.js";
+import { NodeStore } from "../../src/node/node-store.js";
 import type { NodeView, StartRequest } from "../../src/node/rpc-types.js";
 import { callJson, expectError } from "./support/api.js";
 import {
@@ -178,12 +179,13 @@ describe("restarts and leaves", () => {
     await nodeStub("rel-graves", "g").stop();
     await nodeStub("rel-graves", "n0").stop();
     await runInDurableObject(nodeStub("rel-graves", "n0"), (_node, state) => {
-      const graves = JSON.stringify([["g", g.generation, Number.MAX_SAFE_INTEGER, Date.now()]]);
-      state.storage.sql.exec(
-        `INSERT INTO membership (id, members, graves) VALUES (1, '[]', ?)
-         ON CONFLICT (id) DO UPDATE SET members = '[]', graves = excluded.graves`,
-        graves,
-      );
+      const grave = {
+        name: "g",
+        generation: g.generation,
+        incarnation: Number.MAX_SAFE_INTEGER,
+        left: false,
+      };
+      new NodeStore(state.storage).saveMembership([], [{ ...grave, at: Date.now() }]);
     });
     await evictDurableObject(nodeStub("rel-graves", "n0"));
     await nodeStub("rel-graves", "n0").configure({
@@ -285,9 +287,16 @@ describe("state limits count what is stored", () => {
       const peers = Array.from({ length: 6 }, (_, i) => `p${i}`);
       const value = "x".repeat(4000);
       const perPeer = Math.ceil(CLUSTER_STATE_BUDGET_BYTES / 6 / 4000); // over it together
-      state.storage.sql.exec(
-        "INSERT INTO membership (id, members, graves) VALUES (1, ?, '[]')",
-        JSON.stringify(peers.map((name) => [name, 1, 1, "alive", now])),
+      new NodeStore(state.storage).saveMembership(
+        peers.map((name) => ({
+          name,
+          generation: 1,
+          heartbeat: 1,
+          status: "alive",
+          since: now,
+          incarnation: 0,
+        })),
+        [],
       );
       for (const name of peers) {
         const keys = Array.from({ length: perPeer }, (_, k) => [`k${k}`, value, k + 1]);

@@ -8,6 +8,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
 import { LATEST_VERSION } from "../../src/node/migrations.js";
+import { NodeStore } from "../../src/node/node-store.js";
 import type { NodeCounters, NodeView } from "../../src/node/rpc-types.js";
 import { names, nodeStub, startCluster, stopAll, TEST_OPTIONS, views, waitFor } from "./support/nodes.js";
 
@@ -135,7 +136,7 @@ describe("storage rows", () => {
     await runInDurableObject(stub(), (_node, state) => {
       const sql = state.storage.sql;
       sql.exec("DROP TABLE schema_version"); // written before migrations were numbered
-      sql.exec("DROP TABLE membership");
+      sql.exec("DROP TABLE member_chunks");
       sql.exec("DROP TABLE peer_keys");
       sql.exec("ALTER TABLE own_keys RENAME TO own_keys_new");
       sql.exec(
@@ -170,10 +171,12 @@ describe("storage rows", () => {
     expect(names_).not.toContain("graves");
     expect(tables.find((table) => table.name === "own_keys")?.sql).toMatch(/WITHOUT ROWID/i);
     const graves = await runInDurableObject(stub(), (_node, state) =>
-      state.storage.sql.exec<{ graves: string }>("SELECT graves FROM membership").one(),
+      new NodeStore(state.storage).loadMembership(),
     );
-    // [name, generation, incarnation, at]: the old layout kept a heartbeat, not an incarnation.
-    expect(JSON.parse(graves.graves)).toEqual([["n9", 1, 0, expect.any(Number)]]);
+    // The old layout kept a heartbeat where the incarnation stands now: it reads as 0.
+    expect(graves.graves).toEqual([
+      { name: "n9", generation: 1, incarnation: 0, left: false, at: expect.any(Number) },
+    ]);
   });
 });
 
@@ -243,7 +246,7 @@ describe("storage layout", () => {
     });
     expect(await tables(stub())).toEqual([
       "hosted_agents",
-      "membership",
+      "member_chunks",
       "node",
       "own_keys",
       "peer_keys",
@@ -257,9 +260,11 @@ describe("storage layout", () => {
     const restarted = await stub().start();
     expect(restarted.self.state).toEqual({ mine: "yes" });
     const graves = await runInDurableObject(stub(), (_node, state) =>
-      state.storage.sql.exec<{ graves: string }>("SELECT graves FROM membership").one(),
+      new NodeStore(state.storage).loadMembership(),
     );
-    // [name, generation, incarnation, at]: the old layout kept a heartbeat, not an incarnation.
-    expect(JSON.parse(graves.graves)).toEqual([["n9", 1, 0, expect.any(Number)]]);
+    // The old layout kept a heartbeat where the incarnation stands now: it reads as 0.
+    expect(graves.graves).toEqual([
+      { name: "n9", generation: 1, incarnation: 0, left: false, at: expect.any(Number) },
+    ]);
   });
 });

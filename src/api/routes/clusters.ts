@@ -1,12 +1,13 @@
 /**
- * Routes on a whole cluster: bootstrap n0..n{size-1} in one call, and the summary that
- * gathers every registered node's view and says whether the views have converged.
- * Both fan out to one Durable Object per node with bounded concurrency (see stubs.ts).
+ * Routes on a whole cluster: bootstrap n0..n{size-1} in one call, and the summary that asks
+ * a page of registered nodes for their brief (counts and a view fingerprint, never the view)
+ * and says whether they agree. Both fan out to one Durable Object per node with bounded
+ * concurrency (see stubs.ts); the summary's page keeps it within the subrequest budget.
  */
 import { createRoute, type z } from "@hono/zod-openapi";
 import { requireReadToken, requireWriteToken } from "../auth.js";
 import { mapLimit } from "../concurrency.js";
-import { type ClusterSummary, summarizeCluster, summarizeNode } from "../convergence.js";
+import { type ClusterSummary, SUMMARY_MAX_LIMIT, summarizeCluster, summarizeNode } from "../convergence.js";
 import { ApiError, toErrorResponse } from "../errors.js";
 import { createApp, jsonBody, jsonResponse, pick, readSecurity, writeSecurity } from "../openapi.js";
 import { noteRegistered } from "../registry-cache.js";
@@ -83,9 +84,8 @@ clusterRoutes.openapi(
     path: "/v1/clusters/{cluster}",
     tags: ["clusters"],
     operationId: "getClusterSummary",
-    summary: "Cluster summary: every node's view in brief, and whether the views have converged",
-    description:
-      "Reads every registered node's view. A node is live when it is configured, running and has not left; a node whose view cannot be read is listed with `error` and is not live. Each live node's view is fingerprinted by (member, generation, maxVersion, status) for every member it knows, ignoring heartbeats and phi. `converged` is true when every live node has the fingerprint most live nodes share; `differing` lists the live nodes that do not.",
+    summary: "Cluster summary: a page of nodes' views in brief, and whether they have converged",
+    description: `Asks each registered node on this page (sorted by name; \`limit\` at most ${SUMMARY_MAX_LIMIT}, \`cursor\` from the previous page's \`next\`) for its view in brief: status counts, member count, rounds and a fingerprint of its view by (member, generation, maxVersion, status), ignoring heartbeats and phi. Full views are never read. A node is live when it is configured, running and has not left; a node that cannot be read is listed with \`error\` and is not live. \`converged\` is true when every live node on the page has the fingerprint most of them share; \`differing\` lists those that do not. When \`complete\` (one page holds the whole cluster) that is the cluster's verdict; otherwise sum \`fingerprints\` over the pages: one fingerprint means converged.`,
     middleware: [requireReadToken] as const,
     security: readSecurity,
     request: { params: ClusterParams, query: SummaryQuery },
@@ -96,20 +96,29 @@ clusterRoutes.openapi(
   }),
   async (c) => {
     const { cluster } = c.req.valid("param");
-    const withDigest = c.req.valid("query").digests === "true";
+    const query = c.req.valid("query");
+    const withDigest = query.digests === "true";
+    const limit = query.limit === undefined ? SUMMARY_MAX_LIMIT : Number(query.limit);
     const names = await registryStub(c.env).nodes(cluster);
     if (names.length === 0)
       throw new ApiError(404, "not_found", `cluster ${cluster} has no registered nodes`);
-    const nodes = await mapLimit(names, FAN_OUT_CONCURRENCY, async (node) => {
+    const after = query.cursor;
+    const rest = after === undefined ? names : names.filter((name) => name > after);
+    const page = rest.slice(0, limit);
+    const next = rest.length > limit ? (page.at(-1) as string) : null;
+    const nodes = await mapLimit(page, FAN_OUT_CONCURRENCY, async (node) => {
       try {
-        return summarizeNode(node, await nodeStub(c.env, cluster, node).view(), withDigest);
+        return summarizeNode(node, await nodeStub(c.env, cluster, node).brief(withDigest));
       } catch (error) {
         // One unreadable node must not hide the others: report it, not live.
         const { body } = toErrorResponse(error);
-        return summarizeNode(node, null, withDigest, `${body.error.code}: ${body.error.message}`);
+        return summarizeNode(node, null, `${body.error.code}: ${body.error.message}`);
       }
     });
-    return c.json(summarizeCluster(cluster, nodes, Date.now()), 200);
+    return c.json(
+      summarizeCluster(cluster, nodes, Date.now(), { registered: names.length, limit, next }),
+      200,
+    );
   },
 );
 

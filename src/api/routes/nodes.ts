@@ -1,6 +1,6 @@
 /**
- * Routes on one node: start (or restart) it, read its view, write and delete its state, and
- * the lifecycle calls leave, stop and start. Every handler is one RPC to the node's Durable
+ * Routes on one node: start (or restart) it, read its view, deregister it, write and delete
+ * its state, and the lifecycle calls leave, stop and start. Every handler is one RPC to the node's Durable
  * Object; node errors (unknown node, stopped, left, too many keys) become 4xx in errors.ts.
  * Except for the PUT that creates a node, a route first checks that the cluster's registry
  * lists the node, so calls on unknown nodes create no Durable Object and no storage.
@@ -9,9 +9,10 @@ import { createRoute } from "@hono/zod-openapi";
 import { requireReadToken, requireWriteToken } from "../auth.js";
 import { ApiError } from "../errors.js";
 import { createApp, errors, jsonBody, jsonResponse, pick, readSecurity, writeSecurity } from "../openapi.js";
-import { isRegistered, knownNode, noteRegistered } from "../registry-cache.js";
+import { isRegistered, knownNode, noteDeregistered, noteRegistered } from "../registry-cache.js";
 import {
   DeleteAlarmResponse,
+  DeleteNodeResponse,
   DeleteStateResponse,
   EvictResponse,
   NodeViewSchema,
@@ -19,7 +20,7 @@ import {
 } from "../responses.js";
 import { KeyParams, NodeParams, PutStateBody, StartNodeBody } from "../schemas.js";
 import { isStartRetry } from "../start-retry.js";
-import { nodeStub } from "../stubs.js";
+import { nodeStub, registryStub } from "../stubs.js";
 
 const NODE_PATH = "/v1/clusters/{cluster}/nodes/{node}";
 
@@ -79,6 +80,35 @@ nodeRoutes.openapi(
     const view = await (await knownNode(c.env, cluster, node)).view();
     if (!view) throw new ApiError(404, "not_found", `node ${node} of cluster ${cluster} does not exist`);
     return c.json(view, 200);
+  },
+);
+
+nodeRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: NODE_PATH,
+    tags: ["nodes"],
+    operationId: "deleteNode",
+    summary: "Deregister a node: stop it, clear its storage, remove it from the registry",
+    description:
+      "Stops the node and deletes everything it stored, its pending alarm included, then removes it from the cluster's registry: it leaves the cluster summary and the cron keeper, and reads of it answer 404. It announces nothing: its peers find it unreachable and come to see it suspect, then dead, then forget it. A retry after a failure finishes the job. A PUT of the same name later starts a new node.",
+    middleware: [requireWriteToken] as const,
+    security: writeSecurity,
+    request: { params: NodeParams },
+    responses: {
+      200: jsonResponse(DeleteNodeResponse, "Deregistered."),
+      ...pick(400, 401, 403),
+      404: { ...errors[404], description: "Unknown cluster or node." },
+    },
+  }),
+  async (c) => {
+    const { cluster, node } = c.req.valid("param");
+    // The node first: were the registry entry removed first and the node not reached, it
+    // would run on unseen by the keeper and the API. A retry finds it still registered.
+    await (await knownNode(c.env, cluster, node)).deregister();
+    await registryStub(c.env).remove(cluster, node);
+    noteDeregistered(cluster, node);
+    return c.json({ cluster, node, deregistered: true as const }, 200);
   },
 );
 
