@@ -28,6 +28,8 @@ export interface BenchConfig {
   outDir: string;
   /** Gossip tunables given to the mesh's bootstrap besides the interval and detector. */
   core: Record<string, number>;
+  /** Also run the trade-off variants (bench/tradeoff.ts) after the main mesh. */
+  tradeoff: boolean;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -43,12 +45,14 @@ export const USAGE = `Usage: npm run bench -- [options]
                        duration estimate of the cost model (default 5)
   --core <list>        other gossip tunables for the mesh, name=value,... e.g.
                        roundsPerWake=1,probesPerRound=2 (default: hearsay's defaults)
+  --tradeoff           after the main mesh, run the trade-off variants (detection against
+                       $ as run; bench/tradeoff.ts); raises the default deadline to 1800 s
   --skip-mesh          do not start the Worker (no mesh, no load)
   --skip-load          no API load
   --skip-swim          no SWIM peer
   --skip-phi           no second mesh under detector "phi" (measured after the swim one)
   --quick              small, fast settings (explicit flags still win)
-  --deadline <s>       hard limit on the whole run (default 600)
+  --deadline <s>       hard limit on the whole run (default 600; 1800 with --tradeoff)
   --out <dir>          result directory (default bench/results)
   --help               this text
 `;
@@ -91,6 +95,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig | "help" {
       "cost-mesh": { type: "string" },
       "rpc-wait-ms": { type: "string" },
       core: { type: "string" },
+      tradeoff: { type: "boolean", default: false },
       "skip-mesh": { type: "boolean", default: false },
       "skip-load": { type: "boolean", default: false },
       "skip-swim": { type: "boolean", default: false },
@@ -122,9 +127,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig | "help" {
     skipSwim: values["skip-swim"],
     skipPhi: values["skip-phi"] || values["skip-mesh"],
     quick,
-    deadlineSeconds: positive("deadline", values.deadline, 600),
+    deadlineSeconds: positive("deadline", values.deadline, values.tradeoff ? 1800 : 600),
     outDir: values.out ?? "bench/results",
     core,
+    tradeoff: values.tradeoff && !values["skip-mesh"],
   };
   if (config.nodes < 2) throw new Error("--nodes must be at least 2");
   if (config.intervalMs < 10) throw new Error("--interval must be at least 10 ms (hearsay's minimum)");

@@ -9,6 +9,7 @@ import type { AsRunCost, IntervalCost, PerRoundUsage, PerSecondUsage } from "./c
 import type { LatencySample, LoadFigures } from "./load.js";
 import type { MeshFigures } from "./mesh/run-mesh.js";
 import type { SwimOutcome } from "./swim/run-swim.js";
+import type { TradeoffRow } from "./tradeoff.js";
 
 export interface CostFigures {
   perRound: PerRoundUsage;
@@ -33,6 +34,8 @@ export interface Ratios {
 export interface BenchFigures {
   /** The mesh under the default detector (swim). */
   mesh: MeshFigures | null;
+  /** `--tradeoff`: the default configuration's row (from `mesh`), then the other variants. */
+  tradeoff?: TradeoffRow[];
   /** The same measurement under `detector: "phi"`, in the same run (null when skipped). */
   meshPhi?: MeshFigures | null;
   /** Unloaded latency of GET node view, sequential. */
@@ -155,6 +158,21 @@ export const BenchResultSchema = z.object({
         ),
       })
       .nullable(),
+    tradeoff: z
+      .array(
+        z.object({
+          label: z.string(),
+          intervalMs: num,
+          core: z.record(z.string(), z.unknown()),
+          stoppedNonAliveMs: num,
+          stoppedDeadMs: num,
+          hungNonAliveMs: num.nullable(),
+          hungDeadMs: num.nullable(),
+          falseSuspicions: z.number().int().nonnegative(),
+          marginal: breakdown.nullable(),
+        }),
+      )
+      .optional(),
     ratios: z
       .object({
         fullMembership: nullableRatio,
@@ -418,6 +436,29 @@ export function asRunTable(asRun: NonNullable<CostFigures["asRun"]>): string {
         `${dollars(marginal.total)} (${dollars(marginal.requests)} + ${dollars(marginal.rowsWritten)} + ${dollars(marginal.duration)})`,
       ],
     ],
+  );
+}
+
+/** Detection against dollars, one row per configuration run (`--tradeoff`). */
+export function tradeoffTable(rows: readonly TradeoffRow[]): string {
+  const secs = (ms: number | null) => (ms === null ? "—" : `${(ms / 1000).toFixed(2)} s`);
+  return markdownTable(
+    [
+      "configuration",
+      "stopped node non-alive everywhere",
+      "stopped node dead everywhere",
+      "hung node non-alive everywhere",
+      "false suspicions",
+      "marginal $ / node-month as run",
+    ],
+    rows.map((row) => [
+      `${row.label} (${row.intervalMs / 1000} s rounds)`,
+      secs(row.stoppedNonAliveMs),
+      secs(row.stoppedDeadMs),
+      secs(row.hungNonAliveMs),
+      String(row.falseSuspicions),
+      row.marginal ? dollars(row.marginal.total) : "—",
+    ]),
   );
 }
 

@@ -30,8 +30,16 @@ import {
   figuresTable,
   goalLine,
   resultFileName,
+  tradeoffTable,
 } from "./report.js";
 import { runSwim, type SwimOutcome } from "./swim/run-swim.js";
+import {
+  steadyRoundsFor,
+  TRADEOFF_VARIANTS,
+  type TradeoffRow,
+  type TradeoffVariant,
+  tradeoffRow,
+} from "./tradeoff.js";
 
 const LATENCY_SAMPLES = 50;
 
@@ -116,6 +124,7 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
   let meshPhi: MeshFigures | null = null;
   let latency: LatencySample | null = null;
   let load: LoadFigures | null = null;
+  let tradeoff: TradeoffRow[] | undefined;
   try {
     console.log("starting wrangler dev on 127.0.0.1 ...");
     dev = await startWranglerDev({ startTimeoutMs: Math.min(90_000, deadline - Date.now()) });
@@ -127,13 +136,13 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
       return pids.length === 0 ? undefined : { processes: pids.join(","), seconds: await cpuSeconds(pids) };
     };
     const cluster = `bench-${Date.now()}`;
-    const meshConfig = (name: string, detector: Detector) => ({
+    const meshConfig = (name: string, detector: Detector, variant?: TradeoffVariant) => ({
       cluster: name,
       nodes: config.nodes,
-      intervalMs: config.intervalMs,
+      intervalMs: variant?.intervalMs ?? config.intervalMs,
       detector,
-      core: config.core,
-      steadyRounds: config.steadyRounds,
+      core: variant?.core ?? config.core,
+      steadyRounds: variant ? steadyRoundsFor(variant.core) : config.steadyRounds,
       phaseTimeoutMs: phaseTimeout(config, deadline),
       pollEveryMs: Math.min(250, Math.max(50, config.intervalMs / 5)),
       cpuSeconds: readCpu,
@@ -161,6 +170,21 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
       failures.push(`load: ${message(error)}`);
     }
     await stopNodes(client, cluster, config.nodes);
+    if (config.tradeoff && mesh) {
+      tradeoff = [tradeoffRow("hearsay's defaults", config.intervalMs, config.core, mesh, null)];
+      for (const [i, variant] of TRADEOFF_VARIANTS.entries()) {
+        const name = `${cluster}-t${i}`;
+        console.log(`mesh: trade-off variant "${variant.label}", cluster ${name}`);
+        try {
+          const figures = await runMesh(client, meshConfig(name, "swim", variant));
+          const asRun = figures.steady.valid ? asRunFigures(figures) : undefined;
+          const interval = variant.intervalMs ?? config.intervalMs;
+          tradeoff.push(tradeoffRow(variant.label, interval, variant.core, figures, asRun?.marginal ?? null));
+        } catch (error) {
+          failures.push(`trade-off variant "${variant.label}": ${message(error)}`);
+        }
+      }
+    }
     if (!config.skipPhi) {
       console.log(`mesh: the same under detector phi, cluster ${cluster}-phi`);
       try {
@@ -174,7 +198,7 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
   } finally {
     await dev?.stop();
   }
-  return { mesh, meshPhi, latency, load };
+  return { mesh, meshPhi, latency, load, tradeoff };
 }
 
 async function main(): Promise<number> {
@@ -213,8 +237,8 @@ async function main(): Promise<number> {
   );
 
   const failures: string[] = [];
-  const { mesh, meshPhi, latency, load } = config.skipMesh
-    ? { mesh: null, meshPhi: null, latency: null, load: null }
+  const { mesh, meshPhi, latency, load, tradeoff } = config.skipMesh
+    ? { mesh: null, meshPhi: null, latency: null, load: null, tradeoff: undefined }
     : await measureMesh(config, deadline, failures);
 
   let swim: SwimOutcome | null = null;
@@ -240,6 +264,7 @@ async function main(): Promise<number> {
       load,
       swim,
       cost,
+      ...(tradeoff ? { tradeoff } : {}),
       ratios: computeRatios(mesh, swim),
       failures,
       runSeconds: (Date.now() - startedAt) / 1000,
@@ -265,6 +290,11 @@ async function main(): Promise<number> {
       console.log("");
     }
   }
+  if (tradeoff && cost?.asRun) {
+    // The default configuration's row is the main mesh, priced as run.
+    (tradeoff[0] as TradeoffRow).marginal = cost.asRun.marginal;
+  }
+  if (tradeoff) console.log(`## Detection against cost (trade-off)\n\n${tradeoffTable(tradeoff)}\n`);
   const goal = goalLine(result);
   if (goal) console.log(`${goal}\n`);
   if (mesh && mesh.falseSuspicions > 0)

@@ -28,7 +28,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** The documents with generated blocks, and the blocks each must have. */
 const DOCUMENTS: Record<string, BlockName[]> = {
-  "README.md": ["summary"],
+  "README.md": ["summary", "tradeoff"],
   "docs/benchmarks.md": ["bench", "bench-usage"],
   "docs/simulator.md": ["sim"],
   "docs/operations.md": ["config"],

@@ -151,6 +151,17 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
     return deltas[Math.floor((deltas.length - 1) / 2)] ?? 0;
   };
 
+  /**
+   * Every node waits its longest between wakes (none is busy after a change or a failure;
+   * under phi every wake is one round).
+   */
+  const quiet = (views: NodeView[]) =>
+    views.every(
+      (view) =>
+        view.wakeRounds === undefined ||
+        view.wakeRounds >= (view.config.detector === "phi" ? 1 : view.config.roundsPerWake),
+    );
+
   let steadyAttempts = 0;
   const steadyWindow = async () => {
     steadyAttempts++;
@@ -220,9 +231,12 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
     valueEverywhere(views, "n0", "bench", value),
   );
 
-  // 4. Stop the last node; every other node must mark it non-alive, then dead.
+  // 4. Once the mesh is quiet again (every node back to its longest wake, so detection is
+  // measured as a quiet mesh sees it), stop the last node; every other node must mark it
+  // non-alive, then dead.
+  const quietBeforeStop = await pollViews("a quiet mesh before the stop", quiet);
   const victim = names[names.length - 1] as string;
-  const beforeStop = written.value.filter((view) => view.node !== victim);
+  const beforeStop = quietBeforeStop.value.filter((view) => view.node !== victim);
   const stopAt = Date.now();
   await client.stop(config.cluster, victim);
   live.delete(victim);
@@ -239,7 +253,8 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
   let hangInfo: { node: string; at: number } | null = null;
   if (names.length > 2) {
     const hung = names[names.length - 2] as string;
-    const beforeHang = dead.value.filter((view) => view.node !== hung);
+    const quietBeforeHang = await pollViews("a quiet mesh before the hang", quiet);
+    const beforeHang = quietBeforeHang.value.filter((view) => view.node !== hung);
     const hangAt = Date.now();
     hangInfo = { node: hung, at: hangAt };
     await client.hang(config.cluster, hung);

@@ -13,6 +13,7 @@ import {
   detectorTable,
   figuresTable,
   markdownTable,
+  tradeoffTable,
 } from "../../bench/report.js";
 import { CONFIG_LIMITS, DETECTORS, MODES, resolveConfig } from "../../src/core/config.js";
 import { DEFAULTS as SIM_DEFAULTS } from "../../src/sim/options.js";
@@ -97,9 +98,13 @@ const BENCH_FLAGS: Array<[keyof BenchConfig, string]> = [
 
 /** The `npm run bench` command line that produced a result: its flags that differ from defaults. */
 export function benchCommand(config: BenchResult["config"]): string {
-  const defaults = parseBenchArgs(config.quick ? ["--quick"] : []);
+  const tradeoff = (config as { tradeoff?: boolean }).tradeoff === true;
+  const core = Object.entries((config as { core?: Record<string, number> }).core ?? {});
+  const base = [...(config.quick ? ["--quick"] : []), ...(tradeoff ? ["--tradeoff"] : [])];
+  if (core.length > 0) base.push("--core", core.map(([name, value]) => `${name}=${value}`).join(","));
+  const defaults = parseBenchArgs(base);
   if (defaults === "help") throw new Error("unreachable");
-  const args: string[] = config.quick ? ["--quick"] : [];
+  const args: string[] = [...base];
   for (const [key, flag] of BENCH_FLAGS) {
     if (config[key] !== defaults[key]) args.push(flag, String(config[key]));
   }
@@ -213,6 +218,16 @@ function benchSourceLine(source: BenchSource, target: Target): string {
   );
 }
 
+/** `figures:tradeoff` (README): detection against dollars from the newest bench run's `--tradeoff`. */
+export function tradeoffBlock(sources: Sources, target: Target): string {
+  const bench = sources.bench;
+  const rows = bench?.result.figures.tradeoff;
+  if (!bench || !rows || rows.length === 0) {
+    return "No trade-off run yet: `npm run bench -- --tradeoff`, then `npm run docs:figures`.";
+  }
+  return [benchSourceLine(bench, target), "", tradeoffTable(rows)].join("\n");
+}
+
 const NO_BENCH =
   "No bench result yet: `npm run bench` writes `bench/results/<date>.json`, then `npm run docs:figures`.";
 
@@ -245,9 +260,10 @@ export function summaryBlock(sources: Sources, target: Target): string {
       meshes.map((m) => (m ? seconds(pick(m)?.ms) : undefined));
     const steady = (pick: (s: NonNullable<typeof f.mesh>["steady"]) => string) =>
       meshes.map((m) => (m?.steady.valid ? pick(m.steady) : undefined));
-    const cost = f.cost?.intervals
-      .map((c) => `${dollars(c.marginal.total)} at ${c.intervalMs / 1000} s`)
-      .join(", ");
+    const asRun = f.cost?.asRun ? `${dollars(f.cost.asRun.marginal.total)} as run; ` : "";
+    const cost = f.cost
+      ? `${asRun}${f.cost.intervals.map((c) => `${dollars(c.marginal.total)} at ${c.intervalMs / 1000} s`).join(", ")}`
+      : undefined;
     const rows = [
       row(
         `full membership, ${bench.result.config.nodes} nodes from cold`,
@@ -471,6 +487,7 @@ export function benchUsageBlock(): string {
 
 export const BLOCKS = {
   summary: summaryBlock,
+  tradeoff: tradeoffBlock,
   bench: benchBlock,
   "bench-usage": (_sources: Sources, _target: Target) => benchUsageBlock(),
   sim: simBlock,

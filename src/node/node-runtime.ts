@@ -48,6 +48,7 @@ export type ShellCounters = Pick<
   | "rpcCallsMade"
   | "rpcCallsAnswered"
   | "peerCallsAnswered"
+  | "wakesBroughtForward"
   | "storageErrors"
 >;
 
@@ -60,6 +61,7 @@ export function newShellCounters(): ShellCounters {
     rpcCallsMade: 0,
     rpcCallsAnswered: 0,
     peerCallsAnswered: 0,
+    wakesBroughtForward: 0,
     storageErrors: 0,
   };
 }
@@ -469,6 +471,7 @@ export class NodeRuntime {
       options: settings.options,
       counters: this.counters(activeMs),
       digest: gossiper.digest(),
+      wakeRounds: gossiper.wakeRounds(),
       at: Date.now(),
     };
   }

@@ -139,6 +139,7 @@ export abstract class NodeShell extends DurableObject<Env> {
     const now = Date.now();
     if (armedAt <= life.node.latestWake(now)) return;
     try {
+      this.deps.shell.wakesBroughtForward++;
       await this.store.armAlarm(life.node.nextRoundAt(now));
     } catch (error) {
       this.deps.shell.roundErrors++;

