@@ -37,9 +37,10 @@ export class HearsayApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string,
+    /** The API's own message, as it sent it. */
+    readonly apiMessage: string,
   ) {
-    super(`${status} ${code}: ${message}`);
+    super(`${status} ${code}: ${apiMessage}`);
     this.name = "HearsayApiError";
   }
 }
