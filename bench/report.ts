@@ -59,6 +59,14 @@ const elapsed = z.object({ ms: num, rounds: num });
 const breakdown = z.object({ requests: num, rowsWritten: num, duration: num, total: num });
 const nullableRatio = num.nullable();
 
+/** One endpoint's figures under the API load. */
+const endpointSchema = z.object({
+  requestsPerSecond: z.number(),
+  latencyP50Ms: z.number(),
+  latencyP99Ms: z.number(),
+  workerdCpuMsPerRequest: z.number().optional(),
+});
+
 const meshSchema = z
   .object({
     bootstrapCallMs: num,
@@ -121,8 +129,13 @@ export const BenchResultSchema = z.object({
         requestsPerSecond: num,
         latencyP50Ms: num,
         latencyP99Ms: num,
-        members: z.object({ requestsPerSecond: num, latencyP50Ms: num, latencyP99Ms: num }).optional(),
+        members: endpointSchema.optional(),
         membersToViewRequestsRatio: num.optional(),
+        membersNotModified: endpointSchema.optional(),
+        membersNotModifiedToViewRequestsRatio: num.optional(),
+        health: endpointSchema.optional(),
+        healthToViewRequestsRatio: num.optional(),
+        workerdCpuMsPerRequest: num.optional(),
       })
       .nullable(),
     swim: z
@@ -336,22 +349,47 @@ export function figuresTable(result: BenchResult): string {
       DASH,
     ],
     ["GET node view requests / s", fixed(load?.requestsPerSecond, 0), DASH, DASH],
+    ...endpointRows("GET members", load?.members, load?.membersToViewRequestsRatio),
+    ...endpointRows(
+      "GET members with If-None-Match (304)",
+      load?.membersNotModified,
+      load?.membersNotModifiedToViewRequestsRatio,
+    ),
+    ...endpointRows("GET /v1/health (the Worker's floor)", load?.health, load?.healthToViewRequestsRatio),
     [
-      "GET members under the same load p50 / p99",
-      load?.members ? `${load.members.latencyP50Ms} / ${load.members.latencyP99Ms} ms` : DASH,
-      DASH,
-      DASH,
-    ],
-    [
-      "GET members requests / s (x node view)",
-      load?.members
-        ? `${fixed(load.members.requestsPerSecond, 0)} (${fixed(load.membersToViewRequestsRatio, 1)}x)`
+      "workerd CPU per request under load, ms: view / members / members 304 / health",
+      load?.workerdCpuMsPerRequest !== undefined
+        ? [load, load.members, load.membersNotModified, load.health]
+            .map((l) => fixed(l?.workerdCpuMsPerRequest, 2))
+            .join(" / ")
         : DASH,
       DASH,
       DASH,
     ],
   ];
   return markdownTable(["figure", "hearsay", "swim", "hearsay / swim"], rows);
+}
+
+/** Two rows for one endpoint under the same load as the node view: latency, then rate. */
+function endpointRows(
+  what: string,
+  figures: { requestsPerSecond: number; latencyP50Ms: number; latencyP99Ms: number } | undefined,
+  toView: number | undefined,
+): string[][] {
+  return [
+    [
+      `${what} under the same load p50 / p99`,
+      figures ? `${figures.latencyP50Ms} / ${figures.latencyP99Ms} ms` : DASH,
+      DASH,
+      DASH,
+    ],
+    [
+      `${what} requests / s (x node view)`,
+      figures ? `${fixed(figures.requestsPerSecond, 0)} (${fixed(toView, 1)}x)` : DASH,
+      DASH,
+      DASH,
+    ],
+  ];
 }
 
 /** The two detectors of hearsay side by side, from the same run. */

@@ -163,8 +163,15 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
       latency = await sampleLatency(url, headers, LATENCY_SAMPLES);
       if (!config.skipLoad) {
         console.log(`load: autocannon ${config.connections} connections for ${config.loadSeconds} s ...`);
-        const membersUrl = client.membersUrl(cluster);
-        load = await runViewAndMembersLoad(url, membersUrl, headers, config.loadSeconds, config.connections);
+        const membersEtag = await client.membersEtag(cluster);
+        const targets = {
+          viewUrl: url,
+          membersUrl: client.membersUrl(cluster),
+          membersEtag,
+          healthUrl: client.healthUrl(),
+        };
+        const cpu = async () => (await readCpu())?.seconds;
+        load = await runViewAndMembersLoad(targets, headers, config.loadSeconds, config.connections, cpu);
       }
     } catch (error) {
       failures.push(`load: ${message(error)}`);

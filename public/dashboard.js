@@ -4,7 +4,7 @@
  * the latest news spread (spread.js, drawn by chart.js and as pulses on the mesh), and wires
  * the controls to the API. Errors from the API are shown in the alert bar, never swallowed.
  */
-import { api, clusterPath, getToken, setToken } from "./dashboard/api.js";
+import { api, getToken, setToken } from "./dashboard/api.js";
 import { createChart } from "./dashboard/chart.js";
 import { byId, byName, fmtTime, h, setText } from "./dashboard/dom.js";
 import { followEvents } from "./dashboard/events.js";
@@ -383,7 +383,8 @@ function watchEvents() {
   }
   const who = state.observer;
   state.stopEvents = followEvents(
-    `${clusterPath(state.cluster, who)}/events`,
+    state.cluster,
+    who,
     (message) => {
       if (message.event === "error") {
         const error = message.data?.error ?? {};

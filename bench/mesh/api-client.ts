@@ -1,8 +1,14 @@
 /**
- * The few HTTP calls the bench makes to a local hearsay Worker: bootstrap, read a node's view,
- * write state, stop, hang and start a node. Loopback only; every call has a timeout; a non-2xx answer throws
- * with the API's error body.
+ * The few HTTP calls the bench makes to a local hearsay Worker (bootstrap, read a node's view,
+ * write state, stop, hang and start a node), made with the typed client; `apiCall`, the plain
+ * JSON call the soak still uses. Loopback only; every call has a timeout; a non-2xx answer
+ * throws with the API's error.
  */
+import {
+  type BootstrapRequest,
+  createHearsayClient,
+  type HearsayClient as TypedClient,
+} from "../../src/client/index.js";
 import type { GossipConfigInput } from "../../src/core/index.js";
 import type { NodeView } from "../../src/node/rpc-types.js";
 
@@ -43,13 +49,27 @@ export async function apiCall(
   return JSON.parse(text) as unknown;
 }
 
+/**
+ * The bench's calls, through the typed client (src/client) with a deadline on each; the URLs
+ * autocannon loads are built here too.
+ */
 export class HearsayClient {
+  /** The typed client every call goes through. */
+  readonly api: TypedClient;
+
   constructor(
     readonly baseUrl: string,
     private readonly token: string,
   ) {
     const host = new URL(baseUrl).hostname;
     if (host !== "127.0.0.1") throw new Error(`the bench talks to 127.0.0.1 only, not ${host}`);
+    this.api = createHearsayClient({
+      baseUrl,
+      token,
+      // A deadline on each call, unless the caller brought its own signal (event streams).
+      fetch: (input) =>
+        fetch(input instanceof Request && input.signal.aborted === false ? withTimeout(input) : input),
+    });
   }
 
   nodeUrl(cluster: string, node: string): string {
@@ -61,39 +81,51 @@ export class HearsayClient {
     return `${this.baseUrl}/v1/clusters/${encodeURIComponent(cluster)}/members`;
   }
 
-  bootstrap(cluster: string, size: number, config: GossipConfigInput): Promise<unknown> {
-    return this.call("POST", `${this.baseUrl}/v1/clusters/${encodeURIComponent(cluster)}/bootstrap`, {
-      size,
-      config,
+  /** The members query's current ETag (what a polling client sends back as If-None-Match). */
+  async membersEtag(cluster: string): Promise<string | undefined> {
+    const { response } = await this.api.api.GET("/v1/clusters/{cluster}/members", {
+      params: { path: { cluster } },
     });
+    return response.ok ? (response.headers.get("etag") ?? undefined) : undefined;
+  }
+
+  /** The Worker's health route: the floor of what one request through the Worker costs. */
+  healthUrl(): string {
+    return `${this.baseUrl}/v1/health`;
+  }
+
+  bootstrap(cluster: string, size: number, config: GossipConfigInput): Promise<unknown> {
+    return this.api.bootstrap(cluster, { size, config } as BootstrapRequest);
   }
 
   view(cluster: string, node: string): Promise<NodeView> {
-    return this.call("GET", this.nodeUrl(cluster, node)) as Promise<NodeView>;
+    // The node's own type: the OpenAPI view schema does not list every field (incarnation).
+    return this.api.node(cluster, node) as unknown as Promise<NodeView>;
   }
 
   setState(cluster: string, node: string, key: string, value: string): Promise<unknown> {
-    return this.call("PUT", `${this.nodeUrl(cluster, node)}/state/${encodeURIComponent(key)}`, { value });
+    return this.api.setKey(cluster, node, key, value);
   }
 
-  stop(cluster: string, node: string): Promise<NodeView> {
-    return this.call("POST", `${this.nodeUrl(cluster, node)}/stop`) as Promise<NodeView>;
+  stop(cluster: string, node: string): Promise<unknown> {
+    return this.api.nodeAction(cluster, node, "stop");
   }
 
   /** Fault injection: the node takes calls and never answers them, until started. */
-  hang(cluster: string, node: string): Promise<NodeView> {
-    return this.call("POST", `${this.nodeUrl(cluster, node)}/hang`) as Promise<NodeView>;
+  hang(cluster: string, node: string): Promise<unknown> {
+    return this.api.nodeAction(cluster, node, "hang");
   }
 
-  start(cluster: string, node: string): Promise<NodeView> {
-    return this.call("POST", `${this.nodeUrl(cluster, node)}/start`) as Promise<NodeView>;
+  start(cluster: string, node: string): Promise<unknown> {
+    return this.api.nodeAction(cluster, node, "start");
   }
 
   authHeaders(): Record<string, string> {
     return { authorization: `Bearer ${this.token}` };
   }
+}
 
-  private call(method: string, url: string, body?: unknown): Promise<unknown> {
-    return apiCall(method, url, this.authHeaders(), body);
-  }
+/** The same request with CALL_TIMEOUT_MS as its deadline. */
+function withTimeout(request: Request): Request {
+  return new Request(request, { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
 }

@@ -20,12 +20,11 @@ export async function readEventLog(
   cluster: string,
   node: string,
 ): Promise<SequencedEvent[]> {
-  const res = await fetch(`${client.nodeUrl(cluster, node)}/events?since=0`, {
-    headers: client.authHeaders(),
+  const body = await client.api.events(cluster, node, {
+    since: 0,
     signal: AbortSignal.timeout(FIRST_EVENT_MS + 10_000),
   });
-  if (!res.ok || !res.body) throw new Error(`events of ${node} answered ${res.status}`);
-  const reader = new SseReader(res.body);
+  const reader = new SseReader(body);
   const events: SequencedEvent[] = [];
   try {
     for (let i = 0; i < MAX_MESSAGES; i++) {

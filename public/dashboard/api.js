@@ -1,9 +1,11 @@
 /**
- * Same-origin JSON calls to the public HTTP API. The bearer token lives in sessionStorage (this
- * tab only) and is never put in a URL. API errors (`{"error":{"code","message"}}`) become
- * ApiError with the HTTP status. The shapes below are the documented fields the page reads;
- * the API may send more, and the page ignores what it does not know.
+ * Same-origin calls to the public HTTP API, through the typed client (src/client, bundled to
+ * ./client.js by scripts/build-web.mjs). The bearer token lives in sessionStorage (this tab
+ * only) and is never put in a URL. API errors (`{"error":{"code","message"}}`) become ApiError
+ * with the method, path and HTTP status. The shapes below are the documented fields the page
+ * reads; the API may send more, and the page ignores what it does not know.
  */
+import { createHearsayClient } from "./client.js";
 
 /**
  * @typedef {object} MemberView A member record as a node sees it.
@@ -14,6 +16,9 @@
  * @property {number | null} phi
  * @property {number} maxVersion
  * @property {Record<string, string>} [state]
+ * @property {"node" | "agent"} [kind] an agent is a process outside the mesh that heartbeats in
+ * @property {string} [home] an agent's home node
+ * @property {string} [region] the region (location hint) the member was placed in
  */
 
 /**
@@ -78,111 +83,101 @@ export class ApiError extends Error {
 }
 
 /**
- * @param {string} cluster
- * @param {string} [node]
+ * Every call of the client goes through here: the current token is added, nothing is cached,
+ * and an answer that is not 2xx (or no answer) becomes an ApiError.
+ * @param {Request} request
+ * @returns {Promise<Response>}
  */
-export function clusterPath(cluster, node) {
-  let path = `/v1/clusters/${encodeURIComponent(cluster)}`;
-  if (node !== undefined) path += `/nodes/${encodeURIComponent(node)}`;
-  return path;
-}
-
-/** @param {Record<string, string>} [extra] */
-export function authHeaders(extra) {
-  /** @type {Record<string, string>} */
-  const headers = { ...extra };
+async function send(request) {
+  const path = new URL(request.url).pathname;
+  const headers = new Headers(request.headers);
   const token = getToken();
-  if (token) headers.authorization = `Bearer ${token}`;
-  return headers;
-}
-
-/**
- * One API call; resolves to the parsed JSON body, rejects with ApiError.
- * @param {string} method
- * @param {string} path
- * @param {unknown} [body]
- * @returns {Promise<any>}
- */
-export async function call(method, path, body) {
-  const headers = authHeaders({ accept: "application/json" });
-  if (body !== undefined) headers["content-type"] = "application/json";
+  if (token) headers.set("authorization", `Bearer ${token}`);
   let res;
   try {
-    res = await fetch(path, {
-      method,
-      headers,
-      body: body === undefined ? null : JSON.stringify(body),
-      cache: "no-store",
-    });
+    res = await fetch(new Request(request, { headers, cache: "no-store" }));
   } catch (error) {
-    throw new ApiError(method, path, 0, "network_error", `the API did not answer (${String(error)})`);
+    if (request.signal.aborted) throw error;
+    throw new ApiError(request.method, path, 0, "network_error", `the API did not answer (${String(error)})`);
   }
-  const text = await res.text();
-  let data = null;
+  if (res.ok) return res;
+  /** @type {{ code?: string, message?: string }} */
+  let error = {};
   try {
-    data = text ? JSON.parse(text) : null;
+    const body = await res.json();
+    if (body && typeof body.error === "object" && body.error) error = body.error;
   } catch {
-    data = null;
+    // Not JSON: keep the status line.
   }
-  if (!res.ok) {
-    const error = data && typeof data.error === "object" && data.error ? data.error : {};
-    throw new ApiError(
-      method,
-      path,
-      res.status,
-      error.code || `http_${res.status}`,
-      error.message || res.statusText || "request failed",
-    );
-  }
-  return data;
+  throw new ApiError(
+    request.method,
+    path,
+    res.status,
+    error.code || `http_${res.status}`,
+    error.message || res.statusText || "request failed",
+  );
 }
 
-const enc = encodeURIComponent;
+/** The typed client, same-origin. */
+export const client = createHearsayClient({
+  baseUrl: location.origin,
+  fetch: (input, init) => send(new Request(input, init)),
+});
 
 export const api = {
   /** @param {string} cluster */
-  summary: (cluster) => call("GET", clusterPath(cluster)),
+  summary: (cluster) => client.summary(cluster),
   /**
    * @param {string} cluster
    * @param {string} node
    * @returns {Promise<NodeView>}
    */
-  view: (cluster, node) => call("GET", clusterPath(cluster, node)),
+  view: (cluster, node) =>
+    /** @type {Promise<NodeView>} */ (/** @type {unknown} */ (client.node(cluster, node))),
   /**
    * @param {string} cluster
    * @param {number} size
    * @param {Record<string, unknown>} config
    */
-  bootstrap: (cluster, size, config) => call("POST", `${clusterPath(cluster)}/bootstrap`, { size, config }),
+  bootstrap: (cluster, size, config) => client.bootstrap(cluster, { size, config }),
   /**
    * @param {string} cluster
    * @param {string} node
    * @param {string} key
    * @param {string} value
    */
-  setKey: (cluster, node, key, value) =>
-    call("PUT", `${clusterPath(cluster, node)}/state/${enc(key)}`, { value }),
+  setKey: (cluster, node, key, value) => client.setKey(cluster, node, key, value),
   /**
    * @param {string} cluster
    * @param {string} node
    * @param {string} key
    */
-  deleteKey: (cluster, node, key) => call("DELETE", `${clusterPath(cluster, node)}/state/${enc(key)}`),
+  deleteKey: (cluster, node, key) => client.deleteKey(cluster, node, key),
   /**
    * @param {string} cluster
    * @param {string} node
    * @returns {Promise<NodeView>}
    */
-  stop: (cluster, node) => call("POST", `${clusterPath(cluster, node)}/stop`),
+  stop: (cluster, node) =>
+    /** @type {Promise<NodeView>} */ (/** @type {unknown} */ (client.nodeAction(cluster, node, "stop"))),
   /**
    * @param {string} cluster
    * @param {string} node
    * @returns {Promise<NodeView>}
    */
-  start: (cluster, node) => call("POST", `${clusterPath(cluster, node)}/start`),
+  start: (cluster, node) =>
+    /** @type {Promise<NodeView>} */ (/** @type {unknown} */ (client.nodeAction(cluster, node, "start"))),
   /**
    * @param {string} cluster
    * @param {string} node
    */
-  leave: (cluster, node) => call("POST", `${clusterPath(cluster, node)}/leave`),
+  leave: (cluster, node) => client.nodeAction(cluster, node, "leave"),
+  /**
+   * The node's event stream, resuming after `since`.
+   * @param {string} cluster
+   * @param {string} node
+   * @param {number | undefined} since
+   * @param {AbortSignal} signal
+   */
+  events: (cluster, node, since, signal) => client.events(cluster, node, { since, signal }),
 };

@@ -1,9 +1,9 @@
 /**
  * Follows a node's server-sent events. It reads the stream with fetch rather than EventSource
- * because EventSource cannot send the bearer token, and reconnects with Last-Event-ID and a
+ * because EventSource cannot send the bearer token, and reconnects after the last event id and a
  * growing back-off until stopped.
  */
-import { ApiError, authHeaders } from "./api.js";
+import { api } from "./api.js";
 
 /** @typedef {{ event: string, id: string | null, data: string }} SseMessage */
 
@@ -38,40 +38,28 @@ export function parseSse(buffer) {
 }
 
 /**
- * Follows path until the returned stop() is called. onMessage gets { event, id, data } with
+ * Follows a node's event stream until the returned stop() is called, resuming after the last
+ * event id on each reconnect. onMessage gets { event, id, data } with
  * data parsed as JSON when it is JSON; onState gets "open", "retrying" (with the error) or "stopped".
- * @param {string} path
+ * @param {string} cluster
+ * @param {string} node
  * @param {(message: { event: string, id: string | null, data: any }) => void} onMessage
  * @param {(phase: "open" | "retrying" | "stopped", error?: unknown) => void} onState
  * @returns {() => void}
  */
-export function followEvents(path, onMessage, onState) {
+export function followEvents(cluster, node, onMessage, onState) {
   const controller = new AbortController();
   /** @type {string | null} */
   let lastId = null;
   let backoff = 1000;
 
   async function once() {
-    const headers = authHeaders({ accept: "text/event-stream" });
-    if (lastId !== null) headers["last-event-id"] = lastId;
-    const res = await fetch(path, { headers, signal: controller.signal, cache: "no-store" });
-    if (!res.ok || !res.body) {
-      let code = `http_${res.status}`;
-      let message = res.statusText || "stream refused";
-      try {
-        const body = await res.json();
-        if (body?.error) {
-          code = body.error.code || code;
-          message = body.error.message || message;
-        }
-      } catch {
-        // Not JSON: keep the status line.
-      }
-      throw new ApiError("GET", path, res.status, code, message);
-    }
+    const since = lastId === null ? undefined : Number(lastId);
+    const body = await api.events(cluster, node, since, controller.signal);
     onState("open");
     backoff = 1000;
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    const bytes = /** @type {ReadableStream<BufferSource>} */ (body);
+    const reader = bytes.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
     for (;;) {
       const { value, done } = await reader.read();

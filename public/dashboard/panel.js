@@ -93,18 +93,21 @@ export function createPanel(els, onDeleteKey, onSelect) {
 
   /** @param {MemberView} member */
   function createMemberRow(member) {
+    // An agent is not a node: it cannot be the observer, so its name is plain text.
+    const name =
+      member.kind === "agent"
+        ? h("span", {}, member.node)
+        : h(
+            "button",
+            { type: "button", class: "link-button", onclick: () => onSelect(member.node) },
+            member.node,
+          );
     return h(
       "tr",
-      {},
-      h(
-        "th",
-        { scope: "row" },
-        h(
-          "button",
-          { type: "button", class: "link-button", onclick: () => onSelect(member.node) },
-          member.node,
-        ),
-      ),
+      { "data-kind": member.kind === "agent" ? "agent" : "node" },
+      h("th", { scope: "row" }, name),
+      h("td", { class: "kind" }),
+      h("td", { class: "region" }),
       h("td", {}),
       h("td", { class: "num" }),
       h("td", { class: "num" }),
@@ -119,10 +122,12 @@ export function createPanel(els, onDeleteKey, onSelect) {
    * @param {MemberView} member
    */
   function updateMemberRow(tr, member) {
-    const [, statusTd, generation, heartbeat, phi, maxVersion, state] = Array.from(tr.children);
-    if (!statusTd || !generation || !heartbeat || !phi || !maxVersion || !state) return;
+    const [, kind, region, statusTd, generation, heartbeat, phi, maxVersion, state] = Array.from(tr.children);
+    if (!kind || !region || !statusTd || !generation || !heartbeat || !phi || !maxVersion || !state) return;
     const status = statusOf(member.status);
     setAttr(tr, "data-status", status);
+    setText(kind, member.kind === "agent" ? `agent, home ${member.home ?? "–"}` : "node");
+    setText(region, member.region ?? "–");
     statusCell(statusTd, status);
     setText(generation, String(member.generation ?? "–"));
     setText(heartbeat, fmtInt(member.heartbeat));
@@ -158,6 +163,7 @@ export function createPanel(els, onDeleteKey, onSelect) {
         STATUS_WORD[statusOf(view.status)],
         view.running ? "running" : "stopped",
         `generation ${view.generation}`,
+        self?.region ? `region ${self.region}` : "",
         `heartbeat ${fmtInt(self?.heartbeat)}`,
         `interval ${fmtInt(config.intervalMs)} ms`,
         `fanout ${fmtInt(config.fanout)}`,

@@ -1,8 +1,10 @@
 /**
  * The members query, shared by `GET .../members` and the service binding: check the query,
  * pick the node that answers (`from`, or a running node at random so load spreads), ask it,
- * and fingerprint the page for its ETag. Pages are kept in this isolate for a second, so a
- * crowd polling the directory costs the mesh one call per query per isolate per second.
+ * and fingerprint the page for its ETag. Pages are kept in this isolate for a second, with
+ * their JSON text, so a crowd polling the directory costs the mesh one call per query per
+ * isolate per second, and each request in between is answered from memory (a 304 when its
+ * If-None-Match is the page's ETag).
  */
 import type { Env } from "../env.js";
 import type { MembersPage, MembersQuery } from "../node/members-query.js";
@@ -18,9 +20,14 @@ export const MEMBERS_CACHE_MS = 1_000;
 /** Pages kept per isolate (oldest dropped first). */
 const MEMBERS_CACHE_ENTRIES = 500;
 
-interface Cached {
+/** A page, its ETag and its JSON text: a hit is answered without an RPC or a serialisation. */
+export interface CachedPage {
   page: MembersPage;
   etag: string;
+  json: string;
+}
+
+interface Cached extends CachedPage {
   until: number;
 }
 
@@ -34,13 +41,14 @@ export async function cachedMembers(
   env: Env,
   cluster: string,
   query: MembersQuery & { from?: string },
-): Promise<{ page: MembersPage; etag: string }> {
+): Promise<CachedPage> {
   const key = JSON.stringify([cluster, query]);
   const hit = recent.get(key);
   const now = Date.now();
   if (hit && hit.until > now) return hit;
   const page = await queryMembers(env, cluster, query);
-  const entry = { page, etag: await membersEtag(page), until: Date.now() + MEMBERS_CACHE_MS };
+  const json = JSON.stringify(page);
+  const entry = { page, json, etag: await membersEtag(page), until: Date.now() + MEMBERS_CACHE_MS };
   recent.delete(key);
   recent.set(key, entry);
   while (recent.size > MEMBERS_CACHE_ENTRIES) recent.delete(recent.keys().next().value as string);

@@ -16,6 +16,11 @@ export type MembersPage = components["schemas"]["MembersPage"];
 export type DirectoryMember = components["schemas"]["DirectoryMember"];
 export type NodeView = components["schemas"]["NodeView"];
 export type PutStateResult = components["schemas"]["PutStateResult"];
+export type BootstrapRequest = components["schemas"]["BootstrapRequest"];
+export type BootstrapResult = components["schemas"]["BootstrapResult"];
+export type ClusterSummary = components["schemas"]["ClusterSummary"];
+/** The fault-injection and lifecycle actions on one node, as `POST .../nodes/:node/<action>`. */
+export type NodeAction = "leave" | "stop" | "hang" | "start";
 export type MembersQuery = NonNullable<paths["/v1/clusters/{cluster}/members"]["get"]["parameters"]["query"]>;
 
 export interface HearsayClientOptions {
@@ -32,9 +37,10 @@ export class HearsayApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string,
+    /** The API's own message, as it sent it. */
+    readonly apiMessage: string,
   ) {
-    super(`${status} ${code}: ${message}`);
+    super(`${status} ${code}: ${apiMessage}`);
     this.name = "HearsayApiError";
   }
 }
@@ -117,6 +123,65 @@ export function createHearsayClient(options: HearsayClientOptions) {
     /** `GET /v1/clusters/:cluster/nodes/:node`: the node's record and whole view. */
     node(cluster: string, node: string): Promise<NodeView> {
       return unwrap(api.GET("/v1/clusters/{cluster}/nodes/{node}", { params: { path: { cluster, node } } }));
+    },
+
+    /** `GET /v1/health`: the Worker answers. */
+    health(): Promise<{ ok: boolean }> {
+      return unwrap(api.GET("/v1/health"));
+    },
+
+    /** `POST /v1/clusters/:cluster/bootstrap`: starts (or restarts) nodes n0..n{size-1}. */
+    bootstrap(cluster: string, body: BootstrapRequest): Promise<BootstrapResult> {
+      return unwrap(api.POST("/v1/clusters/{cluster}/bootstrap", { params: { path: { cluster } }, body }));
+    },
+
+    /** `GET /v1/clusters/:cluster`: each node in brief, and whether the views agree. */
+    summary(cluster: string): Promise<ClusterSummary> {
+      return unwrap(api.GET("/v1/clusters/{cluster}", { params: { path: { cluster } } }));
+    },
+
+    /** `POST .../nodes/:node/{leave,stop,hang,start}`: the node's record and view afterwards. */
+    nodeAction(cluster: string, node: string, action: NodeAction): Promise<NodeView> {
+      const params = { params: { path: { cluster, node } } };
+      switch (action) {
+        case "leave":
+          return unwrap(api.POST("/v1/clusters/{cluster}/nodes/{node}/leave", params));
+        case "stop":
+          return unwrap(api.POST("/v1/clusters/{cluster}/nodes/{node}/stop", params));
+        case "hang":
+          return unwrap(api.POST("/v1/clusters/{cluster}/nodes/{node}/hang", params));
+        case "start":
+          return unwrap(api.POST("/v1/clusters/{cluster}/nodes/{node}/start", params));
+      }
+    },
+
+    /**
+     * `GET .../nodes/:node/events`: the server-sent event stream's body, to read as it comes
+     * (`since` resumes after that sequence number). Cancel it, or abort `signal`, to close it.
+     */
+    async events(
+      cluster: string,
+      node: string,
+      options: { since?: number; signal?: AbortSignal } = {},
+    ): Promise<ReadableStream<Uint8Array>> {
+      const query = options.since === undefined ? {} : { since: String(options.since) };
+      const body = await unwrap(
+        api.GET("/v1/clusters/{cluster}/nodes/{node}/events", {
+          params: { path: { cluster, node }, query },
+          parseAs: "stream",
+          ...(options.signal ? { signal: options.signal } : {}),
+        }),
+      );
+      return body as ReadableStream<Uint8Array>;
+    },
+
+    /** `DELETE .../nodes/:node/state/:key`: deletes a key (a tombstone). */
+    deleteKey(cluster: string, node: string, key: string): Promise<Omit<PutStateResult, "value">> {
+      return unwrap(
+        api.DELETE("/v1/clusters/{cluster}/nodes/{node}/state/{key}", {
+          params: { path: { cluster, node, key } },
+        }),
+      );
     },
 
     /** `PUT .../nodes/:node/state/:key`: writes application state on a node. */

@@ -13,6 +13,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { type Browser, type ConsoleMessage, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHearsayClient } from "../../src/client/index.js";
 import { startWranglerDev, type WranglerDev } from "./support/wrangler-dev.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -79,6 +80,7 @@ describe("dashboard files, as the platform serves them", () => {
       "/dashboard.js",
       "/dashboard/api.js",
       "/dashboard/chart.js",
+      "/dashboard/client.js",
       "/dashboard/dom.js",
       "/dashboard/events.js",
       "/dashboard/glyphs.js",
@@ -271,6 +273,35 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("dashboard in a browse
       .locator("#events li", { hasText: /n3 is (suspect|dead)/ })
       .first()
       .waitFor({ timeout: 15_000 });
+  });
+
+  it("shows each member's region, and agents with their home node and status", async () => {
+    const hearsay = createHearsayClient({ baseUrl: dev.url, token: dev.token });
+    const placed = await hearsay.api.PUT("/v1/clusters/{cluster}/nodes/{node}", {
+      params: { path: { cluster: CLUSTER, node: "n6" } },
+      body: { seeds: ["n0"], region: "weur", config: { intervalMs: INTERVAL_MS } },
+    });
+    expect(placed.response.status).toBe(200);
+    await hearsay.agentHeartbeat(CLUSTER, "edge-1", { intervalMs: 60_000, node: "n0" });
+
+    await observe("n0");
+    const row = (name: string) => page.locator(`#member-rows tr[data-key="${name}"]`);
+    await page.waitForFunction(
+      () => document.querySelector('#member-rows tr[data-key="n6"] td.region')?.textContent === "weur",
+      null,
+      { timeout: 30_000 },
+    );
+    await page.waitForFunction(
+      () =>
+        document.querySelector('#member-rows tr[data-key="edge-1"]')?.getAttribute("data-status") === "alive",
+      null,
+      { timeout: 30_000 },
+    );
+    expect(await row("edge-1").getAttribute("data-kind")).toBe("agent");
+    expect(await row("edge-1").locator("td.kind").textContent()).toBe("agent, home n0");
+    expect(await row("n1").locator("td.kind").textContent()).toBe("node");
+    // An agent is not a node: it is not offered as the observer.
+    expect(await row("edge-1").getByRole("button").count()).toBe(0);
   });
 
   it("writes a screenshot of the live mesh", async () => {

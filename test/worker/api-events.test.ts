@@ -1,7 +1,7 @@
 /**
  * `GET .../events` inside workerd: the stream carries membership and state changes as
  * server-sent events with ids, resumes after Last-Event-ID without repeating anything, and
- * stops polling the node once the client goes away.
+ * stops polling the node and frees its stream slot once the client goes away.
  */
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { POLL_INTERVAL_MS } from "../../src/api/routes/events.js";
@@ -29,7 +29,7 @@ async function open(path: string, headers: Record<string, string> = {}): Promise
 }
 
 afterAll(async () => {
-  for (const node of ["n0", "n1", "quiet"]) await call("POST", `${CLUSTER}/nodes/${node}/stop`);
+  for (const node of ["n0", "n1", "quiet", "slots"]) await call("POST", `${CLUSTER}/nodes/${node}/stop`);
 });
 
 describe("events", () => {
@@ -92,5 +92,32 @@ describe("events", () => {
       15_000,
       "the node to stop being polled",
     );
+  });
+
+  it("gives a closed stream's slot to the next client at once", async () => {
+    // One stream per node, so the second client is refused until the first one's slot is free.
+    const oneSlot = { env: { MAX_STREAMS_PER_NODE: "1" }, token: null };
+    const node = `${CLUSTER}/nodes/slots`;
+    expect((await callJson("PUT", node, { body: { seeds: [], config: CONFIG } })).status).toBe(200);
+    const first = await call("GET", `${node}/events`, oneSlot);
+    expect(first.status).toBe(200);
+    const stream = new SseReader(first.body as ReadableStream<Uint8Array>);
+    await stream.next();
+    const refused = await callJson("GET", `${node}/events`, oneSlot);
+    expect(refused.status).toBe(429);
+    expect(refused.json.error.code).toBe("too_many_streams");
+
+    await stream.cancel();
+    const next = await eventually(
+      async () => {
+        const res = await call("GET", `${node}/events`, oneSlot);
+        if (res.status === 200) return res;
+        await res.body?.cancel();
+        return undefined;
+      },
+      5_000,
+      "a new stream to be accepted",
+    );
+    await next.body?.cancel();
   });
 });

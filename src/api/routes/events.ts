@@ -1,13 +1,14 @@
 /**
  * `GET .../events`: a node's membership and state changes as server-sent events.
  * Polls the node's `events(since)` every 500 ms, resumes after `Last-Event-ID` (or `?since=`),
- * sends a comment every 15 s so proxies keep the connection, and stops polling as soon as the
- * client goes away. Each poll is a subrequest, so a stream ends itself after 5 minutes (600
+ * sends a comment every 15 s so proxies keep the connection, and frees its slot and stops
+ * polling as soon as the client is seen to go (the request's abort signal, or the body
+ * cancelled; under `wrangler dev` neither arrives, see docs/operations.md). Each poll is a subrequest, so a stream ends itself after 5 minutes (600
  * polls, under every plan's subrequest limit); EventSource reconnects and resumes by itself.
  * Streams are capped per node (429 `too_many_streams`) and share their polls (stream-hub.ts).
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { streamSSE } from "hono/streaming";
+import { type SSEMessage, streamSSE } from "hono/streaming";
 import { requireReadToken } from "../auth.js";
 import { apiError, toErrorResponse } from "../errors.js";
 import { createApp, errors, pick, readSecurity } from "../openapi.js";
@@ -57,7 +58,12 @@ eventRoutes.openapi(
     if (!release)
       throw apiError("too_many_streams", `node ${node} already has ${cap} event streams open; retry later`);
 
+    // The slot is freed the moment the client is seen to go: the request's signal
+    // (enable_request_signal) or the response body cancelled, whichever comes first.
+    const left = goneSignal(c.req.raw.signal);
+    left.promise.then(release);
     return streamSSE(c, async (stream) => {
+      stream.onAbort(left.fire);
       try {
         await pollInto(stream);
       } finally {
@@ -66,36 +72,54 @@ eventRoutes.openapi(
     });
 
     async function pollInto(stream: Parameters<Parameters<typeof streamSSE>[1]>[0]): Promise<void> {
-      let gone = false;
-      stream.onAbort(() => {
-        gone = true;
-      });
+      // A write waits while the reader does not read; once the client is gone, stop waiting.
+      const send = (message: string | SSEMessage) =>
+        Promise.race([
+          typeof message === "string" ? stream.write(message) : stream.writeSSE(message),
+          left.promise,
+        ]);
       const started = Date.now();
       let lastWrite = started;
-      await stream.write(`retry: ${RETRY_MS}\n\n`);
-      while (!gone && !stream.aborted && Date.now() - started < MAX_STREAM_MS) {
+      await send(`retry: ${RETRY_MS}\n\n`);
+      while (!left.gone() && Date.now() - started < MAX_STREAM_MS) {
         let page: Awaited<ReturnType<typeof stub.events>>;
         try {
           page = await sharedPoll(key, since, POLL_INTERVAL_MS, (from) => stub.events(from));
         } catch (error) {
-          await stream.writeSSE({ event: "error", data: JSON.stringify(toErrorResponse(error).body) });
+          await send({ event: "error", data: JSON.stringify(toErrorResponse(error).body) });
           return;
         }
         for (const event of page.events) {
-          if (gone) return;
-          await stream.writeSSE({ id: String(event.seq), event: event.type, data: JSON.stringify(event) });
+          if (left.gone()) return;
+          await send({ id: String(event.seq), event: event.type, data: JSON.stringify(event) });
           lastWrite = Date.now();
         }
         since = page.next;
         if (Date.now() - lastWrite >= KEEPALIVE_MS) {
-          await stream.write(": keep-alive\n\n");
+          await send(": keep-alive\n\n");
           lastWrite = Date.now();
         }
-        await stream.sleep(POLL_INTERVAL_MS);
+        await Promise.race([stream.sleep(POLL_INTERVAL_MS), left.promise]);
       }
     }
   },
 );
+
+/** "The client has gone": fired by the request's abort signal or by hand, once. */
+function goneSignal(signal: AbortSignal): { promise: Promise<void>; fire: () => void; gone: () => boolean } {
+  let fired = false;
+  let resolve = () => {};
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  const fire = () => {
+    fired = true;
+    resolve();
+  };
+  if (signal.aborted) fire();
+  else signal.addEventListener("abort", fire, { once: true });
+  return { promise, fire, gone: () => fired };
+}
 
 /** Where to resume: the Last-Event-ID header if it is a number, else `?since=`, else the start. */
 function startPosition(lastEventId: string | undefined, since: string | undefined): number {
