@@ -888,7 +888,8 @@ export class Gossiper {
     // A wake-up is not news: anti-entropy resumes backed off (any change resets it), while a
     // suspicion read back keeps the node waking every round until it is judged.
     gossiper.aePause = gossiper.config.maxBackoffRounds;
-    for (const node of gossiper.state.nodes.values()) if (node.status === SUSPECT) gossiper.suspicionsHeld = true;
+    for (const node of gossiper.state.nodes.values())
+      if (node.status === SUSPECT) gossiper.suspicionsHeld = true;
     for (const saved of snapshot.hosted ?? []) gossiper.restoreHosted(saved, now);
     return gossiper;
   }
