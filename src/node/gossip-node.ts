@@ -6,13 +6,14 @@
  * registry learns of every change of whether the node runs (registration.ts), so the cron
  * keeper visits running nodes only.
  */
+
+import { EVICT_DELAY_MS, FaultInjection } from "./fault-injection.js";
 import { UNCONFIGURED } from "./lifecycle.js";
 import { AGENT_INTERVAL_MAX_MS, AGENT_INTERVAL_MIN_MS, NAME_PATTERN } from "./limits.js";
 import { type MembersPage, type MembersQuery, membersPage } from "./members-query.js";
 import { briefOf, type NodeBrief } from "./node-brief.js";
 import { NodeError } from "./node-error.js";
 import { LEAVE_WAVES } from "./node-runtime.js";
-import { NodeShell } from "./node-shell.js";
 import { markNotRunning, markRunning } from "./registration.js";
 import type {
   AgentClaim,
@@ -31,10 +32,7 @@ export type { NodeFaults } from "./node-shell.js";
 /** Longest a hung node holds a peer's message before it refuses it (its caller timed out long before). */
 const HANG_LIMIT_MS = 30_000;
 
-/** How long after answering `evict` the object resets itself (the reply leaves first). */
-const EVICT_DELAY_MS = 10;
-
-export class GossipNode extends NodeShell implements GossipNodeRpc {
+export class GossipNode extends FaultInjection implements GossipNodeRpc {
   // ================================================================ RPC: lifecycle
 
   /** Liveness probe. */
@@ -98,56 +96,6 @@ export class GossipNode extends NodeShell implements GossipNodeRpc {
         await markNotRunning(this.env, node.record.cluster, node.record.node);
       }
       return this.viewOf(node);
-    });
-  }
-
-  /**
-   * Fault injection: freezes the node as a hung machine or a partition would. No rounds; peers'
-   * messages are never answered (each waits until `start` or HANG_LIMIT_MS, and its caller times
-   * out first). `start` resumes the same generation: peers that declared it dead see it refute.
-   */
-  async hang(): Promise<NodeView> {
-    return this.answer(async () => {
-      const node = this.configured();
-      if (this.life.state === "running") {
-        this.epoch++;
-        let release = () => {};
-        const released = new Promise<void>((resolve) => {
-          release = resolve;
-        });
-        this.life = { state: "hung", node, release, released };
-        await this.store.disarmAlarm();
-      }
-      return this.viewOf(node);
-    });
-  }
-
-  /**
-   * Fault injection: drops this object's memory as hibernation or a host restart would
-   * (`ctx.abort()`), storage kept. Whatever was in flight here fails; the next call or alarm
-   * runs the constructor again, which rebuilds the node from storage (a wake-up, not a
-   * restart). The reset happens as this call ends, so the caller hears an answer first.
-   */
-  async evict(): Promise<{ evicted: true }> {
-    return this.answer(async () => {
-      // After the reply is on its way: an abort inside the call would fail the call itself.
-      setTimeout(() => this.ctx.abort("fault injection: evicted"), EVICT_DELAY_MS);
-      return { evicted: true as const };
-    });
-  }
-
-  /**
-   * Fault injection: deletes the pending alarm, as a lost alarm would (a failed retry chain, an
-   * operator's mistake). The node stays `running` and answers peers, but runs no rounds until
-   * the cron keeper (`ensureRunning`) re-arms it, or a start/restart does. `deleted` tells
-   * whether an alarm was pending.
-   */
-  async deleteAlarm(): Promise<{ deleted: boolean }> {
-    return this.answer(async () => {
-      this.configured();
-      const pending = await this.store.alarmAt();
-      if (pending !== null) await this.store.disarmAlarm();
-      return { deleted: pending !== null };
     });
   }
 
