@@ -39,8 +39,10 @@ function node(n: number, options: { regions?: readonly string[]; p?: number; see
     graveyard: [],
     selfStatus: "alive",
   };
+  // Anti-entropy never backs off here (no exchange completes), so every round plans exchanges.
+  const base = { intervalMs: 1000, roundsPerWake: 1, maxBackoffRounds: 1 };
   const config = resolveConfig(
-    options.p === undefined ? { intervalMs: 1000 } : { intervalMs: 1000, crossRegionProbability: options.p },
+    options.p === undefined ? base : { ...base, crossRegionProbability: options.p },
   );
   return Gossiper.restore(snapshot, {
     cluster: "c",
