@@ -214,9 +214,11 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
   const full = await pollViews("full membership", (views) => fullMembership(views, names));
   const fullMembershipElapsed = { ms: full.at - bootAt, rounds: medianCounter(full.value, "rounds") };
 
-  // 2. Steady window: two counter snapshots, nothing else asked of the nodes in between.
+  // 2. Steady window, once the mesh is quiet (every node back to its longest wake): two
+  // counter snapshots, nothing else asked of the nodes in between.
   // A node whose counters went down restarted inside the window (e.g. the dev server reloaded
   // the Worker): the window is measured again, at most STEADY_ATTEMPTS times in all.
+  await pollViews("a quiet mesh before the steady window", quiet);
   let steady = await steadyWindow();
   for (let attempt = 1; attempt < STEADY_ATTEMPTS && !steady.figures.valid; attempt++) {
     steady = await steadyWindow();
