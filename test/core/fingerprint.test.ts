@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ClusterState } from "../../src/core/cluster-state.js";
 import { BUCKETS, bucketOf, entryHash, fnv1a } from "../../src/core/fingerprint.js";
-import { NodeState, type StatusCode } from "../../src/core/index.js";
+import { NodeState, type StatusCode, type VersionedValue } from "../../src/core/index.js";
 
 /** The fingerprint and bucket fingerprints of a digest, computed from scratch. */
 function recomputed(state: ClusterState): { value: number; buckets: number[] } {
@@ -83,7 +83,8 @@ function apply(state: ClusterState, change: Change): void {
     case "gc": {
       const node = state.get(change.name);
       if (!node) break;
-      for (const key of node.keys.keys()) node.keys.set(key, { value: null, version: node.maxVersion });
+      const keys = node.keys as Map<string, VersionedValue>;
+      for (const key of keys.keys()) keys.set(key, { value: null, version: node.maxVersion });
       node.collectTombstones(0, 0);
       node.gcVersion = node.maxVersion;
       state.refresh(node);
