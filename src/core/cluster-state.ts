@@ -5,10 +5,10 @@
  * gossip cannot bring them back. Works out what a peer lacks or has to offer within the
  * buckets that differ, builds capped deltas and merges deltas and news.
  */
-import { BUCKETS, entryHash, Fingerprint } from "./fingerprint.js";
+import { BUCKETS, claimHash, Fingerprint, fnv1a } from "./fingerprint.js";
 import type { Interner } from "./interner.js";
 import { MemberTable } from "./member-table.js";
-import type { MemberState, NodeState, NodeStateSnapshot } from "./node-state.js";
+import { keyStoreOf, type MemberState, NodeState, type NodeStateSnapshot } from "./node-state.js";
 import { type Claim, compareClaims, LEFT } from "./precedence.js";
 import { TableMember } from "./table-member.js";
 import type { DigestEntry, NeedEntry, NewsItem, NodeDelta, StatusCode } from "./types.js";
@@ -105,13 +105,40 @@ export class ClusterState {
   /** Re-counts a member's entry in the fingerprint after any change to it. */
   refresh(node: MemberState): void {
     const slot = this.table.slotOf(node.name);
-    if (slot === undefined) return;
-    if (node.hasTombstones()) this.tombstoned.add(node.name);
-    const next = entryHash(node.digestEntry());
+    if (slot !== undefined) this.refreshSlot(slot, node);
+  }
+
+  private refreshSlot(slot: number, node: MemberState): void {
+    const name = node.name;
+    if (node.hasTombstones()) this.tombstoned.add(name);
+    const gc = node.gcVersion;
+    const next = claimHash(fnv1a(name), node.generation, node.incarnation, node.status, node.maxVersion, gc);
     const old = this.table.hash(slot);
     if (next === old) return;
-    this.fingerprint.replace(node.name, old, next);
+    this.fingerprint.replaceIn(this.table.bucket(slot), old, next);
     this.table.setHash(slot, next);
+  }
+
+  /**
+   * Takes a saved member in (a restore): straight into a new row, with no object in between.
+   * Returns its slot.
+   */
+  load(saved: NodeStateSnapshot, now: number): number {
+    const known = this.table.slotOf(saved.name);
+    if (known !== undefined || this.writes(saved.name)) {
+      this.add(NodeState.fromSnapshot(saved, now));
+      return this.table.slotOf(saved.name) as number;
+    }
+    const table = this.table;
+    const slot = table.insert(saved.name, saved.generation);
+    table.setIncarnation(slot, saved.incarnation ?? 0);
+    table.setStatus(slot, saved.status ?? 0);
+    table.setHeartbeat(slot, saved.heartbeat);
+    table.setMaxVersion(slot, saved.maxVersion);
+    table.setGcVersion(slot, saved.gcVersion);
+    table.setStore(slot, keyStoreOf(saved, now));
+    this.refreshSlot(slot, new TableMember(table, slot));
+    return slot;
   }
 
   /** Adds (or replaces) a member's state; a non-writer's is copied into its table row. */
@@ -141,7 +168,7 @@ export class ClusterState {
     table.setMaxVersion(slot, node.maxVersion);
     table.setGcVersion(slot, node.gcVersion);
     table.setStore(slot, node.takeKeyStore());
-    this.refresh(new TableMember(table, slot));
+    this.refreshSlot(slot, new TableMember(table, slot));
   }
 
   /** Digest entries of every member in the given buckets (all buckets when omitted). */
@@ -288,7 +315,7 @@ export class ClusterState {
     this.table.setStatus(slot, claim.status);
     change.claimChanged = true;
     this.graveyard.delete(name);
-    this.refresh(new TableMember(this.table, slot));
+    this.refreshSlot(slot, new TableMember(this.table, slot));
     return change;
   }
 
@@ -336,7 +363,7 @@ export class ClusterState {
     const slot = this.table.slotOf(name);
     if (slot === undefined || this.writes(name)) return;
     const node = this.at(slot);
-    this.fingerprint.replace(name, this.table.hash(slot), undefined);
+    this.fingerprint.replaceIn(this.table.bucket(slot), this.table.hash(slot), undefined);
     this.tombstoned.delete(name);
     // Graves stay in the order they were dug (see expireGraves).
     this.graveyard.delete(name);

@@ -870,7 +870,9 @@ export class Gossiper {
       NodeState.fromSnapshot(snapshot.self, now),
     );
     const state = gossiper.state;
-    state.table.reserve(snapshot.others.length + 1 + (snapshot.hosted?.length ?? 0));
+    const rows = snapshot.others.length + 1 + (snapshot.hosted?.length ?? 0);
+    state.table.reserve(rows);
+    gossiper.peers.reserve(rows);
     // Shells save members in the order of `others`: read them side by side, with a map only
     // for a snapshot whose lists disagree.
     let since: Map<string, { status: MemberStatus; at: number }> | undefined;
@@ -881,17 +883,17 @@ export class Gossiper {
       return since.get(name);
     };
     for (let i = 0; i < snapshot.others.length; i++) {
-      const other = snapshot.others[i] as NodeStateSnapshot;
-      const node = NodeState.fromSnapshot(other, now);
+      let other = snapshot.others[i] as NodeStateSnapshot;
       const saved = savedOf(other.name, i);
       if (other.status === undefined && saved && saved.status !== "joining") {
-        node.status =
+        const status =
           [ALIVE, SUSPECT, DEAD, LEFT][["alive", "suspect", "dead", "left"].indexOf(saved.status)] ?? ALIVE;
+        other = { ...other, status };
       }
-      state.add(node);
-      gossiper.records.reset(other.name, saved?.at ?? now);
-      gossiper.reindex(other.name);
-      gossiper.awaitForgetting(other.name, now);
+      const slot = state.load(other, now);
+      state.table.setSince(slot, saved?.at ?? now);
+      gossiper.reindexSlot(slot);
+      if (other.status === DEAD || other.status === LEFT) gossiper.awaitForgetting(other.name, now);
     }
     // Graves are kept in the order they were dug (see ClusterState.expireGraves).
     const graves = [...snapshot.graveyard].sort((a, b) => a[3] - b[3]);
@@ -1081,12 +1083,16 @@ export class Gossiper {
    */
   private reindex(name: string): void {
     const slot = this.state.slotOf(name);
-    if (slot === undefined) {
+    if (slot !== undefined) this.reindexSlot(slot);
+    else {
       this.suspects.delete(name);
       this.agents.delete(name);
-      return;
     }
+  }
+
+  private reindexSlot(slot: number): void {
     const node = this.state.at(slot);
+    const name = node.name;
     const writer = this.state.writes(name);
     this.peers.set(slot, this.isPeerNode(node) ? (PEER_KIND[node.status] as PeerKind) : NOT_PEER);
     if (!writer && node.status === SUSPECT) this.suspects.add(name);

@@ -15,6 +15,8 @@ const EMPTY = 0;
 const DELETED = -1;
 /** Slots a new table starts with. */
 const INITIAL_CAPACITY = 8;
+/** Bytes of the typed columns per slot: three of 8, three of 4, three of 1. */
+const BYTES_PER_SLOT = 3 * 8 + 3 * 4 + 3;
 
 export class MemberTable {
   private capacity = 0;
@@ -42,6 +44,11 @@ export class MemberTable {
 
   constructor(private readonly interner: Interner = new Interner()) {
     this.grow(INITIAL_CAPACITY);
+  }
+
+  /** Slots allocated (rows in use plus room). */
+  get slotCapacity(): number {
+    return this.capacity;
   }
 
   get size(): number {
@@ -212,15 +219,25 @@ export class MemberTable {
 
   private grow(capacity: number): void {
     const old = this.high;
-    this.generations = copied(this.generations, new Float64Array(capacity), old);
-    this.incarnations = copied(this.incarnations, new Uint32Array(capacity), old);
-    this.statuses = copied(this.statuses, new Uint8Array(capacity), old);
-    this.maxVersions = copied(this.maxVersions, new Float64Array(capacity), old);
-    this.hashes = copied(this.hashes, new Uint32Array(capacity), old);
-    this.hashed = copied(this.hashed, new Uint8Array(capacity), old);
-    this.buckets = copied(this.buckets, new Uint8Array(capacity), old);
-    this.sinces = copied(this.sinces, new Float64Array(capacity), old);
-    this.ackCounts = copied(this.ackCounts, new Uint32Array(capacity), old);
+    // One buffer carved into every column: one allocation per growth, 8-byte columns first so
+    // each view stays aligned.
+    const buffer = new ArrayBuffer(capacity * BYTES_PER_SLOT);
+    let offset = 0;
+    const next = <T extends Column>(make: new (b: ArrayBuffer, o: number, n: number) => T, from: T): T => {
+      const column = new make(buffer, offset, capacity);
+      column.set(from.subarray(0, old) as never);
+      offset += capacity * make.prototype.BYTES_PER_ELEMENT;
+      return column;
+    };
+    this.generations = next(Float64Array, this.generations);
+    this.maxVersions = next(Float64Array, this.maxVersions);
+    this.sinces = next(Float64Array, this.sinces);
+    this.incarnations = next(Uint32Array, this.incarnations);
+    this.hashes = next(Uint32Array, this.hashes);
+    this.ackCounts = next(Uint32Array, this.ackCounts);
+    this.statuses = next(Uint8Array, this.statuses);
+    this.hashed = next(Uint8Array, this.hashed);
+    this.buckets = next(Uint8Array, this.buckets);
     this.capacity = capacity;
     let size = 16;
     while (size < capacity * 2) size *= 2;
@@ -243,7 +260,4 @@ export class MemberTable {
   }
 }
 
-function copied<T extends Float64Array | Uint32Array | Uint8Array>(from: T, to: T, length: number): T {
-  to.set(from.subarray(0, length) as never);
-  return to;
-}
+type Column = Float64Array | Uint32Array | Uint8Array;

@@ -47,6 +47,17 @@ export function newKeyStore(): KeyStore {
   return { keys: new Map(), tombstoneAt: new Map() };
 }
 
+/** The key store a snapshot holds, or undefined when it holds no keys. */
+export function keyStoreOf(snapshot: NodeStateSnapshot, now: number): KeyStore | undefined {
+  if (snapshot.keys.length === 0) return undefined;
+  const store = newKeyStore();
+  for (const [key, value, version, at] of snapshot.keys) {
+    store.keys.set(key, { value, version });
+    if (value === null) store.tombstoneAt.set(key, at ?? now);
+  }
+  return store;
+}
+
 /** What a member without keys answers for `keys` (never written: stores are made on demand). */
 const NO_KEYS: ReadonlyMap<string, VersionedValue> = new Map();
 
@@ -294,13 +305,7 @@ export class NodeState extends MemberState {
     state.heartbeat = snapshot.heartbeat;
     state.maxVersion = snapshot.maxVersion;
     state.gcVersion = snapshot.gcVersion;
-    if (snapshot.keys.length > 0) {
-      const store = state.store(true);
-      for (const [key, value, version, at] of snapshot.keys) {
-        store.keys.set(key, { value, version });
-        if (value === null) store.tombstoneAt.set(key, at ?? now);
-      }
-    }
+    state.keyStore = keyStoreOf(snapshot, now);
     return state;
   }
 }

@@ -42,6 +42,11 @@ export class PeerSets {
     }
   }
 
+  /** Makes room for slots below `slots` at once (a restore). */
+  reserve(slots: number): void {
+    if (slots > this.kinds.length) this.grow(slots);
+  }
+
   size(kind: PeerKind): number {
     return (this.lists[kind] as number[]).length;
   }

@@ -12,6 +12,7 @@ import {
   type GossipConfig,
   Gossiper,
   type GossiperSnapshot,
+  Interner,
   type NodeStateSnapshot,
   type PushMessage,
   REGION_KEY,
@@ -22,6 +23,7 @@ import {
   type Transport,
 } from "../core/index.js";
 import { VirtualClock } from "./clock.js";
+import type { CoreMeter } from "./core-meter.js";
 import type { Latency } from "./latency.js";
 import { Network } from "./network.js";
 import { estimateSize } from "./size.js";
@@ -48,6 +50,8 @@ export interface ClusterOptions {
   crossLatencyMs?: number;
   /** Regions exist in the network, but nodes are not told theirs: the uniform baseline. */
   regionBlind?: boolean;
+  /** Times every node's core work (the scaling scenario). */
+  meter?: CoreMeter;
 }
 
 export interface SimNode {
@@ -84,6 +88,8 @@ export class SimCluster {
   private readonly retired = new Map<string, number>();
   private nextIndex: number;
   private upCount = 0;
+  /** Every node's names, held once for the whole cluster. */
+  private readonly names = new Interner();
 
   constructor(options: ClusterOptions) {
     this.options = options;
@@ -232,11 +238,13 @@ export class SimCluster {
       rng: this.fork(),
       sizeOf: this.options.exactSizes ? undefined : estimateSize,
       maxQueuedEvents: 100_000,
+      names: this.names,
     };
   }
 
   private makeGossiper(name: string, generation: number): Gossiper {
     const gossiper = new Gossiper({ ...this.gossiperOptions(), name, generation });
+    this.options.meter?.attach(gossiper);
     const region = this.toldRegion(name);
     if (region !== undefined) gossiper.setRegion(region);
     return gossiper;
@@ -270,18 +278,20 @@ export class SimCluster {
         keys: region === undefined ? [] : [[REGION_KEY, region, 1]],
       };
     });
+    // One row per member, shared by every node's snapshot (N rows, not N^2).
+    const rows: GossiperSnapshot["members"] = names.map((name) => [name, "alive", 0]);
     for (let i = 0; i < names.length; i++) {
       const name = names[i] as string;
-      const others = records.filter((_, j) => j !== i);
       const snapshot: GossiperSnapshot = {
         cluster: CLUSTER_NAME,
         self: records[i] as NodeStateSnapshot,
-        others,
-        members: others.map((other) => [other.name, "alive", 0]),
+        others: without(records, i),
+        members: without(rows, i),
         graveyard: [],
         selfStatus: "alive",
       };
       const gossiper = Gossiper.restore(snapshot, this.gossiperOptions());
+      this.options.meter?.attach(gossiper);
       const node = { name, gossiper, up: true, life: 0 } as SimNode;
       node.transport = this.transportFor(node);
       this.nodes.set(name, node);
@@ -369,6 +379,13 @@ export class SimCluster {
     }
     this.onTouch?.(node);
   }
+}
+
+/** A copy of `items` without the one at `index`. */
+function without<T>(items: readonly T[], index: number): T[] {
+  const out = items.slice(0, index);
+  for (let j = index + 1; j < items.length; j++) out.push(items[j] as T);
+  return out;
 }
 
 export function nodeName(index: number): string {

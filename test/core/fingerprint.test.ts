@@ -101,6 +101,20 @@ describe("fnv1a", () => {
   });
 });
 
+describe("entryHash", () => {
+  it("equals FNV-1a over the entry's text, integers hashed digit by digit", () => {
+    const text = (e: [string, number, number, StatusCode, number, number]) =>
+      fnv1a(`${e[1]}|${e[2]}|${e[3]}|${e[4]}|${e[5]}`, fnv1a(e[0]));
+    for (const e of [
+      ["n1", 1, 0, 0, 0, 0],
+      ["node-42", 1_764_000_000_123, 17, 3, 123_456_789, 98],
+      ["x", 2 ** 53 - 1, 10, 1, 1.5, -2],
+    ] as Array<[string, number, number, StatusCode, number, number]>) {
+      expect(entryHash(e)).toBe(text(e));
+    }
+  });
+});
+
 describe("Fingerprint", () => {
   it("kept incrementally, equals one recomputed over the digest after any changes", () => {
     fc.assert(

@@ -4,6 +4,7 @@
  * every live node marks it dead. The warm-up gives the phi detectors real heartbeat history,
  * as in a cluster that has been running a while.
  */
+import { bytesPerMember, heldBytes } from "../heap.js";
 import type { SimOptions } from "../options.js";
 import {
   buildCluster,
@@ -16,9 +17,11 @@ import {
 } from "./common.js";
 
 export async function detectTrial(options: SimOptions, seed: number): Promise<Trial> {
+  const before = heldBytes();
   const cluster = buildCluster(options, seed);
   const interval = cluster.config.intervalMs;
   await runRounds(cluster, options.warmupRounds ?? 10);
+  const heapBytesPerMember = bytesPerMember(before, options.nodes);
   const victim = cluster.pick(cluster.live());
   cluster.crash(victim.name);
   const crashedAt = cluster.now;
@@ -52,6 +55,7 @@ export async function detectTrial(options: SimOptions, seed: number): Promise<Tr
       falseSuspicions: traffic.falseSuspicions,
       ...regionValues(traffic),
       falseDeaths: traffic.falseDeaths,
+      heapBytesPerMember,
     },
   };
 }
