@@ -228,6 +228,11 @@ export class Gossiper {
     return this.state.fingerprint.value;
   }
 
+  /** Members visited so far by walks over the whole membership (views, snapshots, digests). */
+  get memberVisits(): number {
+    return this.state.table.visits;
+  }
+
   /**
    * The next round's delay: the interval plus jitter. Poor local health slows probing (see
    * beginRound), not rounds: news and anti-entropy keep their pace.
