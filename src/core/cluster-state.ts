@@ -45,10 +45,10 @@ export interface Wanted {
 export class ClusterState {
   /** Every member, this node and its hosted agents included (their claims live in `writers`). */
   readonly table: MemberTable;
-  readonly graveyard = new Map<string, Grave>();
-  readonly fingerprint = new Fingerprint();
+  readonly graveyard: Map<string, Grave>;
+  readonly fingerprint: Fingerprint;
   /** Members with tombstones waiting for garbage collection (checked each round). */
-  readonly tombstoned = new Set<string>();
+  readonly tombstoned: Set<string>;
   /** Members this node writes besides itself (hosted agents): merges never change them. */
   private readonly owned = new Set<string>();
   /** This node and its hosted agents, held as objects the Gossiper mutates in place. */
@@ -57,9 +57,28 @@ export class ClusterState {
   constructor(
     readonly self: NodeState,
     interner?: Interner,
+    /** Another node's membership to start from (see `viewFor`). */
+    from?: ClusterState,
   ) {
-    this.table = new MemberTable(interner);
+    this.table = from ? from.table.clone() : new MemberTable(interner);
+    this.graveyard = new Map(from?.graveyard);
+    this.fingerprint = from ? from.fingerprint.clone() : new Fingerprint();
+    this.tombstoned = new Set(from?.tombstoned);
+    if (from) {
+      // The other node's own record becomes a member like any other; `self` becomes the writer.
+      const slot = this.table.slotOf(from.self.name) as number;
+      this.intoRow(NodeState.fromSnapshot(from.self.snapshot(), 0), slot);
+    }
     this.add(self);
+  }
+
+  /**
+   * This membership as member `name` would hold it: a copy in which `name` is the writer (a
+   * simulated node starting from a converged view). Only for a node hosting no agents.
+   */
+  viewFor(self: NodeState): ClusterState {
+    if (this.owned.size > 0) throw new Error("a view is copied only from a node hosting no agents");
+    return new ClusterState(self, undefined, this);
   }
 
   get(name: string): MemberState | undefined {
@@ -161,7 +180,14 @@ export class ClusterState {
   /** Copies a standalone member into its row (the row takes its key store over). */
   private intoRow(node: NodeState, slot: number): void {
     const table = this.table;
+    // The row's bookkeeping and its hash as counted in the fingerprint stay.
+    const since = table.since(slot);
+    const acks = table.acks(slot);
+    const hash = table.hash(slot);
     table.clear(slot, node.generation);
+    table.setSince(slot, since);
+    table.setAcks(slot, acks);
+    table.setHash(slot, hash);
     table.setIncarnation(slot, node.incarnation);
     table.setStatus(slot, node.status);
     table.setHeartbeat(slot, node.heartbeat);

@@ -83,6 +83,14 @@ export class Fingerprint {
     return this.total >>> 0;
   }
 
+  /** A copy of this fingerprint. */
+  clone(): Fingerprint {
+    const copy = new Fingerprint();
+    copy.buckets.set(this.buckets);
+    copy.total = this.total;
+    return copy;
+  }
+
   /** A copy of the bucket fingerprints. */
   bucketValues(): number[] {
     return Array.from(this.buckets);

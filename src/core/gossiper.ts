@@ -178,7 +178,7 @@ export class Gossiper {
   /** Members learned from news announcing keys not received yet: node or agent is unknown. */
   private readonly kindUnknown = new Set<string>();
 
-  constructor(options: GossiperOptions, selfState?: NodeState) {
+  constructor(options: GossiperOptions, selfState?: NodeState, view?: ClusterState) {
     this.cluster = options.cluster;
     this.name = options.name;
     this.config = options.config;
@@ -190,10 +190,8 @@ export class Gossiper {
     this.maxQueuedEvents = options.maxQueuedEvents ?? 1000;
     this.awareness = new Awareness(this.config.awarenessMax);
     this.rumors = new TokenBucket(this.config.rumorsPerSecond, this.config.rumorBurst, this.clock());
-    this.state = new ClusterState(
-      selfState ?? new NodeState(options.name, options.generation),
-      options.names,
-    );
+    const self = selfState ?? new NodeState(options.name, options.generation);
+    this.state = view ? view.viewFor(self) : new ClusterState(self, options.names);
     this.records = new MemberRecords(this.state.table, phiOptions(this.config));
   }
 
@@ -859,6 +857,31 @@ export class Gossiper {
       selfStatus: this.selfStatus,
       ...(this.hosted.size > 0 ? { hosted: [...this.hosted.values()].map((agent) => agent.snapshot()) } : {}),
     };
+  }
+
+  /**
+   * A node that starts from another node's view of the cluster: `name`, a member of it, becomes
+   * this node, and the other node's own record a member. The simulator's converged start uses
+   * it: copying a view costs a few bytes per member, rebuilding it from a snapshot far more.
+   * The other node must host no agents; its suspicions, timers and probe orders are not copied.
+   */
+  static fromView(
+    template: Gossiper,
+    name: string,
+    options: Omit<GossiperOptions, "name" | "generation">,
+  ): Gossiper {
+    const member = template.state.get(name);
+    if (!member || name === template.name)
+      throw new Error(`${name} is not a member of ${template.name}'s view`);
+    const self = NodeState.fromSnapshot(member.snapshot(), options.clock());
+    const gossiper = new Gossiper({ ...options, name, generation: self.generation }, self, template.state);
+    gossiper.peers.copyFrom(template.peers);
+    gossiper.reindex(template.name);
+    gossiper.reindex(name);
+    for (const other of template.suspects) gossiper.reindex(other);
+    for (const other of template.agents) gossiper.reindex(other);
+    gossiper.selfStatus = template.selfStatus === "left" ? "alive" : template.selfStatus;
+    return gossiper;
   }
 
   /**

@@ -46,6 +46,36 @@ export class MemberTable {
     this.grow(INITIAL_CAPACITY);
   }
 
+  /**
+   * A copy of the table, sharing its interner; key stores are copied, not shared. Copying the
+   * columns costs a few bytes moved per member, far less than inserting the rows again.
+   */
+  clone(): MemberTable {
+    const copy = new MemberTable(this.interner);
+    copy.index = this.index.slice(); // before growing, so growth does not build an index of its own
+    copy.indexUsed = this.indexUsed;
+    copy.grow(this.capacity);
+    copy.generations.set(this.generations);
+    copy.maxVersions.set(this.maxVersions);
+    copy.sinces.set(this.sinces);
+    copy.incarnations.set(this.incarnations);
+    copy.hashes.set(this.hashes);
+    copy.ackCounts.set(this.ackCounts);
+    copy.statuses.set(this.statuses);
+    copy.hashed.set(this.hashed);
+    copy.buckets.set(this.buckets);
+    copy.names = this.names.slice();
+    copy.free.push(...this.free);
+    copy.high = this.high;
+    copy.count = this.count;
+    for (const [slot, value] of this.gcVersions) copy.gcVersions.set(slot, value);
+    for (const [slot, value] of this.heartbeats) copy.heartbeats.set(slot, value);
+    for (const [slot, store] of this.stores) {
+      copy.stores.set(slot, { keys: new Map(store.keys), tombstoneAt: new Map(store.tombstoneAt) });
+    }
+    return copy;
+  }
+
   /** Slots allocated (rows in use plus room). */
   get slotCapacity(): number {
     return this.capacity;

@@ -42,6 +42,14 @@ export class PeerSets {
     }
   }
 
+  /** Becomes a copy of `other` (slots mean the same members in both: a copied table). */
+  copyFrom(other: PeerSets): void {
+    this.kinds = other.kinds.slice();
+    this.positions = other.positions.slice();
+    for (let kind = 0; kind < this.lists.length; kind++)
+      this.lists[kind] = (other.lists[kind] as number[]).slice();
+  }
+
   /** Makes room for slots below `slots` at once (a restore). */
   reserve(slots: number): void {
     if (slots > this.kinds.length) this.grow(slots);

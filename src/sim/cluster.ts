@@ -11,7 +11,6 @@ import {
   answer,
   type GossipConfig,
   Gossiper,
-  type GossiperSnapshot,
   Interner,
   type NodeStateSnapshot,
   type PushMessage,
@@ -278,19 +277,22 @@ export class SimCluster {
         keys: region === undefined ? [] : [[REGION_KEY, region, 1]],
       };
     });
-    // One row per member, shared by every node's snapshot (N rows, not N^2).
-    const rows: GossiperSnapshot["members"] = names.map((name) => [name, "alive", 0]);
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i] as string;
-      const snapshot: GossiperSnapshot = {
+    // The first node is restored from a snapshot; every other one starts from a copy of its
+    // view (the same members, each node its own writer), which costs a copy, not a rebuild.
+    const template = Gossiper.restore(
+      {
         cluster: CLUSTER_NAME,
-        self: records[i] as NodeStateSnapshot,
-        others: without(records, i),
-        members: without(rows, i),
+        self: records[0] as NodeStateSnapshot,
+        others: records.slice(1),
+        members: records.slice(1).map((other) => [other.name, "alive", 0]),
         graveyard: [],
         selfStatus: "alive",
-      };
-      const gossiper = Gossiper.restore(snapshot, this.gossiperOptions());
+      },
+      this.gossiperOptions(),
+    );
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      const gossiper = i === 0 ? template : Gossiper.fromView(template, name, this.gossiperOptions());
       this.options.meter?.attach(gossiper);
       const node = { name, gossiper, up: true, life: 0 } as SimNode;
       node.transport = this.transportFor(node);
@@ -379,13 +381,6 @@ export class SimCluster {
     }
     this.onTouch?.(node);
   }
-}
-
-/** A copy of `items` without the one at `index`. */
-function without<T>(items: readonly T[], index: number): T[] {
-  const out = items.slice(0, index);
-  for (let j = index + 1; j < items.length; j++) out.push(items[j] as T);
-  return out;
 }
 
 export function nodeName(index: number): string {
