@@ -1,13 +1,15 @@
 /**
  * The compact member store: a MemberTable finds, reuses and grows its rows correctly through
  * any mix of inserts and removals; PeerSets sample distinct members of the kinds asked for;
- * a DeadlineQueue hands names back in deadline order.
+ * a DeadlineQueue hands names back in deadline order; a ClusterState's fingerprint stays exact
+ * as writers' records move in and out of their rows.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { ClusterState } from "../../src/core/cluster-state.js";
 import { DeadlineQueue } from "../../src/core/deadline-queue.js";
-import { BUCKETS, bucketOf } from "../../src/core/fingerprint.js";
-import { Interner, seededRng } from "../../src/core/index.js";
+import { BUCKETS, bucketOf, entryHash } from "../../src/core/fingerprint.js";
+import { Interner, NodeState, seededRng } from "../../src/core/index.js";
 import { MemberTable } from "../../src/core/member-table.js";
 import { ALIVE_PEER, DEAD_PEER, PeerSets, SUSPECT_PEER } from "../../src/core/peer-sets.js";
 
@@ -143,5 +145,23 @@ describe("DeadlineQueue", () => {
     queue.push("e", 25);
     expect(queue.due(100)).toEqual(["e", "b", "d"]);
     expect(queue.size).toBe(0);
+  });
+});
+
+describe("ClusterState writers", () => {
+  it("keeps the fingerprint exact when a hosted member is taken in and released", () => {
+    const state = new ClusterState(new NodeState("self", 1));
+    state.mergeClaim("a", { generation: 1, incarnation: 0, status: 0 });
+    const recomputed = () => state.digest().reduce((v, entry) => (v ^ entryHash(entry)) >>> 0, 0);
+    state.own("agent");
+    const agent = new NodeState("agent", 2);
+    agent.set("k", "v");
+    state.add(agent);
+    expect(state.fingerprint.value).toBe(recomputed());
+    state.disown("agent");
+    expect(state.get("agent")?.get("k")).toBe("v");
+    expect(state.fingerprint.value).toBe(recomputed());
+    const copy = state.viewFor(new NodeState("a", 1));
+    expect(copy.fingerprint.value).toBe(state.fingerprint.value);
   });
 });
