@@ -309,7 +309,9 @@ export function summaryBlock(sources: Sources, target: Target): string {
     const rows = sources.sims.map((sim) => {
       const c = sim.report.config;
       return [
-        `${link(target, sim.path)}: \`${c.scenario}\`, ${c.strategy === "hearsay" ? "" : `${c.strategy}, `}N=${c.nodes}, ${c.trials} trials`,
+        c.scenario === "scaling"
+          ? `${link(target, sim.path)}: \`scaling\`, N=${c.sizes}`
+          : `${link(target, sim.path)}: \`${c.scenario}\`, ${c.strategy === "hearsay" ? "" : `${c.strategy}, `}N=${c.nodes}, ${c.trials} trials`,
         ...headline(sim.report),
       ];
     });
