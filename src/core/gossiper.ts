@@ -155,9 +155,9 @@ export class Gossiper {
   private events: MembershipEvent[] = [];
   private outbox: Outgoing[] = [];
   /** Probe orders (shuffled round-robin): every member, or with a region, those of ours. */
-  private readonly probeList: ProbeList = { order: [], index: 0 };
+  private readonly probeList: ProbeList = { order: new Int32Array(0), index: 0 };
   /** With a region: the members of other regions (or of none known yet). */
-  private readonly remoteProbeList: ProbeList = { order: [], index: 0 };
+  private readonly remoteProbeList: ProbeList = { order: new Int32Array(0), index: 0 };
   private sequence = 0;
   /** Rounds to skip probing in while local health is poor. */
   private probeWait = 0;
@@ -1411,22 +1411,32 @@ export class Gossiper {
     return this.nextFrom(this.probeList, local) ?? this.nextFrom(this.remoteProbeList, remote);
   }
 
-  /** The next live member of `list`, reshuffled from the members that pass `include` when spent. */
+  /**
+   * The next live member of `list`, reshuffled from the members that pass `include` when spent.
+   * The order holds table slots (4 bytes each, outside the heap); a slot freed and reused by
+   * another member since the shuffle yields that member if it still qualifies.
+   */
   private nextFrom(list: ProbeList, include: (node: MemberState) => boolean): string | undefined {
+    const table = this.state.table;
     for (let tries = 0; tries < 2; tries++) {
       while (list.index < list.order.length) {
-        const name = list.order[list.index++] as string;
-        const node = this.state.get(name);
-        if (node && node.status !== DEAD && node.status !== LEFT && this.isPeerNode(node)) return name;
-      }
-      const order: string[] = [];
-      for (const slot of this.peers.all(REACHABLE)) {
+        const slot = list.order[list.index++] as number;
+        if (!this.peers.reachable(slot)) continue;
         const node = this.state.at(slot);
-        if (include(node)) order.push(node.name);
+        if (include(node)) return table.name(slot);
       }
-      list.order = this.shuffled(order);
+      const order = Int32Array.from(this.peers.all(REACHABLE));
+      for (let i = 0; i < order.length - 1; i++) {
+        const j = i + randomInt(this.rng, order.length - i);
+        const swap = order[i] as number;
+        order[i] = order[j] as number;
+        order[j] = swap;
+      }
+      let kept = 0;
+      for (const slot of order) if (include(this.state.at(slot))) order[kept++] = slot;
+      list.order = order.subarray(0, kept);
       list.index = 0;
-      if (list.order.length === 0) return undefined;
+      if (kept === 0) return undefined;
     }
     return undefined;
   }
@@ -1568,7 +1578,8 @@ const ALIVE_ONLY: readonly PeerKind[] = [ALIVE_PEER];
 const DEAD_ONLY: readonly PeerKind[] = [DEAD_PEER];
 
 interface ProbeList {
-  order: string[];
+  /** Table slots, shuffled. */
+  order: Int32Array;
   index: number;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The gossip peers one node can pick, kept as sets of table slots by status (alive, suspect,
- * dead) and updated when a member's status or kind changes, so choosing partners for a round
+ * dead) in typed arrays and updated when a member's status or kind changes, so choosing partners for a round
  * costs O(k), not a walk over every member. Sampling is uniform over the union of the sets
  * asked for, by rejection; when most members would be taken or rejected it falls back to a list.
  */
@@ -18,7 +18,9 @@ const DRAWS_PER_PICK = 8;
 export class PeerSets {
   private kinds = new Uint8Array(0);
   private positions = new Int32Array(0);
-  private readonly lists: number[][] = [[], [], [], []];
+  /** Slots of each kind (index: the kind), in typed arrays outside the heap, and their counts. */
+  private lists: Int32Array[] = [new Int32Array(0), new Int32Array(0), new Int32Array(0), new Int32Array(0)];
+  private counts = [0, 0, 0, 0];
 
   /** Files `slot` under `kind` (NOT_PEER removes it). */
   set(slot: number, kind: PeerKind): void {
@@ -26,9 +28,11 @@ export class PeerSets {
     const current = this.kinds[slot] as PeerKind;
     if (current === kind) return;
     if (current !== NOT_PEER) {
-      const list = this.lists[current] as number[];
+      const list = this.lists[current] as Int32Array;
       const at = this.positions[slot] as number;
-      const last = list.pop() as number;
+      const count = (this.counts[current] as number) - 1;
+      this.counts[current] = count;
+      const last = list[count] as number;
       if (last !== slot) {
         list[at] = last;
         this.positions[last] = at;
@@ -36,9 +40,17 @@ export class PeerSets {
     }
     this.kinds[slot] = kind;
     if (kind !== NOT_PEER) {
-      const list = this.lists[kind] as number[];
-      this.positions[slot] = list.length;
-      list.push(slot);
+      let list = this.lists[kind] as Int32Array;
+      const count = this.counts[kind] as number;
+      if (count === list.length) {
+        const bigger = new Int32Array(Math.max(8, list.length * 2));
+        bigger.set(list);
+        list = bigger;
+        this.lists[kind] = list;
+      }
+      list[count] = slot;
+      this.positions[slot] = count;
+      this.counts[kind] = count + 1;
     }
   }
 
@@ -46,23 +58,40 @@ export class PeerSets {
   copyFrom(other: PeerSets): void {
     this.kinds = other.kinds.slice();
     this.positions = other.positions.slice();
-    for (let kind = 0; kind < this.lists.length; kind++)
-      this.lists[kind] = (other.lists[kind] as number[]).slice();
+    this.lists = other.lists.map((list) => list.slice());
+    this.counts = [...other.counts];
   }
 
   /** Makes room for slots below `slots` at once (a restore). */
   reserve(slots: number): void {
     if (slots > this.kinds.length) this.grow(slots);
+    // A restored member is most often alive: room for all of them among the alive.
+    const alive = this.lists[ALIVE_PEER] as Int32Array;
+    if (alive.length < slots) {
+      const bigger = new Int32Array(slots);
+      bigger.set(alive);
+      this.lists[ALIVE_PEER] = bigger;
+    }
   }
 
   size(kind: PeerKind): number {
-    return (this.lists[kind] as number[]).length;
+    return this.counts[kind] as number;
+  }
+
+  /** Whether `slot` is alive or suspect (a peer worth probing). */
+  reachable(slot: number): boolean {
+    const kind = this.kinds[slot];
+    return kind === ALIVE_PEER || kind === SUSPECT_PEER;
   }
 
   /** Every slot of the given kinds (a walk: for reshuffles and region-aware choice). */
   all(kinds: readonly PeerKind[]): number[] {
     const out: number[] = [];
-    for (const kind of kinds) out.push(...(this.lists[kind] as number[]));
+    for (const kind of kinds) {
+      const list = this.lists[kind] as Int32Array;
+      const count = this.counts[kind] as number;
+      for (let i = 0; i < count; i++) out.push(list[i] as number);
+    }
     return out;
   }
 
@@ -86,9 +115,9 @@ export class PeerSets {
   private nth(kinds: readonly PeerKind[], index: number): number {
     let i = index;
     for (const kind of kinds) {
-      const list = this.lists[kind] as number[];
-      if (i < list.length) return list[i] as number;
-      i -= list.length;
+      const count = this.counts[kind] as number;
+      if (i < count) return (this.lists[kind] as Int32Array)[i] as number;
+      i -= count;
     }
     throw new RangeError(`peer ${index} out of range`);
   }
