@@ -1,7 +1,7 @@
 /**
- * One copy of each member name. A MemberTable keeps the names it is given; names parsed from
- * messages are fresh strings each time, so the table interns them first. Simulated nodes of one
- * process share one Interner (N names, not N^2); a Durable Object's node has its own.
+ * One copy of each member name across the MemberTables of one process. Names parsed from
+ * messages are fresh strings each time; simulated nodes share one Interner, so N nodes hold N
+ * names, not N^2. A Durable Object's node needs none: its one table keeps one copy of each.
  */
 export class Interner {
   private readonly names = new Map<string, string>();

@@ -3,10 +3,10 @@
  * arrays, names interned, and a name index of open addressing over an Int32Array (no Map entry
  * per member). What few members have (keys, a gc horizon, a relayed heartbeat) lives in sparse
  * maps by slot. A row holds the member's claim, its digest hash and bucket, and this observer's
- * bookkeeping (when its status began here, acks received). About 60 bytes per member.
+ * bookkeeping (when its status began here, acks received). About 50 bytes per member.
  */
 import { BUCKETS, fnv1a } from "./fingerprint.js";
-import { Interner } from "./interner.js";
+import type { Interner } from "./interner.js";
 import type { KeyStore } from "./node-state.js";
 import type { StatusCode } from "./types.js";
 
@@ -42,7 +42,11 @@ export class MemberTable {
   /** Members visited by whole-table walks, for tests that check a round does not walk them. */
   visits = 0;
 
-  constructor(private readonly interner: Interner = new Interner()) {
+  /**
+   * `interner`: names shared with other tables of this process (the simulator's nodes). Without
+   * one, a table keeps the first copy of each name it is given, which is all a single node needs.
+   */
+  constructor(private readonly interner?: Interner) {
     this.grow(INITIAL_CAPACITY);
   }
 
@@ -104,7 +108,7 @@ export class MemberTable {
   insert(name: string, generation: number): number {
     if (this.free.length === 0 && this.high === this.capacity) this.grow(this.capacity * 2);
     const slot = this.free.length > 0 ? (this.free.pop() as number) : this.high++;
-    const interned = this.interner.intern(name);
+    const interned = this.interner ? this.interner.intern(name) : name;
     this.names[slot] = interned;
     this.clear(slot, generation);
     const hash = fnv1a(interned);

@@ -175,12 +175,13 @@ export function parseCli(argv: string[]): CliRun | "help" {
 }
 
 /**
- * Memory each simulated hearsay node needs per member it holds, on the V8 heap (names, peer
- * lists, probe orders) and in total (the member table's typed arrays live outside the heap);
- * measured at N=1000 and N=10,000 by `detect` and `scaling` (heapBytesPerMember): ~90 B.
+ * Memory each simulated hearsay node needs per member it holds, on the V8 heap (mostly the
+ * table's names) and in total (the table's columns, peer sets and probe orders are typed
+ * arrays outside the heap); `detect` and `scaling` measure the total (heapBytesPerMember):
+ * ~78 B at N=1000, ~26 B of it on the heap.
  */
-const HEAP_BYTES_PER_MEMBER = 50;
-const BYTES_PER_MEMBER = 95;
+const HEAP_BYTES_PER_MEMBER = 35;
+const BYTES_PER_MEMBER = 85;
 
 /**
  * Every simulated hearsay node holds the whole membership, so a cluster needs ~N^2 member
