@@ -1402,7 +1402,7 @@ export class Gossiper {
    */
   private nextProbeTarget(): string | undefined {
     const own = this.region;
-    if (own === undefined) return this.nextFrom(this.probeList, () => true);
+    if (own === undefined) return this.nextFrom(this.probeList);
     const local = (node: MemberState) => node.get(REGION_KEY) === own;
     const remote = (node: MemberState) => node.get(REGION_KEY) !== own;
     if (this.rng() < this.config.crossRegionProbability) {
@@ -1412,28 +1412,31 @@ export class Gossiper {
   }
 
   /**
-   * The next live member of `list`, reshuffled from the members that pass `include` when spent.
+   * The next live member of `list`, reshuffled from the members that pass `include` (all
+   * reachable members when none is given) when spent.
    * The order holds table slots (4 bytes each, outside the heap); a slot freed and reused by
    * another member since the shuffle yields that member if it still qualifies.
    */
-  private nextFrom(list: ProbeList, include: (node: MemberState) => boolean): string | undefined {
+  private nextFrom(list: ProbeList, include?: (node: MemberState) => boolean): string | undefined {
     const table = this.state.table;
     for (let tries = 0; tries < 2; tries++) {
       while (list.index < list.order.length) {
         const slot = list.order[list.index++] as number;
         if (!this.peers.reachable(slot)) continue;
-        const node = this.state.at(slot);
-        if (include(node)) return table.name(slot);
+        if (!include || include(this.state.at(slot))) return table.name(slot);
       }
-      const order = Int32Array.from(this.peers.all(REACHABLE));
+      const order = this.peers.slotsOf(REACHABLE);
       for (let i = 0; i < order.length - 1; i++) {
         const j = i + randomInt(this.rng, order.length - i);
         const swap = order[i] as number;
         order[i] = order[j] as number;
         order[j] = swap;
       }
-      let kept = 0;
-      for (const slot of order) if (include(this.state.at(slot))) order[kept++] = slot;
+      let kept = order.length;
+      if (include) {
+        kept = 0;
+        for (const slot of order) if (include(this.state.at(slot))) order[kept++] = slot;
+      }
       list.order = order.subarray(0, kept);
       list.index = 0;
       if (kept === 0) return undefined;

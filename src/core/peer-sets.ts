@@ -95,6 +95,20 @@ export class PeerSets {
     return out;
   }
 
+  /** Every slot of the given kinds, as a new typed array (a reshuffle's starting order). */
+  slotsOf(kinds: readonly PeerKind[]): Int32Array {
+    let total = 0;
+    for (const kind of kinds) total += this.size(kind);
+    const out = new Int32Array(total);
+    let at = 0;
+    for (const kind of kinds) {
+      const count = this.counts[kind] as number;
+      out.set((this.lists[kind] as Int32Array).subarray(0, count), at);
+      at += count;
+    }
+    return out;
+  }
+
   /** Up to `k` distinct slots of the given kinds, uniformly, none of them `skip`ped. */
   sample(rng: Rng, kinds: readonly PeerKind[], k: number, skip?: (slot: number) => boolean): number[] {
     let total = 0;
