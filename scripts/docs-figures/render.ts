@@ -137,6 +137,7 @@ const SIM_FLAGS: Array<[string, string, keyof typeof SIM_DEFAULTS]> = [
   ["start", "--start", "start"],
   ["seeds", "--seeds", "seeds"],
   ["seed", "--seed", "seed"],
+  ["sizes", "--sizes", "sizes"],
 ];
 
 function simDefault(key: keyof typeof SIM_DEFAULTS, config: Record<string, unknown>): unknown {
@@ -155,7 +156,12 @@ function simDefault(key: keyof typeof SIM_DEFAULTS, config: Record<string, unkno
 /** The `npm run sim` command line that wrote a report (options that differ from defaults). */
 export function simCommand(report: SimReport, path: string): string {
   const c = report.config;
-  const args = ["--scenario", String(c.scenario), "--nodes", String(c.nodes), "--trials", String(c.trials)];
+  // `scaling` builds one cluster per --sizes entry and runs no trials: --nodes and --trials
+  // mean nothing to it.
+  const args =
+    c.scenario === "scaling"
+      ? ["--scenario", "scaling"]
+      : ["--scenario", String(c.scenario), "--nodes", String(c.nodes), "--trials", String(c.trials)];
   for (const [key, flag, option] of SIM_FLAGS) {
     if (c[key] === undefined || c[key] === simDefault(option, c)) continue;
     args.push(flag, String(c[key]));
@@ -319,7 +325,9 @@ export function summaryBlock(sources: Sources, target: Target): string {
     const rows = sources.sims.map((sim) => {
       const c = sim.report.config;
       return [
-        `${link(target, sim.path)}: \`${c.scenario}\`, ${c.strategy === "hearsay" ? "" : `${c.strategy}, `}N=${c.nodes}, ${c.trials} trials`,
+        c.scenario === "scaling"
+          ? `${link(target, sim.path)}: \`scaling\`, N=${c.sizes}`
+          : `${link(target, sim.path)}: \`${c.scenario}\`, ${c.strategy === "hearsay" ? "" : `${c.strategy}, `}N=${c.nodes}, ${c.trials} trials`,
         ...headline(sim.report),
       ];
     });
@@ -337,7 +345,7 @@ export function summaryBlock(sources: Sources, target: Target): string {
 function byDetector(report: SimReport): Array<[string, Record<string, unknown>]> {
   const split = report.figures.byDetector as Record<string, Record<string, unknown>> | undefined;
   if (split && typeof split === "object") return Object.entries(split);
-  const { table: _table, byDetector: _by, ...figures } = report.figures;
+  const { table: _table, byDetector: _by, scaling: _scaling, ...figures } = report.figures;
   const detector = report.config.strategy === "hearsay" ? String(report.config.detector ?? "") : "";
   return [[detector || DASH, figures]];
 }
@@ -403,20 +411,43 @@ export function simBlock(sources: Sources, target: Target): string {
     if (parts.length) parts.push("");
     parts.push(`${link(target, sim.path)}, from \`${simCommand(sim.report, sim.path)}\`:`, "");
     const table = sim.report.figures.table;
+    const scaling = sim.report.figures.scaling;
     if (Array.isArray(table)) parts.push(rumorTable(table as Array<Record<string, unknown>>));
-    else {
-      const columns = byDetector(sim.report);
-      const names = [...new Set(columns.flatMap(([, f]) => Object.keys(f)))];
-      const rows = names.map((name) => [
-        name,
-        ...columns.map(([, f]) => (name in f ? formatFigure(f[name]) : DASH)),
-      ]);
-      const header =
-        columns.length > 1 || columns[0]?.[0] !== DASH ? columns.map(([d]) => `detector "${d}"`) : ["value"];
-      parts.push(markdownTable(["figure", ...header], rows));
-    }
+    else if (Array.isArray(scaling)) {
+      parts.push(scalingTable(scaling as Array<Record<string, unknown>>), "");
+      parts.push(figuresOf(sim.report));
+    } else parts.push(figuresOf(sim.report));
   }
   return parts.join("\n");
+}
+
+/** A report's figures, one column per detector. */
+function figuresOf(report: SimReport): string {
+  const columns = byDetector(report);
+  const names = [...new Set(columns.flatMap(([, f]) => Object.keys(f)))];
+  const rows = names.map((name) => [
+    name,
+    ...columns.map(([, f]) => (name in f ? formatFigure(f[name]) : DASH)),
+  ]);
+  const header =
+    columns.length > 1 || columns[0]?.[0] !== DASH ? columns.map(([d]) => `detector "${d}"`) : ["value"];
+  return markdownTable(["figure", ...header], rows);
+}
+
+const SCALING_COLUMNS = [
+  ["nodes", "nodes"],
+  ["bytesPerNodeRound", "bytes per node-round"],
+  ["messagesPerNodeRound", "messages per node-round"],
+  ["coreMsPerNodeRound", "core ms per node-round"],
+  ["heapBytesPerMember", "bytes per member"],
+] as const;
+
+/** `scaling`: one line per cluster size. */
+function scalingTable(rows: Array<Record<string, unknown>>): string {
+  return markdownTable(
+    SCALING_COLUMNS.map(([, label]) => label),
+    rows.map((row) => SCALING_COLUMNS.map(([key]) => formatFigure(row[key]))),
+  );
 }
 
 const RUMOR_FIGURES = [

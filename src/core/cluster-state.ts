@@ -1,12 +1,16 @@
 /**
- * Everything one node knows of the cluster: a NodeState per member (its own included), the
+ * Everything one node knows of the cluster: a compact MemberTable row per member (this node
+ * and its hosted agents held as NodeState objects beside their rows), the
  * digest fingerprint kept up to date with them, and a graveyard of forgotten members so stale
  * gossip cannot bring them back. Works out what a peer lacks or has to offer within the
  * buckets that differ, builds capped deltas and merges deltas and news.
  */
-import { bucketOf, entryHash, Fingerprint } from "./fingerprint.js";
-import { NodeState, type NodeStateSnapshot } from "./node-state.js";
+import { BUCKETS, claimHash, Fingerprint, fnv1a } from "./fingerprint.js";
+import type { Interner } from "./interner.js";
+import { MemberTable } from "./member-table.js";
+import { keyStoreOf, type MemberState, NodeState, type NodeStateSnapshot } from "./node-state.js";
 import { type Claim, compareClaims, LEFT } from "./precedence.js";
+import { TableMember } from "./table-member.js";
 import type { DigestEntry, NeedEntry, NewsItem, NodeDelta, StatusCode } from "./types.js";
 
 /** A forgotten member: claims at or below this one are ignored. */
@@ -39,54 +43,168 @@ export interface Wanted {
 }
 
 export class ClusterState {
-  readonly nodes = new Map<string, NodeState>();
-  readonly graveyard = new Map<string, Grave>();
-  readonly fingerprint = new Fingerprint();
+  /** Every member, this node and its hosted agents included (their claims live in `writers`). */
+  readonly table: MemberTable;
+  readonly graveyard: Map<string, Grave>;
+  readonly fingerprint: Fingerprint;
+  /** Members with tombstones waiting for garbage collection (checked each round). */
+  readonly tombstoned: Set<string>;
   /** Members this node writes besides itself (hosted agents): merges never change them. */
-  readonly owned = new Set<string>();
-  /** Comparisons made so far: the mark of the current one (see NodeState.seenInCompare). */
-  private compares = 0;
+  private readonly owned = new Set<string>();
+  /** This node and its hosted agents, held as objects the Gossiper mutates in place. */
+  private readonly writers = new Map<string, NodeState>();
 
-  constructor(readonly self: NodeState) {
+  constructor(
+    readonly self: NodeState,
+    interner?: Interner,
+    /** Another node's membership to start from (see `viewFor`). */
+    from?: ClusterState,
+  ) {
+    this.table = from ? from.table.clone() : new MemberTable(interner);
+    this.graveyard = new Map(from?.graveyard);
+    this.fingerprint = from ? from.fingerprint.clone() : new Fingerprint();
+    this.tombstoned = new Set(from?.tombstoned);
+    if (from) {
+      // The other node's own record becomes a member like any other; `self` becomes the writer.
+      const slot = this.table.slotOf(from.self.name) as number;
+      this.intoRow(NodeState.fromSnapshot(from.self.snapshot(), 0), slot);
+    }
     this.add(self);
   }
 
-  get(name: string): NodeState | undefined {
-    return this.nodes.get(name);
+  /**
+   * This membership as member `name` would hold it: a copy in which `name` is the writer (a
+   * simulated node starting from a converged view). Only for a node hosting no agents.
+   */
+  viewFor(self: NodeState): ClusterState {
+    if (this.owned.size > 0) throw new Error("a view is copied only from a node hosting no agents");
+    return new ClusterState(self, undefined, this);
+  }
+
+  get(name: string): MemberState | undefined {
+    const writer = this.writers.get(name);
+    if (writer) return writer;
+    const slot = this.table.slotOf(name);
+    return slot === undefined ? undefined : new TableMember(this.table, slot);
+  }
+
+  /** The member in a table slot. */
+  at(slot: number): MemberState {
+    return this.writers.get(this.table.name(slot)) ?? new TableMember(this.table, slot);
+  }
+
+  slotOf(name: string): number | undefined {
+    return this.table.slotOf(name);
   }
 
   get size(): number {
-    return this.nodes.size;
+    return this.table.size;
+  }
+
+  /** Every member, this node included: a whole-table walk, never part of a quiet round. */
+  *members(): IterableIterator<MemberState> {
+    for (const slot of this.table.slots()) yield this.at(slot);
+  }
+
+  /** Makes this node the writer of `name` (a hosted agent). */
+  own(name: string): void {
+    this.owned.add(name);
+  }
+
+  /** This node no longer writes `name`: what it held stays, as a replica merged like any other. */
+  disown(name: string): void {
+    this.owned.delete(name);
+    const writer = this.writers.get(name);
+    if (!writer) return;
+    this.writers.delete(name);
+    const slot = this.table.slotOf(name);
+    if (slot !== undefined) this.intoRow(writer, slot);
   }
 
   /** Re-counts a member's entry in the fingerprint after any change to it. */
-  refresh(node: NodeState): void {
-    const next = entryHash(node.digestEntry());
-    if (next === node.hash) return;
-    this.fingerprint.replace(node.name, node.hash, next);
-    node.hash = next;
+  refresh(node: MemberState): void {
+    const slot = this.table.slotOf(node.name);
+    if (slot !== undefined) this.refreshSlot(slot, node);
   }
 
-  /** Adds (or replaces) a member's state. */
-  add(node: NodeState): void {
-    const old = this.nodes.get(node.name);
-    if (old && old !== node) {
-      this.fingerprint.replace(old.name, old.hash, undefined);
-      old.hash = undefined;
+  private refreshSlot(slot: number, node: MemberState): void {
+    const name = node.name;
+    if (node.hasTombstones()) this.tombstoned.add(name);
+    const gc = node.gcVersion;
+    const next = claimHash(fnv1a(name), node.generation, node.incarnation, node.status, node.maxVersion, gc);
+    const old = this.table.hash(slot);
+    if (next === old) return;
+    this.fingerprint.replaceIn(this.table.bucket(slot), old, next);
+    this.table.setHash(slot, next);
+  }
+
+  /**
+   * Takes a saved member in (a restore): straight into a new row, with no object in between.
+   * Returns its slot.
+   */
+  load(saved: NodeStateSnapshot, now: number): number {
+    const known = this.table.slotOf(saved.name);
+    if (known !== undefined || this.writes(saved.name)) {
+      this.add(NodeState.fromSnapshot(saved, now));
+      return this.table.slotOf(saved.name) as number;
     }
-    this.nodes.set(node.name, node);
-    node.hash = undefined;
-    this.refresh(node);
+    const table = this.table;
+    const slot = table.insert(saved.name, saved.generation);
+    table.setIncarnation(slot, saved.incarnation ?? 0);
+    table.setStatus(slot, saved.status ?? 0);
+    table.setHeartbeat(slot, saved.heartbeat);
+    table.setMaxVersion(slot, saved.maxVersion);
+    table.setGcVersion(slot, saved.gcVersion);
+    table.setStore(slot, keyStoreOf(saved, now));
+    this.refreshSlot(slot, new TableMember(table, slot));
+    return slot;
+  }
+
+  /** Adds (or replaces) a member's state; a non-writer's is copied into its table row. */
+  add(node: NodeState): void {
+    let slot = this.table.slotOf(node.name);
+    if (slot === undefined) slot = this.table.insert(node.name, node.generation);
+    else {
+      this.fingerprint.replace(node.name, this.table.hash(slot), undefined);
+      this.table.clear(slot, node.generation);
+    }
+    if (this.writes(node.name)) {
+      this.writers.set(node.name, node);
+      this.refresh(node);
+    } else {
+      this.writers.delete(node.name);
+      this.intoRow(node, slot);
+    }
+  }
+
+  /** Copies a standalone member into its row (the row takes its key store over). */
+  private intoRow(node: NodeState, slot: number): void {
+    const table = this.table;
+    // The row's bookkeeping and its hash as counted in the fingerprint stay.
+    const since = table.since(slot);
+    const acks = table.acks(slot);
+    const hash = table.hash(slot);
+    table.clear(slot, node.generation);
+    table.setSince(slot, since);
+    table.setAcks(slot, acks);
+    table.setHash(slot, hash);
+    table.setIncarnation(slot, node.incarnation);
+    table.setStatus(slot, node.status);
+    table.setHeartbeat(slot, node.heartbeat);
+    table.setMaxVersion(slot, node.maxVersion);
+    table.setGcVersion(slot, node.gcVersion);
+    table.setStore(slot, node.takeKeyStore());
+    this.refreshSlot(slot, new TableMember(table, slot));
   }
 
   /** Digest entries of every member in the given buckets (all buckets when omitted). */
   digest(buckets?: readonly number[]): DigestEntry[] {
-    const wanted = buckets ? new Set(buckets) : null;
     const out: DigestEntry[] = [];
-    for (const node of this.nodes.values()) {
-      if (wanted && !wanted.has(bucketOf(node.name))) continue;
-      out.push(node.digestEntry());
+    if (!buckets) {
+      for (const node of this.members()) out.push(node.digestEntry());
+      return out;
     }
+    for (const slot of this.table.slotsInBuckets(bucketMask(buckets))) out.push(this.at(slot).digestEntry());
     return out;
   }
 
@@ -110,10 +228,10 @@ export class ClusterState {
   ): { need: NeedEntry[]; offer: Wanted[] } {
     const need: NeedEntry[] = [];
     const offer: Wanted[] = [];
-    const mark = ++this.compares;
+    const seen = new Set<string>();
     for (const [name, generation, incarnation, status, maxVersion, gc = 0] of entries) {
-      const local = this.nodes.get(name);
-      if (local) local.seenInCompare = mark;
+      const local = this.get(name);
+      if (local) seen.add(name);
       const wantIt = onlyNeed === undefined || onlyNeed === name;
       if (!local) {
         if (wantIt && !this.writes(name) && !this.buried(name, generation, incarnation)) {
@@ -141,11 +259,9 @@ export class ClusterState {
         offer.push({ name, fromVersion: Math.min(maxVersion, local.maxVersion), peerGc: gc });
       }
     }
-    const inBuckets = new Set(buckets);
-    for (const node of this.nodes.values()) {
-      if (node.seenInCompare !== mark && inBuckets.has(bucketOf(node.name))) {
-        offer.push({ name: node.name, fromVersion: 0, peerGc: 0 });
-      }
+    for (const slot of this.table.slotsInBuckets(bucketMask(buckets))) {
+      const name = this.table.name(slot);
+      if (!seen.has(name)) offer.push({ name, fromVersion: 0, peerGc: 0 });
     }
     return { need, offer };
   }
@@ -154,7 +270,7 @@ export class ClusterState {
   servable(need: readonly NeedEntry[]): Wanted[] {
     const out: Wanted[] = [];
     for (const [name, generation, fromVersion, gc = 0] of need) {
-      const local = this.nodes.get(name);
+      const local = this.get(name);
       if (!local || local.generation < generation) continue;
       out.push({ name, fromVersion: local.generation === generation ? fromVersion : 0, peerGc: gc });
     }
@@ -170,7 +286,7 @@ export class ClusterState {
     const out: NodeDelta[] = [];
     let remaining = budget;
     for (const request of requests) {
-      const node = this.nodes.get(request.name);
+      const node = this.get(request.name);
       if (!node) continue;
       const built = node.deltaFor(
         request.fromVersion,
@@ -192,7 +308,7 @@ export class ClusterState {
   mergeClaim(name: string, claim: Claim): NodeChange | null {
     if (this.writes(name)) return null;
     if (this.buried(name, claim.generation, claim.incarnation)) return null;
-    let node = this.nodes.get(name);
+    let slot = this.table.slotOf(name);
     const change: NodeChange = {
       name,
       discovered: false,
@@ -201,26 +317,31 @@ export class ClusterState {
       previousStatus: null,
       changedKeys: [],
     };
-    if (!node) {
-      node = new NodeState(name, claim.generation);
+    if (slot === undefined) {
+      slot = this.table.insert(name, claim.generation);
       change.discovered = true;
-    } else if (claim.generation > node.generation) {
-      const restarted = new NodeState(name, claim.generation);
-      for (const key of node.keys.keys()) change.changedKeys.push(key);
-      change.previousStatus = node.status;
-      node = restarted;
+    } else if (claim.generation > this.table.generation(slot)) {
+      for (const key of this.table.store(slot)?.keys.keys() ?? []) change.changedKeys.push(key);
+      change.previousStatus = this.table.status(slot);
+      this.fingerprint.replace(name, this.table.hash(slot), undefined);
+      const since = this.table.since(slot);
+      const acks = this.table.acks(slot);
+      this.table.clear(slot, claim.generation);
+      // When its status began and its acks are this observer's: the Gossiper resets them.
+      this.table.setSince(slot, since);
+      this.table.setAcks(slot, acks);
+      this.tombstoned.delete(name);
       change.restarted = true;
-    } else if (compareClaims(claim, node) <= 0) {
+    } else if (compareClaims(claim, this.at(slot)) <= 0) {
       return null;
     } else {
-      change.previousStatus = node.status;
+      change.previousStatus = this.table.status(slot);
     }
-    node.incarnation = claim.incarnation;
-    node.status = claim.status;
+    this.table.setIncarnation(slot, claim.incarnation);
+    this.table.setStatus(slot, claim.status);
     change.claimChanged = true;
     this.graveyard.delete(name);
-    if (change.discovered || change.restarted) this.add(node);
-    else this.refresh(node);
+    this.refreshSlot(slot, new TableMember(this.table, slot));
     return change;
   }
 
@@ -234,7 +355,7 @@ export class ClusterState {
         incarnation: delta.i,
         status: delta.s,
       });
-      const node = this.nodes.get(delta.n);
+      const node = this.get(delta.n);
       if (!node || node.generation !== delta.g) continue;
       const result = node.applyDelta(delta, now);
       if (result.changedKeys.length > 0 || claimed) this.refresh(node);
@@ -256,7 +377,7 @@ export class ClusterState {
 
   /** News item for a member, as this node holds it. */
   newsOf(name: string, reporter?: string): NewsItem | undefined {
-    const node = this.nodes.get(name);
+    const node = this.get(name);
     if (!node) return undefined;
     const item: NewsItem = [name, node.generation, node.incarnation, node.status, node.maxVersion];
     if (reporter !== undefined) item.push(reporter);
@@ -265,16 +386,20 @@ export class ClusterState {
 
   /** Forgets a member, remembering where it stood. */
   bury(name: string, now: number): void {
-    const node = this.nodes.get(name);
-    if (!node || this.writes(name)) return;
-    this.nodes.delete(name);
-    this.fingerprint.replace(name, node.hash, undefined);
+    const slot = this.table.slotOf(name);
+    if (slot === undefined || this.writes(name)) return;
+    const node = this.at(slot);
+    this.fingerprint.replaceIn(this.table.bucket(slot), this.table.hash(slot), undefined);
+    this.tombstoned.delete(name);
+    // Graves stay in the order they were dug (see expireGraves).
+    this.graveyard.delete(name);
     this.graveyard.set(name, {
       generation: node.generation,
       incarnation: node.incarnation,
       left: node.status === LEFT,
       at: now,
     });
+    this.table.remove(slot);
   }
 
   /** Whether this node is the one writer of `name` (itself or a hosted member). */
@@ -282,14 +407,27 @@ export class ClusterState {
     return name === this.self.name || this.owned.has(name);
   }
 
-  /** Drops graves older than `keepMs`. */
+  /**
+   * Drops graves older than `keepMs`. Graves are dug in time order (a restore sorts them), so
+   * the walk stops at the first one still kept.
+   */
   expireGraves(now: number, keepMs: number): void {
-    for (const [name, grave] of this.graveyard) if (now - grave.at >= keepMs) this.graveyard.delete(name);
+    for (const [name, grave] of this.graveyard) {
+      if (now - grave.at < keepMs) return;
+      this.graveyard.delete(name);
+    }
   }
 
   snapshotOthers(): NodeStateSnapshot[] {
     const out: NodeStateSnapshot[] = [];
-    for (const node of this.nodes.values()) if (node !== this.self) out.push(node.snapshot());
+    for (const node of this.members()) if (node !== this.self) out.push(node.snapshot());
     return out;
   }
+}
+
+/** A per-bucket mask of `buckets`. */
+function bucketMask(buckets: readonly number[]): Uint8Array {
+  const mask = new Uint8Array(BUCKETS);
+  for (const bucket of buckets) if (bucket >= 0 && bucket < BUCKETS) mask[bucket] = 1;
+  return mask;
 }

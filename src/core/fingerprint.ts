@@ -25,10 +25,53 @@ export function bucketOf(name: string): number {
   return fnv1a(name) % BUCKETS;
 }
 
-/** Hash of one digest entry. */
+/**
+ * Hash of one digest entry: FNV-1a of `generation|incarnation|status|maxVersion|gc` in decimal,
+ * seeded with the name's hash. Integers are hashed digit by digit without building the text
+ * (a restore hashes N entries per node); anything else goes through String().
+ */
 export function entryHash(entry: DigestEntry): number {
   const [name, generation, incarnation, status, maxVersion, gc = 0] = entry;
-  return fnv1a(`${generation}|${incarnation}|${status}|${maxVersion}|${gc}`, fnv1a(name));
+  return claimHash(fnv1a(name), generation, incarnation, status, maxVersion, gc);
+}
+
+/** entryHash from the name's FNV-1a hash and the entry's numbers. */
+export function claimHash(
+  nameHash: number,
+  generation: number,
+  incarnation: number,
+  status: number,
+  maxVersion: number,
+  gc: number,
+): number {
+  let hash = fnvNumber(nameHash, generation);
+  hash = fnvNumber(fnvChar(hash, PIPE), incarnation);
+  hash = fnvNumber(fnvChar(hash, PIPE), status);
+  hash = fnvNumber(fnvChar(hash, PIPE), maxVersion);
+  return fnvNumber(fnvChar(hash, PIPE), gc);
+}
+
+const PIPE = 0x7c;
+const ZERO = 0x30;
+/** Digits of an integer below 2^53, most significant first (reused: hashing is synchronous). */
+const digits = new Uint8Array(16);
+
+function fnvChar(hash: number, code: number): number {
+  return Math.imul(hash ^ code, 0x01000193) >>> 0;
+}
+
+/** FNV-1a over the decimal text of `n`, continuing from `hash`. */
+function fnvNumber(hash: number, n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) return fnv1a(String(n), hash);
+  let count = 0;
+  let rest = n;
+  do {
+    digits[count++] = rest % 10;
+    rest = Math.floor(rest / 10);
+  } while (rest > 0);
+  let out = hash;
+  while (count > 0) out = fnvChar(out, ZERO + (digits[--count] as number));
+  return out;
 }
 
 export class Fingerprint {
@@ -40,6 +83,14 @@ export class Fingerprint {
     return this.total >>> 0;
   }
 
+  /** A copy of this fingerprint. */
+  clone(): Fingerprint {
+    const copy = new Fingerprint();
+    copy.buckets.set(this.buckets);
+    copy.total = this.total;
+    return copy;
+  }
+
   /** A copy of the bucket fingerprints. */
   bucketValues(): number[] {
     return Array.from(this.buckets);
@@ -47,7 +98,11 @@ export class Fingerprint {
 
   /** Records that an entry's hash left (`old`) and another came (`next`); either may be undefined. */
   replace(name: string, old: number | undefined, next: number | undefined): void {
-    const bucket = bucketOf(name);
+    this.replaceIn(bucketOf(name), old, next);
+  }
+
+  /** `replace` for an entry whose bucket is known. */
+  replaceIn(bucket: number, old: number | undefined, next: number | undefined): void {
     let delta = 0;
     if (old !== undefined) delta ^= old;
     if (next !== undefined) delta ^= next;

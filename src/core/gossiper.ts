@@ -12,6 +12,7 @@ import { Awareness } from "./awareness.js";
 import { BroadcastQueue } from "./broadcast.js";
 import { ClusterState, type Grave, type NodeChange } from "./cluster-state.js";
 import { type GossipConfig, hotFanoutFor, retransmitLimit } from "./config.js";
+import { DeadlineQueue } from "./deadline-queue.js";
 import {
   type HeartbeatOutcome,
   HostedAgent,
@@ -21,8 +22,9 @@ import {
   planHeartbeat,
   planLeave,
 } from "./hosted.js";
+import type { Interner } from "./interner.js";
 import { checkUserKey, REGION_KEY } from "./keys.js";
-import { MemberRecord, phiOptions } from "./membership.js";
+import { MemberRecords, phiOptions } from "./membership.js";
 import {
   DEFAULT_MESSAGE_LIMITS,
   jsonSize,
@@ -30,7 +32,8 @@ import {
   type ParseResult,
   parseMessage,
 } from "./messages.js";
-import { NodeState, type NodeStateSnapshot } from "./node-state.js";
+import { type MemberState, NodeState, type NodeStateSnapshot } from "./node-state.js";
+import { ALIVE_PEER, DEAD_PEER, NOT_PEER, type PeerKind, PeerSets, SUSPECT_PEER } from "./peer-sets.js";
 import { ALIVE, compareClaims, DEAD, LEFT, SUSPECT, statusName } from "./precedence.js";
 import { type Clock, type Rng, randomInt, sample } from "./random.js";
 import { type RegionalChoice, regionalSample } from "./regions.js";
@@ -72,6 +75,8 @@ export interface GossiperOptions {
   sizeOf?: (message: GossipMessage) => number;
   /** Events kept for `drainEvents`; older ones are dropped. */
   maxQueuedEvents?: number;
+  /** Names shared with other nodes of this process (the simulator's), so each is held once. */
+  names?: Interner;
 }
 
 export interface GossiperSnapshot {
@@ -135,7 +140,14 @@ export class Gossiper {
   /** Last rejection reason, for diagnostics. */
   lastRejection: string | null = null;
   private readonly state: ClusterState;
-  private readonly records = new Map<string, MemberRecord>();
+  private readonly records: MemberRecords;
+  /** Gossip peers by status, kept as statuses change: a round never walks every member. */
+  private readonly peers = new PeerSets();
+  /** Members suspected here (judged every round), and agents whose home is checked each round. */
+  private readonly suspects = new Set<string>();
+  private readonly agents = new Set<string>();
+  /** Dead and left members, by when their grace ends and they are forgotten. */
+  private readonly forgetQueue = new DeadlineQueue();
   private readonly seedList: string[];
   private readonly broadcasts = new BroadcastQueue();
   private readonly awareness: Awareness;
@@ -144,9 +156,9 @@ export class Gossiper {
   private events: MembershipEvent[] = [];
   private outbox: Outgoing[] = [];
   /** Probe orders (shuffled round-robin): every member, or with a region, those of ours. */
-  private readonly probeList: ProbeList = { order: [], index: 0 };
+  private readonly probeList: ProbeList = { order: new Int32Array(0), index: 0 };
   /** With a region: the members of other regions (or of none known yet). */
-  private readonly remoteProbeList: ProbeList = { order: [], index: 0 };
+  private readonly remoteProbeList: ProbeList = { order: new Int32Array(0), index: 0 };
   private sequence = 0;
   /** Rounds to skip probing in while local health is poor. */
   private probeWait = 0;
@@ -157,8 +169,6 @@ export class Gossiper {
   private aePause = 1;
   /** When the last wake began (null before the first): how many rounds the next one covers. */
   private lastWakeAt: number | null = null;
-  /** A member was suspect at the last judgement, or became so since: wake every round. */
-  private suspicionsHeld = false;
   /** This node's phase within a quiet wake period, in [0, 1). */
   private readonly wakePhase: number;
   private readonly clock: Clock;
@@ -175,7 +185,7 @@ export class Gossiper {
   /** Members learned from news announcing keys not received yet: node or agent is unknown. */
   private readonly kindUnknown = new Set<string>();
 
-  constructor(options: GossiperOptions, selfState?: NodeState) {
+  constructor(options: GossiperOptions, selfState?: NodeState, view?: ClusterState) {
     this.cluster = options.cluster;
     this.name = options.name;
     this.config = options.config;
@@ -188,7 +198,9 @@ export class Gossiper {
     this.awareness = new Awareness(this.config.awarenessMax);
     this.wakePhase = this.rng();
     this.rumors = new TokenBucket(this.config.rumorsPerSecond, this.config.rumorBurst, this.clock());
-    this.state = new ClusterState(selfState ?? new NodeState(options.name, options.generation));
+    const self = selfState ?? new NodeState(options.name, options.generation);
+    this.state = view ? view.viewFor(self) : new ClusterState(self, options.names);
+    this.records = new MemberRecords(this.state.table, phiOptions(this.config));
   }
 
   get generation(): number {
@@ -220,6 +232,11 @@ export class Gossiper {
   /** The digest's fingerprint. */
   get fingerprint(): number {
     return this.state.fingerprint.value;
+  }
+
+  /** Members visited so far by walks over the whole membership (views, snapshots, digests). */
+  get memberVisits(): number {
+    return this.state.table.visits;
   }
 
   /**
@@ -255,7 +272,7 @@ export class Gossiper {
   /** Work that cannot wait for a quiet wake: suspicions, agents, joining, phi heartbeats. */
   private busy(): boolean {
     return (
-      this.suspicionsHeld ||
+      this.suspects.size > 0 ||
       this.hosted.size > 0 ||
       this.selfStatus === "joining" ||
       this.config.detector === "phi"
@@ -381,7 +398,7 @@ export class Gossiper {
     if (fresh || !agent) {
       agent = new HostedAgent(plan.next, intervalMs, this.config.phiWindow, now);
       this.hosted.set(name, agent);
-      this.state.owned.add(name);
+      this.state.own(name);
       this.state.graveyard.delete(name);
       this.hostedDropped.delete(name);
       this.kindUnknown.delete(name);
@@ -392,7 +409,8 @@ export class Gossiper {
       agent.state = plan.next;
       agent.since = since;
       this.state.add(plan.next);
-      this.records.set(name, new MemberRecord(since));
+      this.records.reset(name, since);
+      this.reindex(name);
       if (fresh) this.emit(known ? "restarted" : "joined", name, plan.next.generation);
       if (plan.outcome === "revived" || (fresh && known && known.status !== ALIVE))
         this.emitStatus(name, ALIVE);
@@ -486,7 +504,12 @@ export class Gossiper {
     return plan;
   }
 
-  /** Judges suspicions (and phi), forgets dead and left members past their grace, collects tombstones. */
+  /**
+   * Judges suspicions (and phi), forgets dead and left members past their grace, collects
+   * tombstones. Only the members concerned are visited (suspects, agents known here, members
+   * whose grace ends, members with tombstones), so a quiet round costs O(1) whatever N is;
+   * under phi every live member is judged each round, as its heartbeats are relayed each round.
+   */
   tick(): void {
     const now = this.clock();
     const n = this.state.size;
@@ -496,35 +519,68 @@ export class Gossiper {
       this.config.suspicionMult,
       this.config.suspicionMaxMult,
     );
-    this.suspicionsHeld = false;
-    for (const [name, node] of this.state.nodes) {
-      if (node === this.state.self || this.hosted.has(name)) continue;
-      const record = this.record(name);
-      if (node.status === SUSPECT) {
-        this.suspicionsHeld = true;
-        record.suspicion ??= new Suspicion(record.since, this.name);
-        if (record.suspicion.expired(now, this.config.suspicionConfirmations, minMs, maxMs)) {
-          this.declare(name, DEAD, this.name);
-        }
-      } else if (node.status === ALIVE && isAgentState(node)) {
-        // Only the home judges an agent. When its home is gone, or it is this node but no longer
-        // hosts it (a restart is a new generation hosting nothing), nobody will: suspect it.
-        const homeName = homeOf(node);
-        const home = homeName === undefined ? undefined : this.state.get(homeName);
-        if (homeName === this.name || (home && (home.status === DEAD || home.status === LEFT)))
-          this.declare(name, SUSPECT, this.name);
-      } else if (node.status === ALIVE && this.config.detector === "phi") {
-        if (record.phi(now) >= this.config.phiThreshold) this.declare(name, SUSPECT, this.name);
-      } else if (node.status === DEAD || node.status === LEFT) {
-        const grace = node.status === DEAD ? this.config.deadGraceMs : this.config.leftGraceMs;
-        if (now - record.since >= grace) this.forget(name, now);
+    for (const name of [...this.suspects]) {
+      const node = this.state.get(name);
+      if (!node || node.status !== SUSPECT || this.state.writes(name)) {
+        this.suspects.delete(name);
+        continue;
+      }
+      let suspicion = this.records.suspicion(name);
+      if (!suspicion) {
+        suspicion = new Suspicion(this.records.since(name, now), this.name);
+        this.records.setSuspicion(name, suspicion);
+      }
+      if (suspicion.expired(now, this.config.suspicionConfirmations, minMs, maxMs)) {
+        this.declare(name, DEAD, this.name);
       }
     }
+    for (const name of [...this.agents]) {
+      const node = this.state.get(name);
+      if (!node || node.status !== ALIVE || this.hosted.has(name)) {
+        this.agents.delete(name);
+        continue;
+      }
+      // Only the home judges an agent. When its home is gone, or it is this node but no longer
+      // hosts it (a restart is a new generation hosting nothing), nobody will: suspect it.
+      const homeName = homeOf(node);
+      const home = homeName === undefined ? undefined : this.state.get(homeName);
+      if (homeName === this.name || (home && (home.status === DEAD || home.status === LEFT)))
+        this.declare(name, SUSPECT, this.name);
+    }
+    if (this.config.detector === "phi") {
+      const alive: string[] = [];
+      for (const node of this.state.members()) {
+        if (
+          node !== this.state.self &&
+          node.status === ALIVE &&
+          !this.hosted.has(node.name) &&
+          !isAgentState(node)
+        )
+          alive.push(node.name);
+      }
+      for (const name of alive) {
+        if (this.records.phi(name, now) >= this.config.phiThreshold) this.declare(name, SUSPECT, this.name);
+      }
+    }
+    for (const name of this.forgetQueue.due(now)) {
+      const node = this.state.get(name);
+      if (!node || this.state.writes(name) || (node.status !== DEAD && node.status !== LEFT)) continue;
+      const grace = node.status === DEAD ? this.config.deadGraceMs : this.config.leftGraceMs;
+      const since = this.records.since(name, now);
+      if (now - since >= grace) this.forget(name, now);
+      else this.forgetQueue.push(name, since + grace);
+    }
     this.judgeHosted(now, n);
-    for (const node of this.state.nodes.values()) {
+    for (const name of [...this.state.tombstoned]) {
+      const node = this.state.get(name);
+      if (!node) {
+        this.state.tombstoned.delete(name);
+        continue;
+      }
       const before = node.gcVersion;
       node.collectTombstones(now, this.config.tombstoneGraceMs);
       if (node.gcVersion !== before) this.state.refresh(node);
+      if (!node.hasTombstones()) this.state.tombstoned.delete(name);
     }
     this.state.expireGraves(now, Math.max(this.config.deadGraceMs, this.config.leftGraceMs));
   }
@@ -545,12 +601,7 @@ export class Gossiper {
 
   /** Up to `indirectChecks` members to ask to probe `target`: alive, not the target. */
   probeHelpers(target: string): string[] {
-    const candidates: string[] = [];
-    for (const node of this.state.nodes.values()) {
-      if (node.name === target || node.status !== ALIVE || !this.isPeerNode(node)) continue;
-      candidates.push(node.name);
-    }
-    return regionalSample(this.rng, candidates, this.config.indirectChecks, this.regional());
+    return this.pickPeers(ALIVE_ONLY, this.config.indirectChecks, (name) => name === target);
   }
 
   /**
@@ -572,7 +623,7 @@ export class Gossiper {
       if (node?.status === SUSPECT && this.confirmSuspicion(target, this.name)) {
         const item = this.state.newsOf(target, this.name) as NewsItem;
         this.broadcasts.enqueue(item);
-        if ((this.records.get(target)?.suspicion?.confirmations ?? 0) <= this.config.suspicionConfirmations) {
+        if ((this.records.suspicion(target)?.confirmations ?? 0) <= this.config.suspicionConfirmations) {
           this.pushHot([item], [], undefined);
         }
       }
@@ -595,7 +646,7 @@ export class Gossiper {
     const parsed = this.receive(raw, ["ack", "nack"]);
     if (!parsed.ok) return parsed;
     if (parsed.message.t !== "ack") return false;
-    if (parsed.message.f === target) this.record(target).acks++;
+    if (parsed.message.f === target) this.records.addAck(target);
     return true;
   }
 
@@ -750,16 +801,15 @@ export class Gossiper {
     const node = this.state.get(name);
     if (!node) return undefined;
     const isSelf = name === this.name;
-    const record = isSelf ? undefined : this.records.get(name);
     const phiMode = this.config.detector === "phi";
     const agent = this.hosted.get(name);
     const view: MemberView = {
       node: name,
       generation: node.generation,
       incarnation: node.incarnation,
-      heartbeat: isSelf || phiMode ? node.heartbeat : (record?.acks ?? 0),
+      heartbeat: isSelf || phiMode ? node.heartbeat : this.records.acks(name),
       status: isSelf ? this.selfStatus : statusName(node.status),
-      phi: !isSelf && phiMode && record && node.status === ALIVE ? round3(record.phi(this.clock())) : 0,
+      phi: !isSelf && phiMode && node.status === ALIVE ? round3(this.records.phi(name, this.clock())) : 0,
       maxVersion: node.maxVersion,
       state: userState(node),
       ...regionField(node),
@@ -777,7 +827,7 @@ export class Gossiper {
   /** Every member this node knows, itself included, sorted by name. */
   view(): MemberView[] {
     const out: MemberView[] = [];
-    for (const name of [...this.state.nodes.keys()].sort()) {
+    for (const name of this.memberNames().sort()) {
       const member = this.memberView(name);
       if (member) out.push(member);
     }
@@ -786,7 +836,9 @@ export class Gossiper {
 
   /** Names of every member known, this node included. */
   memberNames(): string[] {
-    return [...this.state.nodes.keys()];
+    const out: string[] = [];
+    for (const node of this.state.members()) out.push(node.name);
+    return out;
   }
 
   /** Status of a member in this node's view (undefined when unknown). */
@@ -797,22 +849,24 @@ export class Gossiper {
   }
 
   /** What is known of one member's state (read-only use), or undefined when unknown. */
-  stateOf(name: string): Readonly<NodeState> | undefined {
+  stateOf(name: string): Readonly<MemberState> | undefined {
     return this.state.get(name);
   }
 
   /** Every other member with its claim and when its status began here, for shells that save it. */
   membership(): MemberEntry[] {
     const out: MemberEntry[] = [];
-    for (const [name, node] of this.state.nodes) {
+    const now = this.clock();
+    for (const node of this.state.members()) {
       if (node === this.state.self) continue;
+      const name = node.name;
       out.push({
         name,
         generation: node.generation,
         incarnation: node.incarnation,
         status: statusName(node.status),
         heartbeat: node.heartbeat,
-        since: this.record(name).since,
+        since: this.records.since(name, now),
       });
     }
     return out;
@@ -839,9 +893,10 @@ export class Gossiper {
 
   snapshot(): GossiperSnapshot {
     const members: GossiperSnapshot["members"] = [];
-    for (const [name, node] of this.state.nodes) {
+    const now = this.clock();
+    for (const node of this.state.members()) {
       if (node === this.state.self) continue;
-      members.push([name, statusName(node.status), this.record(name).since]);
+      members.push([node.name, statusName(node.status), this.records.since(node.name, now)]);
     }
     return {
       cluster: this.cluster,
@@ -857,6 +912,32 @@ export class Gossiper {
   }
 
   /**
+   * A node that starts from another node's view of the cluster: `name`, a member of it, becomes
+   * this node, and the other node's own record a member. The simulator's converged start uses
+   * it: copying a view costs a few bytes per member, rebuilding it from a snapshot far more.
+   * The other node must host no agents; its suspicions, timers and probe orders are not copied.
+   */
+  static fromView(
+    template: Gossiper,
+    name: string,
+    options: Omit<GossiperOptions, "name" | "generation">,
+  ): Gossiper {
+    const member = template.state.get(name);
+    if (!member || name === template.name)
+      throw new Error(`${name} is not a member of ${template.name}'s view`);
+    const self = NodeState.fromSnapshot(member.snapshot(), options.clock());
+    const gossiper = new Gossiper({ ...options, name, generation: self.generation }, self, template.state);
+    gossiper.peers.copyFrom(template.peers);
+    gossiper.reindex(template.name);
+    gossiper.reindex(name);
+    for (const other of template.suspects) gossiper.reindex(other);
+    for (const other of template.agents) gossiper.reindex(other);
+    gossiper.selfStatus = template.selfStatus === "left" ? "alive" : template.selfStatus;
+    gossiper.aePause = gossiper.config.maxBackoffRounds; // a converged view: nothing is news
+    return gossiper;
+  }
+
+  /**
    * Rebuilds a node from a snapshot (after a wake-up): claims, suspicions (timed from when they
    * began, so a wake-up neither restarts nor forgets them) and graves.
    */
@@ -869,27 +950,42 @@ export class Gossiper {
       { ...options, name: snapshot.self.name, generation: snapshot.self.generation },
       NodeState.fromSnapshot(snapshot.self, now),
     );
-    const since = new Map(snapshot.members.map(([name, status, at]) => [name, { status, at }]));
-    for (const other of snapshot.others) {
-      const node = NodeState.fromSnapshot(other, now);
-      const saved = since.get(other.name);
+    const state = gossiper.state;
+    const rows = snapshot.others.length + 1 + (snapshot.hosted?.length ?? 0);
+    state.table.reserve(rows);
+    gossiper.peers.reserve(rows);
+    // Shells save members in the order of `others`: read them side by side, with a map only
+    // for a snapshot whose lists disagree.
+    let since: Map<string, { status: MemberStatus; at: number }> | undefined;
+    const savedOf = (name: string, i: number) => {
+      const row = snapshot.members[i];
+      if (row && row[0] === name) return { status: row[1], at: row[2] };
+      since ??= new Map(snapshot.members.map(([name, status, at]) => [name, { status, at }]));
+      return since.get(name);
+    };
+    for (let i = 0; i < snapshot.others.length; i++) {
+      let other = snapshot.others[i] as NodeStateSnapshot;
+      const saved = savedOf(other.name, i);
       if (other.status === undefined && saved && saved.status !== "joining") {
-        node.status =
+        const status =
           [ALIVE, SUSPECT, DEAD, LEFT][["alive", "suspect", "dead", "left"].indexOf(saved.status)] ?? ALIVE;
+        other = { ...other, status };
       }
-      gossiper.state.add(node);
-      gossiper.records.set(other.name, new MemberRecord(saved?.at ?? now));
+      const slot = state.load(other, now);
+      state.table.setSince(slot, saved?.at ?? now);
+      gossiper.reindexSlot(slot);
+      if (other.status === DEAD || other.status === LEFT) gossiper.awaitForgetting(other.name, now);
     }
-    for (const [name, generation, incarnation, at, left] of snapshot.graveyard) {
-      gossiper.state.graveyard.set(name, { generation, incarnation, left: left === true, at });
+    // Graves are kept in the order they were dug (see ClusterState.expireGraves).
+    const graves = [...snapshot.graveyard].sort((a, b) => a[3] - b[3]);
+    for (const [name, generation, incarnation, at, left] of graves) {
+      state.graveyard.set(name, { generation, incarnation, left: left === true, at });
     }
     gossiper.selfStatus = snapshot.selfStatus;
     gossiper.state.refresh(gossiper.state.self);
     // A wake-up is not news: anti-entropy resumes backed off (any change resets it), while a
-    // suspicion read back keeps the node waking every round until it is judged.
+    // suspicion read back (indexed above) keeps the node waking every round until it is judged.
     gossiper.aePause = gossiper.config.maxBackoffRounds;
-    for (const node of gossiper.state.nodes.values())
-      if (node.status === SUSPECT) gossiper.suspicionsHeld = true;
     for (const saved of snapshot.hosted ?? []) gossiper.restoreHosted(saved, now);
     return gossiper;
   }
@@ -1015,9 +1111,12 @@ export class Gossiper {
 
   /** Adds a reporter to a suspicion; true when it was a new, independent one. */
   private confirmSuspicion(name: string, reporter: string): boolean {
-    const record = this.record(name);
-    record.suspicion ??= new Suspicion(record.since, reporter);
-    return record.suspicion.confirm(reporter);
+    let suspicion = this.records.suspicion(name);
+    if (!suspicion) {
+      suspicion = new Suspicion(this.records.since(name, this.clock()), reporter);
+      this.records.setSuspicion(name, suspicion);
+    }
+    return suspicion.confirm(reporter);
   }
 
   /** This node declares a member suspect or dead (its own judgement), and spreads it at once. */
@@ -1041,25 +1140,58 @@ export class Gossiper {
 
   /** Feeds one merged change into local records and events. */
   private observe(change: NodeChange, now: number, reporter?: string): void {
-    const node = this.state.get(change.name) as NodeState;
-    let record = this.records.get(change.name);
-    if (!record || change.restarted) {
-      record = new MemberRecord(now);
-      this.records.set(change.name, record);
-    }
+    const node = this.state.get(change.name) as MemberState;
+    if (change.restarted || !this.records.has(change.name)) this.records.reset(change.name, now);
     if (change.discovered) this.emit("joined", change.name, node.generation);
     else if (change.restarted) this.emit("restarted", change.name, node.generation);
     if (
       change.claimChanged &&
       (change.previousStatus !== node.status || change.discovered || change.restarted)
     ) {
-      record.since = now;
-      record.suspicion = node.status === SUSPECT ? new Suspicion(now, reporter ?? change.name) : null;
-      if (node.status === SUSPECT) this.suspicionsHeld = true;
-      if (node.status === ALIVE) record.resetHeartbeats();
+      this.records.setSince(change.name, now);
+      this.records.setSuspicion(
+        change.name,
+        node.status === SUSPECT ? new Suspicion(now, reporter ?? change.name) : null,
+      );
+      if (node.status === ALIVE) this.records.resetHeartbeats(change.name);
+      this.awaitForgetting(change.name, now);
       if (!change.discovered || node.status !== ALIVE) this.emitStatus(change.name, node.status, reporter);
     }
     if (change.changedKeys.length > 0) this.emit("state", change.name, node.generation, change.changedKeys);
+    this.reindex(change.name);
+  }
+
+  /**
+   * Files a member under the indexes a round reads (peers by status, suspects, agents whose
+   * home is checked) after anything about it changed: its claim, its keys, its hosting.
+   */
+  private reindex(name: string): void {
+    const slot = this.state.slotOf(name);
+    if (slot !== undefined) this.reindexSlot(slot);
+    else {
+      this.suspects.delete(name);
+      this.agents.delete(name);
+    }
+  }
+
+  private reindexSlot(slot: number): void {
+    const node = this.state.at(slot);
+    const name = node.name;
+    const writer = this.state.writes(name);
+    this.peers.set(slot, this.isPeerNode(node) ? (PEER_KIND[node.status] as PeerKind) : NOT_PEER);
+    if (!writer && node.status === SUSPECT) this.suspects.add(name);
+    else this.suspects.delete(name);
+    if (!writer && node.status === ALIVE && isAgentState(node)) this.agents.add(name);
+    else this.agents.delete(name);
+  }
+
+  /** A dead or left member (not one this node writes) is queued for forgetting after its grace. */
+  private awaitForgetting(name: string, now: number): void {
+    const node = this.state.get(name);
+    if (!node || this.state.writes(name)) return;
+    if (node.status !== DEAD && node.status !== LEFT) return;
+    const grace = node.status === DEAD ? this.config.deadGraceMs : this.config.leftGraceMs;
+    this.forgetQueue.push(name, this.records.since(name, now) + grace);
   }
 
   /**
@@ -1116,13 +1248,8 @@ export class Gossiper {
    * `also` when given (a suspect told of its suspicion).
    */
   private pushHot(news: NewsItem[], deltas: NodeDelta[], except: string | undefined, also?: string): void {
-    const candidates: string[] = [];
-    for (const node of this.state.nodes.values()) {
-      if (node.name === except || node.name === also || !this.isPeerNode(node)) continue;
-      if (node.status === ALIVE || node.status === SUSPECT) candidates.push(node.name);
-    }
     const fanout = hotFanoutFor(this.config, this.state.size);
-    const peers = regionalSample(this.rng, candidates, fanout, this.regional(), true);
+    const peers = this.pickPeers(REACHABLE, fanout, (name) => name === except || name === also, true);
     if (also !== undefined) peers.push(also);
     for (const peer of peers) {
       const message: Record<string, unknown> = {
@@ -1156,34 +1283,24 @@ export class Gossiper {
     if (this.selfStatus === "joining") this.selfStatus = "alive";
   }
 
-  private record(name: string): MemberRecord {
-    let record = this.records.get(name);
-    if (!record) {
-      record = new MemberRecord(this.clock());
-      this.records.set(name, record);
-    }
-    return record;
-  }
-
   private forget(name: string, now: number): void {
     if (this.hosted.has(name)) this.release(name);
     this.kindUnknown.delete(name);
     const node = this.state.get(name);
+    const generation = node?.generation ?? 0;
+    const slot = this.state.slotOf(name);
+    if (slot !== undefined && !this.state.writes(name)) this.peers.set(slot, NOT_PEER);
     this.state.bury(name, now);
-    this.records.delete(name);
+    this.records.drop(name);
     this.broadcasts.drop(name);
-    for (const list of [this.probeList, this.remoteProbeList]) {
-      const at = list.order.indexOf(name);
-      if (at < 0) continue;
-      list.order.splice(at, 1);
-      if (at < list.index) list.index--;
-    }
-    this.emit("forgotten", name, node?.generation ?? 0);
+    this.reindex(name);
+    // The probe orders keep the name: they skip members no longer known, and reshuffle soon.
+    this.emit("forgotten", name, generation);
   }
 
   // ---------------------------------------------------------------- internals: hosted agents
 
-  private claimOf(node: NodeState): Omit<HostedClaim, "outcome"> {
+  private claimOf(node: MemberState): Omit<HostedClaim, "outcome"> {
     return {
       generation: node.generation,
       incarnation: node.incarnation,
@@ -1202,20 +1319,23 @@ export class Gossiper {
       saved.lastHeartbeat,
     );
     this.hosted.set(node.name, agent);
-    this.state.owned.add(node.name);
+    this.state.own(node.name);
     this.state.graveyard.delete(node.name);
     this.state.add(node);
     this.hostedDropped.delete(node.name);
     this.kindUnknown.delete(node.name);
-    this.records.set(node.name, new MemberRecord(saved.since));
+    this.records.reset(node.name, saved.since);
+    this.reindex(node.name);
   }
 
   /** Stops hosting an agent: its state stays as a replica, merged like any other member's. */
   private release(name: string): void {
     this.hosted.delete(name);
-    this.state.owned.delete(name);
+    this.state.disown(name);
     this.hostedChanged.delete(name);
     this.hostedDropped.add(name);
+    this.reindex(name);
+    this.awaitForgetting(name, this.clock());
   }
 
   /**
@@ -1223,7 +1343,7 @@ export class Gossiper {
    * once on a new claim (a registration, takeover, revival or leave) or a write the bucket allows.
    */
   private hostedChange(name: string, claim: boolean): void {
-    const node = this.state.get(name) as NodeState;
+    const node = this.state.get(name) as MemberState;
     this.state.refresh(node);
     const news = this.state.newsOf(name) as NewsItem;
     this.broadcasts.enqueue(news);
@@ -1269,9 +1389,8 @@ export class Gossiper {
   ): void {
     agent.state.status = status;
     agent.since = now;
-    const record = this.record(name);
-    record.since = now;
-    record.suspicion = null;
+    this.records.setSince(name, now);
+    this.records.setSuspicion(name, null);
     if (status === SUSPECT) this.counters.suspicionsRaised++;
     this.hostedChanged.add(name);
     this.emitStatus(name, status, this.name);
@@ -1320,7 +1439,7 @@ export class Gossiper {
   }
 
   /** A gossip peer: a node (never an agent, nor a member whose kind is still unknown), not us. */
-  private isPeerNode(node: NodeState): boolean {
+  private isPeerNode(node: MemberState): boolean {
     if (node === this.state.self || this.hosted.has(node.name) || isAgentState(node)) return false;
     if (this.kindUnknown.has(node.name)) {
       if (node.maxVersion === 0) return false;
@@ -1339,32 +1458,44 @@ export class Gossiper {
    */
   private nextProbeTarget(): string | undefined {
     const own = this.region;
-    if (own === undefined) return this.nextFrom(this.probeList, () => true);
-    const local = (node: NodeState) => node.get(REGION_KEY) === own;
-    const remote = (node: NodeState) => node.get(REGION_KEY) !== own;
+    if (own === undefined) return this.nextFrom(this.probeList);
+    const local = (node: MemberState) => node.get(REGION_KEY) === own;
+    const remote = (node: MemberState) => node.get(REGION_KEY) !== own;
     if (this.rng() < this.config.crossRegionProbability) {
       return this.nextFrom(this.remoteProbeList, remote) ?? this.nextFrom(this.probeList, local);
     }
     return this.nextFrom(this.probeList, local) ?? this.nextFrom(this.remoteProbeList, remote);
   }
 
-  /** The next live member of `list`, reshuffled from the members that pass `include` when spent. */
-  private nextFrom(list: ProbeList, include: (node: NodeState) => boolean): string | undefined {
+  /**
+   * The next live member of `list`, reshuffled from the members that pass `include` (all
+   * reachable members when none is given) when spent.
+   * The order holds table slots (4 bytes each, outside the heap); a slot freed and reused by
+   * another member since the shuffle yields that member if it still qualifies.
+   */
+  private nextFrom(list: ProbeList, include?: (node: MemberState) => boolean): string | undefined {
+    const table = this.state.table;
     for (let tries = 0; tries < 2; tries++) {
       while (list.index < list.order.length) {
-        const name = list.order[list.index++] as string;
-        const node = this.state.get(name);
-        if (node && node.status !== DEAD && node.status !== LEFT && this.isPeerNode(node)) return name;
+        const slot = list.order[list.index++] as number;
+        if (!this.peers.reachable(slot)) continue;
+        if (!include || include(this.state.at(slot))) return table.name(slot);
       }
-      list.order = this.shuffled(
-        [...this.state.nodes.values()]
-          .filter(
-            (node) => this.isPeerNode(node) && node.status !== DEAD && node.status !== LEFT && include(node),
-          )
-          .map((node) => node.name),
-      );
+      const order = this.peers.slotsOf(REACHABLE);
+      for (let i = 0; i < order.length - 1; i++) {
+        const j = i + randomInt(this.rng, order.length - i);
+        const swap = order[i] as number;
+        order[i] = order[j] as number;
+        order[j] = swap;
+      }
+      let kept = order.length;
+      if (include) {
+        kept = 0;
+        for (const slot of order) if (include(this.state.at(slot))) order[kept++] = slot;
+      }
+      list.order = order.subarray(0, kept);
       list.index = 0;
-      if (list.order.length === 0) return undefined;
+      if (kept === 0) return undefined;
     }
     return undefined;
   }
@@ -1386,24 +1517,19 @@ export class Gossiper {
    * (heartbeats must flow).
    */
   private exchangePeers(rounds: number): string[] {
-    const reachable: string[] = [];
-    const dead: string[] = [];
-    for (const node of this.state.nodes.values()) {
-      if (!this.isPeerNode(node)) continue;
-      if (node.status === DEAD) dead.push(node.name);
-      else if (node.status !== LEFT) reachable.push(node.name);
-    }
+    const reachable = this.peers.size(ALIVE_PEER) + this.peers.size(SUSPECT_PEER);
+    const dead = this.peers.all(DEAD_ONLY);
     const seeds = this.seedList.filter((seed) => seed !== this.name);
-    const fewKnown = reachable.length < this.config.fanout;
+    const fewKnown = reachable < this.config.fanout;
     // A member believed dead is tried at its chance every round, paused or not: it is how a
     // healed partition or a recovered member is found, and a pause must not delay that.
     const chosen: string[] = [];
     if (dead.length > 0 && this.rng() < chanceOver(this.config.deadPeerProbability, rounds)) {
-      chosen.push(dead[randomInt(this.rng, dead.length)] as string);
+      chosen.push(this.state.table.name(dead[randomInt(this.rng, dead.length)] as number));
     }
     // So is a seed (less often as the cluster grows): it merges split brains at bootstrap.
     const seedChance = chanceOver(
-      this.config.seedProbability * Math.min(1, seeds.length / Math.max(1, reachable.length)),
+      this.config.seedProbability * Math.min(1, seeds.length / Math.max(1, reachable)),
       rounds,
     );
     const withSeed = seeds.length > 0 && (fewKnown || this.rng() < seedChance);
@@ -1411,7 +1537,7 @@ export class Gossiper {
     const due = this.config.detector === "phi" || this.aeWait <= 0 || fewKnown;
     if (due) {
       this.aeWait = this.aePause;
-      chosen.push(...regionalSample(this.rng, reachable, this.config.fanout, this.regional()));
+      chosen.push(...this.pickPeers(REACHABLE, this.config.fanout));
     }
     const candidates = seeds.filter((seed) => !chosen.includes(seed));
     // A joining node goes to every seed, as memberlist's Join does: each seed then learns of it
@@ -1422,6 +1548,30 @@ export class Gossiper {
     return chosen;
   }
 
+  /**
+   * Up to `k` distinct peers of the given kinds, none of them `skip`ped: from the indexes in
+   * O(k), or, for a node with a region, split by region over a list of them (regionalSample).
+   */
+  private pickPeers(
+    kinds: readonly PeerKind[],
+    k: number,
+    skip?: (name: string) => boolean,
+    keepCross = false,
+  ): string[] {
+    const table = this.state.table;
+    const regional = this.regional();
+    if (regional.own === undefined) {
+      const slots = this.peers.sample(this.rng, kinds, k, skip && ((slot) => skip(table.name(slot))));
+      return slots.map((slot) => table.name(slot));
+    }
+    const names: string[] = [];
+    for (const slot of this.peers.all(kinds)) {
+      const name = table.name(slot);
+      if (!skip?.(name)) names.push(name);
+    }
+    return regionalSample(this.rng, names, k, regional, keepCross);
+  }
+
   private shuffled<T>(items: T[]): T[] {
     return sample(this.rng, items, items.length);
   }
@@ -1430,19 +1580,18 @@ export class Gossiper {
 
   private heartbeats(): HeartbeatEntry[] {
     const out: HeartbeatEntry[] = [];
-    for (const node of this.state.nodes.values()) out.push([node.name, node.generation, node.heartbeat]);
+    for (const node of this.state.members()) out.push([node.name, node.generation, node.heartbeat]);
     return out;
   }
 
   private takeHeartbeats(entries: readonly HeartbeatEntry[]): void {
     const now = this.clock();
-    const options = phiOptions(this.config);
     for (const [name, generation, heartbeat] of entries) {
       if (name === this.name) continue;
       const node = this.state.get(name);
       if (!node || node.generation !== generation || heartbeat <= node.heartbeat) continue;
       node.heartbeat = heartbeat;
-      this.record(name).heartbeat(now, options);
+      this.records.heartbeat(name, now);
     }
   }
 
@@ -1476,20 +1625,27 @@ export class Gossiper {
 }
 
 /** Live user keys; reserved `~` keys (older versions' leave marker) are never shown. */
-function userState(node: NodeState): Record<string, string> {
+function userState(node: MemberState): Record<string, string> {
   const state = node.liveState();
   for (const key of Object.keys(state)) if (key.startsWith("~")) delete state[key];
   return state;
 }
 
 /** `{region}` when the member published one, for its view. */
-function regionField(node: NodeState): { region?: string } {
+function regionField(node: MemberState): { region?: string } {
   const region = node.get(REGION_KEY);
   return region === undefined ? {} : { region };
 }
 
+/** Peer kinds by status code (left members are no peers). */
+const PEER_KIND: readonly PeerKind[] = [ALIVE_PEER, SUSPECT_PEER, DEAD_PEER, NOT_PEER];
+const REACHABLE: readonly PeerKind[] = [ALIVE_PEER, SUSPECT_PEER];
+const ALIVE_ONLY: readonly PeerKind[] = [ALIVE_PEER];
+const DEAD_ONLY: readonly PeerKind[] = [DEAD_PEER];
+
 interface ProbeList {
-  order: string[];
+  /** Table slots, shuffled. */
+  order: Int32Array;
   index: number;
 }
 

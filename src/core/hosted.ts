@@ -14,7 +14,7 @@
  * This module is pure planning over NodeStates; the Gossiper applies the plans.
  */
 import { ArrivalWindow, type PhiOptions } from "./failure-detector.js";
-import { NodeState, type NodeStateSnapshot } from "./node-state.js";
+import { type MemberState, NodeState, type NodeStateSnapshot } from "./node-state.js";
 import { ALIVE, LEFT } from "./precedence.js";
 
 /** Reserved key naming what a member is; `"agent"` for hosted members. */
@@ -24,12 +24,12 @@ export const HOME_KEY = "~home";
 export const AGENT_KIND = "agent";
 
 /** Whether what is known of a member says it is an agent. */
-export function isAgentState(node: NodeState): boolean {
+export function isAgentState(node: MemberState): boolean {
   return node.get(KIND_KEY) === AGENT_KIND;
 }
 
 /** The home an agent names, if any. */
-export function homeOf(node: NodeState): string | undefined {
+export function homeOf(node: MemberState): string | undefined {
   return isAgentState(node) ? node.get(HOME_KEY) : undefined;
 }
 
@@ -134,7 +134,7 @@ export function planHeartbeat(args: {
   now: number;
   hosted?: NodeState;
   /** What this node knows of the agent when it does not host it (a replica). */
-  known?: NodeState;
+  known?: MemberState;
   /** Its grave, when this node forgot it. */
   grave?: Outranked;
   updates?: Readonly<Record<string, string>>;
@@ -182,7 +182,7 @@ export function planHeartbeat(args: {
 }
 
 /** Key writes of `updates` that change something. */
-function changedKeys(node: NodeState, updates?: Readonly<Record<string, string>>): Array<[string, string]> {
+function changedKeys(node: MemberState, updates?: Readonly<Record<string, string>>): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (const [key, value] of Object.entries(updates ?? {}))
     if (node.get(key) !== value) out.push([key, value]);
@@ -190,7 +190,7 @@ function changedKeys(node: NodeState, updates?: Readonly<Record<string, string>>
 }
 
 /** The state of an agent after a graceful leave announced by `home` (same generation: final). */
-export function planLeave(current: NodeState, now: number): NodeState {
+export function planLeave(current: MemberState, now: number): NodeState {
   const next = NodeState.fromSnapshot(current.snapshot(), now);
   next.status = LEFT;
   return next;

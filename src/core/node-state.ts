@@ -37,27 +37,58 @@ export function nodeDeltaHeaderBytes(name: string): number {
   return name.length + 96;
 }
 
-export class NodeState {
-  /** Raised only by the member itself, to refute a suspicion. */
-  incarnation = 0;
-  status: StatusCode = 0;
-  /** Under phi: the owner's round counter, relayed. Under swim: the owner's own round count. */
-  heartbeat = 0;
-  /** Hash of this node's digest entry as last counted in the fingerprint (see ClusterState). */
-  hash: number | undefined = undefined;
-  maxVersion = 0;
-  /** Highest version of a tombstone removed by garbage collection. */
-  gcVersion = 0;
-  readonly keys = new Map<string, VersionedValue>();
-  /** Local time each tombstone was first seen, for garbage collection. */
-  private readonly tombstoneAt = new Map<string, number>();
-  /** Scratch mark of ClusterState.compare: the last comparison whose digest named this node. */
-  seenInCompare = 0;
+/** A member's keys and the local time each tombstone was first seen, for garbage collection. */
+export interface KeyStore {
+  readonly keys: Map<string, VersionedValue>;
+  readonly tombstoneAt: Map<string, number>;
+}
 
-  constructor(
-    readonly name: string,
-    readonly generation: number,
-  ) {}
+export function newKeyStore(): KeyStore {
+  return { keys: new Map(), tombstoneAt: new Map() };
+}
+
+/** The key store a snapshot holds, or undefined when it holds no keys. */
+export function keyStoreOf(snapshot: NodeStateSnapshot, now: number): KeyStore | undefined {
+  if (snapshot.keys.length === 0) return undefined;
+  const store = newKeyStore();
+  for (const [key, value, version, at] of snapshot.keys) {
+    store.keys.set(key, { value, version });
+    if (value === null) store.tombstoneAt.set(key, at ?? now);
+  }
+  return store;
+}
+
+/** What a member without keys answers for `keys` (never written: stores are made on demand). */
+const NO_KEYS: ReadonlyMap<string, VersionedValue> = new Map();
+
+/**
+ * One member's claim and keys, whatever holds them: a standalone NodeState (this node, its
+ * hosted agents, plans and tests) or a row of a MemberTable (every other member). All the
+ * logic lives here, over the abstract fields; a member with no keys holds no key store.
+ */
+export abstract class MemberState {
+  abstract readonly name: string;
+  abstract readonly generation: number;
+  /** Raised only by the member itself, to refute a suspicion. */
+  abstract incarnation: number;
+  abstract status: StatusCode;
+  /** Under phi: the owner's round counter, relayed. Under swim: the owner's own round count. */
+  abstract heartbeat: number;
+  abstract maxVersion: number;
+  /** Highest version of a tombstone removed by garbage collection. */
+  abstract gcVersion: number;
+  /** The key store; made when `create` is set, else undefined while the member has no keys. */
+  protected abstract store(create: boolean): KeyStore | undefined;
+
+  /** Every key held, tombstones included. */
+  get keys(): ReadonlyMap<string, VersionedValue> {
+    return this.store(false)?.keys ?? NO_KEYS;
+  }
+
+  /** Whether some tombstone waits for garbage collection. */
+  hasTombstones(): boolean {
+    return (this.store(false)?.tombstoneAt.size ?? 0) > 0;
+  }
 
   // ---- owner operations ----
 
@@ -70,8 +101,9 @@ export class NodeState {
   /** Owner writes a key; returns the new version. */
   set(key: string, value: string): number {
     const version = ++this.maxVersion;
-    this.keys.set(key, { value, version });
-    this.tombstoneAt.delete(key);
+    const store = this.store(true) as KeyStore;
+    store.keys.set(key, { value, version });
+    store.tombstoneAt.delete(key);
     return version;
   }
 
@@ -80,8 +112,9 @@ export class NodeState {
     const current = this.keys.get(key);
     if (!current || current.value === null) return null;
     const version = ++this.maxVersion;
-    this.keys.set(key, { value: null, version });
-    this.tombstoneAt.set(key, now);
+    const store = this.store(true) as KeyStore;
+    store.keys.set(key, { value: null, version });
+    store.tombstoneAt.set(key, now);
     return version;
   }
 
@@ -171,8 +204,9 @@ export class NodeState {
     const result: ApplyResult = { restarted: false, changedKeys: [] };
     if (delta.reset && this.maxVersion < delta.gc && this.gcVersion < delta.gc) {
       for (const key of this.keys.keys()) result.changedKeys.push(key);
-      this.keys.clear();
-      this.tombstoneAt.clear();
+      const held = this.store(false);
+      held?.keys.clear();
+      held?.tombstoneAt.clear();
       this.maxVersion = 0;
       this.gcVersion = delta.gc;
     } else if (delta.from > this.maxVersion) {
@@ -182,9 +216,10 @@ export class NodeState {
     for (const [key, value, version] of delta.kv) {
       const current = this.keys.get(key);
       if (!current || current.version < version) {
-        this.keys.set(key, { value, version });
-        if (value === null) this.tombstoneAt.set(key, now);
-        else this.tombstoneAt.delete(key);
+        const store = this.store(true) as KeyStore;
+        store.keys.set(key, { value, version });
+        if (value === null) store.tombstoneAt.set(key, now);
+        else store.tombstoneAt.delete(key);
         result.changedKeys.push(key);
       }
     }
@@ -197,15 +232,17 @@ export class NodeState {
   /** Drops tombstones older than `graceMs`; returns how many were dropped. */
   collectTombstones(now: number, graceMs: number): number {
     let dropped = 0;
-    for (const [key, at] of this.tombstoneAt) {
+    const store = this.store(false);
+    if (!store) return 0;
+    for (const [key, at] of store.tombstoneAt) {
       if (now - at < graceMs) continue;
-      const entry = this.keys.get(key);
+      const entry = store.keys.get(key);
       if (entry && entry.value === null) {
-        this.keys.delete(key);
+        store.keys.delete(key);
         this.gcVersion = Math.max(this.gcVersion, entry.version);
         dropped++;
       }
-      this.tombstoneAt.delete(key);
+      store.tombstoneAt.delete(key);
     }
     return dropped;
   }
@@ -215,7 +252,7 @@ export class NodeState {
   snapshot(): NodeStateSnapshot {
     const keys: NodeStateSnapshot["keys"] = [];
     for (const [key, entry] of this.keys) {
-      const at = this.tombstoneAt.get(key);
+      const at = this.store(false)?.tombstoneAt.get(key);
       keys.push(at === undefined ? [key, entry.value, entry.version] : [key, entry.value, entry.version, at]);
     }
     return {
@@ -229,6 +266,37 @@ export class NodeState {
       keys,
     };
   }
+}
+
+/** A member held as its own object: this node, a hosted agent, a plan or a test's. */
+export class NodeState extends MemberState {
+  incarnation = 0;
+  status: StatusCode = 0;
+  heartbeat = 0;
+  maxVersion = 0;
+  gcVersion = 0;
+  private keyStore: KeyStore | undefined = undefined;
+
+  constructor(
+    readonly name: string,
+    readonly generation: number,
+  ) {
+    super();
+  }
+
+  protected store(create: true): KeyStore;
+  protected store(create: boolean): KeyStore | undefined;
+  protected store(create: boolean): KeyStore | undefined {
+    if (create && !this.keyStore) this.keyStore = newKeyStore();
+    return this.keyStore;
+  }
+
+  /** Hands the key store over (to a MemberTable taking this member in); this object keeps none. */
+  takeKeyStore(): KeyStore | undefined {
+    const store = this.keyStore;
+    this.keyStore = undefined;
+    return store;
+  }
 
   static fromSnapshot(snapshot: NodeStateSnapshot, now: number): NodeState {
     const state = new NodeState(snapshot.name, snapshot.generation);
@@ -237,10 +305,7 @@ export class NodeState {
     state.heartbeat = snapshot.heartbeat;
     state.maxVersion = snapshot.maxVersion;
     state.gcVersion = snapshot.gcVersion;
-    for (const [key, value, version, at] of snapshot.keys) {
-      state.keys.set(key, { value, version });
-      if (value === null) state.tombstoneAt.set(key, at ?? now);
-    }
+    state.keyStore = keyStoreOf(snapshot, now);
     return state;
   }
 }

@@ -13,6 +13,7 @@ import {
   DEFAULTS,
   DETECTOR_CHOICES,
   INTERESTS,
+  largestSize,
   MODES,
   OptionError,
   resolveSimOptions,
@@ -36,6 +37,8 @@ Scenarios (--scenario, default ${DEFAULTS.scenario}):
   join         a new node joins from the seeds; rounds until all see it alive and it sees all
   partition    split in two halves, write on both sides, heal; rounds to reconverge after the heal
   steady       quiescent gossip for --duration; traffic and false suspicions per node-hour
+  scaling      a quiet converged cluster at each of --sizes: bytes, messages and core CPU per
+               node-round, and memory per member
   rumor-table  Demers et al.'s rumor-mongering table (feedback/blind x counter/coin x k=1..5);
                at --nodes 1000 each figure is set beside the paper's (Tables 1 and 2)
 
@@ -43,6 +46,7 @@ Options (default in brackets):
   --scenario NAME        ${SCENARIOS.join("|")} [${DEFAULTS.scenario}]
   --strategy NAME        ${STRATEGIES.join("|")} [${DEFAULTS.strategy}]; classic ones only in spread
   --nodes N              cluster size [${DEFAULTS.nodes}]
+  --sizes LIST           scaling: cluster sizes measured in turn [${DEFAULTS.sizes}]
   --trials T             independent trials [${DEFAULTS.trials}]
   --seed S               master seed; same seed, same figures [${DEFAULTS.seed}]
   --loss P               per-message loss probability, 0..0.99 [${DEFAULTS.loss}]
@@ -78,6 +82,7 @@ const OPTIONS = {
   scenario: { type: "string" },
   strategy: { type: "string" },
   nodes: { type: "string" },
+  sizes: { type: "string" },
   trials: { type: "string" },
   seed: { type: "string" },
   loss: { type: "string" },
@@ -137,6 +142,7 @@ export function parseCli(argv: string[]): CliRun | "help" {
     scenario: values.scenario as SimOptions["scenario"] | undefined,
     strategy: values.strategy as SimOptions["strategy"] | undefined,
     nodes: numberOption("nodes", values.nodes),
+    sizes: values.sizes,
     trials: numberOption("trials", values.trials),
     seed: numberOption("seed", values.seed),
     loss: numberOption("loss", values.loss),
@@ -168,8 +174,14 @@ export function parseCli(argv: string[]): CliRun | "help" {
   return { options, workers };
 }
 
-/** Heap each simulated hearsay node needs per member it holds (measured at N=1000: ~670 B). */
-const BYTES_PER_MEMBER = 700;
+/**
+ * Memory each simulated hearsay node needs per member it holds, on the V8 heap (mostly the
+ * table's names) and in total (the table's columns, peer sets and probe orders are typed
+ * arrays outside the heap); `detect` and `scaling` measure the total (heapBytesPerMember):
+ * ~78 B at N=1000, ~26 B of it on the heap.
+ */
+const HEAP_BYTES_PER_MEMBER = 35;
+const BYTES_PER_MEMBER = 85;
 
 /**
  * Every simulated hearsay node holds the whole membership, so a cluster needs ~N^2 member
@@ -177,12 +189,13 @@ const BYTES_PER_MEMBER = 700;
  */
 function checkMemory(options: SimOptions): void {
   if (options.strategy !== "hearsay" || options.scenario === "rumor-table") return;
-  const needed = options.nodes * options.nodes * BYTES_PER_MEMBER;
+  const members = largestSize(options) ** 2;
+  const needed = members * HEAP_BYTES_PER_MEMBER;
   const limit = getHeapStatistics().heap_size_limit;
   if (needed > limit) {
     const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GB`;
     throw new OptionError(
-      `--nodes ${options.nodes}: a hearsay cluster this size needs about ${gb(needed)} of heap (N^2 members of ${BYTES_PER_MEMBER} B), this process may use ${gb(limit)}; raise it with NODE_OPTIONS=--max-old-space-size=MB or use a classic --strategy`,
+      `--nodes ${largestSize(options)}: a hearsay cluster this size needs about ${gb(needed)} of heap (N^2 members of ${HEAP_BYTES_PER_MEMBER} B; ${gb(members * BYTES_PER_MEMBER)} in all with the member tables), this process may use ${gb(limit)}; raise it with NODE_OPTIONS=--max-old-space-size=MB or use a classic --strategy`,
     );
   }
 }
@@ -195,7 +208,8 @@ async function runParallel(
 ): Promise<SimResult> {
   const { options } = run;
   const count = Math.min(run.workers, options.trials);
-  if (count <= 1 || options.scenario === "rumor-table") return runSimulation(options, progress);
+  if (count <= 1 || options.scenario === "rumor-table" || options.scenario === "scaling")
+    return runSimulation(options, progress);
   const trials: Trial[] = new Array(options.trials);
   let next = 0;
   let done = 0;

@@ -11,7 +11,7 @@ import {
   answer,
   type GossipConfig,
   Gossiper,
-  type GossiperSnapshot,
+  Interner,
   type NodeStateSnapshot,
   type PushMessage,
   REGION_KEY,
@@ -22,6 +22,7 @@ import {
   type Transport,
 } from "../core/index.js";
 import { VirtualClock } from "./clock.js";
+import type { CoreMeter } from "./core-meter.js";
 import type { Latency } from "./latency.js";
 import { Network } from "./network.js";
 import { estimateSize } from "./size.js";
@@ -48,6 +49,8 @@ export interface ClusterOptions {
   crossLatencyMs?: number;
   /** Regions exist in the network, but nodes are not told theirs: the uniform baseline. */
   regionBlind?: boolean;
+  /** Times every node's core work (the scaling scenario). */
+  meter?: CoreMeter;
 }
 
 export interface SimNode {
@@ -88,6 +91,8 @@ export class SimCluster {
   private readonly retired = new Map<string, number>();
   private nextIndex: number;
   private upCount = 0;
+  /** Every node's names, held once for the whole cluster. */
+  private readonly names = new Interner();
 
   constructor(options: ClusterOptions) {
     this.options = options;
@@ -236,11 +241,13 @@ export class SimCluster {
       rng: this.fork(),
       sizeOf: this.options.exactSizes ? undefined : estimateSize,
       maxQueuedEvents: 100_000,
+      names: this.names,
     };
   }
 
   private makeGossiper(name: string, generation: number): Gossiper {
     const gossiper = new Gossiper({ ...this.gossiperOptions(), name, generation });
+    this.options.meter?.attach(gossiper);
     const region = this.toldRegion(name);
     if (region !== undefined) gossiper.setRegion(region);
     return gossiper;
@@ -274,18 +281,23 @@ export class SimCluster {
         keys: region === undefined ? [] : [[REGION_KEY, region, 1]],
       };
     });
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i] as string;
-      const others = records.filter((_, j) => j !== i);
-      const snapshot: GossiperSnapshot = {
+    // The first node is restored from a snapshot; every other one starts from a copy of its
+    // view (the same members, each node its own writer), which costs a copy, not a rebuild.
+    const template = Gossiper.restore(
+      {
         cluster: CLUSTER_NAME,
-        self: records[i] as NodeStateSnapshot,
-        others,
-        members: others.map((other) => [other.name, "alive", 0]),
+        self: records[0] as NodeStateSnapshot,
+        others: records.slice(1),
+        members: records.slice(1).map((other) => [other.name, "alive", 0]),
         graveyard: [],
         selfStatus: "alive",
-      };
-      const gossiper = Gossiper.restore(snapshot, this.gossiperOptions());
+      },
+      this.gossiperOptions(),
+    );
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      const gossiper = i === 0 ? template : Gossiper.fromView(template, name, this.gossiperOptions());
+      this.options.meter?.attach(gossiper);
       const node = { name, gossiper, up: true, life: 0 } as SimNode;
       node.transport = this.transportFor(node);
       this.nodes.set(name, node);

@@ -11,7 +11,15 @@ import {
 } from "../core/index.js";
 import { type Latency, parseLatency } from "./latency.js";
 
-export const SCENARIOS = ["spread", "detect", "join", "partition", "steady", "rumor-table"] as const;
+export const SCENARIOS = [
+  "spread",
+  "detect",
+  "join",
+  "partition",
+  "steady",
+  "scaling",
+  "rumor-table",
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 export const STRATEGIES = ["hearsay", "anti-entropy", "rumor", "flood"] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
@@ -34,6 +42,8 @@ export interface ChurnRates {
 export interface SimOptions {
   scenario: ScenarioName;
   nodes: number;
+  /** `scaling`: the cluster sizes measured, one after another. */
+  sizes: number[];
   trials: number;
   seed: number;
   /** Per-message loss probability. */
@@ -81,8 +91,9 @@ export interface SimOptions {
 }
 
 export type SimOptionsInput = Partial<
-  Omit<SimOptions, "config" | "latency" | "churn" | "fanout" | "mode" | "core">
+  Omit<SimOptions, "config" | "latency" | "churn" | "fanout" | "mode" | "core" | "sizes">
 > & {
+  sizes?: string | number[];
   core?: string | Record<string, number>;
   fanout?: number | null;
   mode?: GossipMode | null;
@@ -93,6 +104,7 @@ export type SimOptionsInput = Partial<
 export const DEFAULTS = {
   scenario: "spread" as ScenarioName,
   nodes: 100,
+  sizes: "100,1000,10000",
   trials: 20,
   seed: 1,
   loss: 0,
@@ -146,6 +158,8 @@ export function resolveSimOptions(input: SimOptionsInput = {}): SimOptions {
   oneOf("stop", o.stop, STOPS);
   oneOf("start", o.start, ["converged", "seeds"]);
   integer("nodes", o.nodes, 2, 100_000);
+  const sizes = typeof o.sizes === "string" ? parseSizes(o.sizes) : [...o.sizes];
+  for (const size of sizes) integer("sizes", size, 2, 100_000);
   integer("trials", o.trials, 1, 100_000);
   integer("seed", o.seed, 0, 2 ** 32 - 1);
   number("loss", o.loss, 0, 0.99);
@@ -186,7 +200,21 @@ export function resolveSimOptions(input: SimOptionsInput = {}): SimOptions {
   } catch (error) {
     throw new OptionError(`--core: ${(error as Error).message}`);
   }
-  return { ...o, fanout, mode, latency, churn, core, config } as SimOptions;
+  return { ...o, sizes, fanout, mode, latency, churn, core, config } as SimOptions;
+}
+
+/** `100,1000,10000`: cluster sizes, ascending as given. */
+export function parseSizes(spec: string): number[] {
+  const sizes = spec.split(",").map((part) => Number(part.trim()));
+  if (spec.trim() === "" || sizes.some((size) => !Number.isFinite(size))) {
+    throw new OptionError(`--sizes: a comma-separated list of cluster sizes, got "${spec}"`);
+  }
+  return sizes;
+}
+
+/** The largest cluster a run builds (what its memory must hold). */
+export function largestSize(options: SimOptions): number {
+  return options.scenario === "scaling" ? Math.max(...options.sizes) : options.nodes;
 }
 
 const NO_CHURN: ChurnRates = { crash: 0, restart: 0, join: 0, leave: 0 };

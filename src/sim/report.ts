@@ -4,6 +4,7 @@
 import type { SimOptions } from "./options.js";
 import type { SimResult } from "./run.js";
 import type { Figures } from "./scenarios/common.js";
+import type { ScalingRow } from "./scenarios/scaling.js";
 import { describeTolerance, FIGURES } from "./strategies/demers-paper.js";
 import type { RumorRow } from "./strategies/rumor-table.js";
 
@@ -17,6 +18,7 @@ export function configRecord(
     scenario: options.scenario,
     strategy: options.strategy,
     nodes: options.nodes,
+    ...(options.scenario === "scaling" ? { sizes: options.sizes.join(",") } : {}),
     trials: options.trials,
     seed: options.seed,
     loss: options.loss,
@@ -53,6 +55,7 @@ export function jsonReport(
 ): string {
   const figures: Record<string, unknown> = { ...result.figures };
   if (result.table) figures.table = result.table;
+  if (result.scaling) figures.scaling = result.scaling;
   return `${JSON.stringify({ config: configRecord(options, extra), figures }, jsonNumbers, 2)}\n`;
 }
 
@@ -151,7 +154,23 @@ export function formatNumber(value: number): string {
   return value.toFixed(abs < 10 ? 3 : 2);
 }
 
+/** The scaling rows, one line per cluster size. */
+export function formatScalingTable(rows: readonly ScalingRow[]): string {
+  const header = ["nodes", "bytes/node-round", "messages/node-round", "core ms/node-round", "bytes/member"];
+  const body = rows.map((r) => [
+    String(r.nodes),
+    formatNumber(r.bytesPerNodeRound),
+    formatNumber(r.messagesPerNodeRound),
+    formatNumber(r.coreMsPerNodeRound),
+    formatNumber(r.heapBytesPerMember),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]) => `  ${cells.map((c, i) => c.padStart(widths[i] as number)).join("  ")}`;
+  return `quiet mesh per node-round, by cluster size\n${[line(header), ...body.map(line)].join("\n")}\n`;
+}
+
 export function formatResult(options: SimOptions, result: SimResult): string {
   if (result.table) return formatRumorTable(result.table, options);
+  if (result.scaling) return formatScalingTable(result.scaling) + formatFigures(result.figures);
   return formatFigures(result.figures);
 }

@@ -7,6 +7,7 @@ import { aggregate, type Figures, type Trial, trialSeed } from "./scenarios/comm
 import { detectFigures, detectTrial } from "./scenarios/detect.js";
 import { joinTrial } from "./scenarios/join.js";
 import { partitionTrial } from "./scenarios/partition.js";
+import { type ScalingRow, scalingFigures, scalingRows } from "./scenarios/scaling.js";
 import { spreadTrial } from "./scenarios/spread.js";
 import { steadyTrial } from "./scenarios/steady.js";
 import { type RumorRow, rumorTable } from "./strategies/rumor-table.js";
@@ -17,6 +18,8 @@ export interface SimResult {
   trials: Trial[];
   /** Only for `rumor-table`. */
   table?: RumorRow[];
+  /** Only for `scaling`: one row per cluster size. */
+  scaling?: ScalingRow[];
 }
 
 type TrialFn = (options: SimOptions, seed: number) => Trial | Promise<Trial>;
@@ -49,6 +52,10 @@ export async function runSimulation(
   progress?: (done: number, total: number) => void,
 ): Promise<SimResult> {
   if (options.scenario === "rumor-table") return { figures: {}, trials: [], table: rumorTable(options) };
+  if (options.scenario === "scaling") {
+    const rows = await scalingRows(options, progress);
+    return { figures: scalingFigures(rows), trials: [], scaling: rows };
+  }
   const trials: Trial[] = [];
   for (let i = 0; i < options.trials; i++) {
     trials.push(await runTrial(options, i));

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { ArrivalWindow, phi, seededRng } from "../../src/core/index.js";
-import { MemberRecord } from "../../src/core/membership.js";
+import { MemberTable } from "../../src/core/member-table.js";
+import { MemberRecords } from "../../src/core/membership.js";
 import { MemoryCluster } from "./support/memory-cluster.js";
 
 describe("phi", () => {
@@ -112,15 +113,18 @@ describe("ArrivalWindow", () => {
   });
 });
 
-describe("MemberRecord", () => {
+describe("MemberRecords", () => {
   it("has phi 0 before any heartbeat, grows after them, and restarts from nothing", () => {
-    const record = new MemberRecord(0);
-    expect(record.phi(10_000)).toBe(0);
-    for (const t of [0, 1000, 2000, 3000]) record.heartbeat(t, options);
-    expect(record.phi(4000)).toBeCloseTo(0.30103, 4);
-    expect(record.phi(4500)).toBeCloseTo(7.29995, 4);
-    record.resetHeartbeats();
-    expect(record.phi(60_000)).toBe(0);
+    const table = new MemberTable();
+    table.insert("m", 1);
+    const records = new MemberRecords(table, options);
+    records.reset("m", 0);
+    expect(records.phi("m", 10_000)).toBe(0);
+    for (const t of [0, 1000, 2000, 3000]) records.heartbeat("m", t);
+    expect(records.phi("m", 4000)).toBeCloseTo(0.30103, 4);
+    expect(records.phi("m", 4500)).toBeCloseTo(7.29995, 4);
+    records.resetHeartbeats("m");
+    expect(records.phi("m", 60_000)).toBe(0);
   });
 });
 

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ClusterState } from "../../src/core/cluster-state.js";
 import { BUCKETS, bucketOf, entryHash, fnv1a } from "../../src/core/fingerprint.js";
-import { NodeState, type StatusCode } from "../../src/core/index.js";
+import { NodeState, type StatusCode, type VersionedValue } from "../../src/core/index.js";
 
 /** The fingerprint and bucket fingerprints of a digest, computed from scratch. */
 function recomputed(state: ClusterState): { value: number; buckets: number[] } {
@@ -83,7 +83,8 @@ function apply(state: ClusterState, change: Change): void {
     case "gc": {
       const node = state.get(change.name);
       if (!node) break;
-      for (const key of node.keys.keys()) node.keys.set(key, { value: null, version: node.maxVersion });
+      const keys = node.keys as Map<string, VersionedValue>;
+      for (const key of keys.keys()) keys.set(key, { value: null, version: node.maxVersion });
       node.collectTombstones(0, 0);
       node.gcVersion = node.maxVersion;
       state.refresh(node);
@@ -97,6 +98,20 @@ describe("fnv1a", () => {
     expect(fnv1a("")).toBe(0x811c9dc5);
     expect(fnv1a("a")).toBe(0xe40c292c);
     expect(fnv1a("foobar")).toBe(0xbf9cf968);
+  });
+});
+
+describe("entryHash", () => {
+  it("equals FNV-1a over the entry's text, integers hashed digit by digit", () => {
+    const text = (e: [string, number, number, StatusCode, number, number]) =>
+      fnv1a(`${e[1]}|${e[2]}|${e[3]}|${e[4]}|${e[5]}`, fnv1a(e[0]));
+    for (const e of [
+      ["n1", 1, 0, 0, 0, 0],
+      ["node-42", 1_764_000_000_123, 17, 3, 123_456_789, 98],
+      ["x", 2 ** 53 - 1, 10, 1, 1.5, -2],
+    ] as Array<[string, number, number, StatusCode, number, number]>) {
+      expect(entryHash(e)).toBe(text(e));
+    }
   });
 });
 

@@ -22,6 +22,7 @@ import {
   compareClaims,
   DEAD,
   LEFT,
+  type MemberState,
   mergeClaims,
   type NodeDelta,
   NodeState,
@@ -293,7 +294,7 @@ function replay<T>(histories: Op[][], capture: (node: NodeState) => T): T[] {
   return out;
 }
 
-function fullDelta(node: NodeState): NodeDelta {
+function fullDelta(node: MemberState): NodeDelta {
   return (node.deltaFor(0, 0, Number.POSITIVE_INFINITY) as { delta: NodeDelta }).delta;
 }
 
@@ -304,7 +305,7 @@ function historyDeltas(histories: Op[][]): NodeDelta[] {
 
 /** Canonical form of what a receiver knows of everyone but itself. */
 function canonical(state: ClusterState): string {
-  const nodes = [...state.nodes.values()]
+  const nodes = [...state.members()]
     .filter((node) => node !== state.self)
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((node) => ({
@@ -325,7 +326,7 @@ function merged(deltas: readonly NodeDelta[]): ClusterState {
 }
 
 function exportAll(state: ClusterState): NodeDelta[] {
-  return [...state.nodes.values()].filter((node) => node !== state.self).map(fullDelta);
+  return [...state.members()].filter((node) => node !== state.self).map(fullDelta);
 }
 
 describe("merging full-state deltas", () => {

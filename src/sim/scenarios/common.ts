@@ -4,6 +4,7 @@
  * folding trials into figures.
  */
 import { SimCluster, type SimNode } from "../cluster.js";
+import type { CoreMeter } from "../core-meter.js";
 import { type ChurnRates, hasChurn, type SimOptions } from "../options.js";
 import { summarize } from "../stats.js";
 
@@ -15,7 +16,12 @@ export interface Trial {
 
 export type Figures = Record<string, number>;
 
-export function buildCluster(options: SimOptions, seed: number, start = options.start): SimCluster {
+export function buildCluster(
+  options: SimOptions,
+  seed: number,
+  start = options.start,
+  meter?: CoreMeter,
+): SimCluster {
   return new SimCluster({
     size: options.nodes,
     config: options.config,
@@ -28,6 +34,7 @@ export function buildCluster(options: SimOptions, seed: number, start = options.
     regions: options.regions,
     crossLatencyMs: options.crossLatencyMs,
     regionBlind: options.regionBlind,
+    meter,
   });
 }
 

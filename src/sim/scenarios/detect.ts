@@ -4,6 +4,7 @@
  * every live node marks it dead. The warm-up gives the phi detectors real heartbeat history,
  * as in a cluster that has been running a while.
  */
+import { bytesPerMember, heldBytes } from "../heap.js";
 import type { SimOptions } from "../options.js";
 import {
   buildCluster,
@@ -12,13 +13,21 @@ import {
   runRounds,
   spreadOf,
   type Trial,
+  trialSeed,
   Window,
 } from "./common.js";
 
 export async function detectTrial(options: SimOptions, seed: number): Promise<Trial> {
+  // Memory is measured in the first trial only: a later one in the same thread may start while
+  // the previous trial's cluster is still held, and would count it against its own.
+  const measured = seed === trialSeed(options, 0);
+  const before = measured ? heldBytes() : 0;
   const cluster = buildCluster(options, seed);
   const interval = cluster.config.intervalMs;
   await runRounds(cluster, options.warmupRounds ?? 10);
+  const memory: Record<string, number> = measured
+    ? { heapBytesPerMember: bytesPerMember(before, options.nodes) }
+    : {};
   const victim = cluster.pick(cluster.live());
   cluster.crash(victim.name);
   const crashedAt = cluster.now;
@@ -52,6 +61,7 @@ export async function detectTrial(options: SimOptions, seed: number): Promise<Tr
       falseSuspicions: traffic.falseSuspicions,
       ...regionValues(traffic),
       falseDeaths: traffic.falseDeaths,
+      ...memory,
     },
   };
 }

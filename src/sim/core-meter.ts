@@ -1,0 +1,61 @@
+/**
+ * CPU time spent inside the protocol core: every Gossiper method the driver calls is wrapped
+ * so the wall time of its call (outermost call only, so nested calls count once) adds up. It
+ * measures the gossiper's own work, not the simulator's clock, network or bookkeeping.
+ */
+import { performance } from "node:perf_hooks";
+import type { Gossiper } from "../core/index.js";
+
+/** What the core's driver calls on a Gossiper (src/core/driver.ts), and the round's timer. */
+const METERED = [
+  "beginRound",
+  "nextRoundDelay",
+  "countSent",
+  "exchangeFailed",
+  "handleDelta",
+  "handleDigest",
+  "handlePing",
+  "handlePingReq",
+  "handleProbeReply",
+  "handlePush",
+  "handleSyn",
+  "handleSynAck",
+  "makePing",
+  "makePingReq",
+  "makeSyn",
+  "probeAnswer",
+  "probeHelpers",
+  "probeResult",
+  "probeTimeout",
+  "rejectUnknown",
+  "takeOutbox",
+] as const;
+
+export class CoreMeter {
+  /** Milliseconds spent in metered calls since the last reset. */
+  ms = 0;
+  private depth = 0;
+
+  reset(): void {
+    this.ms = 0;
+  }
+
+  /** Wraps a Gossiper's metered methods (on the instance; the class is untouched). */
+  attach(gossiper: Gossiper): void {
+    const target = gossiper as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const name of METERED) {
+      const method = target[name] as (...args: unknown[]) => unknown;
+      target[name] = (...args: unknown[]) => {
+        if (this.depth > 0) return method.apply(gossiper, args);
+        this.depth++;
+        const start = performance.now();
+        try {
+          return method.apply(gossiper, args);
+        } finally {
+          this.ms += performance.now() - start;
+          this.depth--;
+        }
+      };
+    }
+  }
+}
