@@ -51,6 +51,12 @@ describe("fault injection: evict", () => {
   it("drops memory, keeps storage and the generation, and the loop goes on", async () => {
     const nodes = await cluster("fault-evict", 2);
     await nodeStub("fault-evict", "n1").setKey("color", "blue");
+    // The peer knows n1 before the eviction, so that it could tell a restart if there were one.
+    await waitFor("the peer to see n1 alive", async () =>
+      (await view("fault-evict", nodes[0] as string)).members.some(
+        (member) => member.node === "n1" && member.status === "alive",
+      ),
+    );
     const before = await view("fault-evict", "n1");
     await markMemory("fault-evict", "n1");
     expect(await memoryMarked("fault-evict", "n1")).toBe(true);
