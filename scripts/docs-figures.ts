@@ -7,8 +7,8 @@
  *   npm run docs:figures -- --results D  read D/<date>.json and D/sim/*.json (default bench/results)
  *
  * Sources: the newest `bench/results/<YYYY-MM-DD>.json` (`npm run bench`), every
- * `bench/results/sim/*.json` (`npm run sim -- ... --json <file>`), and the core's config
- * declaration. Reads files only: no network, no clock, about a second.
+ * `bench/results/sim/*.json` (`npm run sim -- ... --json <file>`), the core's config
+ * declaration and the core cluster test's bounds. Reads files only: no network, no clock, about a second.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -32,6 +32,7 @@ const DOCUMENTS: Record<string, BlockName[]> = {
   "docs/benchmarks.md": ["bench", "bench-usage"],
   "docs/simulator.md": ["sim"],
   "docs/operations.md": ["config"],
+  "docs/protocol.md": ["core-bounds"],
 };
 
 function posix(path: string): string {

@@ -18,6 +18,7 @@ import {
 import { CONFIG_LIMITS, DETECTORS, MODES, resolveConfig } from "../../src/core/config.js";
 import { DEFAULTS as SIM_DEFAULTS } from "../../src/sim/options.js";
 import { formatNumber } from "../../src/sim/report.js";
+import { CLUSTER_BOUNDS, type ClusterBound } from "../../test/core/support/cluster-bounds.js";
 
 const DASH = "—";
 
@@ -516,6 +517,20 @@ export function benchUsageBlock(): string {
   return ["```", USAGE.trimEnd(), "```"].join("\n");
 }
 
+/** `figures:core-bounds` (docs/protocol.md): what the 100-node core test asserts, from its bounds. */
+export function coreBoundsBlock(): string {
+  const rows = Object.values(CLUSTER_BOUNDS).map((b: ClusterBound) => [
+    b.what,
+    `${plain(b.bound)} ${b.bound === 1 ? b.unit.slice(0, -1) : b.unit}`,
+    b.note ?? "",
+  ]);
+  return [
+    "Generated from `CLUSTER_BOUNDS` in `test/core/support/cluster-bounds.ts`.",
+    "",
+    markdownTable(["the test asserts", "at most", "note"], rows),
+  ].join("\n");
+}
+
 export const BLOCKS = {
   summary: summaryBlock,
   tradeoff: tradeoffBlock,
@@ -523,6 +538,7 @@ export const BLOCKS = {
   "bench-usage": (_sources: Sources, _target: Target) => benchUsageBlock(),
   sim: simBlock,
   config: (_sources: Sources, _target: Target) => configBlock(),
+  "core-bounds": (_sources: Sources, _target: Target) => coreBoundsBlock(),
 } as const;
 
 export type BlockName = keyof typeof BLOCKS;

@@ -2,12 +2,12 @@
  * 100 core nodes on the deterministic in-memory transport, driven by the core's own driver:
  * join from seeds, crash (silent) and stop (refusing) detection, a false suspicion refuted
  * under loss, hot news, quiet exchanges, partition heal and leave. Each test asserts the rounds
- * (or bytes) it needed against a bound written here, and prints the figure it measured.
- * Bounds are the measured figure with margin (see each comment), tight enough that losing the
- * mechanism under test (hot push, indirect probes, refutation, fingerprints) breaks them.
+ * (or bytes) it needed against its bound in `support/cluster-bounds.ts`, and prints the figure
+ * it measured.
  */
 import { describe, expect, it } from "vitest";
 import { type Gossiper, SUSPECT } from "../../src/core/index.js";
+import { clusterBound } from "./support/cluster-bounds.js";
 import { MemoryCluster } from "./support/memory-cluster.js";
 
 const SIZE = 100;
@@ -34,7 +34,7 @@ describe("a 100-node cluster", { timeout: 60_000 }, () => {
     const cluster = new MemoryCluster({ size: SIZE, seed: 1 });
     const rounds = await cluster.runUntil(() => cluster.converged(), 40);
     report("membership from two seeds", rounds);
-    expect(rounds).toBeLessThanOrEqual(BOUND.membership);
+    expect(rounds).toBeLessThanOrEqual(clusterBound("membership"));
     for (const node of cluster.nodes.values()) expect(node.view()).toHaveLength(SIZE);
 
     const newcomer = cluster.join();
@@ -43,7 +43,7 @@ describe("a 100-node cluster", { timeout: 60_000 }, () => {
       20,
     );
     report("newcomer alive everywhere and knowing everyone", joined);
-    expect(joined).toBeLessThanOrEqual(BOUND.join);
+    expect(joined).toBeLessThanOrEqual(clusterBound("join"));
     expect(eventsAboutRunning(cluster, "suspect")).toEqual([]);
   });
 
@@ -55,8 +55,8 @@ describe("a 100-node cluster", { timeout: 60_000 }, () => {
     const dead = nonAlive + (await cluster.runUntil(() => cluster.statusEverywhere("n17", "dead"), 30));
     report("crashed node non-alive everywhere", nonAlive);
     report("crashed node dead everywhere", dead);
-    expect(nonAlive).toBeLessThanOrEqual(BOUND.crashNonAlive);
-    expect(dead).toBeLessThanOrEqual(BOUND.crashDead);
+    expect(nonAlive).toBeLessThanOrEqual(clusterBound("crashNonAlive"));
+    expect(dead).toBeLessThanOrEqual(clusterBound("crashDead"));
     expect(eventsAboutRunning(cluster, "suspect")).toEqual([]);
     expect(cluster.everyoneSeesAlive(cluster.running().map((node) => node.name))).toBe(true);
     // Silence, unlike a refusal, sends the probers to others for indirect probes.
@@ -72,8 +72,8 @@ describe("a 100-node cluster", { timeout: 60_000 }, () => {
     const dead = nonAlive + (await cluster.runUntil(() => cluster.statusEverywhere("n42", "dead"), 30));
     report("stopped node non-alive everywhere", nonAlive);
     report("stopped node dead everywhere", dead);
-    expect(nonAlive).toBeLessThanOrEqual(BOUND.stopNonAlive);
-    expect(dead).toBeLessThanOrEqual(BOUND.stopDead);
+    expect(nonAlive).toBeLessThanOrEqual(clusterBound("stopNonAlive"));
+    expect(dead).toBeLessThanOrEqual(clusterBound("stopDead"));
     // A refusal is an answer: nobody asked others to probe the stopped node.
     expect(cluster.total("indirectProbesSent")).toBe(indirectBefore);
     expect(eventsAboutRunning(cluster, "suspect")).toEqual([]);
@@ -101,7 +101,7 @@ describe("a 100-node cluster", { timeout: 60_000 }, () => {
     report("suspicion refuted everywhere, 10% loss", refuted);
     expect(cluster.node("n23").incarnation).toBeGreaterThanOrEqual(1);
     expect(cluster.node("n23").counters.refutations).toBeGreaterThanOrEqual(1);
-    expect(refuted).toBeLessThanOrEqual(BOUND.refute);
+    expect(refuted).toBeLessThanOrEqual(clusterBound("refute"));
     // n23's own probes went unanswered in its silent round, so it suspected its targets too:
     // count only suspicions raised from here on. Loss may raise some; none becomes a death.
     const from = cluster.events.length;
@@ -138,7 +138,7 @@ describe("a 100-node cluster", { timeout: 60_000 }, () => {
       30,
     );
     report("forced suspicion refuted everywhere, 10% loss", refuted);
-    expect(refuted).toBeLessThanOrEqual(BOUND.refute);
+    expect(refuted).toBeLessThanOrEqual(clusterBound("refute"));
     await cluster.rounds(20);
     expect(cluster.statusEverywhere("n61", "alive")).toBe(true);
     expect(eventsAboutRunning(cluster, "dead")).toEqual([]);
@@ -153,11 +153,11 @@ describe("a 100-node cluster", { timeout: 60_000 }, () => {
       20,
     );
     report("write everywhere, 10% loss (0 = before the next round)", write);
-    expect(write).toBeLessThanOrEqual(BOUND.hotWrite);
+    expect(write).toBeLessThanOrEqual(clusterBound("hotWrite"));
     await cluster.leave("n3");
     const left = await cluster.runUntil(() => cluster.statusEverywhere("n3", "left"), 20);
     report("leave everywhere, 10% loss", left);
-    expect(left).toBeLessThanOrEqual(BOUND.hotLeave);
+    expect(left).toBeLessThanOrEqual(clusterBound("hotLeave"));
     // Gone for good after it stops: left, never suspected or dead.
     cluster.stop("n3");
     await cluster.rounds(15);
@@ -178,7 +178,7 @@ describe("a 100-node cluster", { timeout: 60_000 }, () => {
     expect(cluster.total("exchangesQuiet") - quiet).toBeGreaterThan(0);
     // Every exchange of the stretch ended at the fingerprint.
     expect(cluster.total("exchangesQuiet") - quiet).toBe(cluster.total("exchangesCompleted") - completed);
-    expect(perNodeRound).toBeLessThanOrEqual(BOUND.quietBytes);
+    expect(perNodeRound).toBeLessThanOrEqual(clusterBound("quietBytes"));
   });
 
   it("heals a partition into two halves, with the writes of both sides", async () => {
@@ -202,35 +202,6 @@ describe("a 100-node cluster", { timeout: 60_000 }, () => {
       80,
     );
     report("partition healed", rounds);
-    expect(rounds).toBeLessThanOrEqual(BOUND.heal);
+    expect(rounds).toBeLessThanOrEqual(clusterBound("heal"));
   });
 });
-
-/** Bounds, in rounds (bytes for quietBytes): measured figure, then the margin allowed. */
-const BOUND = {
-  /** 3 rounds for seeds 1..6. */
-  membership: 6,
-  /** 1 round. */
-  join: 3,
-  /**
-   * 1 or 2 rounds for seeds 1..6 (2 when nobody probed it in the first round); 3 without the
-   * hot push of the suspicion.
-   */
-  crashNonAlive: 2,
-  /** 4 or 5 rounds: non-alive, then the 3-round minimum suspicion timeout at N = 100. */
-  crashDead: 7,
-  stopNonAlive: 2,
-  stopDead: 7,
-  /**
-   * 1 round: the suspect is told at once and pushes its refutation hot (3 rounds without hot
-   * pushes; never without refutation).
-   */
-  refute: 2,
-  /** 0 rounds: pushed hot and forwarded once, it arrives before the next round begins (10 without). */
-  hotWrite: 1,
-  hotLeave: 1,
-  /** 242 bytes, the same for seeds 1..6 (415 when equal fingerprints do not end it); goal 300. */
-  quietBytes: 300,
-  /** 4 to 6 rounds for seeds 1..6; 7 to more than 40 without exchanges with the dead. */
-  heal: 10,
-};
