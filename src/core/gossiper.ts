@@ -487,14 +487,17 @@ export class Gossiper {
     if (this.selfStatus === "left") return plan;
     // A node at health score s probes every (1 + s) rounds (Lifeguard): it accuses less while
     // its own acks go missing.
+    const planned: PlannedProbes = { names: new Set(), exhausted: new Set() };
     for (let round = 0; round < rounds; round++) {
       if (this.probeWait > 0) this.probeWait--;
       else if (this.config.detector === "swim") {
         this.probeWait = this.awareness.health;
         this.probeCredit += this.config.probesPerRound;
         for (; this.probeCredit >= 1; this.probeCredit--) {
-          const target = this.nextProbeTarget();
-          if (target === undefined || plan.probes.some((p) => p.target === target)) break;
+          const target = this.nextProbeTarget(planned);
+          if (target === undefined) break;
+          if (target === null) continue;
+          planned.names.add(target);
           plan.probes.push({ target, ping: this.makePing(target) });
         }
       }
@@ -1456,31 +1459,57 @@ export class Gossiper {
    * with probability crossRegionProbability (or when ours is empty). Every member is still
    * probed about as often cluster-wide: each region's members probe it more, the rest less.
    */
-  private nextProbeTarget(): string | undefined {
+  /**
+   * The next member to probe in this wake: from the probe order of its own region or, now and
+   * then, of the others (`crossRegionProbability`), passing over members `planned` already. A
+   * wake covering many rounds may run past the end of an order; the members the new order
+   * puts first may be planned, and are passed over rather than ending the wake's probes early.
+   * Null when every member of the chosen order is planned (this probe is skipped, so a small
+   * region is not made up for with others'); undefined when there is no one to probe.
+   */
+  private nextProbeTarget(planned: PlannedProbes): string | null | undefined {
     const own = this.region;
-    if (own === undefined) return this.nextFrom(this.probeList);
+    if (own === undefined) return this.nextFrom(this.probeList, planned);
     const local = (node: MemberState) => node.get(REGION_KEY) === own;
     const remote = (node: MemberState) => node.get(REGION_KEY) !== own;
-    if (this.rng() < this.config.crossRegionProbability) {
-      return this.nextFrom(this.remoteProbeList, remote) ?? this.nextFrom(this.probeList, local);
-    }
-    return this.nextFrom(this.probeList, local) ?? this.nextFrom(this.remoteProbeList, remote);
+    const [first, second] =
+      this.rng() < this.config.crossRegionProbability
+        ? ([
+            [this.remoteProbeList, remote],
+            [this.probeList, local],
+          ] as const)
+        : ([
+            [this.probeList, local],
+            [this.remoteProbeList, remote],
+          ] as const);
+    const target = this.nextFrom(first[0], planned, first[1]);
+    return target === undefined ? this.nextFrom(second[0], planned, second[1]) : target;
   }
 
   /**
-   * The next live member of `list`, reshuffled from the members that pass `include` (all
-   * reachable members when none is given) when spent.
+   * The next live member of `list` not planned, reshuffled from the members that pass
+   * `include` (all reachable members when none is given) when spent: undefined when none
+   * passes, null when all that pass are planned (and from then on in this wake, so a spent
+   * order is shuffled once per wake at most).
    * The order holds table slots (4 bytes each, outside the heap); a slot freed and reused by
    * another member since the shuffle yields that member if it still qualifies.
    */
-  private nextFrom(list: ProbeList, include?: (node: MemberState) => boolean): string | undefined {
+  private nextFrom(
+    list: ProbeList,
+    planned: PlannedProbes,
+    include?: (node: MemberState) => boolean,
+  ): string | null | undefined {
+    if (planned.exhausted.has(list)) return null;
     const table = this.state.table;
     for (let tries = 0; tries < 2; tries++) {
       while (list.index < list.order.length) {
         const slot = list.order[list.index++] as number;
         if (!this.peers.reachable(slot)) continue;
-        if (!include || include(this.state.at(slot))) return table.name(slot);
+        if (include && !include(this.state.at(slot))) continue;
+        const name = table.name(slot);
+        if (!planned.names.has(name)) return name;
       }
+      if (tries === 1) break;
       const order = this.peers.slotsOf(REACHABLE);
       for (let i = 0; i < order.length - 1; i++) {
         const j = i + randomInt(this.rng, order.length - i);
@@ -1497,7 +1526,8 @@ export class Gossiper {
       list.index = 0;
       if (kept === 0) return undefined;
     }
-    return undefined;
+    planned.exhausted.add(list);
+    return null;
   }
 
   /** How this node weighs regions when it picks partners. */
@@ -1642,6 +1672,12 @@ const PEER_KIND: readonly PeerKind[] = [ALIVE_PEER, SUSPECT_PEER, DEAD_PEER, NOT
 const REACHABLE: readonly PeerKind[] = [ALIVE_PEER, SUSPECT_PEER];
 const ALIVE_ONLY: readonly PeerKind[] = [ALIVE_PEER];
 const DEAD_ONLY: readonly PeerKind[] = [DEAD_PEER];
+
+/** The probes a wake has planned so far, and the probe orders that have none left to give it. */
+interface PlannedProbes {
+  names: Set<string>;
+  exhausted: Set<ProbeList>;
+}
 
 interface ProbeList {
   /** Table slots, shuffled. */

@@ -4,43 +4,7 @@
  * judging a suspect, must not add to it at 200 members or at 4,000.
  */
 import { describe, expect, it } from "vitest";
-import { Gossiper, type GossiperSnapshot, resolveConfig, seededRng } from "../../src/core/index.js";
-
-function converged(size: number): { gossiper: Gossiper; tick: (ms: number) => void } {
-  let now = 0;
-  const members = Array.from({ length: size }, (_, i) => `n${i}`);
-  const snapshotOf = (name: string) => ({
-    name,
-    generation: 1,
-    incarnation: 0,
-    status: 0 as const,
-    heartbeat: 0,
-    maxVersion: 0,
-    gcVersion: 0,
-    keys: [],
-  });
-  const others = members.slice(1).map(snapshotOf);
-  const snapshot: GossiperSnapshot = {
-    cluster: "c",
-    self: snapshotOf("n0"),
-    others,
-    members: others.map((other) => [other.name, "alive", 0]),
-    graveyard: [],
-    selfStatus: "alive",
-  };
-  const gossiper = Gossiper.restore(snapshot, {
-    cluster: "c",
-    config: resolveConfig({}),
-    clock: () => now,
-    rng: seededRng(size),
-  });
-  return {
-    gossiper,
-    tick: (ms) => {
-      now += ms;
-    },
-  };
-}
+import { converged } from "./support/converged-gossiper.js";
 
 /** Members visited by whole-membership walks over `rounds` rounds, after a first one. */
 function visitsOverRounds(size: number, rounds: number, suspect?: string): number {
