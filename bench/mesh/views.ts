@@ -1,9 +1,9 @@
 /**
- * Pure questions the bench asks of a set of node views: does everyone know everyone, has a
- * value reached everyone, how does everyone see one node, which live nodes were ever seen as
- * suspect or dead, and what changed in the counters over a window. The questions that need
- * only counts are also asked of the nodes' briefs (the cluster summary's entries), which cost
- * a small fraction of a full view.
+ * Pure questions the bench asks of a set of node views: has a value reached everyone, how
+ * does everyone see one node, which live nodes were ever seen as suspect or dead, and what
+ * changed in the counters over a window. Those that need only counts (does everyone know
+ * everyone, is the mesh quiet) are asked of the nodes' briefs (the cluster summary's
+ * entries), a small fraction of a full view.
  */
 import type { MemberStatus } from "../../src/core/index.js";
 import type { NodeCounters, NodeView } from "../../src/node/rpc-types.js";
@@ -20,8 +20,8 @@ export interface BriefCounts {
 
 /**
  * True when every node in `names` is live and counts exactly `names.length` members, all
- * alive. In a cluster whose only members are `names` (a fresh bootstrap, no agents) this is
- * `fullMembership` over their full views, from counts alone.
+ * alive. In a cluster whose only members are `names` (a fresh bootstrap, no agents) that is
+ * every node listing every node alive, read from counts instead of full views.
  */
 export function fullMembershipByCounts(briefs: readonly BriefCounts[], names: readonly string[]): boolean {
   const byNode = new Map(briefs.map((brief) => [brief.node, brief]));
@@ -63,14 +63,6 @@ export function medianRoundsBetween(
   const deltas = [...after].map(([node, rounds]) => rounds - (before.get(node) ?? 0));
   deltas.sort((a, b) => a - b);
   return deltas[Math.floor((deltas.length - 1) / 2)] ?? 0;
-}
-
-/** True when every view lists every node in `names` as alive. */
-export function fullMembership(views: readonly NodeView[], names: readonly string[]): boolean {
-  return views.every((view) => {
-    const alive = new Set(view.members.filter((m) => m.status === "alive").map((m) => m.node));
-    return names.every((name) => alive.has(name));
-  });
 }
 
 /** True when every view holds `key` = `value` in the state of `owner`. */
@@ -230,10 +222,4 @@ export function perSecond(totals: WindowTotals) {
     rowsWritten: totals.rowsWritten / nodeSeconds,
     activeMs: totals.activeMs / nodeSeconds,
   };
-}
-
-/** Median of a counter across views. */
-export function medianCounter(views: readonly NodeView[], key: keyof NodeCounters): number {
-  const values = views.map((view) => view.counters[key]).sort((a, b) => a - b);
-  return values[Math.floor((values.length - 1) / 2)] ?? 0;
 }

@@ -5,12 +5,14 @@
  */
 import { describe, expect, it } from "vitest";
 import { allAliveAt, fullMembershipFromLogs } from "../../../bench/mesh/event-log.js";
+import type { MeshFigures } from "../../../bench/mesh/run-mesh.js";
 import {
   type BriefCounts,
   fullMembershipByCounts,
   medianRoundsBetween,
   quietByBriefs,
 } from "../../../bench/mesh/views.js";
+import { fullMembershipCell } from "../../../bench/report.js";
 import type { SequencedEvent } from "../../../src/node/rpc-types.js";
 
 let seq = 0;
@@ -141,5 +143,23 @@ describe("count checks on the summary's briefs", () => {
     ]);
     expect(medianRoundsBetween(before, after)).toBe(5);
     expect(medianRoundsBetween(new Map(), after)).toBe(25);
+  });
+});
+
+describe("the figures table's full membership cell", () => {
+  const base = { fullMembership: { ms: 9_800, rounds: 12 } } as MeshFigures;
+
+  it("says when the time came from the logs, with the polled time beside it", () => {
+    expect(
+      fullMembershipCell({
+        ...base,
+        fullMembershipMeasuredBy: "events",
+        fullMembershipPolled: { ms: 31_000, rounds: 12 },
+      }),
+    ).toBe("9.80 s (12 rounds) from event logs; polled 31.00 s");
+    expect(fullMembershipCell({ ...base, fullMembershipMeasuredBy: "polls" })).toBe(
+      "9.80 s (12 rounds) polled (event logs fell short)",
+    );
+    expect(fullMembershipCell(base)).toBe("9.80 s (12 rounds)");
   });
 });
