@@ -71,6 +71,11 @@ const meshSchema = z
   .object({
     bootstrapCallMs: num,
     fullMembership: elapsed,
+    fullMembershipMeasuredBy: z.enum(["events", "polls"]).optional(),
+    fullMembershipPolled: elapsed.optional(),
+    fullMembershipMedianNodeMs: num.nullable().optional(),
+    fullMembershipLogError: z.string().nullable().optional(),
+    fullMembershipLongestLog: num.nullable().optional(),
     writeEverywhere: elapsed,
     stoppedNonAlive: elapsed,
     stoppedDead: elapsed,
@@ -236,6 +241,36 @@ function withRounds(e: { ms: number; rounds: number } | undefined): string {
   return e ? `${seconds(e.ms)} (${e.rounds} rounds)` : DASH;
 }
 
+/**
+ * Full membership and how it was taken: from the nodes' event logs, with the polled time beside
+ * it, or polled when a log fell short. Results from before the logs timed it say neither.
+ */
+export function fullMembershipCell(mesh: MeshFigures): string {
+  const time = withRounds(mesh.fullMembership);
+  if (mesh.fullMembershipMeasuredBy === "events") {
+    const polled = mesh.fullMembershipPolled ? `; polled ${seconds(mesh.fullMembershipPolled.ms)}` : "";
+    return `${time} from event logs${polled}`;
+  }
+  if (mesh.fullMembershipMeasuredBy === "polls") return `${time} polled (event logs fell short)`;
+  return time;
+}
+
+/** One printed line on how full membership was timed (empty for results from before). */
+export function fullMembershipLine(mesh: MeshFigures, capacity: number): string {
+  if (mesh.fullMembershipMeasuredBy === undefined) return "";
+  const polled = mesh.fullMembershipPolled ? `polled ${seconds(mesh.fullMembershipPolled.ms)}` : "not polled";
+  const log =
+    mesh.fullMembershipLongestLog === null || mesh.fullMembershipLongestLog === undefined
+      ? ""
+      : `, longest log ${mesh.fullMembershipLongestLog} of ${capacity} events`;
+  if (mesh.fullMembershipMeasuredBy === "events") {
+    const median = mesh.fullMembershipMedianNodeMs;
+    const medianText = median === null || median === undefined ? "" : `, median node ${seconds(median)}`;
+    return `full membership (${mesh.detector}): ${seconds(mesh.fullMembership.ms)} from the nodes' event logs${medianText}${log}; ${polled}`;
+  }
+  return `full membership (${mesh.detector}): ${seconds(mesh.fullMembership.ms)} polled; event logs fell short: ${mesh.fullMembershipLogError ?? "unknown"}${log}`;
+}
+
 function fixed(value: number | undefined | null, digits = 2): string {
   return value === undefined || value === null || !Number.isFinite(value) ? DASH : value.toFixed(digits);
 }
@@ -260,7 +295,7 @@ export function figuresTable(result: BenchResult): string {
   const rows: string[][] = [
     [
       `full membership, ${n} nodes from cold`,
-      mesh ? `${withRounds(mesh.fullMembership)}; bootstrap call ${seconds(mesh.bootstrapCallMs)}` : DASH,
+      mesh ? `${fullMembershipCell(mesh)}; bootstrap call ${seconds(mesh.bootstrapCallMs)}` : DASH,
       seconds(s?.fullMembershipMs),
       fixed(ratios?.fullMembership),
     ],

@@ -7,6 +7,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { availableParallelism, platform } from "node:os";
 import { join } from "node:path";
 import type { Detector } from "../src/core/index.js";
+import { EVENT_LOG_CAPACITY } from "../src/node/limits.js";
 import { startWranglerDev, type WranglerDev } from "../test/e2e/support/wrangler-dev.js";
 import { type BenchConfig, parseBenchArgs, USAGE } from "./args.js";
 import {
@@ -28,6 +29,7 @@ import {
   costTable,
   detectorTable,
   figuresTable,
+  fullMembershipLine,
   goalLine,
   resultFileName,
   tradeoffTable,
@@ -304,6 +306,10 @@ async function main(): Promise<number> {
   if (tradeoff) console.log(`## Detection against cost (trade-off)\n\n${tradeoffTable(tradeoff)}\n`);
   const goal = goalLine(result);
   if (goal) console.log(`${goal}\n`);
+  for (const measured of [mesh, meshPhi]) {
+    const line = measured ? fullMembershipLine(measured, EVENT_LOG_CAPACITY) : "";
+    if (line) console.log(line);
+  }
   if (mesh && mesh.falseSuspicions > 0)
     console.log(`false suspicions: ${mesh.falseSuspicionPairs.join(", ")}`);
   for (const failure of failures) console.log(`FAILED ${failure}`);

@@ -6,6 +6,7 @@
  */
 import {
   type BootstrapRequest,
+  type ClusterSummary,
   createHearsayClient,
   type HearsayClient as TypedClient,
 } from "../../src/client/index.js";
@@ -13,6 +14,9 @@ import type { GossipConfigInput } from "../../src/core/index.js";
 import type { NodeView } from "../../src/node/rpc-types.js";
 
 const CALL_TIMEOUT_MS = 10_000;
+
+/** Summary pages the bench follows at most (40 nodes a page by default). */
+const MAX_SUMMARY_PAGES = 1000;
 
 export class ApiCallError extends Error {
   constructor(
@@ -92,6 +96,26 @@ export class HearsayClient {
   /** The Worker's health route: the floor of what one request through the Worker costs. */
   healthUrl(): string {
     return `${this.baseUrl}/v1/health`;
+  }
+
+  /**
+   * Every registered node's brief (counts, rounds, wakeRounds; never a full view), from the
+   * cluster summary's pages followed by their `next` cursors.
+   */
+  async briefs(cluster: string): Promise<ClusterSummary["nodes"]> {
+    const nodes: ClusterSummary["nodes"] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_SUMMARY_PAGES; page++) {
+      const { data, error, response } = await this.api.api.GET("/v1/clusters/{cluster}", {
+        params: { path: { cluster }, query: cursor === undefined ? {} : { cursor } },
+      });
+      if (!data)
+        throw new ApiCallError(response.status, JSON.stringify(error), `GET /v1/clusters/${cluster}`);
+      nodes.push(...data.nodes);
+      if (data.next === null) return nodes;
+      cursor = data.next;
+    }
+    throw new Error(`the summary of ${cluster} has more than ${MAX_SUMMARY_PAGES} pages`);
   }
 
   bootstrap(cluster: string, size: number, config: GossipConfigInput): Promise<unknown> {

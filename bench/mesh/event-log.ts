@@ -89,3 +89,68 @@ export function lastFirstArrival(
   }
   return last - since;
 }
+
+/**
+ * When one node's log (oldest first) first shows every node in `others` alive: the `at` of the
+ * event that completed the set, by that node's clock; null when it never does. A member is
+ * alive from its `joined` (a member discovered in another status has that status logged right
+ * after, at the same instant) or an `alive`, until a `suspect`, `dead`, `left` or `forgotten`.
+ */
+export function allAliveAt(events: readonly SequencedEvent[], others: readonly string[]): number | null {
+  const wanted = new Set(others);
+  const alive = new Set<string>();
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i] as SequencedEvent;
+    if (!wanted.has(event.node)) continue;
+    if (event.type === "joined" || event.type === "alive") alive.add(event.node);
+    else if (event.type !== "restarted" && event.type !== "state") alive.delete(event.node);
+    // The status that follows a `joined` in the same change comes before the set is judged.
+    const next = events[i + 1];
+    if (event.type === "joined" && next?.node === event.node && next.at === event.at) continue;
+    if (alive.size === wanted.size) return event.at;
+  }
+  return null;
+}
+
+/** Full membership timed from the event logs, or why it could not be. */
+export type MembershipFromLogs =
+  | { ms: number; lastNode: string; perNodeMs: Record<string, number> }
+  | { ms: null; reason: string };
+
+/**
+ * From `since` (the bootstrap request) to when every node's log showed every other node
+ * alive: per node, the first moment its log holds all the others alive; the figure is the
+ * latest of those. A log holding `capacity` events may have lost its oldest (the ring is
+ * full), so it cannot say when its node first knew everyone: the figure is then null, with
+ * the reason, and the caller falls back to the polled time.
+ */
+export function fullMembershipFromLogs(
+  logs: ReadonlyMap<string, readonly SequencedEvent[]>,
+  names: readonly string[],
+  since: number,
+  capacity: number,
+): MembershipFromLogs {
+  if (names.length < 2) return { ms: null, reason: "one node: no other to learn of" };
+  const perNodeMs: Record<string, number> = {};
+  let ms = 0;
+  let lastNode = names[0] ?? "";
+  for (const node of names) {
+    const events = logs.get(node);
+    if (!events) return { ms: null, reason: `no event log read from ${node}` };
+    if (events.length >= capacity) {
+      return { ms: null, reason: `${node}'s log is full (${events.length} events): its first may be lost` };
+    }
+    const at = allAliveAt(
+      events,
+      names.filter((name) => name !== node),
+    );
+    if (at === null) return { ms: null, reason: `${node}'s log never shows every other node alive` };
+    const took = Math.max(0, at - since);
+    perNodeMs[node] = took;
+    if (took >= ms) {
+      ms = took;
+      lastNode = node;
+    }
+  }
+  return { ms, lastNode, perNodeMs };
+}

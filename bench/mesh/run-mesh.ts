@@ -4,21 +4,28 @@
  * every node, for a stopped node (it refuses) and then a hung one (it is silent) to be marked
  * non-alive and then dead everywhere; false suspicions seen along the way; and, from the
  * nodes' own counters over a quiet steady window (no polling inside it), billed requests, rows
- * written and bytes per node per round. At the end every node is stopped, so a second mesh
- * measured after it (another detector) has the machine to itself.
+ * written and bytes per node per round. The times come from the nodes' own event logs where
+ * they hold them; the polls only say when to read them (and are the fallback). Waits that
+ * need only counts (full membership, a quiet mesh) poll the cluster summary's briefs, not full
+ * views. At the end every node is stopped, so a second mesh measured after it (another
+ * detector) has the machine to itself.
  */
 
 import { mapLimit } from "../../src/api/concurrency.js";
 import type { Detector, GossipConfigInput } from "../../src/core/index.js";
+import { EVENT_LOG_CAPACITY } from "../../src/node/limits.js";
 import type { NodeView } from "../../src/node/rpc-types.js";
 import { pollUntil } from "../poll.js";
 import type { HearsayClient } from "./api-client.js";
-import { falseSuspicionsIn, lastFirstArrival, readEventLogs } from "./event-log.js";
+import { falseSuspicionsIn, fullMembershipFromLogs, lastFirstArrival, readEventLogs } from "./event-log.js";
 import {
-  fullMembership,
-  medianCounter,
+  type BriefCounts,
+  fullMembershipByCounts,
+  medianRoundsBetween,
   perRound,
   perSecond,
+  quietByBriefs,
+  roundsByNode,
   SuspicionTracker,
   statusesOf,
   valueEverywhere,
@@ -83,8 +90,26 @@ export interface SteadyFigures {
 export interface MeshFigures {
   /** How long the bootstrap call itself took (nodes start one by one while it runs). */
   bootstrapCallMs: number;
-  /** From the bootstrap request to every node listing every node alive. */
+  /**
+   * From the bootstrap request to every node listing every node alive: as
+   * `fullMembershipMeasuredBy` says, when the last node's event log first held every other node
+   * alive (by its own clock), or the poll below. `rounds` is the median node's round count at that poll (so, from the logs, an
+   * upper bound). The keys below are absent from results written before they were measured.
+   */
   fullMembership: Elapsed;
+  /** How `fullMembership` was taken: "events" (the nodes' logs) or "polls" (a log fell short). */
+  fullMembershipMeasuredBy?: "events" | "polls";
+  /**
+   * The first poll of every node's brief (the cluster summary's counts) in which every node
+   * counted every node alive: what polling sees, for comparison; it gates reading the logs.
+   */
+  fullMembershipPolled?: Elapsed;
+  /** The median node's time until its log held every other node alive (null: not from logs). */
+  fullMembershipMedianNodeMs?: number | null;
+  /** Why the logs could not time full membership (null when they did). */
+  fullMembershipLogError?: string | null;
+  /** The most events one node's log held when read for full membership (the ring keeps 1000). */
+  fullMembershipLongestLog?: number | null;
   writeEverywhere: Elapsed;
   stoppedNonAlive: Elapsed;
   stoppedDead: Elapsed;
@@ -105,7 +130,10 @@ export interface MeshFigures {
   /** Membership events read from the live nodes' logs. */
   eventsRead: number;
   steady: SteadyFigures;
+  /** Polls of every live node's full view (each also checked for suspicions). */
   polls: number;
+  /** Polls of the cluster summary's briefs (counts only), for full membership and a quiet mesh. */
+  briefPolls?: number;
 }
 
 /** CPU seconds so far of the processes named in `processes` (their ids). */
@@ -132,6 +160,7 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
   const live = new Set(names);
   const suspicions = new SuspicionTracker();
   let polls = 0;
+  let briefPolls = 0;
 
   const viewsOf = (nodes: readonly string[]) =>
     mapLimit(nodes, VIEW_CONCURRENCY, (node) => client.view(config.cluster, node));
@@ -147,23 +176,24 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
       },
       { what, timeoutMs: config.phaseTimeoutMs, everyMs: config.pollEveryMs },
     );
-  const roundsSince = (before: readonly NodeView[], after: readonly NodeView[]) => {
-    const start = new Map(before.map((view) => [view.node, view.counters.rounds]));
-    const deltas = after.map((view) => view.counters.rounds - (start.get(view.node) ?? 0));
-    deltas.sort((a, b) => a - b);
-    return deltas[Math.floor((deltas.length - 1) / 2)] ?? 0;
-  };
-
-  /**
-   * Every node waits its longest between wakes (none is busy after a change or a failure;
-   * under phi every wake is one round).
-   */
-  const quiet = (views: NodeView[]) =>
-    views.every(
-      (view) =>
-        view.wakeRounds === undefined ||
-        view.wakeRounds >= (view.config.detector === "phi" ? 1 : view.config.roundsPerWake),
+  /** Polls the cluster summary (every node's brief: counts, never a view) until `done(briefs)`. */
+  const pollBriefs = (what: string, done: (briefs: BriefCounts[]) => boolean) =>
+    pollUntil(
+      async () => {
+        const briefs = await client.briefs(config.cluster);
+        briefPolls++;
+        return done(briefs) ? briefs : undefined;
+      },
+      { what, timeoutMs: config.phaseTimeoutMs, everyMs: config.pollEveryMs },
     );
+  const roundsSince = (
+    before: ReadonlyArray<{ node: string; rounds?: number | null; counters?: { rounds: number } }>,
+    after: readonly NodeView[],
+  ) => medianRoundsBetween(roundsByNode(before), roundsByNode(after));
+
+  /** Every live node waits its longest between wakes (none is busy after a change or a failure). */
+  let longestWake = 1;
+  const quiet = (briefs: BriefCounts[]) => quietByBriefs(briefs, liveNames(), longestWake);
 
   let steadyAttempts = 0;
   const steadyWindow = async () => {
@@ -216,14 +246,44 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
     detector: config.detector,
   });
   const bootstrapCallMs = Date.now() - bootAt;
-  const full = await pollViews("full membership", (views) => fullMembership(views, names));
-  const fullMembershipElapsed = { ms: full.at - bootAt, rounds: medianCounter(full.value, "rounds") };
+  // Polled from counts: every node counts every node alive (one summary, not N full views).
+  const full = await pollBriefs("full membership", (briefs) => fullMembershipByCounts(briefs, names));
+  const fullMembershipPolled: Elapsed = {
+    ms: full.at - bootAt,
+    rounds: medianRoundsBetween(new Map(), roundsByNode(full.value)),
+  };
+  // Timed from the logs, read now: a node woken from hibernation later starts an empty log.
+  let fullMembershipElapsed = fullMembershipPolled;
+  let fullMembershipMeasuredBy: "events" | "polls" = "polls";
+  let fullMembershipMedianNodeMs: number | null = null;
+  let fullMembershipLogError: string | null = null;
+  let fullMembershipLongestLog: number | null = null;
+  try {
+    const logs = await readEventLogs(client, config.cluster, names);
+    suspicions.add(falseSuspicionsIn(logs, live).pairs);
+    const joined = fullMembershipFromLogs(logs, names, bootAt, EVENT_LOG_CAPACITY);
+    fullMembershipLongestLog = Math.max(0, ...[...logs.values()].map((events) => events.length));
+    if (joined.ms === null) {
+      fullMembershipLogError = joined.reason;
+    } else {
+      fullMembershipElapsed = { ms: joined.ms, rounds: fullMembershipPolled.rounds };
+      fullMembershipMeasuredBy = "events";
+      const perNode = Object.values(joined.perNodeMs).sort((a, b) => a - b);
+      fullMembershipMedianNodeMs = perNode[Math.floor((perNode.length - 1) / 2)] ?? null;
+    }
+  } catch (error) {
+    fullMembershipLogError = error instanceof Error ? error.message : String(error);
+  }
+  // Every node's config is the bootstrap's: the longest wake is read once (under phi every
+  // wake is one round).
+  const n0 = await client.view(config.cluster, "n0");
+  longestWake = n0.config.detector === "phi" ? 1 : n0.config.roundsPerWake;
 
   // 2. Steady window, once the mesh is quiet (every node back to its longest wake): two
   // counter snapshots, nothing else asked of the nodes in between.
   // A node whose counters went down restarted inside the window (e.g. the dev server reloaded
   // the Worker): the window is measured again, at most STEADY_ATTEMPTS times in all.
-  await pollViews("a quiet mesh before the steady window", quiet);
+  await pollBriefs("a quiet mesh before the steady window", quiet);
   let steady = await steadyWindow();
   for (let attempt = 1; attempt < STEADY_ATTEMPTS && !steady.figures.valid; attempt++) {
     steady = await steadyWindow();
@@ -241,9 +301,9 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
   // 4. Once the mesh is quiet again (every node back to its longest wake, so detection is
   // measured as a quiet mesh sees it), stop the last node; every other node must mark it
   // non-alive, then dead.
-  const quietBeforeStop = await pollViews("a quiet mesh before the stop", quiet);
+  const quietBeforeStop = await pollBriefs("a quiet mesh before the stop", quiet);
   const victim = names[names.length - 1] as string;
-  const beforeStop = quietBeforeStop.value.filter((view) => view.node !== victim);
+  const beforeStop = quietBeforeStop.value.filter((brief) => brief.node !== victim);
   const stopAt = Date.now();
   await client.stop(config.cluster, victim);
   live.delete(victim);
@@ -260,8 +320,8 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
   let hangInfo: { node: string; at: number } | null = null;
   if (names.length > 2) {
     const hung = names[names.length - 2] as string;
-    const quietBeforeHang = await pollViews("a quiet mesh before the hang", quiet);
-    const beforeHang = quietBeforeHang.value.filter((view) => view.node !== hung);
+    const quietBeforeHang = await pollBriefs("a quiet mesh before the hang", quiet);
+    const beforeHang = quietBeforeHang.value.filter((brief) => brief.node !== hung);
     const hangAt = Date.now();
     hangInfo = { node: hung, at: hangAt };
     await client.hang(config.cluster, hung);
@@ -330,6 +390,11 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
     hungDead,
     bootstrapCallMs,
     fullMembership: fullMembershipElapsed,
+    fullMembershipMeasuredBy,
+    fullMembershipPolled,
+    fullMembershipMedianNodeMs,
+    fullMembershipLogError,
+    fullMembershipLongestLog,
     writeEverywhere: writeE,
     stoppedNonAlive: stopE,
     stoppedDead: deadE,
@@ -340,5 +405,6 @@ export async function runMesh(client: HearsayClient, config: MeshConfig): Promis
     eventsRead,
     steady: steady.figures,
     polls,
+    briefPolls,
   };
 }

@@ -1,17 +1,68 @@
 /**
- * Pure questions the bench asks of a set of node views: does everyone know everyone, has a
- * value reached everyone, how does everyone see one node, which live nodes were ever seen as
- * suspect or dead, and what changed in the counters over a window.
+ * Pure questions the bench asks of a set of node views: has a value reached everyone, how
+ * does everyone see one node, which live nodes were ever seen as suspect or dead, and what
+ * changed in the counters over a window. Those that need only counts (does everyone know
+ * everyone, is the mesh quiet) are asked of the nodes' briefs (the cluster summary's
+ * entries), a small fraction of a full view.
  */
 import type { MemberStatus } from "../../src/core/index.js";
 import type { NodeCounters, NodeView } from "../../src/node/rpc-types.js";
 
-/** True when every view lists every node in `names` as alive. */
-export function fullMembership(views: readonly NodeView[], names: readonly string[]): boolean {
-  return views.every((view) => {
-    const alive = new Set(view.members.filter((m) => m.status === "alive").map((m) => m.node));
-    return names.every((name) => alive.has(name));
+/** What the count checks read of one node's brief (an entry of the cluster summary). */
+export interface BriefCounts {
+  node: string;
+  live: boolean;
+  members: Partial<Record<string, number>>;
+  memberCount: number | null;
+  rounds: number | null;
+  wakeRounds?: number | null;
+}
+
+/**
+ * True when every node in `names` is live and counts exactly `names.length` members, all
+ * alive. In a cluster whose only members are `names` (a fresh bootstrap, no agents) that is
+ * every node listing every node alive, read from counts instead of full views.
+ */
+export function fullMembershipByCounts(briefs: readonly BriefCounts[], names: readonly string[]): boolean {
+  const byNode = new Map(briefs.map((brief) => [brief.node, brief]));
+  return names.every((name) => {
+    const brief = byNode.get(name);
+    return brief?.live && brief.memberCount === names.length && brief.members.alive === names.length;
   });
+}
+
+/**
+ * True when every node in `nodes` waits its longest between wakes (`wakeRounds` at least
+ * `longest`): none is busy after a change or a failure. A node missing from `briefs`, or one
+ * whose brief does not say, is not quiet.
+ */
+export function quietByBriefs(
+  briefs: readonly BriefCounts[],
+  nodes: readonly string[],
+  longest: number,
+): boolean {
+  const byNode = new Map(briefs.map((brief) => [brief.node, brief]));
+  return nodes.every((node) => {
+    const wake = byNode.get(node)?.wakeRounds;
+    return typeof wake === "number" && wake >= longest;
+  });
+}
+
+/** Each node's round counter, from views or briefs. */
+export function roundsByNode(
+  from: ReadonlyArray<{ node: string; rounds?: number | null; counters?: { rounds: number } }>,
+): Map<string, number> {
+  return new Map(from.map((entry) => [entry.node, entry.counters?.rounds ?? entry.rounds ?? 0]));
+}
+
+/** The median node's rounds run between two readings of the same nodes (`after`'s nodes). */
+export function medianRoundsBetween(
+  before: ReadonlyMap<string, number>,
+  after: ReadonlyMap<string, number>,
+): number {
+  const deltas = [...after].map(([node, rounds]) => rounds - (before.get(node) ?? 0));
+  deltas.sort((a, b) => a - b);
+  return deltas[Math.floor((deltas.length - 1) / 2)] ?? 0;
 }
 
 /** True when every view holds `key` = `value` in the state of `owner`. */
@@ -171,10 +222,4 @@ export function perSecond(totals: WindowTotals) {
     rowsWritten: totals.rowsWritten / nodeSeconds,
     activeMs: totals.activeMs / nodeSeconds,
   };
-}
-
-/** Median of a counter across views. */
-export function medianCounter(views: readonly NodeView[], key: keyof NodeCounters): number {
-  const values = views.map((view) => view.counters[key]).sort((a, b) => a - b);
-  return values[Math.floor((values.length - 1) / 2)] ?? 0;
 }

@@ -35,6 +35,8 @@ export interface NodeSummary {
   memberCount: number | null;
   /** Protocol rounds the node has run; null when not configured. */
   rounds: number | null;
+  /** Rounds its next wake may wait (1 while busy, up to roundsPerWake when quiet); null when not configured. */
+  wakeRounds: number | null;
   live: boolean;
   /** Whether its fingerprint is the majority's; null when not live. */
   agrees: boolean | null;
@@ -85,6 +87,7 @@ export function summarizeNode(node: string, brief: NodeBrief | null, error?: str
       members: {},
       memberCount: null,
       rounds: null,
+      wakeRounds: null,
       live: false,
       agrees: null,
       viewHash: null,
@@ -102,6 +105,7 @@ export function summarizeNode(node: string, brief: NodeBrief | null, error?: str
     members: brief.members,
     memberCount: brief.memberCount,
     rounds: brief.rounds ?? null,
+    wakeRounds: brief.wakeRounds ?? null,
     live: brief.running && brief.status !== "left",
     agrees: null,
     viewHash: brief.viewHash,

@@ -152,6 +152,10 @@ export const NodeSummarySchema = z
       .number()
       .nullable()
       .openapi({ description: "Protocol rounds the node has run (null when not configured)." }),
+    wakeRounds: z.number().int().nullable().openapi({
+      description:
+        "Rounds its next wake may wait: 1 while busy, up to config.roundsPerWake when quiet (null when not configured).",
+    }),
     live: z.boolean().openapi({ description: "Counts for convergence: configured, running, not left." }),
     agrees: z
       .boolean()

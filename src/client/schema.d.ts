@@ -453,6 +453,8 @@ export interface components {
       memberCount: number | null;
       /** @description Protocol rounds the node has run (null when not configured). */
       rounds: number | null;
+      /** @description Rounds its next wake may wait: 1 while busy, up to config.roundsPerWake when quiet (null when not configured). */
+      wakeRounds: number | null;
       /** @description Counts for convergence: configured, running, not left. */
       live: boolean;
       /** @description Its view matches the majority (null when not live). */

@@ -27,6 +27,8 @@ export interface NodeBrief {
   rounds: number;
   /** Alarms run since the object woke. */
   alarmsRun: number;
+  /** Rounds its next wake may wait: 1 while busy, up to config.roundsPerWake when quiet. */
+  wakeRounds: number;
   /** The full digest, only when asked for. */
   digest?: DigestEntry[];
   /** The node's clock when it answered, ms since epoch. */
@@ -59,6 +61,7 @@ export function briefOf(view: NodeView, withDigest: boolean): NodeBrief {
     viewHash: hash53(viewFingerprint(view.members)),
     rounds: view.counters.rounds,
     alarmsRun: view.counters.alarmsRun,
+    wakeRounds: view.wakeRounds,
     ...(withDigest ? { digest: view.digest } : {}),
     at: view.at,
   };

@@ -22,7 +22,7 @@ function member(node: string, status: MemberStatus = "alive", maxVersion = 0, he
   };
 }
 
-function view(node: string, members: MemberView[], running = true): NodeView {
+function view(node: string, members: MemberView[], running = true, wakeRounds = 1): NodeView {
   const self = members.find((m) => m.node === node) ?? member(node);
   return {
     cluster: "c",
@@ -37,7 +37,7 @@ function view(node: string, members: MemberView[], running = true): NodeView {
     options: {} as NodeView["options"],
     counters: {} as NodeView["counters"],
     digest: [],
-    wakeRounds: 1,
+    wakeRounds,
     at: 0,
   };
 }
@@ -111,6 +111,19 @@ describe("convergence", () => {
       0,
     );
     expect(summary.differing).toEqual(["b"]);
+  });
+
+  it("each node's summary carries how long its next wake may wait (null when not configured)", () => {
+    const summary = summarizeCluster(
+      "c",
+      [
+        summarizeNode("a", briefOf(view("a", all(), true, 8), false)),
+        summarizeNode("b", briefOf(view("b", all(), true, 1), false)),
+        summarizeNode("c", null),
+      ],
+      0,
+    );
+    expect(summary.nodes.map((n) => n.wakeRounds)).toEqual([8, 1, null]);
   });
 
   it("a cluster with no live node has not converged", () => {

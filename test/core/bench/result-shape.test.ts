@@ -133,6 +133,25 @@ describe("bench result", () => {
     expect(computeRatios(restarted, swim)?.bytesPerNodePerSecond).toBeNull();
   });
 
+  it("records beside full membership how it was measured, and the polled time", () => {
+    const fromLogs: MeshFigures = {
+      ...mesh,
+      fullMembershipMeasuredBy: "events",
+      fullMembershipPolled: { ms: 6000, rounds: 4 },
+      fullMembershipMedianNodeMs: 3000,
+      fullMembershipLogError: null,
+      fullMembershipLongestLog: 40,
+      briefPolls: 12,
+    };
+    const written = result({ mesh: fromLogs });
+    expect(BenchResultSchema.safeParse(JSON.parse(JSON.stringify(written))).success).toBe(true);
+    expect(figuresTable(written)).toContain(
+      "| full membership, 32 nodes from cold | 4.00 s (4 rounds) from event logs; polled 6.00 s; bootstrap call 0.50 s |",
+    );
+    const unknown = result({ mesh: { ...fromLogs, fullMembershipMeasuredBy: "guess" as "events" } });
+    expect(BenchResultSchema.safeParse(unknown).success).toBe(false);
+  });
+
   it("rejects a result missing its figures", () => {
     const { figures: _figures, ...configOnly } = result();
     expect(BenchResultSchema.safeParse(configOnly).success).toBe(false);
