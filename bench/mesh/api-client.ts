@@ -94,8 +94,9 @@ export class HearsayClient {
     return `${this.baseUrl}/v1/health`;
   }
 
+  /** Starts every node, one bootstrap call per page (a mesh may be larger than one page). */
   bootstrap(cluster: string, size: number, config: GossipConfigInput): Promise<unknown> {
-    return this.api.bootstrap(cluster, { size, config } as BootstrapRequest);
+    return this.api.bootstrapAll(cluster, { size, config } as BootstrapRequest);
   }
 
   view(cluster: string, node: string): Promise<NodeView> {
