@@ -12,7 +12,7 @@ import { NODES_PER_INVOCATION } from "../node/subrequests.js";
 export const BOOTSTRAP_PAGE = NODES_PER_INVOCATION;
 
 /** Default seeds: the first this many nodes (n0, n1), on every page. */
-const DEFAULT_SEED_COUNT = 2;
+export const DEFAULT_SEED_COUNT = 2;
 
 export interface BootstrapInput {
   size: number;

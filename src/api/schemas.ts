@@ -34,7 +34,7 @@ import {
   MEMBERS_MAX_KEYS,
   MEMBERS_MAX_LIMIT,
 } from "../node/members-query.js";
-import { BOOTSTRAP_PAGE } from "./bootstrap-plan.js";
+import { BOOTSTRAP_PAGE, DEFAULT_SEED_COUNT } from "./bootstrap-plan.js";
 import { SUMMARY_MAX_LIMIT } from "./convergence.js";
 
 export { MAX_VALUE_BYTES, NAME_PATTERN };
@@ -139,7 +139,9 @@ export const BootstrapBody = z
       }),
     seeds: Seeds.min(1, "seeds must name at least one node")
       .optional()
-      .openapi({ description: 'Seed nodes; default the first min(2, size) nodes ("n0", "n1").' }),
+      .openapi({
+        description: `Seed nodes; default the first min(${DEFAULT_SEED_COUNT}, size) nodes ("n0", "n1"), for every call of the bootstrap.`,
+      }),
     config: GossipConfigInputSchema.optional(),
     regions: z
       .array(Region)

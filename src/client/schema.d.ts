@@ -323,7 +323,7 @@ export interface components {
        * @example 12
        */
       size: number;
-      /** @description Seed nodes; default the first min(2, size) nodes ("n0", "n1"). */
+      /** @description Seed nodes; default the first min(2, size) nodes ("n0", "n1"), for every call of the bootstrap. */
       seeds?: string[];
       config?: components["schemas"]["GossipConfigInput"];
       /**
