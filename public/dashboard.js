@@ -1,8 +1,9 @@
 /**
  * The page's entry module: holds what the person chose (cluster, observer), polls the cluster
- * summary and the observer's view once a second, follows the observer's event stream, watches
- * the latest news spread (spread.js, drawn by chart.js and as pulses on the mesh), and wires
- * the controls to the API. Errors from the API are shown in the alert bar, never swallowed.
+ * summary (every page of it, so every node) and the observer's view once a second, follows
+ * the observer's event stream, watches the latest news spread (spread.js, drawn by chart.js
+ * and as pulses on the mesh), and wires the controls to the API. Errors from the API are
+ * shown in the alert bar, never swallowed.
  */
 import { api, getToken, setToken } from "./dashboard/api.js";
 import { createChart } from "./dashboard/chart.js";

@@ -61,17 +61,13 @@ async function afterHealthy(url) {
     if (!token) {
       console.error("start: .dev.vars has no API_TOKEN, so the demo cluster cannot be started.");
     } else {
-      const res = await fetch(`${url}/v1/clusters/${DEMO_CLUSTER}/bootstrap`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({ size: DEMO_SIZE, config: { intervalMs: DEMO_INTERVAL_MS } }),
-      });
-      if (res.ok) {
+      const failure = await bootstrapDemo(url, token);
+      if (failure === null) {
         console.log(
           `start: cluster "${DEMO_CLUSTER}" bootstrapped with ${DEMO_SIZE} nodes (${DEMO_INTERVAL_MS} ms rounds)`,
         );
       } else {
-        console.error(`start: bootstrapping "${DEMO_CLUSTER}" failed: ${res.status} ${await res.text()}`);
+        console.error(`start: bootstrapping "${DEMO_CLUSTER}" failed: ${failure}`);
       }
     }
   }
@@ -87,6 +83,33 @@ async function afterHealthy(url) {
       "",
     ].join("\n"),
   );
+}
+
+/**
+ * Starts every node of the demo cluster, one bootstrap call per page of nodes, each from the
+ * previous answer's `next`. Null when all started, else what went wrong.
+ * @param {string} url base URL of the local Worker
+ * @param {string} token the API token
+ * @returns {Promise<string | null>}
+ */
+async function bootstrapDemo(url, token) {
+  /** @type {number | null} */
+  let from = 0;
+  while (from !== null) {
+    const res = await fetch(`${url}/v1/clusters/${DEMO_CLUSTER}/bootstrap`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        size: DEMO_SIZE,
+        config: { intervalMs: DEMO_INTERVAL_MS },
+        ...(from > 0 ? { from } : {}),
+      }),
+    });
+    if (!res.ok) return `${res.status} ${await res.text()}`;
+    const answer = /** @type {{ next: number | null }} */ (await res.json());
+    from = answer.next;
+  }
+  return null;
 }
 
 /**

@@ -15,9 +15,6 @@ import type { NodeView } from "../../src/node/rpc-types.js";
 
 const CALL_TIMEOUT_MS = 10_000;
 
-/** Summary pages the bench follows at most (40 nodes a page by default). */
-const MAX_SUMMARY_PAGES = 1000;
-
 export class ApiCallError extends Error {
   constructor(
     readonly status: number,
@@ -103,23 +100,12 @@ export class HearsayClient {
    * cluster summary's pages followed by their `next` cursors.
    */
   async briefs(cluster: string): Promise<ClusterSummary["nodes"]> {
-    const nodes: ClusterSummary["nodes"] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_SUMMARY_PAGES; page++) {
-      const { data, error, response } = await this.api.api.GET("/v1/clusters/{cluster}", {
-        params: { path: { cluster }, query: cursor === undefined ? {} : { cursor } },
-      });
-      if (!data)
-        throw new ApiCallError(response.status, JSON.stringify(error), `GET /v1/clusters/${cluster}`);
-      nodes.push(...data.nodes);
-      if (data.next === null) return nodes;
-      cursor = data.next;
-    }
-    throw new Error(`the summary of ${cluster} has more than ${MAX_SUMMARY_PAGES} pages`);
+    return (await this.api.summaryAll(cluster)).nodes;
   }
 
+  /** Starts every node, one bootstrap call per page (a mesh may be larger than one page). */
   bootstrap(cluster: string, size: number, config: GossipConfigInput): Promise<unknown> {
-    return this.api.bootstrap(cluster, { size, config } as BootstrapRequest);
+    return this.api.bootstrapAll(cluster, { size, config } as BootstrapRequest);
   }
 
   view(cluster: string, node: string): Promise<NodeView> {

@@ -88,7 +88,7 @@ export interface SteadyFigures {
 }
 
 export interface MeshFigures {
-  /** How long the bootstrap call itself took (nodes start one by one while it runs). */
+  /** How long the bootstrap calls took, one per page of nodes (nodes start one by one meanwhile). */
   bootstrapCallMs: number;
   /**
    * From the bootstrap request to every node listing every node alive: as

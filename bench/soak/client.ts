@@ -35,11 +35,16 @@ export class SoakClient {
     return `${this.baseUrl}/v1/clusters/${encodeURIComponent(this.cluster)}/nodes/${encodeURIComponent(node)}`;
   }
 
-  bootstrap(size: number, config: GossipConfigInput): Promise<unknown> {
-    return this.call("POST", `${this.baseUrl}/v1/clusters/${encodeURIComponent(this.cluster)}/bootstrap`, {
-      size,
-      config,
-    });
+  /** Starts every node, one bootstrap call per page, each from the previous answer's `next`. */
+  async bootstrap(size: number, config: GossipConfigInput): Promise<void> {
+    const url = `${this.baseUrl}/v1/clusters/${encodeURIComponent(this.cluster)}/bootstrap`;
+    let from: number | null = 0;
+    while (from !== null) {
+      const answer = (await this.call("POST", url, { size, config, ...(from > 0 ? { from } : {}) })) as {
+        next: number | null;
+      };
+      from = answer.next;
+    }
   }
 
   view(node: string): Promise<NodeView> {

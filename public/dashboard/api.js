@@ -125,8 +125,11 @@ export const client = createHearsayClient({
 });
 
 export const api = {
-  /** @param {string} cluster */
-  summary: (cluster) => client.summary(cluster),
+  /**
+   * Every page of the cluster summary, combined: every node, and the cluster's verdict.
+   * @param {string} cluster
+   */
+  summary: (cluster) => client.summaryAll(cluster),
   /**
    * @param {string} cluster
    * @param {string} node
@@ -135,11 +138,12 @@ export const api = {
   view: (cluster, node) =>
     /** @type {Promise<NodeView>} */ (/** @type {unknown} */ (client.node(cluster, node))),
   /**
+   * Starts every node, one bootstrap call per page of nodes.
    * @param {string} cluster
    * @param {number} size
    * @param {Record<string, unknown>} config
    */
-  bootstrap: (cluster, size, config) => client.bootstrap(cluster, { size, config }),
+  bootstrap: (cluster, size, config) => client.bootstrapAll(cluster, { size, config }),
   /**
    * @param {string} cluster
    * @param {string} node

@@ -81,13 +81,21 @@ export const HealthResponse = z.object({ ok: z.literal(true) }).openapi("Health"
 export const BootstrapResponse = z
   .object({
     cluster: z.string(),
-    nodes: z.array(z.string()),
+    nodes: z.array(z.string()).openapi({ description: "The nodes this call started, in order." }),
     seeds: z.array(z.string()),
     config: GossipConfigSchema,
     regions: z
       .record(z.string(), z.string())
       .optional()
-      .openapi({ description: "With `regions`: each node's region, by node." }),
+      .openapi({ description: "With `regions`: the region of each node this call started, by node." }),
+    next: z.number().int().nullable().openapi({
+      description:
+        "The `from` of the next call, to start the nodes after this call's; null when this call started the last node, n{size-1}.",
+    }),
+    complete: z.boolean().openapi({
+      description:
+        "This one call started every node, n0..n{size-1}. False when it started only a page of them: nodes from `next` on are not started until that call is made (and nodes before `from`, by the calls before).",
+    }),
   })
   .openapi("BootstrapResult");
 

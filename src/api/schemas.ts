@@ -34,6 +34,7 @@ import {
   MEMBERS_MAX_KEYS,
   MEMBERS_MAX_LIMIT,
 } from "../node/members-query.js";
+import { BOOTSTRAP_PAGE, DEFAULT_SEED_COUNT } from "./bootstrap-plan.js";
 import { SUMMARY_MAX_LIMIT } from "./convergence.js";
 
 export { MAX_VALUE_BYTES, NAME_PATTERN };
@@ -132,10 +133,15 @@ export const BootstrapBody = z
       .int("size must be an integer")
       .min(1, `size must be between 1 and ${MAX_BOOTSTRAP_SIZE}`)
       .max(MAX_BOOTSTRAP_SIZE, `size must be between 1 and ${MAX_BOOTSTRAP_SIZE}`)
-      .openapi({ description: "Nodes to start, named n0..n{size-1}.", example: 12 }),
+      .openapi({
+        description: `Nodes in the cluster, named n0..n{size-1}; more than ${BOOTSTRAP_PAGE} are started over several calls (see \`from\`).`,
+        example: 12,
+      }),
     seeds: Seeds.min(1, "seeds must name at least one node")
       .optional()
-      .openapi({ description: 'Seed nodes; default the first min(2, size) nodes ("n0", "n1").' }),
+      .openapi({
+        description: `Seed nodes; default the first min(${DEFAULT_SEED_COUNT}, size) nodes ("n0", "n1"), for every call of the bootstrap.`,
+      }),
     config: GossipConfigInputSchema.optional(),
     regions: z
       .array(Region)
@@ -148,8 +154,25 @@ export const BootstrapBody = z
           "Location hints; node n{i} is placed in regions[i mod length]. Without it, nodes have no region.",
         example: ["weur", "enam"],
       }),
+    from: z
+      .number({ error: "from must be a number" })
+      .int("from must be an integer")
+      .min(0, `from must be between 0 and ${MAX_BOOTSTRAP_SIZE - 1}`)
+      .max(MAX_BOOTSTRAP_SIZE - 1, `from must be between 0 and ${MAX_BOOTSTRAP_SIZE - 1}`)
+      .optional()
+      .openapi({
+        description: `Index of the first node this call starts; default 0. One call starts at most ${BOOTSTRAP_PAGE} nodes (one subrequest each), n{from} onwards: to start the rest, send the same body again with \`from\` set to the answer's \`next\`. Must be below \`size\`.`,
+        example: 0,
+      }),
   })
   .superRefine((body, ctx) => {
+    if (body.from !== undefined && body.from >= body.size) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["from"],
+        message: `from must be below size (${body.size}): the nodes are n0..n${body.size - 1}`,
+      });
+    }
     for (const seed of body.seeds ?? []) {
       const index = /^n(0|[1-9][0-9]*)$/.exec(seed);
       if (!index || Number(index[1]) >= body.size) {

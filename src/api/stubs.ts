@@ -10,9 +10,9 @@ import { type ClusterRegistryRpc, type GossipNodeRpc, REGISTRY_NAME } from "../n
  * Durable Object calls in flight at once during a fan-out (bootstrap, cluster summary).
  * Every call is a subrequest, within the per-invocation limits declared in
  * node/subrequests.ts. A summary page makes at most NODES_PER_INVOCATION + 1 (one registry
- * read, one brief per node), within the Free plan's. A bootstrap of N nodes makes N calls (one
- * configure per node; each node registers itself, from its own budget): a bootstrap larger
- * than the Free plan's limit needs Workers Paid (10,000), which the largest (1,000) fits.
+ * read, one brief per node), within the Free plan's. A bootstrap call makes at most
+ * NODES_PER_INVOCATION (one configure per node of its page; each node registers itself, from
+ * its own budget), so a cluster of any size is started over several calls (bootstrap-plan.ts).
  */
 export const FAN_OUT_CONCURRENCY = 32;
 

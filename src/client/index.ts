@@ -9,8 +9,10 @@
  * `startAgent` is an agent's heartbeat loop (see docs/agents.md and examples/agent.ts).
  */
 import createClient, { type Client } from "openapi-fetch";
+import { followBootstrap, followSummary } from "./pages.js";
 import type { components, paths } from "./schema.js";
 
+export { combineSummaryPages } from "./pages.js";
 export type { components, paths } from "./schema.js";
 export type MembersPage = components["schemas"]["MembersPage"];
 export type DirectoryMember = components["schemas"]["DirectoryMember"];
@@ -19,6 +21,7 @@ export type PutStateResult = components["schemas"]["PutStateResult"];
 export type BootstrapRequest = components["schemas"]["BootstrapRequest"];
 export type BootstrapResult = components["schemas"]["BootstrapResult"];
 export type ClusterSummary = components["schemas"]["ClusterSummary"];
+export type SummaryQuery = NonNullable<paths["/v1/clusters/{cluster}"]["get"]["parameters"]["query"]>;
 /** The fault-injection and lifecycle actions on one node, as `POST .../nodes/:node/<action>`. */
 export type NodeAction = "leave" | "stop" | "hang" | "start";
 export type MembersQuery = NonNullable<paths["/v1/clusters/{cluster}/members"]["get"]["parameters"]["query"]>;
@@ -130,14 +133,53 @@ export function createHearsayClient(options: HearsayClientOptions) {
       return unwrap(api.GET("/v1/health"));
     },
 
-    /** `POST /v1/clusters/:cluster/bootstrap`: starts (or restarts) nodes n0..n{size-1}. */
+    /**
+     * `POST /v1/clusters/:cluster/bootstrap`, one call: starts (or restarts) a page of nodes,
+     * n{from}.. of n0..n{size-1}. For a cluster larger than a page, `next` says where the next
+     * call starts and `complete` is false; `bootstrapAll` makes every call.
+     */
     bootstrap(cluster: string, body: BootstrapRequest): Promise<BootstrapResult> {
       return unwrap(api.POST("/v1/clusters/{cluster}/bootstrap", { params: { path: { cluster } }, body }));
     },
 
-    /** `GET /v1/clusters/:cluster`: each node in brief, and whether the views agree. */
-    summary(cluster: string): Promise<ClusterSummary> {
-      return unwrap(api.GET("/v1/clusters/{cluster}", { params: { path: { cluster } } }));
+    /**
+     * Starts (or restarts) every node n{from ?? 0}..n{size-1}, one bootstrap call per page,
+     * following `next`; the answer lists every node started. A failed call throws, and the
+     * nodes of the calls before it are running: call again with that call's `from`.
+     */
+    bootstrapAll(
+      cluster: string,
+      body: BootstrapRequest,
+      onPage?: (result: BootstrapResult) => void,
+    ): Promise<BootstrapResult> {
+      return followBootstrap(
+        (page) =>
+          unwrap(api.POST("/v1/clusters/{cluster}/bootstrap", { params: { path: { cluster } }, body: page })),
+        body,
+        onPage,
+      );
+    },
+
+    /**
+     * `GET /v1/clusters/:cluster`, one page: those nodes in brief, and whether their views agree.
+     * `complete` false means the verdict covers this page only; `summaryAll` reads them all.
+     */
+    summary(cluster: string, query: SummaryQuery = {}): Promise<ClusterSummary> {
+      return unwrap(api.GET("/v1/clusters/{cluster}", { params: { path: { cluster }, query } }));
+    },
+
+    /**
+     * Every page of the summary, combined: every node in brief, and the cluster's verdict
+     * (fingerprints summed over the pages; one fingerprint means converged).
+     */
+    summaryAll(cluster: string, query: Omit<SummaryQuery, "cursor"> = {}): Promise<ClusterSummary> {
+      return followSummary((cursor) =>
+        unwrap(
+          api.GET("/v1/clusters/{cluster}", {
+            params: { path: { cluster }, query: cursor === undefined ? query : { ...query, cursor } },
+          }),
+        ),
+      );
     },
 
     /** `POST .../nodes/:node/{leave,stop,hang,start}`: the node's record and view afterwards. */

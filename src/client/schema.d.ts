@@ -34,8 +34,8 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Start nodes n0..n{size-1} of a cluster
-     * @description Starts (or restarts, with a new generation) each of them with the same seeds and config, placed round-robin over `regions` (location hints) when given; each node adds itself to the cluster's registry. Nodes from an earlier, larger bootstrap are left as they are.
+     * Start nodes n0..n{size-1} of a cluster, a page per call
+     * @description Starts (or restarts, with a new generation) nodes n{from}.. of n0..n{size-1}, at most 40 per call (one subrequest each, within the Workers Free plan's budget), with the same seeds and config, placed round-robin over `regions` (location hints) when given; each node adds itself to the cluster's registry. A cluster of more than 40 nodes takes several calls: send the same body again with `from` set to the answer's `next` until `next` is null. `complete` is true only when this one call started every node. Seeds and regions follow from the body alone, so every page agrees when only `from` changes. Nodes from an earlier, larger bootstrap are left as they are.
      */
     post: operations["bootstrapCluster"];
     delete?: never;
@@ -292,13 +292,18 @@ export interface components {
     };
     BootstrapResult: {
       cluster: string;
+      /** @description The nodes this call started, in order. */
       nodes: string[];
       seeds: string[];
       config: components["schemas"]["GossipConfig"];
-      /** @description With `regions`: each node's region, by node. */
+      /** @description With `regions`: the region of each node this call started, by node. */
       regions?: {
         [key: string]: string;
       };
+      /** @description The `from` of the next call, to start the nodes after this call's; null when this call started the last node, n{size-1}. */
+      next: number | null;
+      /** @description This one call started every node, n0..n{size-1}. False when it started only a page of them: nodes from `next` on are not started until that call is made (and nodes before `from`, by the calls before). */
+      complete: boolean;
     };
     /** @description The node's resolved configuration: every field of GossipConfigInput, defaults filled in. */
     GossipConfig: {
@@ -314,11 +319,11 @@ export interface components {
     };
     BootstrapRequest: {
       /**
-       * @description Nodes to start, named n0..n{size-1}.
+       * @description Nodes in the cluster, named n0..n{size-1}; more than 40 are started over several calls (see `from`).
        * @example 12
        */
       size: number;
-      /** @description Seed nodes; default the first min(2, size) nodes ("n0", "n1"). */
+      /** @description Seed nodes; default the first min(2, size) nodes ("n0", "n1"), for every call of the bootstrap. */
       seeds?: string[];
       config?: components["schemas"]["GossipConfigInput"];
       /**
@@ -329,6 +334,11 @@ export interface components {
        *     ]
        */
       regions?: components["schemas"]["Region"][];
+      /**
+       * @description Index of the first node this call starts; default 0. One call starts at most 40 nodes (one subrequest each), n{from} onwards: to start the rest, send the same body again with `from` set to the answer's `next`. Must be below `size`.
+       * @example 0
+       */
+      from?: number;
     };
     /** @description Gossip tunables; every field optional. Omitted time fields derive from intervalMs. */
     GossipConfigInput: {
@@ -658,14 +668,14 @@ export interface operations {
       };
       cookie?: never;
     };
-    /** @description Cluster size, optional seeds, config and regions. */
+    /** @description Cluster size, optional seeds, config, regions and the first node's index. */
     requestBody: {
       content: {
         "application/json": components["schemas"]["BootstrapRequest"];
       };
     };
     responses: {
-      /** @description Every node started; `config` is the resolved configuration. */
+      /** @description Every node of this call started; `config` is the resolved configuration, `next` where the next call starts. */
       200: {
         headers: {
           [name: string]: unknown;

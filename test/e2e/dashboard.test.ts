@@ -5,14 +5,17 @@
  * reaches only the Worker), so these checks live here. Then the page in a real browser
  * (Debian's chromium, driven by playwright-core), used the way a person would: open the page,
  * enter the token, bootstrap a cluster, write a key and watch the spread curve reach every
- * node, stop a node and watch it stop being alive, and see API errors spelled out. Every wait
- * polls for what the page shows, with a deadline.
+ * node, stop a node and watch it stop being alive, see API errors spelled out, and bootstrap
+ * and watch a cluster larger than one page (of the bootstrap and of the summary): every node
+ * shown, and a node of the last summary page marked stopped. Every wait polls for what the
+ * page shows, with a deadline.
  */
 import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { type Browser, type ConsoleMessage, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BOOTSTRAP_PAGE } from "../../src/api/bootstrap-plan.js";
 import { createHearsayClient } from "../../src/client/index.js";
 import { startWranglerDev, type WranglerDev } from "./support/wrangler-dev.js";
 
@@ -22,6 +25,10 @@ const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const CLUSTER = "e2e-dash";
 const SIZE = 6;
 const INTERVAL_MS = 250;
+/** A cluster larger than one page of the bootstrap and of the summary, at slow rounds. */
+const BIG_CLUSTER = "e2e-dash-big";
+const BIG_SIZE = BOOTSTRAP_PAGE + 5;
+const BIG_INTERVAL_MS = 5000;
 
 let dev: WranglerDev;
 
@@ -328,5 +335,37 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("dashboard in a browse
     );
     // Nothing changed: n1 still runs.
     expect(await node("n1").getAttribute("class")).not.toContain("stopped");
+  });
+
+  it("bootstraps and shows every node of a cluster larger than one page", { timeout: 240_000 }, async () => {
+    await page.getByLabel("API token", { exact: true }).fill(dev.token);
+    await page.getByRole("button", { name: "Use token" }).click();
+    await page.getByLabel("Cluster", { exact: true }).fill(BIG_CLUSTER);
+    await page.getByRole("button", { name: "Watch", exact: true }).click();
+    await page.getByText(`No cluster named ${BIG_CLUSTER} yet`).waitFor({ timeout: 15_000 });
+    await page.getByLabel("Nodes", { exact: true }).fill(String(BIG_SIZE));
+    await page.getByLabel("Interval (ms)", { exact: true }).fill(String(BIG_INTERVAL_MS));
+    await page.getByRole("button", { name: "Bootstrap cluster" }).click();
+    await page.getByText(`Bootstrapped ${BIG_CLUSTER} with ${BIG_SIZE} nodes`).waitFor({ timeout: 60_000 });
+    await page.waitForFunction(
+      (size) => document.querySelectorAll("#mesh g.node").length === size,
+      BIG_SIZE,
+      { timeout: 60_000 },
+    );
+    // The verdict counts the nodes of every page (one page alone would count fewer).
+    await page.locator("#convergence", { hasText: `${BIG_SIZE} live nodes` }).waitFor({ timeout: 30_000 });
+
+    // The summary's pages are by name, so the last name is on the last page: stop it, and the
+    // mesh marks it stopped and the verdict counts every other node live.
+    const last = Array.from({ length: BIG_SIZE }, (_, i) => `n${i}`)
+      .sort()
+      .at(-1) as string;
+    await observe(last);
+    await page.getByRole("button", { name: "Stop", exact: true }).click();
+    await page.getByText(`Stopped ${last}.`).waitFor({ timeout: 10_000 });
+    await page.locator(`#mesh g.node[data-node="${last}"].stopped`).waitFor({ timeout: 30_000 });
+    await page
+      .locator("#convergence", { hasText: `${BIG_SIZE - 1} live nodes` })
+      .waitFor({ timeout: 30_000 });
   });
 });

@@ -1,11 +1,13 @@
 /**
- * Routes on a whole cluster: bootstrap n0..n{size-1} in one call, and the summary that asks
- * a page of registered nodes for their brief (counts and a view fingerprint, never the view)
- * and says whether they agree. Both fan out to one Durable Object per node with bounded
- * concurrency (see stubs.ts); the summary's page keeps it within the subrequest budget.
+ * Routes on a whole cluster: bootstrap n0..n{size-1}, a page of nodes per call, and the
+ * summary that asks a page of registered nodes for their brief (counts and a view
+ * fingerprint, never the view) and says whether they agree. Both fan out to one Durable
+ * Object per node with bounded concurrency (see stubs.ts), a page at a time, so each call
+ * stays within one invocation's subrequest budget (node/subrequests.ts).
  */
 import { createRoute, type z } from "@hono/zod-openapi";
 import { requireReadToken, requireWriteToken } from "../auth.js";
+import { BOOTSTRAP_PAGE, planBootstrap } from "../bootstrap-plan.js";
 import { mapLimit } from "../concurrency.js";
 import { type ClusterSummary, SUMMARY_MAX_LIMIT, summarizeCluster, summarizeNode } from "../convergence.js";
 import { ApiError, toErrorResponse } from "../errors.js";
@@ -23,38 +25,42 @@ clusterRoutes.openapi(
     path: "/v1/clusters/{cluster}/bootstrap",
     tags: ["clusters"],
     operationId: "bootstrapCluster",
-    summary: "Start nodes n0..n{size-1} of a cluster",
-    description:
-      "Starts (or restarts, with a new generation) each of them with the same seeds and config, placed round-robin over `regions` (location hints) when given; each node adds itself to the cluster's registry. Nodes from an earlier, larger bootstrap are left as they are.",
+    summary: "Start nodes n0..n{size-1} of a cluster, a page per call",
+    description: `Starts (or restarts, with a new generation) nodes n{from}.. of n0..n{size-1}, at most ${BOOTSTRAP_PAGE} per call (one subrequest each, within the Workers Free plan's budget), with the same seeds and config, placed round-robin over \`regions\` (location hints) when given; each node adds itself to the cluster's registry. A cluster of more than ${BOOTSTRAP_PAGE} nodes takes several calls: send the same body again with \`from\` set to the answer's \`next\` until \`next\` is null. \`complete\` is true only when this one call started every node. Seeds and regions follow from the body alone, so every page agrees when only \`from\` changes. Nodes from an earlier, larger bootstrap are left as they are.`,
     middleware: [requireWriteToken] as const,
     security: writeSecurity,
     request: {
       params: ClusterParams,
-      body: jsonBody(BootstrapBody, "Cluster size, optional seeds, config and regions."),
+      body: jsonBody(
+        BootstrapBody,
+        "Cluster size, optional seeds, config, regions and the first node's index.",
+      ),
     },
     responses: {
-      200: jsonResponse(BootstrapResponse, "Every node started; `config` is the resolved configuration."),
+      200: jsonResponse(
+        BootstrapResponse,
+        "Every node of this call started; `config` is the resolved configuration, `next` where the next call starts.",
+      ),
       ...pick(400, 401, 403, 413, 415, 503),
     },
   }),
   async (c) => {
     const { cluster } = c.req.valid("param");
-    const { size, seeds, config, regions } = c.req.valid("json");
-    const nodes = Array.from({ length: size }, (_, i) => `n${i}`);
-    // Round-robin over the hints: n{i} goes to regions[i mod length].
-    const regionOf = (node: string) => (regions ? regions[nodes.indexOf(node) % regions.length] : undefined);
-    const seedList = seeds ?? nodes.slice(0, Math.min(2, size));
+    const body = c.req.valid("json");
+    const { config } = body;
+    const plan = planBootstrap(body);
+    const { nodes, seeds, regions } = plan;
     let resolved: Record<string, number | string> | null = null;
     // Every node is tried even when some fail, so one overloaded object does not leave the
-    // rest of the cluster unstarted; the caller then learns exactly which nodes to retry.
+    // rest of the page unstarted; the caller then learns exactly which nodes to retry.
     const failed: Array<{ node: string; error: unknown }> = [];
     await mapLimit(nodes, FAN_OUT_CONCURRENCY, async (node) => {
       try {
-        const region = regionOf(node);
+        const region = regions?.get(node);
         const view = await nodeStub(c.env, cluster, node, region).configure({
           cluster,
           node,
-          seeds: seedList,
+          seeds,
           config,
           ...(region ? { region } : {}),
         });
@@ -71,10 +77,19 @@ clusterRoutes.openapi(
       failed.sort((a, b) => nodes.indexOf(a.node) - nodes.indexOf(b.node));
       throw bootstrapFailure(nodes.length, failed);
     }
-    const placed = regions
-      ? { regions: Object.fromEntries(nodes.map((node) => [node, regionOf(node) as string])) }
-      : {};
-    return c.json({ cluster, nodes, seeds: seedList, config: resolved ?? {}, ...placed }, 200);
+    const placed = regions ? { regions: Object.fromEntries(regions) } : {};
+    return c.json(
+      {
+        cluster,
+        nodes,
+        seeds,
+        config: resolved ?? {},
+        ...placed,
+        next: plan.next,
+        complete: plan.complete,
+      },
+      200,
+    );
   },
 );
 
@@ -123,7 +138,7 @@ clusterRoutes.openapi(
 );
 
 /**
- * The answer to a bootstrap in which some nodes failed. When every node failed the same way
+ * The answer to a bootstrap call in which some of its nodes failed. When every node failed the same way
  * (say, a node error that maps to a 4xx), that error is the answer; otherwise a 503 naming
  * the nodes that failed and why, so the caller knows the others are running.
  */
@@ -141,6 +156,6 @@ function bootstrapFailure(total: number, failed: ReadonlyArray<{ node: string; e
     503,
     "bootstrap_incomplete",
     `${total - failed.length} of ${total} nodes started; failed: ${shown.join(", ")}${more}. ` +
-      "The started nodes are running; repeat the bootstrap to start the rest (it restarts every node).",
+      "The started nodes are running; repeat this call (the same body and `from`) to start the rest (it restarts every node of this call).",
   );
 }
