@@ -263,6 +263,14 @@ export const EventsQuery = z.object({
       param: { name: "since", in: "query" },
       description: "Only events after this sequence number (the Last-Event-ID header wins).",
     }),
+  follow: z
+    .enum(["true", "false"], { error: 'follow must be "true" or "false"' })
+    .optional()
+    .openapi({
+      param: { name: "follow", in: "query" },
+      description:
+        "`false`: send the events the node holds now (after `since`) and end the stream, leaving no poll behind; default `true`: keep following.",
+    }),
 });
 
 const summaryLimitRule = `limit must be an integer between 1 and ${SUMMARY_MAX_LIMIT}`;

@@ -200,13 +200,17 @@ export function createHearsayClient(options: HearsayClientOptions) {
     /**
      * `GET .../nodes/:node/events`: the server-sent event stream's body, to read as it comes
      * (`since` resumes after that sequence number). Cancel it, or abort `signal`, to close it.
+     * `follow: false` reads the events the node holds now, and the stream ends by itself.
      */
     async events(
       cluster: string,
       node: string,
-      options: { since?: number; signal?: AbortSignal } = {},
+      options: { since?: number; follow?: boolean; signal?: AbortSignal } = {},
     ): Promise<ReadableStream<Uint8Array>> {
-      const query = options.since === undefined ? {} : { since: String(options.since) };
+      const query = {
+        ...(options.since === undefined ? {} : { since: String(options.since) }),
+        ...(options.follow === false ? { follow: "false" as const } : {}),
+      };
       const body = await unwrap(
         api.GET("/v1/clusters/{cluster}/nodes/{node}/events", {
           params: { path: { cluster, node }, query },

@@ -227,7 +227,7 @@ export interface paths {
     };
     /**
      * Server-sent events of membership and state changes seen by one node
-     * @description Each event has `id` (its sequence number), `event` (joined, alive, suspect, dead, left, forgotten, restarted or state) and `data` (JSON: type, node, generation, at, keys for state, seq). Reconnecting with `Last-Event-ID` resumes after that event. A comment line is sent every 15 s; a stream closes after 5 minutes and EventSource reconnects. A node error ends the stream with an `error` event whose data is the API error body.
+     * @description Each event has `id` (its sequence number), `event` (joined, alive, suspect, dead, left, forgotten, restarted or state) and `data` (JSON: type, node, generation, at, keys for state, seq). Reconnecting with `Last-Event-ID` resumes after that event. With `follow=false` the stream sends the events the node holds now and ends. A comment line is sent every 15 s; a stream closes after 5 minutes and EventSource reconnects. A node error ends the stream with an `error` event whose data is the API error body.
      */
     get: operations["streamNodeEvents"];
     put?: never;
@@ -1534,6 +1534,8 @@ export interface operations {
       query?: {
         /** @description Only events after this sequence number (the Last-Event-ID header wins). */
         since?: string;
+        /** @description `false`: send the events the node holds now (after `since`) and end the stream, leaving no poll behind; default `true`: keep following. */
+        follow?: "true" | "false";
       };
       header?: never;
       path: {

@@ -1,7 +1,8 @@
 /**
  * `GET .../events` inside workerd: the stream carries membership and state changes as
- * server-sent events with ids, resumes after Last-Event-ID without repeating anything, and
- * stops polling the node and frees its stream slot once the client goes away.
+ * server-sent events with ids, resumes after Last-Event-ID without repeating anything, reads
+ * the log once and ends with follow=false, and stops polling the node and frees its stream
+ * slot once the client goes away.
  */
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { POLL_INTERVAL_MS } from "../../src/api/routes/events.js";
@@ -68,6 +69,36 @@ describe("events", () => {
     } finally {
       await stream.cancel();
     }
+  });
+
+  it("with follow=false sends the events held now, then ends the stream and polls no more", async () => {
+    const node = `${CLUSTER}/nodes/n0`;
+    // Calls the node answered other than its peers' gossip: the API's, this test's reads among them.
+    const apiCalls = async () => {
+      const { counters } = (await callJson("GET", node)).json;
+      return (counters.rpcCallsAnswered - counters.peerCallsAnswered) as number;
+    };
+    const stream = await open(`${node}/events?follow=false`);
+    const held: SseMessage[] = [];
+    for (let message = await stream.next(); message !== null; message = await stream.next())
+      held.push(message);
+    // The whole log from the start (n1 joining, its keys), in order, and the stream ended by itself.
+    expect(held.some((m) => m.event === "joined" && data(m).node === "n1")).toBe(true);
+    const keys = held.filter((m) => m.event === "state").flatMap((m) => data(m).keys ?? []);
+    expect(keys).toEqual(expect.arrayContaining(["color", "shape"]));
+    const ids = held.map((m) => Number(m.id));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    // Nothing polls the node once the stream has ended: it answers only this test's own reads
+    // (one per read). The wait is the window of observation, longer than the poll interval.
+    const before = await apiCalls();
+    await new Promise((r) => setTimeout(r, OBSERVE_MS));
+    expect((await apiCalls()) - before).toBe(1);
+  });
+
+  it("refuses a follow that is neither true nor false, with a JSON 400", async () => {
+    const res = await callJson("GET", `${CLUSTER}/nodes/n0/events?follow=yes`);
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.json)).toContain("follow");
   });
 
   it("stops polling the node once the client goes away", async () => {

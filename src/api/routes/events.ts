@@ -1,6 +1,7 @@
 /**
  * `GET .../events`: a node's membership and state changes as server-sent events.
- * Polls the node's `events(since)` every 500 ms, resumes after `Last-Event-ID` (or `?since=`),
+ * Polls the node's `events(since)` every 500 ms (or, with `?follow=false`, reads it once and
+ * ends), resumes after `Last-Event-ID` (or `?since=`),
  * sends a comment every 15 s so proxies keep the connection, and frees its slot and stops
  * polling as soon as the client is seen to go (the request's abort signal, or the body
  * cancelled; under `wrangler dev` neither arrives, see docs/operations.md). Each poll is a subrequest, so a stream ends itself after 5 minutes (600
@@ -32,7 +33,7 @@ eventRoutes.openapi(
     tags: ["nodes"],
     summary: "Server-sent events of membership and state changes seen by one node",
     description:
-      "Each event has `id` (its sequence number), `event` (joined, alive, suspect, dead, left, forgotten, restarted or state) and `data` (JSON: type, node, generation, at, keys for state, seq). Reconnecting with `Last-Event-ID` resumes after that event. A comment line is sent every 15 s; a stream closes after 5 minutes and EventSource reconnects. A node error ends the stream with an `error` event whose data is the API error body.",
+      "Each event has `id` (its sequence number), `event` (joined, alive, suspect, dead, left, forgotten, restarted or state) and `data` (JSON: type, node, generation, at, keys for state, seq). Reconnecting with `Last-Event-ID` resumes after that event. With `follow=false` the stream sends the events the node holds now and ends. A comment line is sent every 15 s; a stream closes after 5 minutes and EventSource reconnects. A node error ends the stream with an `error` event whose data is the API error body.",
     operationId: "streamNodeEvents",
     middleware: [requireReadToken] as const,
     security: readSecurity,
@@ -51,7 +52,9 @@ eventRoutes.openapi(
     if (!(await isRegistered(c.env, cluster, node)))
       throw apiError("not_found", `node ${node} of cluster ${cluster} does not exist`);
     const stub = nodeStub(c.env, cluster, node);
-    let since = startPosition(c.req.header("Last-Event-ID"), c.req.valid("query").since);
+    const query = c.req.valid("query");
+    let since = startPosition(c.req.header("Last-Event-ID"), query.since);
+    const follow = query.follow !== "false";
     const key = `${cluster}/${node}`;
     const cap = maxStreamsPerNode(c.env.MAX_STREAMS_PER_NODE);
     const release = openStream(key, cap);
@@ -65,13 +68,31 @@ eventRoutes.openapi(
     return streamSSE(c, async (stream) => {
       stream.onAbort(left.fire);
       try {
-        await pollInto(stream);
+        await (follow ? pollInto(stream) : sendHeld(stream));
       } finally {
         release();
       }
     });
 
-    async function pollInto(stream: Parameters<Parameters<typeof streamSSE>[1]>[0]): Promise<void> {
+    type Stream = Parameters<Parameters<typeof streamSSE>[1]>[0];
+
+    /** `follow=false`: one fresh read of what the node holds, sent, and the stream ends. */
+    async function sendHeld(stream: Stream): Promise<void> {
+      const send = (message: SSEMessage) => Promise.race([stream.writeSSE(message), left.promise]);
+      let page: Awaited<ReturnType<typeof stub.events>>;
+      try {
+        page = await stub.events(since);
+      } catch (error) {
+        await send({ event: "error", data: JSON.stringify(toErrorResponse(error).body) });
+        return;
+      }
+      for (const event of page.events) {
+        if (left.gone()) return;
+        await send({ id: String(event.seq), event: event.type, data: JSON.stringify(event) });
+      }
+    }
+
+    async function pollInto(stream: Stream): Promise<void> {
       // A write waits while the reader does not read; once the client is gone, stop waiting.
       const send = (message: string | SSEMessage) =>
         Promise.race([
