@@ -167,6 +167,13 @@ export class Gossiper {
   /** Anti-entropy: rounds to wait before the next exchange, and the current pause (Trickle). */
   private aeWait = 0;
   private aePause = 1;
+  /**
+   * A joining node's tries at the seeds: rounds until the next, and the pause after it, which
+   * doubles up to `maxBackoffRounds` until any peer answers. Nodes started together would
+   * otherwise all retry every round at seeds too busy to answer in time, and keep them so.
+   */
+  private joinWait = 0;
+  private joinPause = 1;
   /** When the last wake began (null before the first): how many rounds the next one covers. */
   private lastWakeAt: number | null = null;
   /** This node's phase within a quiet wake period, in [0, 1). */
@@ -1544,12 +1551,22 @@ export class Gossiper {
    * once for all of them): sometimes one believed dead, every wake; while anti-entropy pauses
    * (Trickle) nothing else, otherwise `fanout` live members; every seed while joining, else a
    * seed when few are known, or with a chance that shrinks as the cluster grows. Under phi every round exchanges
-   * (heartbeats must flow).
+   * (heartbeats must flow). A joining node tries on its first wake, then after pauses that
+   * double until a peer answers (joinWait).
    */
   private exchangePeers(rounds: number): string[] {
     const reachable = this.peers.size(ALIVE_PEER) + this.peers.size(SUSPECT_PEER);
     const dead = this.peers.all(DEAD_ONLY);
     const seeds = this.seedList.filter((seed) => seed !== this.name);
+    if (this.selfStatus === "joining") {
+      if (this.joinWait > 0) {
+        this.joinWait -= rounds;
+        return [];
+      }
+      // Jittered within the upper half of the pause, so a crowd that failed together spreads out.
+      this.joinWait = Math.ceil(this.joinPause * (0.5 + 0.5 * this.rng()));
+      this.joinPause = Math.min(this.joinPause * 2, this.config.maxBackoffRounds);
+    }
     const fewKnown = reachable < this.config.fanout;
     // A member believed dead is tried at its chance every round, paused or not: it is how a
     // healed partition or a recovered member is found, and a pause must not delay that.
