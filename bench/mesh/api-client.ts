@@ -14,6 +14,11 @@ import type { GossipConfigInput } from "../../src/core/index.js";
 import type { NodeView } from "../../src/node/rpc-types.js";
 
 const CALL_TIMEOUT_MS = 10_000;
+/**
+ * A bootstrap page's deadline. Later pages start nodes while the earlier ones join, and on two
+ * cores a 128-node mesh joining can hold a page for over a minute.
+ */
+const BOOTSTRAP_TIMEOUT_MS = 180_000;
 
 export class ApiCallError extends Error {
   constructor(
@@ -58,19 +63,20 @@ export class HearsayClient {
   /** The typed client every call goes through. */
   readonly api: TypedClient;
 
+  /** The same client with BOOTSTRAP_TIMEOUT_MS as each call's deadline. */
+  private readonly starter: TypedClient;
+
   constructor(
     readonly baseUrl: string,
     private readonly token: string,
   ) {
     const host = new URL(baseUrl).hostname;
     if (host !== "127.0.0.1") throw new Error(`the bench talks to 127.0.0.1 only, not ${host}`);
-    this.api = createHearsayClient({
-      baseUrl,
-      token,
-      // A deadline on each call, unless the caller brought its own signal (event streams).
-      fetch: (input) =>
-        fetch(input instanceof Request && input.signal.aborted === false ? withTimeout(input) : input),
-    });
+    // A deadline on each call, unless the caller brought its own signal (event streams).
+    const withDeadline = (ms: number) => (input: string | URL | Request) =>
+      fetch(input instanceof Request && input.signal.aborted === false ? withTimeout(input, ms) : input);
+    this.api = createHearsayClient({ baseUrl, token, fetch: withDeadline(CALL_TIMEOUT_MS) });
+    this.starter = createHearsayClient({ baseUrl, token, fetch: withDeadline(BOOTSTRAP_TIMEOUT_MS) });
   }
 
   nodeUrl(cluster: string, node: string): string {
@@ -105,7 +111,7 @@ export class HearsayClient {
 
   /** Starts every node, one bootstrap call per page (a mesh may be larger than one page). */
   bootstrap(cluster: string, size: number, config: GossipConfigInput): Promise<unknown> {
-    return this.api.bootstrapAll(cluster, { size, config } as BootstrapRequest);
+    return this.starter.bootstrapAll(cluster, { size, config } as BootstrapRequest);
   }
 
   view(cluster: string, node: string): Promise<NodeView> {
@@ -135,7 +141,7 @@ export class HearsayClient {
   }
 }
 
-/** The same request with CALL_TIMEOUT_MS as its deadline. */
-function withTimeout(request: Request): Request {
-  return new Request(request, { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+/** The same request with `ms` as its deadline. */
+function withTimeout(request: Request, ms: number): Request {
+  return new Request(request, { signal: AbortSignal.timeout(ms) });
 }
