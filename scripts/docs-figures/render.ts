@@ -440,6 +440,7 @@ const SCALING_COLUMNS = [
   ["bytesPerNodeRound", "bytes per node-round"],
   ["messagesPerNodeRound", "messages per node-round"],
   ["coreMsPerNodeRound", "core ms per node-round"],
+  ["loneCoreMsPerRound", "one node alone, ms per round"],
   ["heapBytesPerMember", "bytes per member"],
 ] as const;
 

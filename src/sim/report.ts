@@ -156,12 +156,20 @@ export function formatNumber(value: number): string {
 
 /** The scaling rows, one line per cluster size. */
 export function formatScalingTable(rows: readonly ScalingRow[]): string {
-  const header = ["nodes", "bytes/node-round", "messages/node-round", "core ms/node-round", "bytes/member"];
+  const header = [
+    "nodes",
+    "bytes/node-round",
+    "messages/node-round",
+    "core ms/node-round",
+    "lone node ms/round",
+    "bytes/member",
+  ];
   const body = rows.map((r) => [
     String(r.nodes),
     formatNumber(r.bytesPerNodeRound),
     formatNumber(r.messagesPerNodeRound),
     formatNumber(r.coreMsPerNodeRound),
+    formatNumber(r.loneCoreMsPerRound),
     formatNumber(r.heapBytesPerMember),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));

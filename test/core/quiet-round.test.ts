@@ -4,7 +4,7 @@
  * judging a suspect, must not add to it at 200 members or at 4,000.
  */
 import { describe, expect, it } from "vitest";
-import { converged } from "./support/converged-gossiper.js";
+import { loneNode as converged } from "../../src/sim/lone-node.js";
 
 /** Members visited by whole-membership walks over `rounds` rounds, after a first one. */
 function visitsOverRounds(size: number, rounds: number, suspect?: string): number {

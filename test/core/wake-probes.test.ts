@@ -4,7 +4,7 @@
  * the node wakes only every `roundsPerWake` rounds.
  */
 import { describe, expect, it } from "vitest";
-import { converged } from "./support/converged-gossiper.js";
+import { loneNode as converged } from "../../src/sim/lone-node.js";
 
 describe("a quiet wake's probes", () => {
   it("are as many as its rounds' credit, each a different member, also when the probe order runs out mid-wake", () => {

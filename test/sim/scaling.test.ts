@@ -19,17 +19,19 @@ describe("scaling", { timeout: 60_000 }, () => {
       expect(row.messagesPerNodeRound).toBeGreaterThan(0);
       expect(row.coreMsPerNodeRound).toBeGreaterThan(0);
       expect(row.heapBytesPerMember).toBeGreaterThan(0);
+      expect(row.loneCoreMsPerRound).toBeGreaterThan(0);
       expect(row.falseSuspicions).toBe(0);
     }
     // Quiet: probes and fingerprint-only exchanges, the same per node at 20 and at 40.
     expect(result.figures.bytesRatio).toBeGreaterThan(0.8);
     expect(result.figures.bytesRatio).toBeLessThan(1.25);
     expect(result.figures.coreMsRatio).toBeGreaterThan(0);
+    expect(result.figures.loneCoreMsRatio).toBeGreaterThan(0);
     const report = JSON.parse(jsonReport(options, result));
     expect(report.config.sizes).toBe("20,40");
     expect(report.figures.scaling).toHaveLength(2);
     expect(report.figures.bytesRatio).toBeCloseTo(result.figures.bytesRatio as number);
-    expect(formatResult(options, result)).toMatch(/nodes\s+bytes\/node-round/);
+    expect(formatResult(options, result)).toMatch(/nodes\s+bytes\/node-round.*lone node ms\/round/);
   });
 
   it("takes a list of sizes and refuses anything else", () => {
