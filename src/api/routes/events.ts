@@ -10,6 +10,7 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { type SSEMessage, streamSSE } from "hono/streaming";
+import type { EventsPage } from "../../node/rpc-types.js";
 import { requireReadToken } from "../auth.js";
 import { apiError, toErrorResponse } from "../errors.js";
 import { createApp, errors, pick, readSecurity } from "../openapi.js";
@@ -76,45 +77,51 @@ eventRoutes.openapi(
 
     type Stream = Parameters<Parameters<typeof streamSSE>[1]>[0];
 
-    /** `follow=false`: one fresh read of what the node holds, sent, and the stream ends. */
-    async function sendHeld(stream: Stream): Promise<void> {
-      const send = (message: SSEMessage) => Promise.race([stream.writeSSE(message), left.promise]);
-      let page: Awaited<ReturnType<typeof stub.events>>;
-      try {
-        page = await stub.events(since);
-      } catch (error) {
-        await send({ event: "error", data: JSON.stringify(toErrorResponse(error).body) });
-        return;
-      }
-      for (const event of page.events) {
-        if (left.gone()) return;
-        await send({ id: String(event.seq), event: event.type, data: JSON.stringify(event) });
-      }
-    }
-
-    async function pollInto(stream: Stream): Promise<void> {
-      // A write waits while the reader does not read; once the client is gone, stop waiting.
-      const send = (message: string | SSEMessage) =>
+    /** Writes to the stream; a write waits while the reader does not read, until the client goes. */
+    function sender(stream: Stream): (message: string | SSEMessage) => Promise<void> {
+      return (message) =>
         Promise.race([
           typeof message === "string" ? stream.write(message) : stream.writeSSE(message),
           left.promise,
-        ]);
+        ]).then(() => undefined);
+    }
+
+    /**
+     * Reads a page of the node's log with `read` and sends its events: the page, or null when
+     * the node failed (an `error` event says why) or the client went.
+     */
+    async function relay(stream: Stream, read: () => Promise<EventsPage>): Promise<EventsPage | null> {
+      const send = sender(stream);
+      let page: EventsPage;
+      try {
+        page = await read();
+      } catch (error) {
+        await send({ event: "error", data: JSON.stringify(toErrorResponse(error).body) });
+        return null;
+      }
+      for (const event of page.events) {
+        if (left.gone()) return null;
+        await send({ id: String(event.seq), event: event.type, data: JSON.stringify(event) });
+      }
+      return page;
+    }
+
+    /** `follow=false`: one fresh read of what the node holds, sent, and the stream ends. */
+    async function sendHeld(stream: Stream): Promise<void> {
+      await relay(stream, () => stub.events(since));
+    }
+
+    async function pollInto(stream: Stream): Promise<void> {
+      const send = sender(stream);
       const started = Date.now();
       let lastWrite = started;
       await send(`retry: ${RETRY_MS}\n\n`);
       while (!left.gone() && Date.now() - started < MAX_STREAM_MS) {
-        let page: Awaited<ReturnType<typeof stub.events>>;
-        try {
-          page = await sharedPoll(key, since, POLL_INTERVAL_MS, (from) => stub.events(from));
-        } catch (error) {
-          await send({ event: "error", data: JSON.stringify(toErrorResponse(error).body) });
-          return;
-        }
-        for (const event of page.events) {
-          if (left.gone()) return;
-          await send({ id: String(event.seq), event: event.type, data: JSON.stringify(event) });
-          lastWrite = Date.now();
-        }
+        const page = await relay(stream, () =>
+          sharedPoll(key, since, POLL_INTERVAL_MS, (from) => stub.events(from)),
+        );
+        if (page === null) return;
+        if (page.events.length > 0) lastWrite = Date.now();
         since = page.next;
         if (Date.now() - lastWrite >= KEEPALIVE_MS) {
           await send(": keep-alive\n\n");
