@@ -5,7 +5,8 @@
  * garbage is a failed probe or exchange, never an error of the caller. One-way pushes wait in
  * the Gossiper's outbox and are flushed after each step, so forwarding never delays an answer.
  */
-import type { Gossiper, ProbeOutcome } from "./gossiper.js";
+import type { ProbeOutcome } from "./engine-types.js";
+import type { Gossiper } from "./gossiper.js";
 import type { PingMessage, PushMessage, RequestMessage, SynMessage } from "./types.js";
 
 export interface Transport {

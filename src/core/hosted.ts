@@ -14,13 +14,14 @@
  * This module is pure planning over NodeStates; the Gossiper applies the plans.
  */
 import { ArrivalWindow, type PhiOptions } from "./failure-detector.js";
+import { isReservedKey, RESERVED_KEY_PREFIX } from "./keys.js";
 import { type MemberState, NodeState, type NodeStateSnapshot } from "./node-state.js";
 import { ALIVE, LEFT } from "./precedence.js";
 
 /** Reserved key naming what a member is; `"agent"` for hosted members. */
-export const KIND_KEY = "~kind";
+export const KIND_KEY = `${RESERVED_KEY_PREFIX}kind`;
 /** Reserved key naming an agent's home node. */
-export const HOME_KEY = "~home";
+export const HOME_KEY = `${RESERVED_KEY_PREFIX}home`;
 export const AGENT_KIND = "agent";
 
 /** Whether what is known of a member says it is an agent. */
@@ -172,7 +173,7 @@ export function planHeartbeat(args: {
   next.set(HOME_KEY, args.home);
   // A takeover carries the agent's keys over, oldest first; a leave ended them.
   if (before && before.status !== LEFT) {
-    const carried = [...before.keys].filter(([key, entry]) => entry.value !== null && !key.startsWith("~"));
+    const carried = [...before.keys].filter(([key, entry]) => entry.value !== null && !isReservedKey(key));
     carried.sort((a, b) => a[1].version - b[1].version);
     for (const [key, entry] of carried) next.set(key, entry.value as string);
   }

@@ -7,6 +7,7 @@ export { BroadcastQueue, newsBytes } from "./broadcast.js";
 export type { Grave, NodeChange } from "./cluster-state.js";
 export * from "./config.js";
 export * from "./driver.js";
+export * from "./engine-types.js";
 export * from "./failure-detector.js";
 export { BUCKETS, bucketOf, fnv1a } from "./fingerprint.js";
 export * from "./gossiper.js";

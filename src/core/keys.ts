@@ -16,8 +16,15 @@ export function checkUserKey(key: string): void {
     throw new RangeError(`invalid key ${JSON.stringify(key)}: ${USER_KEY_RULE}`);
 }
 
+/** What every reserved key begins with: users cannot write such keys, and views never show them. */
+export const RESERVED_KEY_PREFIX = "~";
+
+export function isReservedKey(key: string): boolean {
+  return key.startsWith(RESERVED_KEY_PREFIX);
+}
+
 /**
  * Reserved state key under which a member publishes its region (users cannot write `~` keys,
  * and views never show them): it travels with the member's state, so no wire change.
  */
-export const REGION_KEY = "~region";
+export const REGION_KEY = `${RESERVED_KEY_PREFIX}region`;

@@ -98,9 +98,15 @@ export abstract class MemberState {
     return this.heartbeat;
   }
 
+  /** The version the owner's next write takes (shells that store before they write use it). */
+  nextVersion(): number {
+    return this.maxVersion + 1;
+  }
+
   /** Owner writes a key; returns the new version. */
   set(key: string, value: string): number {
-    const version = ++this.maxVersion;
+    const version = this.nextVersion();
+    this.maxVersion = version;
     const store = this.store(true) as KeyStore;
     store.keys.set(key, { value, version });
     store.tombstoneAt.delete(key);
@@ -111,7 +117,8 @@ export abstract class MemberState {
   delete(key: string, now: number): number | null {
     const current = this.keys.get(key);
     if (!current || current.value === null) return null;
-    const version = ++this.maxVersion;
+    const version = this.nextVersion();
+    this.maxVersion = version;
     const store = this.store(true) as KeyStore;
     store.keys.set(key, { value: null, version });
     store.tombstoneAt.set(key, now);

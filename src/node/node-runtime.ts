@@ -13,6 +13,7 @@ import {
   Gossiper,
   type GossiperSnapshot,
   type HostedClaim,
+  isReservedKey,
   type MemberView,
   REGION_KEY,
   runRound,
@@ -244,7 +245,7 @@ export class NodeRuntime {
       if (state) everyone.push([name, state.keys]);
     }
     this.limits.check(self.name, self.keys, everyone, key, value);
-    const version = self.maxVersion + 1;
+    const version = self.nextVersion();
     // Stored first, with no await before memory changes: the reply waits for the row.
     this.deps.store.writing("ownKeys", () => this.deps.store.putOwnKey(key, value, version, null));
     return this.gossiper.setKey(key, value);
@@ -255,7 +256,7 @@ export class NodeRuntime {
     const self = this.gossiper.self;
     const current = self.keys.get(key);
     if (!current || current.value === null) return null;
-    const version = self.maxVersion + 1;
+    const version = self.nextVersion();
     this.deps.store.writing("ownKeys", () => this.deps.store.putOwnKey(key, null, version, Date.now()));
     return this.gossiper.deleteKey(key);
   }
@@ -379,7 +380,7 @@ export class NodeRuntime {
   bequeath(): Inheritance {
     this.collectEvents();
     const self = this.gossiper.self;
-    const live = [...self.keys].filter(([key, entry]) => entry.value !== null && !key.startsWith("~"));
+    const live = [...self.keys].filter(([key, entry]) => entry.value !== null && !isReservedKey(key));
     live.sort((a, b) => a[1].version - b[1].version);
     const region = self.get(REGION_KEY);
     return {

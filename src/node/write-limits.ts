@@ -3,6 +3,7 @@
  * entries per node, the node's own state as stored, and the cluster-wide state budget (all
  * members' state as stored). Shape checks of the key and value are in write-checks.ts.
  */
+import { isReservedKey } from "../core/index.js";
 import {
   CLUSTER_STATE_BUDGET_BYTES,
   MAX_NODE_STATE_BYTES,
@@ -64,12 +65,12 @@ export class WriteLimits {
   }
 }
 
-/** Live user keys and all own entries (tombstones included), reserved `~` keys excluded. */
+/** Live user keys and all own entries (tombstones included), reserved keys excluded. */
 function ownKeyCounts(keys: KeyEntries): { live: number; total: number } {
   let live = 0;
   let total = 0;
   for (const [key, entry] of keys) {
-    if (key.startsWith("~")) continue;
+    if (isReservedKey(key)) continue;
     total++;
     if (entry.value !== null) live++;
   }

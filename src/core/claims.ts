@@ -1,0 +1,305 @@
+/**
+ * What a node believes of each member, and how it changes (memberlist's state.go): an inbound
+ * message is checked before anything of it is used; its news and deltas are merged; a claim
+ * against this node is refuted; the node's own suspicions and deaths are declared and spread;
+ * each change is indexed for the next round, raised as events, and dead or left members are
+ * forgotten after their grace.
+ */
+import { noticeClaimAboutHosted, release } from "./agent-hosting.js";
+import type { NodeChange } from "./cluster-state.js";
+import { PUSH_CATCH_UP_VERSIONS, pushHot } from "./dissemination.js";
+import { type EngineContext, emit, emitStatus } from "./engine-context.js";
+import type { Rejection } from "./engine-types.js";
+import { isAgentState } from "./hosted.js";
+import { type ParseResult, parseMessage } from "./messages.js";
+import type { MemberState } from "./node-state.js";
+import { ALIVE_PEER, DEAD_PEER, NOT_PEER, type PeerKind, SUSPECT_PEER } from "./peer-sets.js";
+import { ALIVE, DEAD, LEFT, SUSPECT } from "./precedence.js";
+import { Suspicion } from "./suspicion.js";
+import type { DigestEntry, GossipMessage, NewsItem, NodeDelta } from "./types.js";
+
+/** Peer kinds by status code (left members are no peers). */
+const PEER_KIND: readonly PeerKind[] = [ALIVE_PEER, SUSPECT_PEER, DEAD_PEER, NOT_PEER];
+
+/**
+ * Checks an inbound message (size, shape, cluster) and merges the news it carries; a bad one
+ * is rejected and counted, and nothing of it is merged.
+ */
+export function receive<T extends GossipMessage["t"]>(
+  ctx: EngineContext,
+  raw: unknown,
+  expect: readonly T[],
+  context: { hot?: boolean } = {},
+): ParseResult<Extract<GossipMessage, { t: T }>> | Rejection {
+  const size = ctx.sizeOf(raw as GossipMessage);
+  const parsed =
+    size > ctx.config.maxMessageBytes
+      ? ({ ok: false, reason: `message of ${size} bytes exceeds ${ctx.config.maxMessageBytes}` } as const)
+      : parseMessage(raw, expect, ctx.limits);
+  if (!parsed.ok) return reject(ctx, parsed.reason);
+  if (parsed.message.c !== ctx.cluster) return reject(ctx, `message for cluster ${parsed.message.c}`);
+  ctx.counters.messagesReceived++;
+  ctx.counters.bytesReceived += size;
+  // We heard from a peer: a joining node is now alive.
+  if (ctx.selfStatus === "joining") ctx.selfStatus = "alive";
+  ctx.freshNews = [];
+  if (parsed.message.n) absorbNews(ctx, parsed.message.n, context.hot === true);
+  return parsed;
+}
+
+/** Counts a rejected message. */
+export function reject(ctx: EngineContext, reason: string): Rejection {
+  ctx.counters.rejectedMessages++;
+  return { ok: false, reason };
+}
+
+/** Rejects a message of no known request type (and counts it). */
+export function rejectUnknown(ctx: EngineContext, raw: unknown): Rejection {
+  // The tag is untrusted: String() of an object without a prototype throws, so only a string
+  // tag is quoted (and cut short); anything else is named by its type.
+  const tag = typeof raw === "object" && raw !== null ? (raw as { t?: unknown }).t : raw;
+  const type = typeof tag === "string" && typeof raw === "object" ? tag.slice(0, 64) : typeof tag;
+  return reject(ctx, `unknown message type ${type}`);
+}
+
+/** Merges piggybacked or pushed news. */
+function absorbNews(ctx: EngineContext, items: readonly NewsItem[], hot: boolean): void {
+  const { state } = ctx;
+  const now = ctx.clock();
+  for (const item of items) {
+    const [name, generation, incarnation, status, maxVersion, reporter] = item;
+    if (name === ctx.name) {
+      noticeClaimAboutSelf(ctx, generation, incarnation, status);
+      continue;
+    }
+    if (ctx.hosted.has(name) && noticeClaimAboutHosted(ctx, name, generation, incarnation, status)) continue;
+    const change = state.mergeClaim(name, { generation, incarnation, status });
+    if (change) {
+      if ((change.discovered || change.restarted) && maxVersion > 0) ctx.kindUnknown.add(name);
+      observe(ctx, change, now, reporter);
+      ctx.broadcasts.enqueue(item);
+      if (hot) ctx.freshNews.push(item);
+      stateChanged(ctx);
+    } else if (status === SUSPECT && reporter !== undefined) {
+      const node = state.get(name);
+      if (
+        node &&
+        node.status === SUSPECT &&
+        node.incarnation === incarnation &&
+        node.generation === generation
+      ) {
+        if (confirmSuspicion(ctx, name, reporter)) {
+          ctx.broadcasts.enqueue(item);
+          if (hot) ctx.freshNews.push(item);
+        }
+      }
+    }
+    const node = state.get(name);
+    if (node && node.generation === generation && maxVersion > node.maxVersion) stateChanged(ctx);
+  }
+}
+
+/** A peer's claims about this node or its agents (from a digest): refute anything newer than ours. */
+export function noticeClaimsAboutSelf(ctx: EngineContext, entries: readonly DigestEntry[]): void {
+  for (const [name, generation, incarnation, status] of entries) {
+    if (name === ctx.name) noticeClaimAboutSelf(ctx, generation, incarnation, status);
+    else if (ctx.hosted.has(name)) noticeClaimAboutHosted(ctx, name, generation, incarnation, status);
+  }
+}
+
+/** Someone claims this node is suspect or dead at our incarnation or later: refute it. */
+function noticeClaimAboutSelf(
+  ctx: EngineContext,
+  generation: number,
+  incarnation: number,
+  status: number,
+): void {
+  const self = ctx.state.self;
+  if (generation !== self.generation || self.status === LEFT) return;
+  if (status === ALIVE && incarnation > self.incarnation) {
+    // Our own earlier incarnation, known to peers but lost here (a wake-up): catch up.
+    self.incarnation = incarnation;
+    ctx.state.refresh(self);
+    return;
+  }
+  if (status !== SUSPECT && status !== DEAD) return;
+  if (incarnation < self.incarnation) return;
+  self.incarnation = incarnation + 1;
+  ctx.counters.refutations++;
+  ctx.awareness.apply(1);
+  ownChange(ctx, false);
+  pushHot(ctx, ownNews(ctx), [], undefined);
+}
+
+/** Adds a reporter to a suspicion; true when it was a new, independent one. */
+export function confirmSuspicion(ctx: EngineContext, name: string, reporter: string): boolean {
+  let suspicion = ctx.records.suspicion(name);
+  if (!suspicion) {
+    suspicion = new Suspicion(ctx.records.since(name, ctx.clock()), reporter);
+    ctx.records.setSuspicion(name, suspicion);
+  }
+  return suspicion.confirm(reporter);
+}
+
+/** This node declares a member suspect or dead (its own judgement), and spreads it at once. */
+export function declare(ctx: EngineContext, name: string, status: typeof SUSPECT | typeof DEAD): void {
+  const { state } = ctx;
+  const node = state.get(name);
+  if (!node) return;
+  const change = state.mergeClaim(name, {
+    generation: node.generation,
+    incarnation: node.incarnation,
+    status,
+  });
+  if (!change) return;
+  observe(ctx, change, ctx.clock(), ctx.name);
+  const item = state.newsOf(name, status === SUSPECT ? ctx.name : undefined) as NewsItem;
+  ctx.broadcasts.enqueue(item);
+  stateChanged(ctx);
+  // The suspect itself is told at once, so it can refute before the timeout.
+  pushHot(ctx, [item], [], undefined, status === SUSPECT ? name : undefined);
+}
+
+/** Feeds one merged change into local records and events. */
+function observe(ctx: EngineContext, change: NodeChange, now: number, reporter?: string): void {
+  const { records } = ctx;
+  const node = ctx.state.get(change.name) as MemberState;
+  if (change.restarted || !records.has(change.name)) records.reset(change.name, now);
+  if (change.discovered) emit(ctx, "joined", change.name, node.generation);
+  else if (change.restarted) emit(ctx, "restarted", change.name, node.generation);
+  if (
+    change.claimChanged &&
+    (change.previousStatus !== node.status || change.discovered || change.restarted)
+  ) {
+    records.setSince(change.name, now);
+    records.setSuspicion(
+      change.name,
+      node.status === SUSPECT ? new Suspicion(now, reporter ?? change.name) : null,
+    );
+    if (node.status === ALIVE) records.resetHeartbeats(change.name);
+    awaitForgetting(ctx, change.name, now);
+    if (!change.discovered || node.status !== ALIVE) emitStatus(ctx, change.name, node.status, reporter);
+  }
+  if (change.changedKeys.length > 0) emit(ctx, "state", change.name, node.generation, change.changedKeys);
+  reindex(ctx, change.name);
+}
+
+/**
+ * Files a member under the indexes a round reads (peers by status, suspects, agents whose
+ * home is checked) after anything about it changed: its claim, its keys, its hosting.
+ */
+export function reindex(ctx: EngineContext, name: string): void {
+  const slot = ctx.state.slotOf(name);
+  if (slot !== undefined) reindexSlot(ctx, slot);
+  else {
+    ctx.suspects.delete(name);
+    ctx.agents.delete(name);
+  }
+}
+
+export function reindexSlot(ctx: EngineContext, slot: number): void {
+  const node = ctx.state.at(slot);
+  const name = node.name;
+  const writer = ctx.state.writes(name);
+  ctx.peers.set(slot, isPeerNode(ctx, node) ? (PEER_KIND[node.status] as PeerKind) : NOT_PEER);
+  if (!writer && node.status === SUSPECT) ctx.suspects.add(name);
+  else ctx.suspects.delete(name);
+  if (!writer && node.status === ALIVE && isAgentState(node)) ctx.agents.add(name);
+  else ctx.agents.delete(name);
+}
+
+/** A dead or left member (not one this node writes) is queued for forgetting after its grace. */
+export function awaitForgetting(ctx: EngineContext, name: string, now: number): void {
+  const node = ctx.state.get(name);
+  if (!node || ctx.state.writes(name)) return;
+  if (node.status !== DEAD && node.status !== LEFT) return;
+  const grace = node.status === DEAD ? ctx.config.deadGraceMs : ctx.config.leftGraceMs;
+  ctx.forgetQueue.push(name, ctx.records.since(name, now) + grace);
+}
+
+/**
+ * Merges deltas from `from`; returns how many changed something. A member learned from
+ * itself (a join or a restart) is news that matters now: it is pushed at once.
+ */
+export function merge(ctx: EngineContext, deltas: readonly NodeDelta[], from: string): number {
+  // A peer's delta may carry its claim about this node, or about an agent it hosts (it
+  // offers what it believes we lack): a suspicion or a death heard that way is refuted.
+  const now = ctx.clock();
+  for (const delta of deltas) {
+    if (delta.n === ctx.name) noticeClaimAboutSelf(ctx, delta.g, delta.i, delta.s);
+    else if (ctx.hosted.has(delta.n)) noticeClaimAboutHosted(ctx, delta.n, delta.g, delta.i, delta.s);
+  }
+  const changes = ctx.state.apply(deltas, now);
+  for (const change of changes) {
+    observe(ctx, change, now);
+    if (!change.claimChanged) continue;
+    const item = ctx.state.newsOf(change.name);
+    if (!item) continue;
+    ctx.broadcasts.enqueue(item);
+    if ((change.discovered || change.restarted) && change.name === from) pushHot(ctx, [item], [], from);
+  }
+  if (changes.length > 0) stateChanged(ctx);
+  return changes.length;
+}
+
+/** This node's own news item. */
+export function ownNews(ctx: EngineContext): NewsItem[] {
+  return [ctx.state.newsOf(ctx.name) as NewsItem];
+}
+
+/** Our own record changed (a write, a refutation, a leave): re-fingerprint and spread it. */
+export function ownChange(ctx: EngineContext, write: boolean): void {
+  const self = ctx.state.self;
+  ctx.state.refresh(self);
+  ctx.broadcasts.enqueue(ctx.state.newsOf(ctx.name) as NewsItem);
+  stateChanged(ctx);
+  if (!write) return;
+  ctx.counters.keysWritten++;
+  if (ctx.rumors.take(ctx.clock())) {
+    const from = Math.max(0, self.maxVersion - PUSH_CATCH_UP_VERSIONS);
+    const built = self.deltaFor(from, 0, ctx.config.maxDeltaBytes);
+    if (built) pushHot(ctx, ownNews(ctx), [built.delta], undefined);
+  }
+}
+
+/** Announces this node's graceful leave: `left` is pushed at once and rides on every message. */
+export function leave(ctx: EngineContext): void {
+  if (ctx.selfStatus === "left") return;
+  ctx.selfStatus = "left";
+  ctx.state.self.status = LEFT;
+  ownChange(ctx, false);
+  pushHot(ctx, ownNews(ctx), [], undefined);
+  emit(ctx, "left", ctx.name, ctx.state.self.generation);
+}
+
+/** Something changed here: anti-entropy runs again at once (Trickle reset). */
+export function stateChanged(ctx: EngineContext): void {
+  ctx.aePause = 1;
+  ctx.aeWait = Math.min(ctx.aeWait, 1);
+}
+
+/** Forgets a dead or left member past its grace: it is buried, so it stays forgotten. */
+export function forget(ctx: EngineContext, name: string, now: number): void {
+  const { state } = ctx;
+  if (ctx.hosted.has(name)) release(ctx, name);
+  ctx.kindUnknown.delete(name);
+  const generation = state.get(name)?.generation ?? 0;
+  const slot = state.slotOf(name);
+  if (slot !== undefined && !state.writes(name)) ctx.peers.set(slot, NOT_PEER);
+  state.bury(name, now);
+  ctx.records.drop(name);
+  ctx.broadcasts.drop(name);
+  reindex(ctx, name);
+  // The probe orders keep the name: they skip members no longer known, and reshuffle soon.
+  emit(ctx, "forgotten", name, generation);
+}
+
+/** A gossip peer: a node (never an agent, nor a member whose kind is still unknown), not us. */
+export function isPeerNode(ctx: EngineContext, node: MemberState): boolean {
+  if (node === ctx.state.self || ctx.hosted.has(node.name) || isAgentState(node)) return false;
+  if (ctx.kindUnknown.has(node.name)) {
+    if (node.maxVersion === 0) return false;
+    ctx.kindUnknown.delete(node.name);
+  }
+  return true;
+}

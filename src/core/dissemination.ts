@@ -1,0 +1,101 @@
+/**
+ * Dissemination: how news leaves a node. Every message carries one envelope (version, cluster,
+ * sender, generation) and piggybacks queued news; news that matters now is also pushed hot to
+ * a few live members through the outbox, and a hot push is forwarded once by each node it
+ * taught something (feedback stops the rest).
+ */
+import { merge, receive } from "./claims.js";
+import { hotFanoutFor, retransmitLimit } from "./config.js";
+import type { EngineContext } from "./engine-context.js";
+import type { Outgoing, Rejection } from "./engine-types.js";
+import { pickPeers, REACHABLE } from "./peer-choice.js";
+import {
+  type GossipMessage,
+  type NewsItem,
+  type NodeDelta,
+  PROTOCOL_VERSION,
+  type PushMessage,
+} from "./types.js";
+
+/** Writes pushed at once carry this many versions before the new one, for peers a write behind. */
+export const PUSH_CATCH_UP_VERSIONS = 8;
+
+/** The fields every message carries, written here only. */
+type Header = Pick<GossipMessage, "v" | "c" | "f" | "g">;
+
+/** A message's own fields: what is left when the header and the news are taken off. */
+export type Body<M extends GossipMessage> = Omit<M, keyof Header | "n">;
+
+function header(ctx: EngineContext): Header {
+  return { v: PROTOCOL_VERSION, c: ctx.cluster, f: ctx.name, g: ctx.state.self.generation };
+}
+
+/** `body` for `to` with the header and piggybacked news, counted as sent. */
+export function envelope<M extends GossipMessage>(ctx: EngineContext, body: Body<M>, to: string): M {
+  const message = { ...body, ...header(ctx) } as M;
+  const news = ctx.broadcasts.take(
+    ctx.config.maxPiggybackBytes,
+    retransmitLimit(ctx.config, ctx.state.size),
+    to,
+  );
+  if (news.length > 0) message.n = news;
+  countSent(ctx, message);
+  return message;
+}
+
+/**
+ * Queues a hot push of news and deltas to `hotFanout` random live members (not `except`), plus
+ * `also` when given (a suspect told of its suspicion).
+ */
+export function pushHot(
+  ctx: EngineContext,
+  news: NewsItem[],
+  deltas: NodeDelta[],
+  except: string | undefined,
+  also?: string,
+): void {
+  const fanout = hotFanoutFor(ctx.config, ctx.state.size);
+  const peers = pickPeers(ctx, REACHABLE, fanout, (name) => name === except || name === also, true);
+  if (also !== undefined) peers.push(also);
+  for (const peer of peers) {
+    const message: PushMessage = { t: "push", hot: true, ...header(ctx) };
+    if (news.length > 0) message.n = news;
+    if (deltas.length > 0) message.delta = deltas;
+    ctx.counters.pushesSent++;
+    ctx.outbox.push({ peer, message });
+  }
+}
+
+/**
+ * Takes a push: the end of an exchange or news pushed hot. What was new here and came hot is
+ * forwarded once (to the outbox); what we already knew is not (feedback).
+ */
+export function handlePush(ctx: EngineContext, raw: unknown): true | Rejection {
+  const parsed = receive(ctx, raw, ["push"], { hot: (raw as { hot?: boolean })?.hot === true });
+  if (!parsed.ok) return parsed;
+  const push = parsed.message;
+  const fresh: NodeDelta[] = [];
+  if (push.delta) {
+    for (const delta of push.delta) if (merge(ctx, [delta], push.f) > 0) fresh.push(delta);
+  }
+  const news = push.hot ? ctx.freshNews : [];
+  ctx.freshNews = [];
+  if (push.hot && (fresh.length > 0 || news.length > 0)) {
+    ctx.counters.forwardsSent++;
+    pushHot(ctx, news, fresh, push.f);
+  }
+  return true;
+}
+
+/** Takes the one-way messages waiting to be sent (hot pushes and forwards). */
+export function takeOutbox(ctx: EngineContext): Outgoing[] {
+  const out = ctx.outbox;
+  ctx.outbox = [];
+  return out;
+}
+
+/** Counts an outgoing message as sent. */
+export function countSent(ctx: EngineContext, message: GossipMessage): void {
+  ctx.counters.messagesSent++;
+  ctx.counters.bytesSent += ctx.sizeOf(message);
+}

@@ -1,0 +1,192 @@
+/**
+ * What one node's engine holds, shared by its mechanisms (probing, dissemination, anti-entropy,
+ * agent hosting, peer choice): the view, the indexes a round reads, the timers of each
+ * mechanism, the outbox and the events. gossiper.ts builds one and wires the mechanisms over
+ * it; each mechanism is a module of functions taking it.
+ */
+import { Awareness } from "./awareness.js";
+import { BroadcastQueue } from "./broadcast.js";
+import { ClusterState } from "./cluster-state.js";
+import type { GossipConfig } from "./config.js";
+import { DeadlineQueue } from "./deadline-queue.js";
+import type { GossiperOptions, Outgoing } from "./engine-types.js";
+import type { HostedAgent } from "./hosted.js";
+import { REGION_KEY } from "./keys.js";
+import { MemberRecords, phiOptions } from "./membership.js";
+import { DEFAULT_MESSAGE_LIMITS, jsonSize, type MessageLimits } from "./messages.js";
+import { NodeState } from "./node-state.js";
+import { PeerSets } from "./peer-sets.js";
+import { SUSPECT, statusName } from "./precedence.js";
+import type { Clock, Rng } from "./random.js";
+import { TokenBucket } from "./token-bucket.js";
+import {
+  type CoreCounters,
+  emptyCounters,
+  type GossipMessage,
+  type MemberStatus,
+  type MembershipEvent,
+  type NewsItem,
+  type StatusCode,
+} from "./types.js";
+
+/** A shuffled round-robin probe order (memberlist's probe list) of table slots. */
+export interface ProbeList {
+  /** Table slots, shuffled. */
+  order: Int32Array;
+  index: number;
+}
+
+export interface EngineContext {
+  readonly cluster: string;
+  readonly name: string;
+  readonly config: GossipConfig;
+  readonly counters: CoreCounters;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly limits: MessageLimits;
+  readonly sizeOf: (message: GossipMessage) => number;
+  readonly maxQueuedEvents: number;
+  readonly seedList: string[];
+  readonly state: ClusterState;
+  readonly records: MemberRecords;
+  /** Gossip peers by status, kept as statuses change: a round never walks every member. */
+  readonly peers: PeerSets;
+  /** Members suspected here (judged every round), and agents whose home is checked each round. */
+  readonly suspects: Set<string>;
+  readonly agents: Set<string>;
+  /** Dead and left members, by when their grace ends and they are forgotten. */
+  readonly forgetQueue: DeadlineQueue;
+  readonly broadcasts: BroadcastQueue;
+  readonly awareness: Awareness;
+  readonly rumors: TokenBucket;
+  selfStatus: MemberStatus;
+  events: MembershipEvent[];
+  outbox: Outgoing[];
+  /** News merged from the message being received, for forwarding (see handlePush). */
+  freshNews: NewsItem[];
+  /** Probe orders (shuffled round-robin): every member, or with a region, those of ours. */
+  readonly probeList: ProbeList;
+  /** With a region: the members of other regions (or of none known yet). */
+  readonly remoteProbeList: ProbeList;
+  sequence: number;
+  /** Rounds to skip probing in while local health is poor. */
+  probeWait: number;
+  /** Probes owed (a fractional probesPerRound accrues here; a full one goes out). */
+  probeCredit: number;
+  /** Anti-entropy: rounds to wait before the next exchange, and the current pause (Trickle). */
+  aeWait: number;
+  aePause: number;
+  /**
+   * A joining node's tries at the seeds: rounds until the next, and the pause after it, which
+   * doubles up to `maxBackoffRounds` until any peer answers. Nodes started together would
+   * otherwise all retry every round at seeds too busy to answer in time, and keep them so.
+   */
+  joinWait: number;
+  joinPause: number;
+  /** When the last wake began (null before the first): how many rounds the next one covers. */
+  lastWakeAt: number | null;
+  /** This node's phase within a quiet wake period, in [0, 1). */
+  readonly wakePhase: number;
+  /** Agents this node hosts, by name (their names are also in `state.owned`). */
+  readonly hosted: Map<string, HostedAgent>;
+  /** Hosted agents changed by a judgement or a claim from a peer since the shell last saved. */
+  hostedChanged: Set<string>;
+  /** Hosted agents dropped (owned elsewhere, or forgotten) since the shell last saved. */
+  hostedDropped: Set<string>;
+  /** Members learned from news announcing keys not received yet: node or agent is unknown. */
+  readonly kindUnknown: Set<string>;
+}
+
+/** A fresh engine for `options`, on `selfState` and sharing `view`'s members when given. */
+export function createContext(
+  options: GossiperOptions,
+  selfState?: NodeState,
+  view?: ClusterState,
+): EngineContext {
+  const config = options.config;
+  const clock = options.clock;
+  const rng = options.rng;
+  const awareness = new Awareness(config.awarenessMax);
+  const wakePhase = rng();
+  const rumors = new TokenBucket(config.rumorsPerSecond, config.rumorBurst, clock());
+  const self = selfState ?? new NodeState(options.name, options.generation);
+  const state = view ? view.viewFor(self) : new ClusterState(self, options.names);
+  return {
+    cluster: options.cluster,
+    name: options.name,
+    config,
+    counters: emptyCounters(),
+    clock,
+    rng,
+    limits: options.limits ?? DEFAULT_MESSAGE_LIMITS,
+    sizeOf: options.sizeOf ?? jsonSize,
+    maxQueuedEvents: options.maxQueuedEvents ?? 1000,
+    seedList: [...(options.seeds ?? [])],
+    state,
+    records: new MemberRecords(state.table, phiOptions(config)),
+    peers: new PeerSets(),
+    suspects: new Set(),
+    agents: new Set(),
+    forgetQueue: new DeadlineQueue(),
+    broadcasts: new BroadcastQueue(),
+    awareness,
+    rumors,
+    selfStatus: "joining",
+    events: [],
+    outbox: [],
+    freshNews: [],
+    probeList: { order: new Int32Array(0), index: 0 },
+    remoteProbeList: { order: new Int32Array(0), index: 0 },
+    sequence: 0,
+    probeWait: 0,
+    probeCredit: 0,
+    aeWait: 0,
+    aePause: 1,
+    joinWait: 0,
+    joinPause: 1,
+    lastWakeAt: null,
+    wakePhase,
+    hosted: new Map(),
+    hostedChanged: new Set(),
+    hostedDropped: new Set(),
+    kindUnknown: new Set(),
+  };
+}
+
+/** The region this node placed itself in (its reserved region key), if any. */
+export function ownRegion(ctx: EngineContext): string | undefined {
+  return ctx.state.self.get(REGION_KEY);
+}
+
+/** A member's region as this node knows it (undefined: none, or its state not learned yet). */
+export function regionOf(ctx: EngineContext, name: string): string | undefined {
+  return ctx.state.get(name)?.get(REGION_KEY);
+}
+
+/** Queues a membership event; the oldest are dropped past `maxQueuedEvents`. */
+export function emit(
+  ctx: EngineContext,
+  type: MembershipEvent["type"],
+  node: string,
+  generation: number,
+  keys?: string[],
+  by?: string,
+): void {
+  const event: MembershipEvent = { type, node, generation, at: ctx.clock() };
+  if (keys) event.keys = keys;
+  if (by !== undefined) event.by = by;
+  ctx.events.push(event);
+  if (ctx.events.length > ctx.maxQueuedEvents) ctx.events.splice(0, ctx.events.length - ctx.maxQueuedEvents);
+}
+
+/** Queues the event of a member's new status (`by`: who suspects it). */
+export function emitStatus(ctx: EngineContext, name: string, status: StatusCode, by?: string): void {
+  emit(
+    ctx,
+    statusName(status),
+    name,
+    ctx.state.get(name)?.generation ?? 0,
+    undefined,
+    status === SUSPECT ? by : undefined,
+  );
+}

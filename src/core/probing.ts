@@ -1,0 +1,207 @@
+/**
+ * SWIM probing: which members a wake probes (shuffled round-robin orders, by region when the
+ * node has one, skipped while local health is poor), the pings and ping-reqs and their
+ * answers, and what a probe's end means: an ack heals local health, a silent member is
+ * declared suspect, and a silent suspect is an independent confirmation that is spread.
+ */
+import { confirmSuspicion, declare, receive } from "./claims.js";
+import { envelope, pushHot } from "./dissemination.js";
+import { type EngineContext, ownRegion, type ProbeList } from "./engine-context.js";
+import type { ProbeOutcome, Rejection, RoundPlan } from "./engine-types.js";
+import { REGION_KEY } from "./keys.js";
+import type { MemberState } from "./node-state.js";
+import { ALIVE_ONLY, pickPeers, REACHABLE } from "./peer-choice.js";
+import { ALIVE, SUSPECT } from "./precedence.js";
+import { randomInt } from "./random.js";
+import type { AckMessage, NackMessage, NewsItem, PingMessage, PingReqMessage } from "./types.js";
+
+/** The probes a wake has planned so far, and the probe orders that have none left to give it. */
+interface PlannedProbes {
+  names: Set<string>;
+  exhausted: Set<ProbeList>;
+}
+
+/**
+ * Plans a wake's probes over its `rounds` rounds into `plan`. A node at health score s probes
+ * every (1 + s) rounds (Lifeguard): it accuses less while its own acks go missing.
+ */
+export function planProbes(ctx: EngineContext, rounds: number, plan: RoundPlan): void {
+  const planned: PlannedProbes = { names: new Set(), exhausted: new Set() };
+  for (let round = 0; round < rounds; round++) {
+    if (ctx.probeWait > 0) ctx.probeWait--;
+    else if (ctx.config.detector === "swim") {
+      ctx.probeWait = ctx.awareness.health;
+      ctx.probeCredit += ctx.config.probesPerRound;
+      for (; ctx.probeCredit >= 1; ctx.probeCredit--) {
+        const target = nextProbeTarget(ctx, planned);
+        if (target === undefined) break;
+        if (target === null) continue;
+        planned.names.add(target);
+        plan.probes.push({ target, ping: makePing(ctx, target) });
+      }
+    }
+  }
+  ctx.probeCredit = Math.min(ctx.probeCredit, 1);
+}
+
+/** A ping for `target`, carrying news (news about the target first). */
+export function makePing(ctx: EngineContext, target: string): PingMessage {
+  ctx.counters.probesSent++;
+  return envelope<PingMessage>(ctx, { t: "ping", s: ++ctx.sequence }, target);
+}
+
+/** A ping-req asking `helper` to probe `target`. */
+export function makePingReq(ctx: EngineContext, helper: string, target: string): PingReqMessage {
+  ctx.counters.indirectProbesSent++;
+  return envelope<PingReqMessage>(ctx, { t: "pingreq", s: ++ctx.sequence, target }, helper);
+}
+
+/** Up to `indirectChecks` members to ask to probe `target`: alive, not the target. */
+export function probeHelpers(ctx: EngineContext, target: string): string[] {
+  return pickPeers(ctx, ALIVE_ONLY, ctx.config.indirectChecks, (name) => name === target);
+}
+
+/**
+ * How a probe of `target` ended. As memberlist does, local health suffers from a silent probe
+ * by the helpers that neither acked nor nacked (`missedNacks` of `expectedNacks`: our own
+ * messages may be the ones lost), or by 1 when no helper was asked; a refusal proves nothing
+ * against us.
+ */
+export function probeResult(
+  ctx: EngineContext,
+  target: string,
+  outcome: ProbeOutcome,
+  missedNacks: number,
+  expectedNacks: number,
+): void {
+  if (outcome === "ack") {
+    ctx.awareness.apply(-1);
+    return;
+  }
+  ctx.counters.probesFailed++;
+  if (outcome === "silent") ctx.awareness.apply(expectedNacks > 0 ? missedNacks : 1);
+  const node = ctx.state.get(target);
+  if (!node || node.status !== ALIVE) {
+    // An independent confirmation: spread it while it still shortens the timeout.
+    if (node?.status === SUSPECT && confirmSuspicion(ctx, target, ctx.name)) {
+      const item = ctx.state.newsOf(target, ctx.name) as NewsItem;
+      ctx.broadcasts.enqueue(item);
+      if ((ctx.records.suspicion(target)?.confirmations ?? 0) <= ctx.config.suspicionConfirmations) {
+        pushHot(ctx, [item], [], undefined);
+      }
+    }
+    return;
+  }
+  ctx.counters.suspicionsRaised++;
+  declare(ctx, target, SUSPECT);
+}
+
+/** Answers a ping. */
+export function handlePing(ctx: EngineContext, raw: unknown): AckMessage | Rejection {
+  const parsed = receive(ctx, raw, ["ping"]);
+  if (!parsed.ok) return parsed;
+  ctx.counters.pingsAnswered++;
+  return envelope<AckMessage>(ctx, { t: "ack", s: parsed.message.s }, parsed.message.f);
+}
+
+/** Takes the answer to a ping or ping-req; true when it is an ack. */
+export function handleProbeReply(ctx: EngineContext, raw: unknown, target: string): boolean | Rejection {
+  const parsed = receive(ctx, raw, ["ack", "nack"]);
+  if (!parsed.ok) return parsed;
+  if (parsed.message.t !== "ack") return false;
+  if (parsed.message.f === target) ctx.records.addAck(target);
+  return true;
+}
+
+/** Checks a ping-req; the driver then probes its target and answers with `probeAnswer`. */
+export function handlePingReq(ctx: EngineContext, raw: unknown): PingReqMessage | Rejection {
+  const parsed = receive(ctx, raw, ["pingreq"]);
+  if (!parsed.ok) return parsed;
+  return parsed.message;
+}
+
+/** The answer to a ping-req: ack when its target answered, nack otherwise. */
+export function probeAnswer(
+  ctx: EngineContext,
+  request: PingReqMessage,
+  answered: boolean,
+): AckMessage | NackMessage {
+  return answered
+    ? envelope<AckMessage>(ctx, { t: "ack", s: request.s }, request.f)
+    : envelope<NackMessage>(ctx, { t: "nack", s: request.s }, request.f);
+}
+
+/**
+ * The next member to probe in this wake: from the probe order of its own region or, now and
+ * then, of the others (`crossRegionProbability`), passing over members `planned` already. With
+ * a region every member is still probed about as often cluster-wide: each region's members
+ * probe it more, the rest less. A wake covering many rounds may run past the end of an order;
+ * the members the new order puts first may be planned, and are passed over rather than ending
+ * the wake's probes early. Null when every member of the chosen order is planned (this probe is
+ * skipped, so a small region is not made up for with others'); undefined when there is no one
+ * to probe.
+ */
+function nextProbeTarget(ctx: EngineContext, planned: PlannedProbes): string | null | undefined {
+  const own = ownRegion(ctx);
+  if (own === undefined) return nextFrom(ctx, ctx.probeList, planned);
+  const local = (node: MemberState) => node.get(REGION_KEY) === own;
+  const remote = (node: MemberState) => node.get(REGION_KEY) !== own;
+  const [first, second] =
+    ctx.rng() < ctx.config.crossRegionProbability
+      ? ([
+          [ctx.remoteProbeList, remote],
+          [ctx.probeList, local],
+        ] as const)
+      : ([
+          [ctx.probeList, local],
+          [ctx.remoteProbeList, remote],
+        ] as const);
+  const target = nextFrom(ctx, first[0], planned, first[1]);
+  return target === undefined ? nextFrom(ctx, second[0], planned, second[1]) : target;
+}
+
+/**
+ * The next live member of `list` not planned, reshuffled from the members that pass
+ * `include` (all reachable members when none is given) when spent: undefined when none
+ * passes, null when all that pass are planned (and from then on in this wake, so a spent
+ * order is shuffled once per wake at most).
+ * The order holds table slots (4 bytes each, outside the heap); a slot freed and reused by
+ * another member since the shuffle yields that member if it still qualifies.
+ */
+function nextFrom(
+  ctx: EngineContext,
+  list: ProbeList,
+  planned: PlannedProbes,
+  include?: (node: MemberState) => boolean,
+): string | null | undefined {
+  if (planned.exhausted.has(list)) return null;
+  const { state, peers, rng } = ctx;
+  const table = state.table;
+  for (let tries = 0; tries < 2; tries++) {
+    while (list.index < list.order.length) {
+      const slot = list.order[list.index++] as number;
+      if (!peers.reachable(slot)) continue;
+      if (include && !include(state.at(slot))) continue;
+      const name = table.name(slot);
+      if (!planned.names.has(name)) return name;
+    }
+    if (tries === 1) break;
+    const order = peers.slotsOf(REACHABLE);
+    for (let i = 0; i < order.length - 1; i++) {
+      const j = i + randomInt(rng, order.length - i);
+      const swap = order[i] as number;
+      order[i] = order[j] as number;
+      order[j] = swap;
+    }
+    let kept = order.length;
+    if (include) {
+      kept = 0;
+      for (const slot of order) if (include(state.at(slot))) order[kept++] = slot;
+    }
+    list.order = order.subarray(0, kept);
+    list.index = 0;
+    if (kept === 0) return undefined;
+  }
+  planned.exhausted.add(list);
+  return null;
+}

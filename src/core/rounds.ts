@@ -1,0 +1,155 @@
+/**
+ * A node's round: when it wakes (every interval while busy, up to `roundsPerWake` intervals
+ * when quiet, see wake.ts), the judgements it makes on waking (suspicions run out, phi, homes
+ * of agents gone, grace ended, tombstones collected), and the plan of probes and exchanges it
+ * hands the driver.
+ */
+import { judgeHosted } from "./agent-hosting.js";
+import { makeSyn } from "./anti-entropy.js";
+import { declare, forget } from "./claims.js";
+import type { EngineContext } from "./engine-context.js";
+import type { RoundPlan } from "./engine-types.js";
+import { homeOf, isAgentState } from "./hosted.js";
+import { exchangePeers } from "./peer-choice.js";
+import { ALIVE, DEAD, LEFT, SUSPECT } from "./precedence.js";
+import { planProbes } from "./probing.js";
+import { Suspicion, suspicionBounds } from "./suspicion.js";
+import { maxWakeDelay, roundsCovered, wakeDelay, wakeRounds } from "./wake.js";
+
+/**
+ * Starts a round: bumps the heartbeat (to at least `heartbeatFloor`), judges suspicions and
+ * detectors, forgets long-gone members, and plans this round's probes and exchanges.
+ */
+export function beginRound(ctx: EngineContext, heartbeatFloor: number): RoundPlan {
+  const now = ctx.clock();
+  const rounds = roundsCovered(
+    ctx.lastWakeAt === null ? null : now - ctx.lastWakeAt,
+    ctx.config.intervalMs,
+    ctx.config.roundsPerWake,
+  );
+  ctx.lastWakeAt = now;
+  ctx.counters.rounds += rounds;
+  ctx.counters.wakes++;
+  ctx.state.self.beat(heartbeatFloor);
+  tick(ctx);
+  const plan: RoundPlan = { probes: [], exchanges: [] };
+  if (ctx.selfStatus === "left") return plan;
+  planProbes(ctx, rounds, plan);
+  for (const peer of exchangePeers(ctx, rounds)) plan.exchanges.push({ peer, syn: makeSyn(ctx, peer) });
+  return plan;
+}
+
+/**
+ * Judges suspicions (and phi), forgets dead and left members past their grace, collects
+ * tombstones. Only the members concerned are visited (suspects, agents known here, members
+ * whose grace ends, members with tombstones), so a quiet round costs O(1) whatever N is;
+ * under phi every live member is judged each round, as its heartbeats are relayed each round.
+ */
+export function tick(ctx: EngineContext): void {
+  const { config, state, records } = ctx;
+  const now = ctx.clock();
+  const n = state.size;
+  const { minMs, maxMs } = suspicionBounds(
+    config.intervalMs,
+    n,
+    config.suspicionMult,
+    config.suspicionMaxMult,
+  );
+  for (const name of [...ctx.suspects]) {
+    const node = state.get(name);
+    if (!node || node.status !== SUSPECT || state.writes(name)) {
+      ctx.suspects.delete(name);
+      continue;
+    }
+    let suspicion = records.suspicion(name);
+    if (!suspicion) {
+      suspicion = new Suspicion(records.since(name, now), ctx.name);
+      records.setSuspicion(name, suspicion);
+    }
+    if (suspicion.expired(now, config.suspicionConfirmations, minMs, maxMs)) declare(ctx, name, DEAD);
+  }
+  for (const name of [...ctx.agents]) {
+    const node = state.get(name);
+    if (!node || node.status !== ALIVE || ctx.hosted.has(name)) {
+      ctx.agents.delete(name);
+      continue;
+    }
+    // Only the home judges an agent. When its home is gone, or it is this node but no longer
+    // hosts it (a restart is a new generation hosting nothing), nobody will: suspect it.
+    const homeName = homeOf(node);
+    const home = homeName === undefined ? undefined : state.get(homeName);
+    if (homeName === ctx.name || (home && (home.status === DEAD || home.status === LEFT)))
+      declare(ctx, name, SUSPECT);
+  }
+  if (config.detector === "phi") {
+    const alive: string[] = [];
+    for (const node of state.members()) {
+      if (node !== state.self && node.status === ALIVE && !ctx.hosted.has(node.name) && !isAgentState(node))
+        alive.push(node.name);
+    }
+    for (const name of alive) {
+      if (records.phi(name, now) >= config.phiThreshold) declare(ctx, name, SUSPECT);
+    }
+  }
+  for (const name of ctx.forgetQueue.due(now)) {
+    const node = state.get(name);
+    if (!node || state.writes(name) || (node.status !== DEAD && node.status !== LEFT)) continue;
+    const grace = node.status === DEAD ? config.deadGraceMs : config.leftGraceMs;
+    const since = records.since(name, now);
+    if (now - since >= grace) forget(ctx, name, now);
+    else ctx.forgetQueue.push(name, since + grace);
+  }
+  judgeHosted(ctx, now, n);
+  for (const name of [...state.tombstoned]) {
+    const node = state.get(name);
+    if (!node) {
+      state.tombstoned.delete(name);
+      continue;
+    }
+    const before = node.gcVersion;
+    node.collectTombstones(now, config.tombstoneGraceMs);
+    if (node.gcVersion !== before) state.refresh(node);
+    if (!node.hasTombstones()) state.tombstoned.delete(name);
+  }
+  state.expireGraves(now, Math.max(config.deadGraceMs, config.leftGraceMs));
+}
+
+/**
+ * The next wake's delay: `nextWakeRounds()` intervals (on this node's phase, see wake.ts) plus
+ * jitter. Poor local health slows probing (see planProbes), not wakes: news and anti-entropy
+ * keep their pace.
+ */
+export function nextRoundDelay(ctx: EngineContext): number {
+  const { intervalMs, jitter } = ctx.config;
+  return wakeDelay(
+    ctx.clock(),
+    intervalMs,
+    nextWakeRounds(ctx),
+    ctx.wakePhase,
+    intervalMs * jitter * ctx.rng(),
+  );
+}
+
+/** Rounds the next wake may wait (see wake.ts): 1 while busy, up to `roundsPerWake` when quiet. */
+export function nextWakeRounds(ctx: EngineContext): number {
+  return wakeRounds(ctx.config.roundsPerWake, busy(ctx), ctx.aePause);
+}
+
+/**
+ * The latest time, seen from `now`, the next wake may come without missing work. A shell
+ * whose alarm is later (something happened between wakes: a suspicion, a change) wakes sooner.
+ */
+export function latestWake(ctx: EngineContext, now: number): number {
+  const { intervalMs, jitter } = ctx.config;
+  return now + maxWakeDelay(intervalMs, nextWakeRounds(ctx), intervalMs * jitter);
+}
+
+/** Work that cannot wait for a quiet wake: suspicions, agents, joining, phi heartbeats. */
+function busy(ctx: EngineContext): boolean {
+  return (
+    ctx.suspects.size > 0 ||
+    ctx.hosted.size > 0 ||
+    ctx.selfStatus === "joining" ||
+    ctx.config.detector === "phi"
+  );
+}
