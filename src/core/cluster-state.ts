@@ -10,7 +10,7 @@ import type { Interner } from "./interner.js";
 import { MemberTable } from "./member-table.js";
 import { keyStoreOf, type MemberState, NodeState, type NodeStateSnapshot } from "./node-state.js";
 import { type Claim, compareClaims, LEFT } from "./precedence.js";
-import { TableMember } from "./table-member.js";
+import { TableRowState } from "./table-row-state.js";
 import type { DigestEntry, NeedEntry, NewsItem, NodeDelta, StatusCode } from "./types.js";
 
 /** A forgotten member: claims at or below this one are ignored. */
@@ -85,12 +85,12 @@ export class ClusterState {
     const writer = this.writers.get(name);
     if (writer) return writer;
     const slot = this.table.slotOf(name);
-    return slot === undefined ? undefined : new TableMember(this.table, slot);
+    return slot === undefined ? undefined : new TableRowState(this.table, slot);
   }
 
   /** The member in a table slot. */
   at(slot: number): MemberState {
-    return this.writers.get(this.table.name(slot)) ?? new TableMember(this.table, slot);
+    return this.writers.get(this.table.name(slot)) ?? new TableRowState(this.table, slot);
   }
 
   slotOf(name: string): number | undefined {
@@ -156,7 +156,7 @@ export class ClusterState {
     table.setMaxVersion(slot, saved.maxVersion);
     table.setGcVersion(slot, saved.gcVersion);
     table.setStore(slot, keyStoreOf(saved, now));
-    this.refreshSlot(slot, new TableMember(table, slot));
+    this.refreshSlot(slot, new TableRowState(table, slot));
     return slot;
   }
 
@@ -194,7 +194,7 @@ export class ClusterState {
     table.setMaxVersion(slot, node.maxVersion);
     table.setGcVersion(slot, node.gcVersion);
     table.setStore(slot, node.takeKeyStore());
-    this.refreshSlot(slot, new TableMember(table, slot));
+    this.refreshSlot(slot, new TableRowState(table, slot));
   }
 
   /** Digest entries of every member in the given buckets (all buckets when omitted). */
@@ -327,7 +327,7 @@ export class ClusterState {
       const since = this.table.since(slot);
       const acks = this.table.acks(slot);
       this.table.clear(slot, claim.generation);
-      // When its status began and its acks are this observer's: the Gossiper resets them.
+      // When its status began and its acks are this observer's: claims.ts resets them.
       this.table.setSince(slot, since);
       this.table.setAcks(slot, acks);
       this.tombstoned.delete(name);
@@ -341,7 +341,7 @@ export class ClusterState {
     this.table.setStatus(slot, claim.status);
     change.claimChanged = true;
     this.graveyard.delete(name);
-    this.refreshSlot(slot, new TableMember(this.table, slot));
+    this.refreshSlot(slot, new TableRowState(this.table, slot));
     return change;
   }
 

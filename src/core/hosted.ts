@@ -11,7 +11,7 @@
  * takes an agent over starts a new generation with an incarnation above any seen; the old home
  * drops an agent it sees claimed higher elsewhere and never fights for it.
  *
- * This module is pure planning over NodeStates; the Gossiper applies the plans.
+ * This module is pure planning over NodeStates; agent-hosting.ts applies the plans.
  */
 import { ArrivalWindow, type PhiOptions } from "./failure-detector.js";
 import { isReservedKey, RESERVED_KEY_PREFIX } from "./keys.js";

@@ -31,12 +31,6 @@ export interface VersionedValue {
 export const PROTOCOL_VERSION = 2;
 
 /**
- * What one node holds of one member's liveness: `[name, generation, incarnation, status]`.
- * Ordered by generation, then incarnation, then status code (see precedence.ts).
- */
-export type LivenessClaim = [name: string, generation: number, incarnation: number, status: StatusCode];
-
-/**
  * Digest entry: what the sender knows of one member.
  * `[name, generation, incarnation, status, maxVersion, gcVersion?]`; gcVersion is omitted when 0.
  * No heartbeat: an entry changes only when membership or state changes.

@@ -8,8 +8,9 @@ import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { getHeapStatistics } from "node:v8";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { DETECTORS } from "../core/index.js";
+import { DETECTORS, resolveConfig } from "../core/index.js";
 import {
+  CLASSIC_FANOUT,
   DEFAULTS,
   DETECTOR_CHOICES,
   INTERESTS,
@@ -50,7 +51,7 @@ Options (default in brackets):
   --trials T             independent trials [${DEFAULTS.trials}]
   --seed S               master seed; same seed, same figures [${DEFAULTS.seed}]
   --loss P               per-message loss probability, 0..0.99 [${DEFAULTS.loss}]
-  --fanout K             peers per round [2 for hearsay, 1 for classic strategies]
+  --fanout K             peers per round [${resolveConfig().fanout} for hearsay, ${CLASSIC_FANOUT} for classic strategies]
   --mode M               ${MODES.join("|")} [push for rumor, push-pull otherwise]
   --detector D           ${DETECTOR_CHOICES.join("|")}: hearsay's failure detector; both = each, side by side [swim]
   --interest I           rumor: ${INTERESTS.join("|")} [${DEFAULTS.interest}]

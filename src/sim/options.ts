@@ -11,6 +11,9 @@ import {
 } from "../core/index.js";
 import { type Latency, parseLatency } from "./latency.js";
 
+/** Fanout of the classic strategies when --fanout is not given: one partner per round, as in the paper. */
+export const CLASSIC_FANOUT = 1;
+
 export const SCENARIOS = [
   "spread",
   "detect",
@@ -108,7 +111,7 @@ export const DEFAULTS = {
   trials: 20,
   seed: 1,
   loss: 0,
-  /** null: 2 for hearsay (the core default), 1 for the classic strategies (as in the paper). */
+  /** null: the core default for hearsay, CLASSIC_FANOUT for the classic strategies. */
   fanout: null as number | null,
   /** null: push for rumor mongering (as in the paper), push-pull otherwise. */
   mode: null as GossipMode | null,
@@ -164,7 +167,7 @@ export function resolveSimOptions(input: SimOptionsInput = {}): SimOptions {
   integer("seed", o.seed, 0, 2 ** 32 - 1);
   number("loss", o.loss, 0, 0.99);
   const classic = o.strategy !== "hearsay" || o.scenario === "rumor-table";
-  const fanout = o.fanout ?? (classic ? 1 : 2);
+  const fanout = o.fanout ?? (classic ? CLASSIC_FANOUT : resolveConfig().fanout);
   integer("fanout", fanout, 1, 16);
   if (o.strategy !== "hearsay" && o.scenario !== "spread" && o.scenario !== "rumor-table") {
     throw new OptionError(`--strategy ${o.strategy}: only the spread scenario runs classic strategies`);

@@ -9,9 +9,6 @@ import type { Trial } from "../scenarios/common.js";
 import { type EpidemicOptions, runEpidemic, type StrategyKind } from "./epidemic.js";
 import { runSyncEpidemic } from "./sync-epidemic.js";
 
-/** Fanout of the classic strategies when --fanout is not given: one partner per round, as in the paper. */
-export const CLASSIC_FANOUT = 1;
-
 export function classicSpreadTrial(options: SimOptions, seed: number): Trial {
   const epidemic: EpidemicOptions = {
     kind: options.strategy as StrategyKind,

@@ -7,7 +7,7 @@ import type { MemberTable } from "./member-table.js";
 import { type KeyStore, MemberState, newKeyStore } from "./node-state.js";
 import type { StatusCode } from "./types.js";
 
-export class TableMember extends MemberState {
+export class TableRowState extends MemberState {
   constructor(
     private readonly table: MemberTable,
     readonly slot: number,
