@@ -47,11 +47,8 @@ export function handleSyn(ctx: EngineContext, raw: unknown): SynAckMessage | Rej
 
 /** Takes a SynAck: null when the exchange is over, else the digest of the differing buckets. */
 export function handleSynAck(ctx: EngineContext, raw: unknown): DigestMessage | null | Rejection {
-  const parsed = receive(ctx, raw, ["synack"]);
-  if (!parsed.ok) {
-    ctx.counters.exchangesFailed++;
-    return parsed;
-  }
+  const parsed = receiveAnswer(ctx, raw, "synack");
+  if (!parsed.ok) return parsed;
   const synAck = parsed.message;
   if (synAck.hb) takeHeartbeats(ctx, synAck.hb);
   const buckets = synAck.bk ? ctx.state.fingerprint.differing(synAck.bk) : [];
@@ -82,11 +79,8 @@ export function handleDigest(ctx: EngineContext, raw: unknown): DeltaMessage | R
 
 /** Takes a Delta: merges it; returns the final push of what the peer lacks, if any. */
 export function handleDelta(ctx: EngineContext, raw: unknown): PushMessage | null | Rejection {
-  const parsed = receive(ctx, raw, ["delta"]);
-  if (!parsed.ok) {
-    ctx.counters.exchangesFailed++;
-    return parsed;
-  }
+  const parsed = receiveAnswer(ctx, raw, "delta");
+  if (!parsed.ok) return parsed;
   const message = parsed.message;
   const changes = merge(ctx, message.delta, message.f);
   ctx.counters.exchangesCompleted++;
@@ -98,6 +92,13 @@ export function handleDelta(ctx: EngineContext, raw: unknown): PushMessage | nul
   exchangeFound(ctx, changes > 0 || delta.length > 0);
   if (delta.length === 0) return null;
   return envelope<PushMessage>(ctx, { t: "push", delta }, message.f);
+}
+
+/** Takes a peer's answer within an exchange this node opened: a rejected one fails the exchange. */
+function receiveAnswer<T extends "synack" | "delta">(ctx: EngineContext, raw: unknown, type: T) {
+  const parsed = receive(ctx, raw, [type]);
+  if (!parsed.ok) ctx.counters.exchangesFailed++;
+  return parsed;
 }
 
 /** An exchange ended: found something (reset the pause) or nothing (double it). */
