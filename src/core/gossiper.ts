@@ -118,7 +118,6 @@ export class Gossiper {
   }
 
   // ---------------------------------------------------------------- wakes and rounds (rounds.ts)
-
   /** The next wake's delay (see rounds.ts). */
   nextRoundDelay(): number {
     return nextRoundDelay(this.ctx);
@@ -145,7 +144,6 @@ export class Gossiper {
   }
 
   // ---------------------------------------------------------------- owner writes
-
   /** Writes a key on this node; returns its version. The write is pushed at once when the bucket allows. */
   setKey(key: string, value: string): number {
     checkUserKey(key);
@@ -188,7 +186,6 @@ export class Gossiper {
   }
 
   // ---------------------------------------------------------------- hosted agents (agent-hosting.ts)
-
   /** Names of the agents this node hosts. */
   hostedNames(): string[] {
     return [...this.ctx.hosted.keys()];
@@ -225,7 +222,6 @@ export class Gossiper {
   }
 
   // ---------------------------------------------------------------- probing (probing.ts)
-
   /** How long to wait for a direct ack; indirect probes wait twice as long. */
   probeTimeout(): number {
     return this.ctx.awareness.scale(this.ctx.config.probeTimeoutMs);
@@ -264,7 +260,6 @@ export class Gossiper {
   }
 
   // ---------------------------------------------------------------- exchanges (anti-entropy.ts)
-
   makeSyn(peer: string): SynMessage {
     return makeSyn(this.ctx, peer);
   }
@@ -291,7 +286,6 @@ export class Gossiper {
   }
 
   // ---------------------------------------------------------------- pushes (dissemination.ts)
-
   handlePush(raw: unknown): true | Rejection {
     return handlePush(this.ctx, raw);
   }
@@ -312,7 +306,6 @@ export class Gossiper {
   }
 
   // ---------------------------------------------------------------- views (member-views.ts)
-
   /** What this node believes about one member (itself included). */
   memberView(name: string): MemberView | undefined {
     return memberView(this.ctx, name);
@@ -361,7 +354,6 @@ export class Gossiper {
   }
 
   // ---------------------------------------------------------------- persistence (engine-snapshot.ts)
-
   snapshot(): GossiperSnapshot {
     return snapshotOf(this.ctx);
   }
