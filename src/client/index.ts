@@ -80,6 +80,9 @@ export interface AgentOptions {
   onError?: (error: unknown) => void;
 }
 
+/** Outcomes after which the home may not hold the agent's state: the loop sends it again. */
+const STATE_LOST: ReadonlySet<AgentClaim["outcome"]> = new Set(["registered", "takeover"]);
+
 /** A running agent loop. */
 export interface AgentLoop {
   /** Merges keys into the published state; they go with the next beat. */
@@ -286,8 +289,9 @@ export function createHearsayClient(options: HearsayClientOptions) {
           if (sending) stateDue = true;
           throw error;
         }
-        // Registered afresh (after a leave, or forgotten) without our state: send it next time.
-        if (last.outcome === "registered" && !sending && Object.keys(state).length > 0) stateDue = true;
+        // Registered afresh (after a leave, or forgotten) or taken over by a new home, without
+        // our state: send it next time.
+        if (STATE_LOST.has(last.outcome) && !sending && Object.keys(state).length > 0) stateDue = true;
         agent.onBeat?.(last);
       };
       const loop = (async () => {
