@@ -9,11 +9,12 @@
  * `startAgent` is an agent's heartbeat loop (see docs/agents.md and examples/agent.ts).
  */
 import createClient, { type Client } from "openapi-fetch";
-import { followBootstrap, followSummary } from "./pages.js";
+import { followBootstrap, followMembers, followSummary } from "./pages.js";
 import type { components, paths } from "./schema.js";
 
-export { combineSummaryPages } from "./pages.js";
+export { combineSummaryPages, followBootstrap, followMembers, followSummary } from "./pages.js";
 export type { components, paths } from "./schema.js";
+export { parseSseBlock, type SseMessage, sseMessages } from "./sse.js";
 export type MembersPage = components["schemas"]["MembersPage"];
 export type DirectoryMember = components["schemas"]["DirectoryMember"];
 export type NodeView = components["schemas"]["NodeView"];
@@ -124,6 +125,20 @@ export function createHearsayClient(options: HearsayClientOptions) {
     /** `GET /v1/clusters/:cluster/members`: one page of the directory. */
     members(cluster: string, query: MembersQuery = {}): Promise<MembersPage> {
       return unwrap(api.GET("/v1/clusters/{cluster}/members", { params: { path: { cluster }, query } }));
+    },
+
+    /** Every page of the directory, joined, all read from the node that answered the first. */
+    membersAll(cluster: string, query: Omit<MembersQuery, "cursor"> = {}): Promise<MembersPage> {
+      return followMembers((cursor, from) =>
+        unwrap(
+          api.GET("/v1/clusters/{cluster}/members", {
+            params: {
+              path: { cluster },
+              query: { ...query, ...(from ? { from } : {}), ...(cursor ? { cursor } : {}) },
+            },
+          }),
+        ),
+      );
     },
 
     /** `GET /v1/clusters/:cluster/nodes/:node`: the node's record and whole view. */
@@ -338,3 +353,11 @@ export function createHearsayClient(options: HearsayClientOptions) {
 }
 
 export type HearsayClient = ReturnType<typeof createHearsayClient>;
+
+/** The package's name for createHearsayClient: `import { createClient } from "hearsay"`. */
+export { createHearsayClient as createClient };
+
+/** An agent's heartbeat loop on a client of its own: `startAgent({ baseUrl, token, cluster, agent, intervalMs })`. */
+export function startAgent(options: HearsayClientOptions & AgentOptions): AgentLoop {
+  return createHearsayClient(options).startAgent(options);
+}
