@@ -4,6 +4,7 @@
  * - worker: the Worker and the GossipNode Durable Object inside workerd
  *           (`cloudflare:test`), configured from wrangler.toml.
  * - e2e:    a real `wrangler dev` per test file, driven over HTTP from Node.
+ * - package: `npm pack`, installed into an empty directory and used from there.
  */
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
@@ -63,6 +64,13 @@ export default defineConfig({
           // Each file starts its own `wrangler dev`, which takes seconds.
           testTimeout: 60_000,
           hookTimeout: 90_000,
+        },
+      },
+      {
+        test: {
+          name: "package",
+          environment: "node",
+          include: ["test/package/**/*.test.ts"],
         },
       },
     ],
