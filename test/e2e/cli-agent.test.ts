@@ -1,0 +1,159 @@
+/**
+ * The `hearsay agent` CLI as a real process against `wrangler dev`: an agent with an HTTP
+ * check (a local server the test flips from 200 to 500) shows `health: critical` at every node
+ * within 3 s of the failure, and after SIGTERM shows `left` at every node within 2 s, the
+ * process exiting 0. Node views come from `GET .../nodes/:node`, polled at all nodes.
+ *
+ *   npx vitest run --project e2e test/e2e/cli-agent.test.ts
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHearsayClient, type HearsayClient } from "../../src/client/index.js";
+import { waitFor } from "../support/poll.js";
+import { startWranglerDev, type WranglerDev } from "./support/wrangler-dev.js";
+
+const CLUSTER = "e2e-cli";
+const NODES = ["n0", "n1", "n2"];
+const CONFIG = { intervalMs: 500, probeTimeoutMs: 200, suspicionMult: 5 };
+const AGENT = "web-1";
+const CRITICAL_GOAL_MS = 3_000;
+const LEFT_GOAL_MS = 2_000;
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+describe("the hearsay agent CLI", () => {
+  let dev: WranglerDev;
+  let hearsay: HearsayClient;
+  let server: Server;
+  let checkStatus = 200;
+  let agent: ChildProcess | undefined;
+  let agentOutput = "";
+
+  /** The agent as each node sees it (undefined where it is unknown). */
+  async function agentAtEachNode() {
+    return Promise.all(
+      NODES.map(async (node) => (await hearsay.node(CLUSTER, node)).members.find((m) => m.node === AGENT)),
+    );
+  }
+
+  beforeAll(async () => {
+    server = createServer((_req, res) => {
+      res.writeHead(checkStatus, { "content-type": "text/plain" });
+      res.end(checkStatus === 200 ? "all good" : "database down");
+    });
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    dev = await startWranglerDev();
+    hearsay = createHearsayClient({ baseUrl: dev.url, token: dev.token });
+    await hearsay.bootstrap(CLUSTER, { size: NODES.length, config: CONFIG });
+    await waitFor(
+      "the cluster to converge",
+      async () => {
+        for (const node of NODES) {
+          const view = await hearsay.node(CLUSTER, node);
+          if (view.members.filter((m) => m.status === "alive").length !== NODES.length) return false;
+        }
+        return true;
+      },
+      60_000,
+      200,
+      () => dev.output().slice(-2000),
+    );
+  });
+
+  afterAll(async () => {
+    agent?.kill("SIGKILL");
+    server?.close();
+    if (!dev) return;
+    for (const node of NODES) await hearsay.nodeAction(CLUSTER, node, "stop").catch(() => {});
+    await dev.stop();
+  });
+
+  it(`shows a failing check as critical everywhere within ${CRITICAL_GOAL_MS} ms, and left within ${LEFT_GOAL_MS} ms of SIGTERM`, async () => {
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    agent = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "src/cli/main.ts",
+        "agent",
+        "--cluster",
+        CLUSTER,
+        "--name",
+        AGENT,
+        "--interval-ms",
+        "500",
+        "--state",
+        "endpoint=10.0.0.1:80",
+        "--check-http",
+        `http://127.0.0.1:${port}/health`,
+        "--check-every-ms",
+        "250",
+      ],
+      {
+        cwd: repoRoot,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, HEARSAY_URL: dev.url, HEARSAY_TOKEN: dev.token },
+      },
+    );
+    const collect = (chunk: Buffer) => {
+      agentOutput += chunk.toString();
+    };
+    agent.stdout?.on("data", collect);
+    agent.stderr?.on("data", collect);
+    const exited = new Promise<number | null>((done) => agent?.once("exit", (code) => done(code)));
+    const context = () => `agent output:\n${agentOutput}`;
+
+    await waitFor(
+      "the agent alive and passing at every node",
+      async () =>
+        (await agentAtEachNode()).every(
+          (m) => m?.status === "alive" && m.state.health === "passing" && m.state.endpoint === "10.0.0.1:80",
+        ),
+      30_000,
+      100,
+      context,
+    );
+
+    checkStatus = 500;
+    const failedAt = Date.now();
+    const criticalAt = await waitFor(
+      "the agent critical at every node",
+      async () => {
+        const seen = await agentAtEachNode();
+        return seen.every((m) => m?.state.health === "critical") && Date.now();
+      },
+      10_000,
+      50,
+      context,
+    );
+    const nodes = await agentAtEachNode();
+    expect(nodes.map((m) => m?.state.health_output)).toEqual(
+      NODES.map(
+        () => `HTTP GET http://127.0.0.1:${port}/health: 500 Internal Server Error Output: database down`,
+      ),
+    );
+    expect(nodes.every((m) => m?.status === "alive")).toBe(true);
+
+    const signalledAt = Date.now();
+    agent.kill("SIGTERM");
+    const leftAt = await waitFor(
+      "the agent left at every node",
+      async () => (await agentAtEachNode()).every((m) => m?.status === "left") && Date.now(),
+      10_000,
+      50,
+      context,
+    );
+    expect(await exited).toBe(0);
+    console.log(
+      `hearsay agent: critical everywhere ${criticalAt - failedAt} ms after the check failed; left everywhere ${leftAt - signalledAt} ms after SIGTERM`,
+    );
+    expect(criticalAt - failedAt).toBeLessThanOrEqual(CRITICAL_GOAL_MS);
+    expect(leftAt - signalledAt).toBeLessThanOrEqual(LEFT_GOAL_MS);
+    expect(agentOutput).toMatch(/health: passing -> critical/);
+    expect(agentOutput).toMatch(/left \(signal\)/);
+  });
+});
