@@ -2,14 +2,17 @@
  * The `hearsay agent` CLI as a real process against `wrangler dev`: an agent with an HTTP
  * check (a local server the test flips from 200 to 500) shows `health: critical` at every node
  * within 3 s of the failure, and after SIGTERM shows `left` at every node within 2 s, the
- * process exiting 0. Node views come from `GET .../nodes/:node`, polled at all nodes.
+ * process exiting 0. Node views come from `GET .../nodes/:node`, polled at all nodes. Beside it,
+ * `hearsay members` prints the agent in its table and `hearsay watch` prints its leave as it
+ * happens.
  *
  *   npx vitest run --project e2e test/e2e/cli-agent.test.ts
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHearsayClient, type HearsayClient } from "../../src/client/index.js";
 import { waitFor } from "../support/poll.js";
@@ -22,6 +25,16 @@ const AGENT = "web-1";
 const CRITICAL_GOAL_MS = 3_000;
 const LEFT_GOAL_MS = 2_000;
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const CLI = ["--import", "tsx", "src/cli/main.ts"];
+
+/** Runs `hearsay <args>` to its end: its stdout. */
+async function hearsayCli(dev: WranglerDev, args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [...CLI, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, HEARSAY_URL: dev.url, HEARSAY_TOKEN: dev.token },
+  });
+  return stdout;
+}
 
 describe("the hearsay agent CLI", () => {
   let dev: WranglerDev;
@@ -76,9 +89,7 @@ describe("the hearsay agent CLI", () => {
     agent = spawn(
       process.execPath,
       [
-        "--import",
-        "tsx",
-        "src/cli/main.ts",
+        ...CLI,
         "agent",
         "--cluster",
         CLUSTER,
@@ -118,6 +129,26 @@ describe("the hearsay agent CLI", () => {
       context,
     );
 
+    const table = await hearsayCli(dev, ["members", "--cluster", CLUSTER, "--keys", "health,endpoint"]);
+    expect(table.split("\n")[0]).toMatch(/^Node\s+Kind\s+Status\s+Home\s+Region\s+endpoint\s+health$/);
+    expect(table).toMatch(/\nweb-1\s+agent\s+alive\s+n\d\s+-\s+10\.0\.0\.1:80\s+passing\n/);
+    const listed = JSON.parse(
+      await hearsayCli(dev, ["members", "--cluster", CLUSTER, "--kind", "agent", "--json"]),
+    );
+    expect(listed.members.map((m: { node: string }) => m.node)).toEqual([AGENT]);
+
+    // Watch a node's events (those it holds, then each as it arrives).
+    const watcher = spawn(process.execPath, [...CLI, "watch", "--cluster", CLUSTER, "--node", "n1"], {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, HEARSAY_URL: dev.url, HEARSAY_TOKEN: dev.token },
+    });
+    let watched = "";
+    watcher.stdout.on("data", (chunk: Buffer) => {
+      watched += chunk.toString();
+    });
+    const watcherExited = new Promise<number | null>((done) => watcher.once("exit", (code) => done(code)));
+
     checkStatus = 500;
     const failedAt = Date.now();
     const criticalAt = await waitFor(
@@ -148,6 +179,15 @@ describe("the hearsay agent CLI", () => {
       context,
     );
     expect(await exited).toBe(0);
+    await waitFor(
+      "the watch to print the leave",
+      async () => /\bleft web-1\b/.test(watched),
+      10_000,
+      50,
+      () => watched,
+    );
+    watcher.kill("SIGINT");
+    expect(await watcherExited).toBe(0);
     console.log(
       `hearsay agent: critical everywhere ${criticalAt - failedAt} ms after the check failed; left everywhere ${leftAt - signalledAt} ms after SIGTERM`,
     );
