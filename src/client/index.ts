@@ -6,7 +6,7 @@
  *   const hearsay = createHearsayClient({ baseUrl: "http://127.0.0.1:8787", token: "dev-token" });
  *   const { members } = await hearsay.members("demo", { status: "alive", keys: "endpoint" });
  *
- * `startAgent` is an agent's heartbeat loop (see docs/agents.md and examples/agent.ts).
+ * `startAgent` is an agent's heartbeat loop (see docs/agents.md; the `hearsay agent` CLI runs it).
  */
 import createClient, { type Client } from "openapi-fetch";
 import { followBootstrap, followMembers, followSummary } from "./pages.js";
