@@ -73,7 +73,8 @@ describe("the npm package", () => {
       cwd: repoRoot,
       maxBuffer: 64 * 1024 * 1024,
     });
-    const [packed] = JSON.parse(stdout.slice(stdout.indexOf("["))) as Array<{
+    // prepack's own output comes first; npm's JSON answer is the array that starts a line.
+    const [packed] = JSON.parse(stdout.slice(stdout.search(/^\[/m))) as Array<{
       filename: string;
       files: Array<{ path: string }>;
     }>;
