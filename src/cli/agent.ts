@@ -6,8 +6,8 @@
  * SIGINT or SIGTERM: a graceful leave, then exit 0. One log line per change of health or
  * registration; an unreachable API is said once while the loop backs off with jitter.
  */
-import { type AgentClaim, type AgentLoop, createHearsayClient, HearsayApiError } from "../client/index.js";
-import { CONNECTION_FLAGS, integer, optional, pairs, required, UsageError } from "./args.js";
+import { type AgentClaim, type AgentLoop, HearsayApiError } from "../client/index.js";
+import { CONNECTION_FLAGS, connect, integer, optional, pairs, required, UsageError } from "./args.js";
 import { type Check, commandCheck, httpCheck } from "./checks.js";
 import type { Command } from "./command.js";
 import { type CheckResult, healthState } from "./health.js";
@@ -70,10 +70,7 @@ export const agentCommand: Command = {
     if (leaveWhenCritical && !check)
       throw new UsageError("--leave-when-critical needs --check-http or --check-cmd");
 
-    const client = createHearsayClient({
-      baseUrl: url,
-      ...(optional(values, "token") ? { token: optional(values, "token") } : {}),
-    });
+    const client = connect(values);
     const log = (line: string) => io.out(`${new Date().toISOString()} ${name}: ${line}`);
     let result: CheckResult | undefined = check ? await check() : undefined;
     let unreachable = false;

@@ -4,6 +4,7 @@
  * UsageError, which the entry point prints as one line and answers with exit code 2.
  */
 import { parseArgs } from "node:util";
+import { createHearsayClient, type HearsayClient } from "../client/index.js";
 
 export interface Flag {
   type: "string" | "boolean";
@@ -44,6 +45,12 @@ export const CONNECTION_FLAGS: Flags = {
   },
   cluster: { type: "string", value: "C", help: "the cluster" },
 };
+
+/** The client that CONNECTION_FLAGS describe. */
+export function connect(values: Values): HearsayClient {
+  const token = optional(values, "token");
+  return createHearsayClient({ baseUrl: required(values, "url"), ...(token ? { token } : {}) });
+}
 
 const HELP_FLAG: Flags = { help: { type: "boolean", help: "show this help" } };
 

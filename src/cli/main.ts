@@ -4,7 +4,6 @@
  * Bad usage prints one line to stderr and exits 2; a failure from the API exits 1. Settings
  * come from flags, or HEARSAY_URL and HEARSAY_TOKEN.
  */
-import { HearsayApiError } from "../client/index.js";
 import { helpText, parseFlags, UsageError } from "./args.js";
 import { COMMANDS } from "./commands.js";
 
@@ -57,9 +56,7 @@ main(process.argv.slice(2)).then(
       console.error(`hearsay: ${error.message}`);
       process.exit(2);
     }
-    console.error(
-      `hearsay: ${error instanceof HearsayApiError || error instanceof Error ? error.message : String(error)}`,
-    );
+    console.error(`hearsay: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },
 );

@@ -3,8 +3,8 @@
  * row per member: name, kind, status, home, region, then the asked-for state keys), or the
  * whole joined page as JSON with --json. Every page is read from one node's view.
  */
-import { createHearsayClient, type DirectoryMember, type MembersQuery } from "../client/index.js";
-import { CONNECTION_FLAGS, optional, required } from "./args.js";
+import type { DirectoryMember, MembersQuery } from "../client/index.js";
+import { CONNECTION_FLAGS, connect, optional, required } from "./args.js";
 import type { Command } from "./command.js";
 import { formatTable } from "./table.js";
 
@@ -27,8 +27,7 @@ export const membersCommand: Command = {
   },
 
   async run(values, io) {
-    const token = optional(values, "token");
-    const client = createHearsayClient({ baseUrl: required(values, "url"), ...(token ? { token } : {}) });
+    const client = connect(values);
     const query: MembersQuery = {};
     for (const name of ["status", "kind", "keys", "region"] as const) {
       const value = optional(values, name);

@@ -4,8 +4,8 @@
  * the connection drops, it reconnects after the last event it printed, backing off while it
  * fails; an `error` event from the node (stopped, unknown) ends it with exit 1.
  */
-import { createHearsayClient, HearsayApiError, nextBeatDelay, sseMessages } from "../client/index.js";
-import { CONNECTION_FLAGS, optional, required } from "./args.js";
+import { HearsayApiError, nextBeatDelay, sseMessages } from "../client/index.js";
+import { CONNECTION_FLAGS, connect, optional, required } from "./args.js";
 import type { Command } from "./command.js";
 
 /** First and longest wait before reconnecting after a failure, ms. */
@@ -39,8 +39,7 @@ export const watchCommand: Command = {
   },
 
   async run(values, io) {
-    const token = optional(values, "token");
-    const client = createHearsayClient({ baseUrl: required(values, "url"), ...(token ? { token } : {}) });
+    const client = connect(values);
     const cluster = required(values, "cluster");
     const node = required(values, "node");
     const sinceText = optional(values, "since");
