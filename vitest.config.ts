@@ -4,7 +4,12 @@
  * - worker: the Worker and the GossipNode Durable Object inside workerd
  *           (`cloudflare:test`), configured from wrangler.toml.
  * - e2e:    a real `wrangler dev` per test file, driven over HTTP from Node.
+ * - embed:  examples/embed (a Worker of one's own mounting the mesh) inside workerd, from its
+ *           own wrangler.toml, with `hearsay` resolved to the sources.
+ * - package: `npm pack`, installed into an empty directory and used from there.
  */
+
+import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -63,6 +68,40 @@ export default defineConfig({
           // Each file starts its own `wrangler dev`, which takes seconds.
           testTimeout: 60_000,
           hookTimeout: 90_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./examples/embed/wrangler.toml" },
+            remoteBindings: false,
+            miniflare: { bindings: { API_TOKEN: TEST_API_TOKEN } },
+          }),
+        ],
+        resolve: {
+          alias: [
+            {
+              find: /^hearsay$/,
+              replacement: fileURLToPath(new URL("./src/client/index.ts", import.meta.url)),
+            },
+            {
+              find: /^hearsay\/worker$/,
+              replacement: fileURLToPath(new URL("./src/worker.ts", import.meta.url)),
+            },
+          ],
+        },
+        test: {
+          name: "embed",
+          include: ["test/embed/**/*.test.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "package",
+          environment: "node",
+          include: ["test/package/**/*.test.ts"],
         },
       },
     ],

@@ -1,15 +1,13 @@
 /**
- * The Worker entry: HTTP through the Hono app, the GossipNode class for the
- * runtime, the HearsayService entrypoint for service bindings, and a cron-driven
- * scheduled() that keeps configured nodes running.
+ * hearsay's own Worker entry, built from the `hearsay/worker` pieces (src/worker.ts): HTTP
+ * through the Hono app, the Durable Object classes for the runtime, the HearsayService
+ * entrypoint for service bindings, and a cron-driven scheduled() that keeps configured nodes
+ * running.
  */
-import { app } from "./api/app.js";
 import type { Env } from "./env.js";
-import { keepNodesRunning } from "./node/keeper.js";
+import { hearsayApi, keepNodesRunning } from "./worker.js";
 
-export { HearsayService } from "./api/service.js";
-export { ClusterRegistry } from "./node/cluster-registry.js";
-export { GossipNode } from "./node/gossip-node.js";
+export { ClusterRegistry, GossipNode, HearsayService } from "./worker.js";
 
 /** Cron tick (every minute, see wrangler.toml): re-arms configured nodes whose alarms were lost. */
 async function scheduled(_controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
@@ -17,6 +15,6 @@ async function scheduled(_controller: ScheduledController, env: Env, _ctx: Execu
 }
 
 export default {
-  fetch: app.fetch,
+  fetch: hearsayApi.fetch,
   scheduled,
 } satisfies ExportedHandler<Env>;

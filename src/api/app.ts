@@ -71,7 +71,7 @@ const OPENAPI_CONFIG: Parameters<typeof app.getOpenAPIDocument>[0] = {
     version: "1",
     description:
       'A gossip mesh on Durable Objects. Errors are `{"error": {"code", "message"}}`. Mutating calls need `Authorization: Bearer <API_TOKEN>`; reads need `Authorization: Bearer <READ_TOKEN>` only when the server sets READ_TOKEN.',
-    license: { name: "UNLICENSED (no license granted yet)" },
+    license: { name: "MIT" },
   },
   servers: [
     { url: "http://127.0.0.1:8787", description: "Local: `npm start` (wrangler dev)" },

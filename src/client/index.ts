@@ -6,14 +6,15 @@
  *   const hearsay = createHearsayClient({ baseUrl: "http://127.0.0.1:8787", token: "dev-token" });
  *   const { members } = await hearsay.members("demo", { status: "alive", keys: "endpoint" });
  *
- * `startAgent` is an agent's heartbeat loop (see docs/agents.md and examples/agent.ts).
+ * `startAgent` is an agent's heartbeat loop (see docs/agents.md; the `hearsay agent` CLI runs it).
  */
 import createClient, { type Client } from "openapi-fetch";
-import { followBootstrap, followSummary } from "./pages.js";
+import { followBootstrap, followMembers, followSummary } from "./pages.js";
 import type { components, paths } from "./schema.js";
 
-export { combineSummaryPages } from "./pages.js";
+export { combineSummaryPages, followBootstrap, followMembers, followSummary } from "./pages.js";
 export type { components, paths } from "./schema.js";
+export { parseSseBlock, type SseMessage, sseMessages } from "./sse.js";
 export type MembersPage = components["schemas"]["MembersPage"];
 export type DirectoryMember = components["schemas"]["DirectoryMember"];
 export type NodeView = components["schemas"]["NodeView"];
@@ -80,6 +81,9 @@ export interface AgentOptions {
   onError?: (error: unknown) => void;
 }
 
+/** Outcomes after which the home may not hold the agent's state: the loop sends it again. */
+const STATE_LOST: ReadonlySet<AgentClaim["outcome"]> = new Set(["registered", "takeover"]);
+
 /** A running agent loop. */
 export interface AgentLoop {
   /** Merges keys into the published state; they go with the next beat. */
@@ -121,6 +125,20 @@ export function createHearsayClient(options: HearsayClientOptions) {
     /** `GET /v1/clusters/:cluster/members`: one page of the directory. */
     members(cluster: string, query: MembersQuery = {}): Promise<MembersPage> {
       return unwrap(api.GET("/v1/clusters/{cluster}/members", { params: { path: { cluster }, query } }));
+    },
+
+    /** Every page of the directory, joined, all read from the node that answered the first. */
+    membersAll(cluster: string, query: Omit<MembersQuery, "cursor"> = {}): Promise<MembersPage> {
+      return followMembers((cursor, from) =>
+        unwrap(
+          api.GET("/v1/clusters/{cluster}/members", {
+            params: {
+              path: { cluster },
+              query: { ...query, ...(from ? { from } : {}), ...(cursor ? { cursor } : {}) },
+            },
+          }),
+        ),
+      );
     },
 
     /** `GET /v1/clusters/:cluster/nodes/:node`: the node's record and whole view. */
@@ -286,8 +304,9 @@ export function createHearsayClient(options: HearsayClientOptions) {
           if (sending) stateDue = true;
           throw error;
         }
-        // Registered afresh (after a leave, or forgotten) without our state: send it next time.
-        if (last.outcome === "registered" && !sending && Object.keys(state).length > 0) stateDue = true;
+        // Registered afresh (after a leave, or forgotten) or taken over by a new home, without
+        // our state: send it next time.
+        if (STATE_LOST.has(last.outcome) && !sending && Object.keys(state).length > 0) stateDue = true;
         agent.onBeat?.(last);
       };
       const loop = (async () => {
@@ -334,3 +353,11 @@ export function createHearsayClient(options: HearsayClientOptions) {
 }
 
 export type HearsayClient = ReturnType<typeof createHearsayClient>;
+
+/** The package's name for createHearsayClient: `import { createClient } from "hearsay"`. */
+export { createHearsayClient as createClient };
+
+/** An agent's heartbeat loop on a client of its own: `startAgent({ baseUrl, token, cluster, agent, intervalMs })`. */
+export function startAgent(options: HearsayClientOptions & AgentOptions): AgentLoop {
+  return createHearsayClient(options).startAgent(options);
+}

@@ -3,13 +3,15 @@
  * nodes and names the `from` of the next), and the cluster summary (each page a slice of the
  * nodes, by name, with its `next` cursor) combined into one summary of every node. The
  * combined verdict is the one the summary documents: sum `fingerprints` over the pages, and
- * the cluster has converged when its live nodes hold exactly one.
+ * the cluster has converged when its live nodes hold exactly one. And the members directory,
+ * page after page, joined.
  */
 import type { components } from "./schema.js";
 
 type BootstrapRequest = components["schemas"]["BootstrapRequest"];
 type BootstrapResult = components["schemas"]["BootstrapResult"];
 type ClusterSummary = components["schemas"]["ClusterSummary"];
+type MembersPage = components["schemas"]["MembersPage"];
 type NodeSummary = components["schemas"]["NodeSummary"];
 
 /**
@@ -122,4 +124,26 @@ export function combineSummaryPages(pages: readonly ClusterSummary[]): ClusterSu
     complete: last.next === null && nodes.length === last.registered,
     fingerprints,
   };
+}
+
+/**
+ * Reads every page of the members directory, `cursor` = each page's `next`, and joins them: the
+ * first page's answer with every page's members and `next` null. Pages after the first are
+ * asked `from` the node that answered the first, so all come from one view. At most `maxPages`.
+ */
+export async function followMembers(
+  page: (cursor: string | undefined, from: string | undefined) => Promise<MembersPage>,
+  maxPages = 1_000,
+): Promise<MembersPage> {
+  const pages: MembersPage[] = [];
+  let cursor: string | undefined;
+  do {
+    const answer = await page(cursor, pages[0]?.from);
+    pages.push(answer);
+    if (answer.next != null && answer.next === cursor)
+      throw new Error(`members paging did not move: cursor ${cursor} answered it again`);
+    cursor = answer.next ?? undefined;
+  } while (cursor !== undefined && pages.length < maxPages);
+  const head = pages[0] as MembersPage;
+  return { ...head, members: pages.flatMap((p) => p.members), next: null };
 }

@@ -14,7 +14,8 @@ interface Seen {
   at: number;
 }
 
-function fakeMesh(failFirst = 0) {
+/** `outcomes[i]`, when set, is the outcome the (i+1)-th call answers. */
+function fakeMesh(failFirst = 0, outcomes: string[] = []) {
   const seen: Seen[] = [];
   let failures = failFirst;
   const fetch = async (input: Request | string | URL, init?: RequestInit) => {
@@ -37,7 +38,9 @@ function fakeMesh(failFirst = 0) {
       generation: 1,
       incarnation: 0,
       status: request.method === "DELETE" ? "left" : "alive",
-      outcome: request.method === "DELETE" ? "left" : seen.length === 1 ? "registered" : "heartbeat",
+      outcome:
+        outcomes[seen.length - 1] ??
+        (request.method === "DELETE" ? "left" : seen.length === 1 ? "registered" : "heartbeat"),
     };
     return Response.json(claim);
   };
@@ -107,6 +110,25 @@ describe("startAgent", () => {
     const gaps = puts.slice(1, 4).map((p, i) => p.at - (puts[i] as Seen).at);
     expect(gaps[2]).toBeGreaterThan(gaps[0] as number);
     expect(puts[3]?.body?.state).toEqual({ endpoint: "e" });
+  });
+
+  it("resends its state after a takeover, since the new home does not hold it", async () => {
+    const mesh = fakeMesh(0, ["registered", "heartbeat", "takeover"]);
+    const client = createHearsayClient({ baseUrl: "http://mesh.test", fetch: mesh.fetch });
+    const loop = client.startAgent({
+      cluster: "demo",
+      agent: "edge-1",
+      intervalMs: 50,
+      state: { endpoint: "e" },
+    });
+    const puts = () => mesh.seen.filter((s) => s.method === "PUT");
+    await waitFor("five beats", async () => puts().length >= 5, 5000, 10);
+    await loop.stop();
+    expect(
+      puts()
+        .slice(0, 5)
+        .map((p) => p.body?.state),
+    ).toEqual([{ endpoint: "e" }, undefined, undefined, { endpoint: "e" }, undefined]);
   });
 
   it("computes its waits: one interval while well, doubling to a cap with jitter while failing", () => {

@@ -3,7 +3,8 @@
  * `summaryAll` asks page after page by cursor and combines them, so two pages that each agree
  * within themselves but hold different views are not converged, and the odd nodes out are
  * named; `bootstrapAll` sends the same body with `from` moved to each answer's `next` and lists
- * every node started. A page that fails throws the API's error.
+ * every node started; `membersAll` follows the directory's cursor from one node's view. A page
+ * that fails throws the API's error.
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -185,5 +186,43 @@ describe("bootstrapAll", () => {
     const rest = await client.bootstrapAll("big", { size: 7, from: 3 });
     expect(bodies.map((b) => b.from)).toEqual([3, 6]);
     expect(rest).toMatchObject({ nodes: ["n3", "n4", "n5", "n6"], complete: false });
+  });
+});
+
+describe("membersAll", () => {
+  it("follows `next` from the node that answered the first page, and joins the members", async () => {
+    const asked: URL[] = [];
+    const pages: Record<string, { members: string[]; next: string | null }> = {
+      "": { members: ["n0", "n1"], next: "n1" },
+      n1: { members: ["n2", "web-1"], next: "web-1" },
+      "web-1": { members: ["web-2"], next: null },
+    };
+    const fetch = async (input: Request | string | URL) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      asked.push(url);
+      const page = pages[url.searchParams.get("cursor") ?? ""];
+      if (!page)
+        return Response.json({ error: { code: "invalid_request", message: "bad cursor" } }, { status: 400 });
+      const members = page.members.map((node) => ({
+        node,
+        kind: "node",
+        status: "alive",
+        incarnation: 0,
+        generation: 1,
+      }));
+      return Response.json({ cluster: "demo", from: "n3", at: 1, members, next: page.next });
+    };
+    const client = createHearsayClient({
+      baseUrl: "http://mesh.test",
+      fetch: fetch as typeof globalThis.fetch,
+    });
+    const all = await client.membersAll("demo", { status: "alive" });
+    expect(all.members.map((m) => m.node)).toEqual(["n0", "n1", "n2", "web-1", "web-2"]);
+    expect(all.next).toBeNull();
+    expect(asked.map((u) => u.search)).toEqual([
+      "?status=alive",
+      "?status=alive&from=n3&cursor=n1",
+      "?status=alive&from=n3&cursor=web-1",
+    ]);
   });
 });

@@ -3,13 +3,9 @@
  * and yields parsed messages (`id`, `event`, `data`, `retry`, or a `comment`), so a test can
  * wait for the events it expects with a deadline and then cancel the stream.
  */
-export interface SseMessage {
-  id?: string;
-  event?: string;
-  data?: string;
-  retry?: number;
-  comment?: string;
-}
+import { parseSseBlock as parseBlock, type SseMessage } from "../../src/client/sse.js";
+
+export type { SseMessage };
 
 export class SseReader {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
@@ -62,24 +58,4 @@ export class SseReader {
   async cancel(): Promise<void> {
     await this.reader.cancel().catch(() => undefined);
   }
-}
-
-function parseBlock(block: string): SseMessage {
-  const message: SseMessage = {};
-  const data: string[] = [];
-  for (const line of block.split("\n")) {
-    if (line.startsWith(":")) {
-      message.comment = line.slice(1).trim();
-      continue;
-    }
-    const colon = line.indexOf(":");
-    const field = colon < 0 ? line : line.slice(0, colon);
-    const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
-    if (field === "data") data.push(value);
-    else if (field === "id") message.id = value;
-    else if (field === "event") message.event = value;
-    else if (field === "retry") message.retry = Number(value);
-  }
-  if (data.length > 0) message.data = data.join("\n");
-  return message;
 }
