@@ -15,7 +15,9 @@ import { eventRoutes } from "./routes/events.js";
 import { memberRoutes } from "./routes/members.js";
 import { metaRoutes } from "./routes/meta.js";
 import { nodeRoutes } from "./routes/nodes.js";
+import { tokenRoutes } from "./routes/tokens.js";
 import { MAX_BODY_BYTES } from "./schemas.js";
+import { accessFor, honoPath, OPENED_BY } from "./scopes.js";
 
 export const app = createApp();
 
@@ -56,11 +58,13 @@ app.route("/", nodeRoutes);
 app.route("/", eventRoutes);
 app.route("/", memberRoutes);
 app.route("/", agentRoutes);
+app.route("/", tokenRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",
   scheme: "bearer",
-  description: "API_TOKEN for mutating calls; READ_TOKEN (or API_TOKEN) for reads when READ_TOKEN is set.",
+  description:
+    "API_TOKEN (the admin) for every call; READ_TOKEN for reads when it is set; or a scoped token from `POST /v1/tokens`, which opens the routes whose `x-hearsay-scopes` list its scope, on its own cluster only.",
 });
 
 /** The document's top level: what `GET /openapi.json` serves and scripts/openapi.ts writes. */
@@ -70,7 +74,7 @@ const OPENAPI_CONFIG: Parameters<typeof app.getOpenAPIDocument>[0] = {
     title: "hearsay",
     version: "1",
     description:
-      'A gossip mesh on Durable Objects. Errors are `{"error": {"code", "message"}}`. Mutating calls need `Authorization: Bearer <API_TOKEN>`; reads need `Authorization: Bearer <READ_TOKEN>` only when the server sets READ_TOKEN.',
+      'A gossip mesh on Durable Objects. Errors are `{"error": {"code", "message"}}`. Mutating calls need `Authorization: Bearer <API_TOKEN>` or a scoped token whose scope the operation lists in `x-hearsay-scopes`; reads need a token only when the server sets READ_TOKEN.',
     license: { name: "UNLICENSED (no license granted yet)" },
   },
   servers: [
@@ -83,12 +87,25 @@ const OPENAPI_CONFIG: Parameters<typeof app.getOpenAPIDocument>[0] = {
   ],
 };
 
-app.doc("/openapi.json", OPENAPI_CONFIG);
-
-/** The OpenAPI document, generated from the routes' zod schemas. */
+/**
+ * The OpenAPI document, generated from the routes' zod schemas. Each guarded operation states
+ * what it needs from the rule table in scopes.ts: `x-hearsay-access` (admin, write, agent or
+ * read) and `x-hearsay-scopes`, the token scopes that open it.
+ */
 export function openApiDocument() {
-  return app.getOpenAPIDocument(OPENAPI_CONFIG);
+  const doc = app.getOpenAPIDocument(OPENAPI_CONFIG);
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    for (const [method, operation] of Object.entries(item ?? {})) {
+      if (typeof operation !== "object" || operation === null || !("responses" in operation)) continue;
+      if (Array.isArray(operation.security) && operation.security.length === 0) continue;
+      const access = accessFor(method, honoPath(path));
+      Object.assign(operation, { "x-hearsay-access": access, "x-hearsay-scopes": [...OPENED_BY[access]] });
+    }
+  }
+  return doc;
 }
+
+app.get("/openapi.json", (c) => c.json(openApiDocument()));
 
 app.onError(handleError);
 app.notFound(handleNotFound);

@@ -4,10 +4,13 @@
  */
 import { OpenAPIHono, type z } from "@hono/zod-openapi";
 import type { Env } from "../env.js";
+import type { ApiError } from "./errors.js";
 import { errorBody } from "./errors.js";
 import { ErrorResponse } from "./responses.js";
+import type { TokenGrant } from "./scopes.js";
 
-export type AppEnv = { Bindings: Env };
+/** The Worker's bindings, and what auth.ts learns of the caller: a scoped token's grant, or why it failed. */
+export type AppEnv = { Bindings: Env; Variables: { grant?: TokenGrant; authFailure?: ApiError } };
 
 /** One line per issue: `body.size: size must be between 1 and 1000`. */
 export function formatIssues(target: string, error: z.ZodError): string {

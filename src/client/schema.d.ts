@@ -282,6 +282,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/tokens": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mint a scoped token (admin token only)
+     * @description A token bound to one cluster. `read`: the GETs of that cluster. `write`: every call on that cluster (stop, start, delete and bootstrap too), never another cluster and never this route. `agent`: `PUT` and `DELETE /v1/clusters/{cluster}/agents/{agent}` for its one agent, and the reads of the cluster. Each route's `x-hearsay-scopes` lists the scopes that open it. Needs TOKEN_SECRET on the server (403 `no_token_configured` otherwise).
+     */
+    post: operations["mintToken"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/clusters/{cluster}/tokens/revoke": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Revoke every scoped token of a cluster minted so far (admin token only)
+     * @description Raises the cluster's token epoch, kept by the cluster registry. Tokens minted before are refused (401) by every Worker isolate within 5 s; tokens minted afterwards work.
+     */
+    post: operations["revokeTokens"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -629,6 +669,39 @@ export interface components {
        * @example n0
        */
       node?: string;
+    };
+    MintedToken: {
+      /** @description Send as `Authorization: Bearer <token>`. */
+      token: string;
+      /** @enum {string} */
+      scope: "read" | "write" | "agent";
+      cluster: string;
+      agent: string | null;
+      /** @description ISO 8601. */
+      expiresAt: string;
+    };
+    MintTokenRequest: {
+      /**
+       * @description read, write, or agent (see the route).
+       * @enum {string}
+       */
+      scope: "read" | "write" | "agent";
+      /** @example demo */
+      cluster: string;
+      /**
+       * @description The agent an `agent` token acts for (required then, refused otherwise).
+       * @example edge-1
+       */
+      agent?: string;
+      /** @description Life of the token, seconds: default 2592000 (30 days), at most 31536000 (a year). */
+      ttlSeconds?: number;
+    };
+    TokensRevoked: {
+      cluster: string;
+      /** @description The cluster's token epoch now; tokens minted before it are refused. */
+      epoch: number;
+      /** @description Every Worker isolate refuses the old tokens within this time. */
+      effectiveWithinSeconds: number;
     };
   };
   responses: never;
@@ -1853,6 +1926,125 @@ export interface operations {
       };
       /** @description Some nodes could not be reached (overloaded or failing). The message names them; what did start keeps running, and repeating the call is safe. */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  mintToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Scope, cluster, the agent of an `agent` token, and its life. */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MintTokenRequest"];
+      };
+    };
+    responses: {
+      /** @description The token and what it opens. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["MintedToken"];
+        };
+      };
+      /** @description Invalid input (bad name, key, value, config, or malformed JSON). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or wrong bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Request body too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Request body is not JSON. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  revokeTokens: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        cluster: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Revoked. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["TokensRevoked"];
+        };
+      };
+      /** @description Invalid input (bad name, key, value, config, or malformed JSON). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or wrong bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      403: {
         headers: {
           [name: string]: unknown;
         };
