@@ -14,6 +14,7 @@ import { clusterRoutes } from "./routes/clusters.js";
 import { eventRoutes } from "./routes/events.js";
 import { memberRoutes } from "./routes/members.js";
 import { metaRoutes } from "./routes/meta.js";
+import { metricsRoutes } from "./routes/metrics.js";
 import { nodeRoutes } from "./routes/nodes.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { MAX_BODY_BYTES } from "./schemas.js";
@@ -59,6 +60,7 @@ app.route("/", eventRoutes);
 app.route("/", memberRoutes);
 app.route("/", agentRoutes);
 app.route("/", tokenRoutes);
+app.route("/", metricsRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",

@@ -322,6 +322,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/clusters/{cluster}/metrics": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Prometheus metrics of a page of the cluster's nodes
+     * @description Text format 0.0.4. Per node (labels cluster, node, region): `hearsay_node_*_total` counters (rounds, wakes, probes sent and failed, indirect probes, suspicions raised, refutations, pushes, forwards, bytes sent and received, rows written, rejected messages, storage errors) and gauges (`hearsay_node_members{status}`, `hearsay_node_wake_rounds`, `hearsay_node_agents_hosted`, `hearsay_node_running`); per cluster `hearsay_cluster_registered_nodes`, `hearsay_cluster_converged` and `hearsay_cluster_fingerprints` over the page. Built from the nodes' briefs, at most 40 nodes a page as the summary is (`limit`, `cursor`): scrape each page of a larger cluster as its own target. Reused by the Worker for 1 s.
+     */
+    get: operations["getClusterMetrics"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2045,6 +2065,69 @@ export interface operations {
       };
       /** @description The server has no API_TOKEN configured: mutating calls are refused. */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getClusterMetrics: {
+    parameters: {
+      query?: {
+        /** @description Nodes per page, 1 to 40 (one call each, within one request's subrequest budget); default 40. */
+        limit?: string;
+        /** @description The `next` of the previous page: this page starts after that node. */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        cluster: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The metrics. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "text/plain": string;
+        };
+      };
+      /** @description Invalid input (bad name, key, value, config, or malformed JSON). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or wrong bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unknown cluster or node. */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -272,6 +272,7 @@ describe("headers and documents", () => {
         "/v1/clusters/{cluster}/agents/{agent}",
         "/v1/clusters/{cluster}/bootstrap",
         "/v1/clusters/{cluster}/members",
+        "/v1/clusters/{cluster}/metrics",
         "/v1/clusters/{cluster}/nodes/{node}",
         "/v1/clusters/{cluster}/nodes/{node}/alarm",
         "/v1/clusters/{cluster}/nodes/{node}/events",

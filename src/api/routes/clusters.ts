@@ -8,6 +8,7 @@
 import { createRoute, type z } from "@hono/zod-openapi";
 import { authorize } from "../auth.js";
 import { BOOTSTRAP_PAGE, planBootstrap } from "../bootstrap-plan.js";
+import { readBriefPage } from "../brief-page.js";
 import { mapLimit } from "../concurrency.js";
 import { type ClusterSummary, SUMMARY_MAX_LIMIT, summarizeCluster, summarizeNode } from "../convergence.js";
 import { ApiError, toErrorResponse } from "../errors.js";
@@ -15,7 +16,7 @@ import { createApp, jsonBody, jsonResponse, pick, readSecurity, writeSecurity } 
 import { noteRegistered } from "../registry-cache.js";
 import { BootstrapResponse, ClusterSummarySchema } from "../responses.js";
 import { BootstrapBody, ClusterParams, SummaryQuery } from "../schemas.js";
-import { FAN_OUT_CONCURRENCY, nodeStub, registryStub } from "../stubs.js";
+import { FAN_OUT_CONCURRENCY, nodeStub } from "../stubs.js";
 
 export const clusterRoutes = createApp();
 
@@ -114,26 +115,9 @@ clusterRoutes.openapi(
     const query = c.req.valid("query");
     const withDigest = query.digests === "true";
     const limit = query.limit === undefined ? SUMMARY_MAX_LIMIT : Number(query.limit);
-    const names = await registryStub(c.env).nodes(cluster);
-    if (names.length === 0)
-      throw new ApiError(404, "not_found", `cluster ${cluster} has no registered nodes`);
-    const after = query.cursor;
-    const rest = after === undefined ? names : names.filter((name) => name > after);
-    const page = rest.slice(0, limit);
-    const next = rest.length > limit ? (page.at(-1) as string) : null;
-    const nodes = await mapLimit(page, FAN_OUT_CONCURRENCY, async (node) => {
-      try {
-        return summarizeNode(node, await nodeStub(c.env, cluster, node).brief(withDigest));
-      } catch (error) {
-        // One unreadable node must not hide the others: report it, not live.
-        const { body } = toErrorResponse(error);
-        return summarizeNode(node, null, `${body.error.code}: ${body.error.message}`);
-      }
-    });
-    return c.json(
-      summarizeCluster(cluster, nodes, Date.now(), { registered: names.length, limit, next }),
-      200,
-    );
+    const page = await readBriefPage(c.env, cluster, { limit, cursor: query.cursor, withDigest });
+    const nodes = page.nodes.map(({ node, brief, error }) => summarizeNode(node, brief, error));
+    return c.json(summarizeCluster(cluster, nodes, Date.now(), page), 200);
   },
 );
 
