@@ -5,15 +5,10 @@
  * that cannot be read is listed with its error, never hidden.
  */
 import type { Env } from "../env.js";
-import type { NodeBrief } from "../node/node-brief.js";
 import { mapLimit } from "./concurrency.js";
-import type { SummaryPage } from "./convergence.js";
+import type { BriefPage } from "./convergence.js";
 import { ApiError, toErrorResponse } from "./errors.js";
 import { FAN_OUT_CONCURRENCY, nodeStub, registryStub } from "./stubs.js";
-
-export interface BriefPage extends SummaryPage {
-  nodes: Array<{ node: string; brief: NodeBrief | null; error?: string }>;
-}
 
 /** Reads a page of briefs; 404 `not_found` when the cluster has no registered node. */
 export async function readBriefPage(

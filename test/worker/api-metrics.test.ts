@@ -5,7 +5,7 @@
  * cluster only), and 404 for an unknown cluster. promtool checks the format in the e2e test.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NODE_COUNTERS } from "../../src/api/metrics.js";
+import { NODE_COUNTERS } from "../../src/api/metrics-text.js";
 import { call, callJson, eventually, expectError } from "./support/api.js";
 
 const CLUSTER = "api-metrics";

@@ -1,11 +1,12 @@
 /**
  * `GET /v1/clusters/:cluster/metrics`: Prometheus text for one page of the cluster's nodes
- * (see metrics.ts for the series), read auth as other reads.
+ * (see metrics-text.ts for the series), read auth as other reads.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { authorize } from "../auth.js";
 import { SUMMARY_MAX_LIMIT } from "../convergence.js";
-import { cachedMetrics, METRICS_CACHE_MS, METRICS_CONTENT_TYPE } from "../metrics.js";
+import { cachedMetrics, METRICS_CACHE_MS } from "../metrics.js";
+import { METRICS_CONTENT_TYPE } from "../metrics-text.js";
 import { createApp, pick, readSecurity } from "../openapi.js";
 import { ClusterParams, SummaryQuery } from "../schemas.js";
 
