@@ -8,7 +8,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import { errorBody, handleError, handleNotFound } from "./errors.js";
-import { createApp } from "./openapi.js";
+import { createApp, errors } from "./openapi.js";
 import { agentRoutes } from "./routes/agents.js";
 import { clusterRoutes } from "./routes/clusters.js";
 import { eventRoutes } from "./routes/events.js";
@@ -92,7 +92,7 @@ const OPENAPI_CONFIG: Parameters<typeof app.getOpenAPIDocument>[0] = {
 /**
  * The OpenAPI document, generated from the routes' zod schemas. Each guarded operation states
  * what it needs from the rule table in scopes.ts: `x-hearsay-access` (admin, write, agent or
- * read) and `x-hearsay-scopes`, the token scopes that open it.
+ * read), `x-hearsay-scopes`, the token scopes that open it, and the 403 a scoped token may meet.
  */
 export function openApiDocument() {
   const doc = app.getOpenAPIDocument(OPENAPI_CONFIG);
@@ -102,6 +102,11 @@ export function openApiDocument() {
       if (Array.isArray(operation.security) && operation.security.length === 0) continue;
       const access = accessFor(method, honoPath(path));
       Object.assign(operation, { "x-hearsay-access": access, "x-hearsay-scopes": [...OPENED_BY[access]] });
+      // Any guarded call may meet a scoped token that does not open it.
+      operation.responses["403"] ??= {
+        description: errors[403].description,
+        content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+      };
     }
   }
   return doc;

@@ -48,9 +48,14 @@ export const errors = {
     description: "Invalid input (bad name, key, value, config, or malformed JSON).",
     content: errorContent,
   },
-  401: { description: "Missing or wrong bearer token.", content: errorContent },
+  401: {
+    description:
+      "Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`).",
+    content: errorContent,
+  },
   403: {
-    description: "The server has no API_TOKEN configured: mutating calls are refused.",
+    description:
+      "The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`).",
     content: errorContent,
   },
   404: { description: "Unknown cluster or node.", content: errorContent },

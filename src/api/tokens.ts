@@ -82,7 +82,9 @@ export async function mintToken(env: Env, request: MintTokenRequest): Promise<Mi
   const exp = now + (request.ttlSeconds ?? TOKEN_TTL_DEFAULT_SECONDS);
   const ep = await tokenEpoch(env, request.cluster, true);
   const { scope, cluster, agent } = request;
-  const token = await sign({ scope, cluster, ...(agent ? { agent } : {}), ep, iat: now, exp }, secret, ALG);
+  // No `iat`: the helper refuses a token "issued in the future", which a clock a second behind
+  // on another isolate would see.
+  const token = await sign({ scope, cluster, ...(agent ? { agent } : {}), ep, exp }, secret, ALG);
   return { token, scope, cluster, agent: agent ?? null, expiresAt: new Date(exp * 1000).toISOString() };
 }
 

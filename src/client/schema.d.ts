@@ -786,7 +786,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -795,7 +795,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -869,8 +869,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -919,8 +928,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -974,7 +992,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -983,7 +1001,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1042,7 +1060,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1051,7 +1069,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1107,7 +1125,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1116,7 +1134,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1194,7 +1212,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1203,7 +1221,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1262,7 +1280,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1271,7 +1289,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1330,7 +1348,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1339,7 +1357,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1398,7 +1416,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1407,7 +1425,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1466,7 +1484,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1475,7 +1493,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1534,7 +1552,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1543,7 +1561,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1593,7 +1611,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1602,7 +1620,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1657,8 +1675,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -1737,8 +1764,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -1810,7 +1846,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1819,7 +1855,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1908,7 +1944,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1917,7 +1953,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1987,7 +2023,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1996,7 +2032,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2054,7 +2090,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -2063,7 +2099,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2108,7 +2144,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -2117,7 +2153,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
