@@ -15,6 +15,8 @@ import { defineConfig } from "vitest/config";
 
 /** Bearer token bound as API_TOKEN inside the worker project (same as local dev). */
 const TEST_API_TOKEN = "dev-token";
+/** Key of scoped tokens inside the worker project (same as local dev). */
+const TEST_TOKEN_SECRET = "dev-token-secret";
 
 /**
  * The example consumer Worker (examples/consumer) runs beside hearsay as an auxiliary Worker.
@@ -45,7 +47,7 @@ export default defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             remoteBindings: false,
             miniflare: {
-              bindings: { API_TOKEN: TEST_API_TOKEN },
+              bindings: { API_TOKEN: TEST_API_TOKEN, TOKEN_SECRET: TEST_TOKEN_SECRET },
               serviceBindings: { CONSUMER: consumerWorker.name },
               workers: [consumerWorker],
             },

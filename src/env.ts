@@ -12,6 +12,8 @@ declare global {
       API_TOKEN?: string;
       /** Optional bearer token for read-only API calls. */
       READ_TOKEN?: string;
+      /** HS256 key of scoped tokens (api/tokens.ts). Unset = none is minted or accepted. */
+      TOKEN_SECRET?: string;
       /** Concurrent event streams per node and isolate (default 32, see api/stream-hub.ts). */
       MAX_STREAMS_PER_NODE?: string;
     }

@@ -8,14 +8,17 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import { errorBody, handleError, handleNotFound } from "./errors.js";
-import { createApp } from "./openapi.js";
+import { createApp, errors } from "./openapi.js";
 import { agentRoutes } from "./routes/agents.js";
 import { clusterRoutes } from "./routes/clusters.js";
 import { eventRoutes } from "./routes/events.js";
 import { memberRoutes } from "./routes/members.js";
 import { metaRoutes } from "./routes/meta.js";
+import { metricsRoutes } from "./routes/metrics.js";
 import { nodeRoutes } from "./routes/nodes.js";
+import { tokenRoutes } from "./routes/tokens.js";
 import { MAX_BODY_BYTES } from "./schemas.js";
+import { accessFor, honoPath, OPENED_BY } from "./scopes.js";
 
 export const app = createApp();
 
@@ -56,11 +59,14 @@ app.route("/", nodeRoutes);
 app.route("/", eventRoutes);
 app.route("/", memberRoutes);
 app.route("/", agentRoutes);
+app.route("/", tokenRoutes);
+app.route("/", metricsRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",
   scheme: "bearer",
-  description: "API_TOKEN for mutating calls; READ_TOKEN (or API_TOKEN) for reads when READ_TOKEN is set.",
+  description:
+    "API_TOKEN (the admin) for every call; READ_TOKEN for reads when it is set; or a scoped token from `POST /v1/tokens`, which opens the routes whose `x-hearsay-scopes` list its scope, on its own cluster only.",
 });
 
 /** The document's top level: what `GET /openapi.json` serves and scripts/openapi.ts writes. */
@@ -70,7 +76,7 @@ const OPENAPI_CONFIG: Parameters<typeof app.getOpenAPIDocument>[0] = {
     title: "hearsay",
     version: "1",
     description:
-      'A gossip mesh on Durable Objects. Errors are `{"error": {"code", "message"}}`. Mutating calls need `Authorization: Bearer <API_TOKEN>`; reads need `Authorization: Bearer <READ_TOKEN>` only when the server sets READ_TOKEN.',
+      'A gossip mesh on Durable Objects. Errors are `{"error": {"code", "message"}}`. Mutating calls need `Authorization: Bearer <API_TOKEN>` or a scoped token whose scope the operation lists in `x-hearsay-scopes`; reads need a token only when the server sets READ_TOKEN.',
     license: { name: "MIT" },
   },
   servers: [
@@ -83,12 +89,30 @@ const OPENAPI_CONFIG: Parameters<typeof app.getOpenAPIDocument>[0] = {
   ],
 };
 
-app.doc("/openapi.json", OPENAPI_CONFIG);
-
-/** The OpenAPI document, generated from the routes' zod schemas. */
+/**
+ * The OpenAPI document, generated from the routes' zod schemas. Each guarded operation states
+ * what it needs from the rule table in scopes.ts: `x-hearsay-access` (admin, write, agent or
+ * read), `x-hearsay-scopes`, the token scopes that open it, and the 403 a scoped token may meet.
+ */
 export function openApiDocument() {
-  return app.getOpenAPIDocument(OPENAPI_CONFIG);
+  const doc = app.getOpenAPIDocument(OPENAPI_CONFIG);
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    for (const [method, operation] of Object.entries(item ?? {})) {
+      if (typeof operation !== "object" || operation === null || !("responses" in operation)) continue;
+      if (Array.isArray(operation.security) && operation.security.length === 0) continue;
+      const access = accessFor(method, honoPath(path));
+      Object.assign(operation, { "x-hearsay-access": access, "x-hearsay-scopes": [...OPENED_BY[access]] });
+      // Any guarded call may meet a scoped token that does not open it.
+      operation.responses["403"] ??= {
+        description: errors[403].description,
+        content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+      };
+    }
+  }
+  return doc;
 }
+
+app.get("/openapi.json", (c) => c.json(openApiDocument()));
 
 app.onError(handleError);
 app.notFound(handleNotFound);

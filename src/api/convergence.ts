@@ -56,6 +56,11 @@ export interface SummaryPage {
   next: string | null;
 }
 
+/** A page of nodes in brief, as read by brief-page.ts (null: never configured or unreadable). */
+export interface BriefPage extends SummaryPage {
+  nodes: Array<{ node: string; brief: NodeBrief | null; error?: string }>;
+}
+
 export interface ClusterSummary {
   cluster: string;
   at: number;

@@ -16,6 +16,8 @@ export const API_ERRORS = {
   invalid_key: 400,
   invalid_value: 400,
   unauthorized: 401,
+  token_expired: 401,
+  forbidden: 403,
   no_token_configured: 403,
   not_found: 404,
   conflict: 409,

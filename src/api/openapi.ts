@@ -4,10 +4,13 @@
  */
 import { OpenAPIHono, type z } from "@hono/zod-openapi";
 import type { Env } from "../env.js";
+import type { ApiError } from "./errors.js";
 import { errorBody } from "./errors.js";
 import { ErrorResponse } from "./responses.js";
+import type { TokenGrant } from "./scopes.js";
 
-export type AppEnv = { Bindings: Env };
+/** The Worker's bindings, and what auth.ts learns of the caller: a scoped token's grant, or why it failed. */
+export type AppEnv = { Bindings: Env; Variables: { grant?: TokenGrant; authFailure?: ApiError } };
 
 /** One line per issue: `body.size: size must be between 1 and 1000`. */
 export function formatIssues(target: string, error: z.ZodError): string {
@@ -45,9 +48,14 @@ export const errors = {
     description: "Invalid input (bad name, key, value, config, or malformed JSON).",
     content: errorContent,
   },
-  401: { description: "Missing or wrong bearer token.", content: errorContent },
+  401: {
+    description:
+      "Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`).",
+    content: errorContent,
+  },
   403: {
-    description: "The server has no API_TOKEN configured: mutating calls are refused.",
+    description:
+      "The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`).",
     content: errorContent,
   },
   404: { description: "Unknown cluster or node.", content: errorContent },

@@ -282,6 +282,66 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/tokens": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mint a scoped token (admin token only)
+     * @description A token bound to one cluster. `read`: the GETs of that cluster. `write`: every call on that cluster (stop, start, delete and bootstrap too), never another cluster and never this route. `agent`: `PUT` and `DELETE /v1/clusters/{cluster}/agents/{agent}` for its one agent, and the reads of the cluster. Each route's `x-hearsay-scopes` lists the scopes that open it. Needs TOKEN_SECRET on the server (403 `no_token_configured` otherwise).
+     */
+    post: operations["mintToken"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/clusters/{cluster}/tokens/revoke": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Revoke every scoped token of a cluster minted so far (admin token only)
+     * @description Raises the cluster's token epoch, kept by the cluster registry. Tokens minted before are refused (401) by every Worker isolate within 5 s; tokens minted afterwards work.
+     */
+    post: operations["revokeTokens"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/clusters/{cluster}/metrics": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Prometheus metrics of a page of the cluster's nodes
+     * @description Text format 0.0.4. Per node (labels cluster, node, region): `hearsay_node_*_total` counters (rounds, wakes, probes sent and failed, indirect probes, suspicions raised, refutations, pushes, forwards, bytes sent and received, rows written, rejected messages, storage errors) and gauges (`hearsay_node_members{status}`, `hearsay_node_wake_rounds`, `hearsay_node_agents_hosted`, `hearsay_node_running`); per cluster `hearsay_cluster_registered_nodes`, `hearsay_cluster_converged` and `hearsay_cluster_fingerprints` over the page. Built from the nodes' briefs, at most 40 nodes a page as the summary is (`limit`, `cursor`): scrape each page of a larger cluster as its own target. Reused by the Worker for 1 s.
+     */
+    get: operations["getClusterMetrics"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -630,6 +690,39 @@ export interface components {
        */
       node?: string;
     };
+    MintedToken: {
+      /** @description Send as `Authorization: Bearer <token>`. */
+      token: string;
+      /** @enum {string} */
+      scope: "read" | "write" | "agent";
+      cluster: string;
+      agent: string | null;
+      /** @description ISO 8601. */
+      expiresAt: string;
+    };
+    MintTokenRequest: {
+      /**
+       * @description read, write, or agent (see the route).
+       * @enum {string}
+       */
+      scope: "read" | "write" | "agent";
+      /** @example demo */
+      cluster: string;
+      /**
+       * @description The agent an `agent` token acts for (required then, refused otherwise).
+       * @example edge-1
+       */
+      agent?: string;
+      /** @description Life of the token, seconds: default 2592000 (30 days), at most 31536000 (a year). */
+      ttlSeconds?: number;
+    };
+    TokensRevoked: {
+      cluster: string;
+      /** @description The cluster's token epoch now; tokens minted before it are refused. */
+      epoch: number;
+      /** @description Every Worker isolate refuses the old tokens within this time. */
+      effectiveWithinSeconds: number;
+    };
   };
   responses: never;
   parameters: never;
@@ -693,7 +786,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -702,7 +795,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -776,8 +869,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -826,8 +928,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -881,7 +992,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -890,7 +1001,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -949,7 +1060,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -958,7 +1069,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1014,7 +1125,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1023,7 +1134,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1101,7 +1212,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1110,7 +1221,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1169,7 +1280,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1178,7 +1289,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1237,7 +1348,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1246,7 +1357,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1305,7 +1416,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1314,7 +1425,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1373,7 +1484,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1382,7 +1493,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1441,7 +1552,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1450,7 +1561,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1500,7 +1611,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1509,7 +1620,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1564,8 +1675,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -1644,8 +1764,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -1717,7 +1846,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1726,7 +1855,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1815,7 +1944,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or wrong bearer token. */
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1824,7 +1953,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The server has no API_TOKEN configured: mutating calls are refused. */
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1853,6 +1982,188 @@ export interface operations {
       };
       /** @description Some nodes could not be reached (overloaded or failing). The message names them; what did start keeps running, and repeating the call is safe. */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  mintToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Scope, cluster, the agent of an `agent` token, and its life. */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MintTokenRequest"];
+      };
+    };
+    responses: {
+      /** @description The token and what it opens. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["MintedToken"];
+        };
+      };
+      /** @description Invalid input (bad name, key, value, config, or malformed JSON). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Request body too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Request body is not JSON. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  revokeTokens: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        cluster: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Revoked. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["TokensRevoked"];
+        };
+      };
+      /** @description Invalid input (bad name, key, value, config, or malformed JSON). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getClusterMetrics: {
+    parameters: {
+      query?: {
+        /** @description Nodes per page, 1 to 40 (one call each, within one request's subrequest budget); default 40. */
+        limit?: string;
+        /** @description The `next` of the previous page: this page starts after that node. */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        cluster: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The metrics. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "text/plain": string;
+        };
+      };
+      /** @description Invalid input (bad name, key, value, config, or malformed JSON). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unknown cluster or node. */
+      404: {
         headers: {
           [name: string]: unknown;
         };

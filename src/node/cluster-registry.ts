@@ -5,7 +5,8 @@
  * itself when deregistered. The API lists a cluster's nodes from here; the cron keeper walks
  * the running ones a page per tick (`keeperPage`), from a cursor kept here, so a registry of
  * any size is covered over successive ticks within each tick's subrequest budget. It is read
- * rarely and written on lifecycle changes only, so one object is no hot spot.
+ * rarely and written on lifecycle changes only, so one object is no hot spot. It also keeps each
+ * cluster's token epoch: scoped tokens minted before the epoch was last raised are refused.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
@@ -40,6 +41,9 @@ export class ClusterRegistry extends DurableObject<Env> implements ClusterRegist
         .one().sql;
       if (!/\brunning\b/.test(layout))
         sql.exec("ALTER TABLE members ADD COLUMN running INTEGER NOT NULL DEFAULT 1");
+      sql.exec(
+        "CREATE TABLE IF NOT EXISTS token_epochs (cluster TEXT PRIMARY KEY, epoch INTEGER NOT NULL) WITHOUT ROWID",
+      );
       // Where the keeper's next page begins: the last node it was given.
       sql.exec(
         `CREATE TABLE IF NOT EXISTS keeper_cursor (
@@ -110,6 +114,25 @@ export class ClusterRegistry extends DurableObject<Env> implements ClusterRegist
       )
       .toArray()
       .map((row) => ({ cluster: row.cluster, node: row.node, running: Number(row.running) === 1 }));
+  }
+
+  async tokenEpoch(cluster: string): Promise<number> {
+    checkName(cluster, "cluster");
+    const row = this.ctx.storage.sql
+      .exec<{ epoch: number }>("SELECT epoch FROM token_epochs WHERE cluster = ?", cluster)
+      .toArray()[0];
+    return row ? Number(row.epoch) : 0;
+  }
+
+  async raiseTokenEpoch(cluster: string): Promise<number> {
+    checkName(cluster, "cluster");
+    return this.ctx.storage.sql
+      .exec<{ epoch: number }>(
+        `INSERT INTO token_epochs (cluster, epoch) VALUES (?, 1)
+         ON CONFLICT (cluster) DO UPDATE SET epoch = epoch + 1 RETURNING epoch`,
+        cluster,
+      )
+      .one().epoch;
   }
 
   async keeperPage(limit: number): Promise<RegisteredNode[]> {

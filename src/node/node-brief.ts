@@ -6,7 +6,10 @@
  * with the same fingerprint see the same cluster.
  */
 import type { DigestEntry, MemberStatus, MemberView } from "../core/index.js";
-import type { NodeView } from "./rpc-types.js";
+import type { NodeCounters, NodeView } from "./rpc-types.js";
+
+/** The node's counters (rpc-types.ts), and how many agents it is home to now: what metrics export. */
+export type BriefCounters = NodeCounters & { agentsHosted: number };
 
 export interface NodeBrief {
   cluster: string;
@@ -29,6 +32,8 @@ export interface NodeBrief {
   alarmsRun: number;
   /** Rounds its next wake may wait: 1 while busy, up to config.roundsPerWake when quiet. */
   wakeRounds: number;
+  /** Its counters, for the metrics route (never the view itself). */
+  counters: BriefCounters;
   /** The full digest, only when asked for. */
   digest?: DigestEntry[];
   /** The node's clock when it answered, ms since epoch. */
@@ -62,6 +67,10 @@ export function briefOf(view: NodeView, withDigest: boolean): NodeBrief {
     rounds: view.counters.rounds,
     alarmsRun: view.counters.alarmsRun,
     wakeRounds: view.wakeRounds,
+    counters: {
+      ...view.counters,
+      agentsHosted: view.members.filter((m) => m.kind === "agent" && m.home === view.node).length,
+    },
     ...(withDigest ? { digest: view.digest } : {}),
     at: view.at,
   };

@@ -192,6 +192,10 @@ export interface ClusterRegistryRpc {
   /** Node names of a cluster, sorted; empty when unknown. */
   nodes(cluster: string): Promise<string[]>;
   clusters(): Promise<string[]>;
+  /** The cluster's token epoch: 0 until its tokens are first revoked. */
+  tokenEpoch(cluster: string): Promise<number>;
+  /** Revokes the cluster's scoped tokens: raises its token epoch and answers the new one. */
+  raiseTokenEpoch(cluster: string): Promise<number>;
   /** Every (cluster, node) pair with its running flag. */
   all(): Promise<Array<RegisteredNode & { running: boolean }>>;
   /**

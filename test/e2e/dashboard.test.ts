@@ -323,6 +323,21 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("dashboard in a browse
     expect(problems).toEqual([]);
   });
 
+  it("acts with a scoped write token in the API token box", async () => {
+    const minted = await fetch(`${dev.url}/v1/tokens`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${dev.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ scope: "write", cluster: CLUSTER }),
+    });
+    expect(minted.status).toBe(200);
+    const { token } = (await minted.json()) as { token: string };
+    await page.getByLabel("API token", { exact: true }).fill(token);
+    await page.getByRole("button", { name: "Use token" }).click();
+    await observe("n3");
+    await page.getByRole("button", { name: "Start", exact: true }).click();
+    await page.getByText("Started n3.").waitFor({ timeout: 10_000 });
+  });
+
   it("shows an API error clearly", async () => {
     await page.getByLabel("API token", { exact: true }).fill("not-the-token");
     await page.getByRole("button", { name: "Use token" }).click();

@@ -272,6 +272,7 @@ describe("headers and documents", () => {
         "/v1/clusters/{cluster}/agents/{agent}",
         "/v1/clusters/{cluster}/bootstrap",
         "/v1/clusters/{cluster}/members",
+        "/v1/clusters/{cluster}/metrics",
         "/v1/clusters/{cluster}/nodes/{node}",
         "/v1/clusters/{cluster}/nodes/{node}/alarm",
         "/v1/clusters/{cluster}/nodes/{node}/events",
@@ -281,6 +282,8 @@ describe("headers and documents", () => {
         "/v1/clusters/{cluster}/nodes/{node}/start",
         "/v1/clusters/{cluster}/nodes/{node}/state/{key}",
         "/v1/clusters/{cluster}/nodes/{node}/stop",
+        "/v1/clusters/{cluster}/tokens/revoke",
+        "/v1/tokens",
       ].sort(),
     );
     expect(json.paths["/v1/clusters/{cluster}/nodes/{node}"].put.security).toEqual([{ bearerAuth: [] }]);

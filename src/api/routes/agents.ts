@@ -5,7 +5,7 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { agentHeartbeat, agentLeave } from "../agents.js";
-import { requireWriteToken } from "../auth.js";
+import { authorize } from "../auth.js";
 import { createApp, errors, jsonBody, jsonResponse, pick, writeSecurity } from "../openapi.js";
 import { AgentClaimSchema } from "../responses.js";
 import { AgentHeartbeatBody, AgentParams, NodeName } from "../schemas.js";
@@ -23,7 +23,7 @@ agentRoutes.openapi(
     summary: "An agent's heartbeat (the first call registers it)",
     description:
       "A process outside the mesh heartbeats into its home node, which judges it by phi accrual over these heartbeats and gossips its status and state as its own. Send one every `intervalMs`. If the home stops, the next node in the agent's order takes it over on the next heartbeat (`outcome: takeover`). Agents appear in views and in `members` with `kind: agent` and `home`.",
-    middleware: [requireWriteToken] as const,
+    middleware: [authorize] as const,
     security: writeSecurity,
     request: {
       params: AgentParams,
@@ -55,7 +55,7 @@ agentRoutes.openapi(
     summary: "An agent's graceful leave",
     description:
       "Announces `left` for the agent's generation; it spreads to every node at once and the agent is forgotten after the left grace. A later heartbeat registers it again.",
-    middleware: [requireWriteToken] as const,
+    middleware: [authorize] as const,
     security: writeSecurity,
     request: {
       params: AgentParams,

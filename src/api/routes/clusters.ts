@@ -6,8 +6,9 @@
  * stays within one invocation's subrequest budget (node/subrequests.ts).
  */
 import { createRoute, type z } from "@hono/zod-openapi";
-import { requireReadToken, requireWriteToken } from "../auth.js";
+import { authorize } from "../auth.js";
 import { BOOTSTRAP_PAGE, planBootstrap } from "../bootstrap-plan.js";
+import { readBriefPage } from "../brief-page.js";
 import { mapLimit } from "../concurrency.js";
 import { type ClusterSummary, SUMMARY_MAX_LIMIT, summarizeCluster, summarizeNode } from "../convergence.js";
 import { ApiError, toErrorResponse } from "../errors.js";
@@ -15,7 +16,7 @@ import { createApp, jsonBody, jsonResponse, pick, readSecurity, writeSecurity } 
 import { noteRegistered } from "../registry-cache.js";
 import { BootstrapResponse, ClusterSummarySchema } from "../responses.js";
 import { BootstrapBody, ClusterParams, SummaryQuery } from "../schemas.js";
-import { FAN_OUT_CONCURRENCY, nodeStub, registryStub } from "../stubs.js";
+import { FAN_OUT_CONCURRENCY, nodeStub } from "../stubs.js";
 
 export const clusterRoutes = createApp();
 
@@ -27,7 +28,7 @@ clusterRoutes.openapi(
     operationId: "bootstrapCluster",
     summary: "Start nodes n0..n{size-1} of a cluster, a page per call",
     description: `Starts (or restarts, with a new generation) nodes n{from}.. of n0..n{size-1}, at most ${BOOTSTRAP_PAGE} per call (one subrequest each, within the Workers Free plan's budget), with the same seeds and config, placed round-robin over \`regions\` (location hints) when given; each node adds itself to the cluster's registry. A cluster of more than ${BOOTSTRAP_PAGE} nodes takes several calls: send the same body again with \`from\` set to the answer's \`next\` until \`next\` is null. \`complete\` is true only when this one call started every node. Seeds and regions follow from the body alone, so every page agrees when only \`from\` changes. Nodes from an earlier, larger bootstrap are left as they are.`,
-    middleware: [requireWriteToken] as const,
+    middleware: [authorize] as const,
     security: writeSecurity,
     request: {
       params: ClusterParams,
@@ -101,7 +102,7 @@ clusterRoutes.openapi(
     operationId: "getClusterSummary",
     summary: "Cluster summary: a page of nodes' views in brief, and whether they have converged",
     description: `Asks each registered node on this page (sorted by name; \`limit\` at most ${SUMMARY_MAX_LIMIT}, \`cursor\` from the previous page's \`next\`) for its view in brief: status counts, member count, rounds and a fingerprint of its view by (member, generation, maxVersion, status), ignoring heartbeats and phi. Full views are never read. A node is live when it is configured, running and has not left; a node that cannot be read is listed with \`error\` and is not live. \`converged\` is true when every live node on the page has the fingerprint most of them share; \`differing\` lists those that do not. When \`complete\` (one page holds the whole cluster) that is the cluster's verdict; otherwise sum \`fingerprints\` over the pages: one fingerprint means converged.`,
-    middleware: [requireReadToken] as const,
+    middleware: [authorize] as const,
     security: readSecurity,
     request: { params: ClusterParams, query: SummaryQuery },
     responses: {
@@ -114,26 +115,9 @@ clusterRoutes.openapi(
     const query = c.req.valid("query");
     const withDigest = query.digests === "true";
     const limit = query.limit === undefined ? SUMMARY_MAX_LIMIT : Number(query.limit);
-    const names = await registryStub(c.env).nodes(cluster);
-    if (names.length === 0)
-      throw new ApiError(404, "not_found", `cluster ${cluster} has no registered nodes`);
-    const after = query.cursor;
-    const rest = after === undefined ? names : names.filter((name) => name > after);
-    const page = rest.slice(0, limit);
-    const next = rest.length > limit ? (page.at(-1) as string) : null;
-    const nodes = await mapLimit(page, FAN_OUT_CONCURRENCY, async (node) => {
-      try {
-        return summarizeNode(node, await nodeStub(c.env, cluster, node).brief(withDigest));
-      } catch (error) {
-        // One unreadable node must not hide the others: report it, not live.
-        const { body } = toErrorResponse(error);
-        return summarizeNode(node, null, `${body.error.code}: ${body.error.message}`);
-      }
-    });
-    return c.json(
-      summarizeCluster(cluster, nodes, Date.now(), { registered: names.length, limit, next }),
-      200,
-    );
+    const page = await readBriefPage(c.env, cluster, { limit, cursor: query.cursor, withDigest });
+    const nodes = page.nodes.map(({ node, brief, error }) => summarizeNode(node, brief, error));
+    return c.json(summarizeCluster(cluster, nodes, Date.now(), page), 200);
   },
 );
 

@@ -11,7 +11,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { type SSEMessage, streamSSE } from "hono/streaming";
 import type { EventsPage } from "../../node/rpc-types.js";
-import { requireReadToken } from "../auth.js";
+import { authorize } from "../auth.js";
 import { apiError, toErrorResponse } from "../errors.js";
 import { createApp, errors, pick, readSecurity } from "../openapi.js";
 import { isRegistered } from "../registry-cache.js";
@@ -36,7 +36,7 @@ eventRoutes.openapi(
     description:
       "Each event has `id` (its sequence number), `event` (joined, alive, suspect, dead, left, forgotten, restarted or state) and `data` (JSON: type, node, generation, at, keys for state, seq). Reconnecting with `Last-Event-ID` resumes after that event. With `follow=false` the stream sends the events the node holds now and ends. A comment line is sent every 15 s; a stream closes after 5 minutes and EventSource reconnects. A node error ends the stream with an `error` event whose data is the API error body.",
     operationId: "streamNodeEvents",
-    middleware: [requireReadToken] as const,
+    middleware: [authorize] as const,
     security: readSecurity,
     request: { params: NodeParams, query: EventsQuery },
     responses: {

@@ -6,7 +6,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { etag } from "hono/etag";
-import { requireReadToken } from "../auth.js";
+import { authorize } from "../auth.js";
 import { cachedMembers, checkMembersQuery } from "../members.js";
 import { type AppEnv, createApp, jsonResponse, pick, readSecurity } from "../openapi.js";
 import { MembersPageSchema } from "../responses.js";
@@ -35,7 +35,7 @@ memberRoutes.openapi(
     summary: "The cluster's directory: members as one running node sees them, filtered and paged",
     description:
       "Answered by the node named in `from`, else by a running node chosen at random. Members are sorted by name. Each carries no heartbeat or phi, so the ETag changes only when membership or state changes; `If-None-Match` answers 304. A page may be up to a second old (the Worker reuses it), and clients may cache it for two.",
-    middleware: [requireReadToken, cacheFor, etag()] as const,
+    middleware: [authorize, cacheFor, etag()] as const,
     security: readSecurity,
     request: { params: ClusterParams, query: MembersQueryParams },
     responses: {

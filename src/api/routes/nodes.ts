@@ -6,7 +6,7 @@
  * lists the node, so calls on unknown nodes create no Durable Object and no storage.
  */
 import { createRoute } from "@hono/zod-openapi";
-import { requireReadToken, requireWriteToken } from "../auth.js";
+import { authorize } from "../auth.js";
 import { ApiError } from "../errors.js";
 import { createApp, errors, jsonBody, jsonResponse, pick, readSecurity, writeSecurity } from "../openapi.js";
 import { isRegistered, knownNode, noteDeregistered, noteRegistered } from "../registry-cache.js";
@@ -35,7 +35,7 @@ nodeRoutes.openapi(
     summary: "Start (or restart) one node",
     description:
       "Configures the node with these seeds, config and optional region (a location hint that places its Durable Object) and starts its gossip loop. The node adds itself to the cluster's registry. Calling it again with the same body on a running node is a retry: it answers the node as it is (same generation) and starts nothing. A different body, or a stopped node, restarts it with a new generation.",
-    middleware: [requireWriteToken] as const,
+    middleware: [authorize] as const,
     security: writeSecurity,
     request: {
       params: NodeParams,
@@ -67,7 +67,7 @@ nodeRoutes.openapi(
     tags: ["nodes"],
     operationId: "getNode",
     summary: "One node's own record and its whole membership view",
-    middleware: [requireReadToken] as const,
+    middleware: [authorize] as const,
     security: readSecurity,
     request: { params: NodeParams },
     responses: {
@@ -92,7 +92,7 @@ nodeRoutes.openapi(
     summary: "Deregister a node: stop it, clear its storage, remove it from the registry",
     description:
       "Stops the node and deletes everything it stored, its pending alarm included, then removes it from the cluster's registry: it leaves the cluster summary and the cron keeper, and reads of it answer 404. It announces nothing: its peers find it unreachable and come to see it suspect, then dead, then forget it. A retry after a failure finishes the job. A PUT of the same name later starts a new node.",
-    middleware: [requireWriteToken] as const,
+    middleware: [authorize] as const,
     security: writeSecurity,
     request: { params: NodeParams },
     responses: {
@@ -120,7 +120,7 @@ nodeRoutes.openapi(
     operationId: "setKey",
     summary: "Write application state on a node",
     description: "Sets a key on the node; gossip spreads it to every other node. At most 256 keys per node.",
-    middleware: [requireWriteToken] as const,
+    middleware: [authorize] as const,
     security: writeSecurity,
     request: { params: KeyParams, body: jsonBody(PutStateBody, "The value, at most 4 KiB of UTF-8.") },
     responses: {
@@ -143,7 +143,7 @@ nodeRoutes.openapi(
     tags: ["state"],
     operationId: "deleteKey",
     summary: "Delete application state on a node (tombstone)",
-    middleware: [requireWriteToken] as const,
+    middleware: [authorize] as const,
     security: writeSecurity,
     request: { params: KeyParams },
     responses: {
@@ -176,7 +176,7 @@ for (const action of ["leave", "stop", "hang", "start"] as const) {
       tags: ["nodes"],
       operationId: `${action}Node`,
       summary: LIFECYCLE[action],
-      middleware: [requireWriteToken] as const,
+      middleware: [authorize] as const,
       security: writeSecurity,
       request: { params: NodeParams },
       responses: {
@@ -205,7 +205,7 @@ nodeRoutes.openapi(
     summary: "Fault injection: drop the node's memory, as hibernation or a host restart would",
     description:
       "Resets the node's Durable Object (`ctx.abort()`) right after answering: its memory is gone, its storage kept. The next call or alarm rebuilds it from storage: a wake-up, not a restart (same generation; peers see nothing). Calls in flight on the node at that moment fail.",
-    middleware: [requireWriteToken] as const,
+    middleware: [authorize] as const,
     security: writeSecurity,
     request: { params: NodeParams },
     responses: {
@@ -229,7 +229,7 @@ nodeRoutes.openapi(
     summary: "Fault injection: lose the node's pending alarm",
     description:
       "Deletes the node's pending alarm, as a lost alarm would. The node stays running and answers peers but runs no rounds until the cron keeper re-arms it (or it is started again). `deleted` is false when no alarm was pending.",
-    middleware: [requireWriteToken] as const,
+    middleware: [authorize] as const,
     security: writeSecurity,
     request: { params: NodeParams },
     responses: {

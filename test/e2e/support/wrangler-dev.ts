@@ -19,6 +19,8 @@ import { fileURLToPath } from "node:url";
 
 /** The local API token (same value as .dev.vars.example). */
 export const DEV_API_TOKEN = "dev-token";
+/** The local key of scoped tokens (same value as .dev.vars.example). */
+export const DEV_TOKEN_SECRET = "dev-token-secret";
 
 export interface WranglerDevOptions {
   /** API_TOKEN bound in the Worker. Default: DEV_API_TOKEN. */
@@ -93,7 +95,7 @@ async function startOnce(options: WranglerDevOptions): Promise<WranglerDev> {
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   const dir = await mkdtemp(join(tmpdir(), "hearsay-e2e-"));
   const envFile = join(dir, "dev.vars");
-  const vars = { API_TOKEN: token, ...options.vars };
+  const vars = { API_TOKEN: token, TOKEN_SECRET: DEV_TOKEN_SECRET, ...options.vars };
   await writeFile(
     envFile,
     Object.entries(vars)
