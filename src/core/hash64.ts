@@ -18,23 +18,48 @@ export interface U64 {
 }
 
 const TWO_32 = 4294967296;
-const utf8 = new TextEncoder();
 
 /** FNV-1a 64 of `text`'s UTF-8 bytes (offset basis 0xcbf29ce484222325, prime 0x100000001b3). */
 export function fnv1a64(text: string, out: U64 = { hi: 0, lo: 0 }): U64 {
-  let hi = 0xcbf29ce4;
-  let lo = 0x84222325;
-  for (const byte of utf8.encode(text)) {
-    lo = (lo ^ byte) >>> 0;
-    // (hi * 2^32 + lo) * (2^40 + 0x1b3) mod 2^64: lo * 0x1b3 is below 2^41, exact in a double;
-    // 2^40 * lo adds (lo << 8) to the high half; 2^40 * hi * 2^32 overflows away.
-    const low = lo * 0x1b3;
-    hi = (Math.imul(hi, 0x1b3) + Math.floor(low / TWO_32) + (lo << 8)) >>> 0;
-    lo = low >>> 0;
+  out.hi = 0xcbf29ce4;
+  out.lo = 0x84222325;
+  // UTF-8 as TextEncoder writes it (the core has no TextEncoder): a lone surrogate is U+FFFD.
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i);
+    if (code < 0x80) {
+      fnvByte(out, code);
+      continue;
+    }
+    if (code >= 0xd800 && code <= 0xdfff) {
+      const next = text.charCodeAt(i + 1);
+      if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        code = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
+        i++;
+      } else code = 0xfffd;
+    }
+    if (code < 0x800) {
+      fnvByte(out, 0xc0 | (code >> 6));
+    } else if (code < 0x10000) {
+      fnvByte(out, 0xe0 | (code >> 12));
+      fnvByte(out, 0x80 | ((code >> 6) & 0x3f));
+    } else {
+      fnvByte(out, 0xf0 | (code >> 18));
+      fnvByte(out, 0x80 | ((code >> 12) & 0x3f));
+      fnvByte(out, 0x80 | ((code >> 6) & 0x3f));
+    }
+    fnvByte(out, 0x80 | (code & 0x3f));
   }
-  out.hi = hi;
-  out.lo = lo;
   return out;
+}
+
+/** One FNV-1a 64 step: xor the byte in, multiply by the prime 2^40 + 0x1b3 (mod 2^64). */
+function fnvByte(hash: U64, byte: number): void {
+  const lo = (hash.lo ^ byte) >>> 0;
+  // lo * 0x1b3 is below 2^41, exact in a double; 2^40 * lo adds (lo << 8) to the high half;
+  // 2^40 * hi * 2^32 overflows away.
+  const low = lo * 0x1b3;
+  hash.hi = (Math.imul(hash.hi, 0x1b3) + Math.floor(low / TWO_32) + (lo << 8)) >>> 0;
+  hash.lo = low >>> 0;
 }
 
 /**

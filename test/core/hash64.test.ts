@@ -44,6 +44,8 @@ describe("fnv1a64", () => {
         expect(big(fnv1a64(text))).toBe(refFnv1a64(text));
       }),
     );
+    for (const text of ["\ud800", "a\udc00b", "\ud83d\ude00", "é€𝄞", "\udbff\udfff\ud800"])
+      expect(big(fnv1a64(text)), JSON.stringify(text)).toBe(refFnv1a64(text));
   });
 });
 
