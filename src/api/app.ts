@@ -15,6 +15,7 @@ import { eventRoutes } from "./routes/events.js";
 import { memberRoutes } from "./routes/members.js";
 import { metaRoutes } from "./routes/meta.js";
 import { nodeRoutes } from "./routes/nodes.js";
+import { ownerRoutes } from "./routes/owners.js";
 import { MAX_BODY_BYTES } from "./schemas.js";
 
 export const app = createApp();
@@ -56,6 +57,7 @@ app.route("/", nodeRoutes);
 app.route("/", eventRoutes);
 app.route("/", memberRoutes);
 app.route("/", agentRoutes);
+app.route("/", ownerRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",

@@ -13,11 +13,14 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import { z } from "@hono/zod-openapi";
 import type { Env } from "../env.js";
 import type { MembersPage } from "../node/members-query.js";
+import type { OwnersAnswer } from "../node/owners-query.js";
 import type { AgentClaim, NodeView } from "../node/rpc-types.js";
 import { agentHeartbeat } from "./agents.js";
 import { API_ERRORS, apiError, type ErrorCode, toErrorResponse } from "./errors.js";
 import { cachedMembers, checkMembersQuery } from "./members.js";
 import { formatIssues } from "./openapi.js";
+import { checkOwnersLookup, lookupOwners } from "./owners.js";
+import type { OwnersLookupInput } from "./owners-schemas.js";
 import { knownNode } from "./registry-cache.js";
 import {
   AgentHeartbeatBody,
@@ -83,6 +86,17 @@ export class HearsayService extends WorkerEntrypoint<Env> {
       const args = check(z.object({ cluster: ClusterName }), { cluster });
       const checked = checkMembersQuery(query, "query");
       return (await cachedMembers(this.env, args.cluster, checked)).page;
+    });
+  }
+
+  /**
+   * Who owns each key (as `POST .../owners`): `{keys, n?, kind?, region?, from?}`, answered
+   * from one node's view with its fingerprint.
+   */
+  async owners(cluster: string, lookup: OwnersLookupInput): Promise<OwnersAnswer> {
+    return serve(async () => {
+      const args = check(z.object({ cluster: ClusterName }), { cluster });
+      return lookupOwners(this.env, args.cluster, checkOwnersLookup(lookup, "lookup"));
     });
   }
 
