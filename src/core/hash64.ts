@@ -100,6 +100,34 @@ export function unitInterval(hi: number, lo: number): number {
   return (hi * 1048576 + (lo >>> 12) + 0.5) / 4503599627370496;
 }
 
+/**
+ * unitInterval(fmix64(hi, lo)) without writing an object: the lookup's hot loop. The two
+ * multiplies are mul64's, inlined on locals.
+ */
+export function fmix64Unit(hi: number, lo: number): number {
+  lo = (lo ^ (hi >>> 1)) >>> 0;
+  // k *= 0xff51afd7ed558ccd
+  let a0 = lo & 0xffff;
+  let a1 = lo >>> 16;
+  let mid1 = a1 * 0x8ccd + ((a0 * 0x8ccd) >>> 16);
+  let mid2 = a0 * 0xed55 + (mid1 & 0xffff);
+  const h =
+    (a1 * 0xed55 + (mid1 >>> 16) + (mid2 >>> 16) + Math.imul(hi, 0xed558ccd) + Math.imul(lo, 0xff51afd7)) >>>
+    0;
+  let l = Math.imul(lo, 0xed558ccd) >>> 0;
+  // k ^= k >>> 33; k *= 0xc4ceb9fe1a85ec53
+  l = (l ^ (h >>> 1)) >>> 0;
+  a0 = l & 0xffff;
+  a1 = l >>> 16;
+  mid1 = a1 * 0xec53 + ((a0 * 0xec53) >>> 16);
+  mid2 = a0 * 0x1a85 + (mid1 & 0xffff);
+  const h2 =
+    (a1 * 0x1a85 + (mid1 >>> 16) + (mid2 >>> 16) + Math.imul(h, 0x1a85ec53) + Math.imul(l, 0xc4ceb9fe)) >>> 0;
+  // k ^= k >>> 33 leaves the high half as is; the unit interval needs the low half's top 20 bits.
+  const l2 = (Math.imul(l, 0x1a85ec53) ^ (h2 >>> 1)) >>> 0;
+  return (h2 * 1048576 + (l2 >>> 12) + 0.5) / 4503599627370496;
+}
+
 /** 16 hex digits of (hi:lo). */
 export function hex64(value: U64): string {
   return value.hi.toString(16).padStart(8, "0") + value.lo.toString(16).padStart(8, "0");

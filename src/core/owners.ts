@@ -14,7 +14,7 @@
  * `region` puts that region's members first, each group ranked by score. Gossip gives
  * convergence, not agreement: two nodes name the same owners once their views agree.
  */
-import { fmix64, fnv1a64, type U64, unitInterval } from "./hash64.js";
+import { fmix64, fmix64Unit, fnv1a64, type U64 } from "./hash64.js";
 import type { MemberView } from "./types.js";
 
 /** Which members may own keys: nodes (the default), agents, or both. */
@@ -120,7 +120,7 @@ export class OwnerTable {
     fmix64(mix.hi, mix.lo, mix);
     const keyHi = mix.hi;
     const keyLo = mix.lo;
-    const { best, bestScore, bestGroup, owners } = this;
+    const { best, bestScore, bestGroup, owners, hi, lo, weights } = this;
     let count = 0;
     // Once the top n is full, the score to beat: members that cannot reach it skip the log.
     let floor = 0;
@@ -128,9 +128,8 @@ export class OwnerTable {
     for (let i = 0; i < owners.length; i++) {
       const group = region !== undefined && (owners[i] as Owner).region === region ? 0 : 1;
       if (group > floorGroup) continue;
-      fmix64((keyHi ^ (this.hi[i] as number)) >>> 0, (keyLo ^ (this.lo[i] as number)) >>> 0, mix);
-      const u = unitInterval(mix.hi, mix.lo);
-      const weight = this.weights[i] as number;
+      const u = fmix64Unit((keyHi ^ (hi[i] as number)) >>> 0, (keyLo ^ (lo[i] as number)) >>> 0);
+      const weight = weights[i] as number;
       // -ln(u) >= 1 - u, so the score is at most weight / (1 - u): well below the floor, skip.
       if (group === floorGroup && weight < floor * (1 - u) * SKIP_MARGIN) continue;
       const score = -weight / Math.log(u);

@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fmix64, fnv1a64, hex64, mul64, unitInterval } from "../../src/core/index.js";
+import { fmix64, fmix64Unit, fnv1a64, hex64, mul64, unitInterval } from "../../src/core/index.js";
 
 const MASK = (1n << 64n) - 1n;
 
@@ -68,6 +68,16 @@ describe("mul64 and fmix64", () => {
       }),
     );
     expect(big(fmix64(0, 0))).toBe(0n);
+  });
+
+  it("fmix64Unit is unitInterval of fmix64, without the object", () => {
+    fc.assert(
+      fc.property(u32, u32, (hi, lo) => {
+        const mixed = fmix64(hi, lo);
+        expect(fmix64Unit(hi, lo)).toBe(unitInterval(mixed.hi, mixed.lo));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
