@@ -7,9 +7,8 @@
  */
 import type { Env } from "../env.js";
 import type { MembersPage, MembersQuery } from "../node/members-query.js";
-import { apiError } from "./errors.js";
 import { askOneNode } from "./one-node.js";
-import { formatIssues } from "./openapi.js";
+import { parseInput } from "./openapi.js";
 import { MembersQueryInput } from "./schemas.js";
 
 /** How long this isolate reuses a page, ms (under the Cache-Control max-age clients get). */
@@ -54,9 +53,7 @@ export async function cachedMembers(
 
 /** Checks a members query (object form); a 400 `invalid_request` when it breaks a rule. */
 export function checkMembersQuery(input: unknown, where = "query"): MembersQuery & { from?: string } {
-  const parsed = MembersQueryInput.safeParse(input ?? {});
-  if (!parsed.success) throw apiError("invalid_request", formatIssues(where, parsed.error));
-  return parsed.data;
+  return parseInput(MembersQueryInput, input ?? {}, where);
 }
 
 /** Answers a checked query from one node of the cluster. */

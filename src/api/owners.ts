@@ -6,16 +6,13 @@
 import { OWNERS_DEFAULT_N } from "../core/index.js";
 import type { Env } from "../env.js";
 import type { OwnersAnswer } from "../node/owners-query.js";
-import { apiError } from "./errors.js";
 import { askOneNode } from "./one-node.js";
-import { formatIssues } from "./openapi.js";
+import { parseInput } from "./openapi.js";
 import { OwnersLookup, type OwnersLookupInput } from "./owners-schemas.js";
 
 /** Checks a lookup (object form); a 400 `invalid_request` when it breaks a rule. */
 export function checkOwnersLookup(input: unknown, where: string): OwnersLookupInput {
-  const parsed = OwnersLookup.safeParse(input ?? {});
-  if (!parsed.success) throw apiError("invalid_request", formatIssues(where, parsed.error));
-  return parsed.data;
+  return parseInput(OwnersLookup, input ?? {}, where);
 }
 
 /** Answers a checked lookup from one node of the cluster. */

@@ -18,7 +18,7 @@ import type { AgentClaim, NodeView } from "../node/rpc-types.js";
 import { agentHeartbeat } from "./agents.js";
 import { API_ERRORS, apiError, type ErrorCode, toErrorResponse } from "./errors.js";
 import { cachedMembers, checkMembersQuery } from "./members.js";
-import { formatIssues } from "./openapi.js";
+import { parseInput } from "./openapi.js";
 import { checkOwnersLookup, lookupOwners } from "./owners.js";
 import type { OwnersLookupInput } from "./owners-schemas.js";
 import { knownNode } from "./registry-cache.js";
@@ -62,9 +62,7 @@ export function readServiceError(error: unknown): { code: ErrorCode; message: st
 
 /** Checks arguments with a route's schemas; 400 `invalid_request` naming the argument. */
 function check<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw apiError("invalid_request", formatIssues("args", parsed.error));
-  return parsed.data;
+  return parseInput(schema, value, "args");
 }
 
 /** Runs a call and turns any failure into a ServiceError with the API's code and message. */
