@@ -74,9 +74,9 @@ export class OwnerTable {
   private readonly weights: Float64Array;
   private readonly mix: U64 = { hi: 0, lo: 0 };
   // Scratch for the top-n selection, reused by every lookup.
-  private best = new Int32Array(OWNERS_MAX_N);
-  private bestScore = new Float64Array(OWNERS_MAX_N);
-  private bestGroup = new Uint8Array(OWNERS_MAX_N);
+  private readonly best = new Int32Array(OWNERS_MAX_N);
+  private readonly bestScore = new Float64Array(OWNERS_MAX_N);
+  private readonly bestGroup = new Uint8Array(OWNERS_MAX_N);
 
   constructor(view: readonly MemberView[], kind: OwnerKind = "node") {
     const owners: Owner[] = [];
