@@ -2,15 +2,16 @@
  * The page's entry module: holds what the person chose (cluster, observer), polls the cluster
  * summary (every page of it, so every node) and the observer's view once a second, follows
  * the observer's event stream, watches the latest news spread (spread.js, drawn by chart.js
- * and as pulses on the mesh), and wires the controls to the API. Errors from the API are
+ * and as pulses on the mesh), marks the owners of a key asked for (owners.js), and wires the controls to the API. Errors from the API are
  * shown in the alert bar, never swallowed.
  */
 import { api, getToken, setToken } from "./dashboard/api.js";
 import { createChart } from "./dashboard/chart.js";
 import { byId, byName, fmtTime, h, setText } from "./dashboard/dom.js";
 import { followEvents } from "./dashboard/events.js";
-import { STATUS_WORD, STATUSES, statusIcon, statusOf } from "./dashboard/glyphs.js";
-import { createMesh } from "./dashboard/mesh.js";
+import { STATUS_WORD, statusIcon, statusOf } from "./dashboard/glyphs.js";
+import { createMesh, legendItems } from "./dashboard/mesh.js";
+import { createOwnersBox } from "./dashboard/owners.js";
 import { createPanel } from "./dashboard/panel.js";
 import { trackSpread } from "./dashboard/spread.js";
 
@@ -60,6 +61,17 @@ const panel = createPanel(
   },
   (key) => act(`Deleted ${key}`, () => api.deleteKey(state.cluster, state.observer, key)),
   selectObserver,
+);
+
+const owners = createOwnersBox(
+  {
+    form: byId("owners-form", HTMLFormElement),
+    key: byId("owners-key", HTMLInputElement),
+    n: byId("owners-n", HTMLInputElement),
+    list: byId("owners-list", HTMLOListElement),
+    text: byId("owners-text"),
+  },
+  refreshNow,
 );
 
 // ---- what the API tells us -------------------------------------------------------------
@@ -115,6 +127,8 @@ async function tick(ticket) {
     const view = state.observer ? await api.view(state.cluster, state.observer) : null;
     if (ticket !== state.ticket) return;
     state.view = view;
+    await owners.refresh(state.cluster, state.observer, view?.running === true);
+    if (ticket !== state.ticket) return;
   } catch (error) {
     if (ticket !== state.ticket) return;
     if (status(error) === 404 && state.summary === null) {
@@ -172,6 +186,7 @@ function render(problem) {
         isObserver: name === state.observer,
         fresh: member !== undefined && before !== undefined && member.heartbeat > before,
         knows: knownAt?.has(name) ?? false,
+        ownerRank: owners.ranks().get(name),
       };
     });
   state.heard = new Map(Array.from(seen.values()).map((m) => [m.node, m.heartbeat]));
@@ -575,18 +590,8 @@ byId("action-leave").addEventListener("click", () => {
   );
 });
 
-function renderLegend() {
-  const items = STATUSES.map((status) => h("li", {}, statusIcon(status), ` ${STATUS_WORD[status]}`));
-  items.push(
-    h("li", {}, h("span", { class: "legend-stopped", "aria-hidden": "true" }), " stopped (fault injected)"),
-  );
-  items.push(h("li", {}, h("span", { class: "legend-differs", "aria-hidden": "true" }), " view differs"));
-  items.push(h("li", {}, h("span", { class: "legend-knows", "aria-hidden": "true" }), " knows the news"));
-  byId("legend").replaceChildren(...items);
-}
-
 byId("cluster", HTMLInputElement).value = state.cluster;
-renderLegend();
+byId("legend").replaceChildren(...legendItems());
 renderToken();
 if (state.observer) watchEvents();
 refreshNow();

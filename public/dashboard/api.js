@@ -177,6 +177,13 @@ export const api = {
    */
   leave: (cluster, node) => client.nodeAction(cluster, node, "leave"),
   /**
+   * A key's owners in preference order, from one node's view.
+   * @param {string} cluster
+   * @param {string} key
+   * @param {{ n?: number, from?: string }} options
+   */
+  owners: (cluster, key, options) => client.owners(cluster, key, options),
+  /**
    * The node's event stream, resuming after `since`.
    * @param {string} cluster
    * @param {string} node

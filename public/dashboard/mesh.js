@@ -2,11 +2,12 @@
  * The cluster drawn as an SVG ring. Each node is a focusable button showing its status shape,
  * name, status word, heartbeat and phi as the observer sees them; faint lines join members the
  * observer counts as up, brighter lines flash from the observer to members whose heartbeat
- * news just reached it, nodes that know the tracked news wear a ring, and pulse() sends a dot
+ * news just reached it, nodes that know the tracked news wear a ring, owners of the key asked
+ * for wear another and their rank, and pulse() sends a dot
  * along the ring's chord from one node to another when news is seen to move.
  */
-import { fmtInt, fmtPhi, s, setAttr, setText, syncChildren } from "./dom.js";
-import { glyphShapes, STATUS_WORD } from "./glyphs.js";
+import { fmtInt, fmtPhi, h, s, setAttr, setText, syncChildren } from "./dom.js";
+import { glyphShapes, STATUS_WORD, STATUSES, statusIcon } from "./glyphs.js";
 
 /** @typedef {import("./glyphs.js").Status} Status */
 
@@ -21,6 +22,7 @@ import { glyphShapes, STATUS_WORD } from "./glyphs.js";
  * @property {boolean} isObserver
  * @property {boolean} fresh the observer just heard a newer heartbeat from it
  * @property {boolean} knows it knows the news the spread chart tracks
+ * @property {number | undefined} ownerRank its rank among the owners of the key asked for (1 = first)
  */
 
 /**
@@ -66,6 +68,20 @@ function place(index, count) {
   };
 }
 
+/** The legend's items: every status shape, then the marks a node may wear. */
+export function legendItems() {
+  /** @param {string} mark @param {string} text */
+  const item = (mark, text) =>
+    h("li", {}, h("span", { class: `legend-${mark}`, "aria-hidden": "true" }), text);
+  return [
+    ...STATUSES.map((status) => h("li", {}, statusIcon(status), ` ${STATUS_WORD[status]}`)),
+    item("stopped", " stopped (fault injected)"),
+    item("differs", " view differs"),
+    item("knows", " knows the news"),
+    item("owner", " owns the key (#rank)"),
+  ];
+}
+
 /**
  * Creates the ring inside svg; onSelect(name) is called on click, Enter or Space.
  * @param {SVGSVGElement} svg
@@ -93,6 +109,7 @@ export function createMesh(svg, onSelect) {
     g.append(
       s("circle", { class: "focus-ring", r: 31 }),
       s("circle", { class: "knows-ring", r: 28 }),
+      s("circle", { class: "owner-ring", r: 34 }),
       s("circle", { class: "observer-ring", r: 25 }),
       s("circle", { class: "differs-ring", r: 22 }),
       s("g", { class: "glyph" }),
@@ -103,6 +120,7 @@ export function createMesh(svg, onSelect) {
         s("rect", { x: -3.5, y: -4, width: 2.5, height: 8 }),
         s("rect", { x: 1, y: -4, width: 2.5, height: 8 }),
       ),
+      s("text", { class: "owner-rank", x: 20, y: -20, "text-anchor": "middle" }),
       s(
         "text",
         { class: "label" },
@@ -136,7 +154,13 @@ export function createMesh(svg, onSelect) {
     if (node.differs) classes.push("differs");
     if (node.running === false) classes.push("stopped");
     if (node.knows) classes.push("knows");
+    if (node.ownerRank) classes.push("owner");
     setAttr(g, "class", classes.join(" "));
+    setAttr(g, "data-owner-rank", node.ownerRank ? String(node.ownerRank) : "");
+    setText(
+      /** @type {SVGTextElement} */ (g.querySelector(".owner-rank")),
+      node.ownerRank ? `#${node.ownerRank}` : "",
+    );
     setAttr(g, "data-node", node.name);
     setAttr(g, "data-status", node.status);
     setAttr(g, "aria-pressed", node.isObserver ? "true" : "false");
@@ -151,6 +175,7 @@ export function createMesh(svg, onSelect) {
     if (node.running === false) notes.push("stopped");
     if (node.differs) notes.push("differs");
     if (node.knows) notes.push("knows");
+    if (node.ownerRank) notes.push(`owner #${node.ownerRank}`);
     const word = STATUS_WORD[node.status] + (notes.length ? ` · ${notes.join(" · ")}` : "");
     const metrics = node.status === "unknown" ? "" : `hb ${fmtInt(node.heartbeat)} · φ ${fmtPhi(node.phi)}`;
     const label = /** @type {SVGTextElement} */ (g.querySelector(".label"));

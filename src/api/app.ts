@@ -16,6 +16,7 @@ import { memberRoutes } from "./routes/members.js";
 import { metaRoutes } from "./routes/meta.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { nodeRoutes } from "./routes/nodes.js";
+import { ownerRoutes } from "./routes/owners.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { MAX_BODY_BYTES } from "./schemas.js";
 import { accessFor, honoPath, OPENED_BY } from "./scopes.js";
@@ -61,6 +62,7 @@ app.route("/", memberRoutes);
 app.route("/", agentRoutes);
 app.route("/", tokenRoutes);
 app.route("/", metricsRoutes);
+app.route("/", ownerRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",

@@ -1,19 +1,15 @@
 /**
  * The members query, shared by `GET .../members` and the service binding: check the query,
- * pick the node that answers (`from`, or a running node at random so load spreads), ask it,
- * and fingerprint the page for its ETag. Pages are kept in this isolate for a second, with
- * their JSON text, so a crowd polling the directory costs the mesh one call per query per
+ * ask one node (one-node.ts), and fingerprint the page for its ETag. Pages are kept in this
+ * isolate for a second, with their JSON text, so a crowd polling the directory costs the mesh one call per query per
  * isolate per second, and each request in between is answered from memory (a 304 when its
  * If-None-Match is the page's ETag).
  */
 import type { Env } from "../env.js";
 import type { MembersPage, MembersQuery } from "../node/members-query.js";
-import { readNodeError } from "../node/node-error.js";
-import { apiError } from "./errors.js";
-import { formatIssues } from "./openapi.js";
-import { clusterNodes, isRegistered } from "./registry-cache.js";
+import { askOneNode } from "./one-node.js";
+import { parseInput } from "./openapi.js";
 import { MembersQueryInput } from "./schemas.js";
-import { nodeStub } from "./stubs.js";
 
 /** How long this isolate reuses a page, ms (under the Cache-Control max-age clients get). */
 export const MEMBERS_CACHE_MS = 1_000;
@@ -55,14 +51,9 @@ export async function cachedMembers(
   return entry;
 }
 
-/** Nodes tried, one after another, when the default node cannot answer (stopped, left). */
-export const MEMBERS_TRIES = 3;
-
 /** Checks a members query (object form); a 400 `invalid_request` when it breaks a rule. */
 export function checkMembersQuery(input: unknown, where = "query"): MembersQuery & { from?: string } {
-  const parsed = MembersQueryInput.safeParse(input ?? {});
-  if (!parsed.success) throw apiError("invalid_request", formatIssues(where, parsed.error));
-  return parsed.data;
+  return parseInput(MembersQueryInput, input ?? {}, where);
 }
 
 /** Answers a checked query from one node of the cluster. */
@@ -72,30 +63,7 @@ export async function queryMembers(
   query: MembersQuery & { from?: string },
 ): Promise<MembersPage> {
   const { from, ...rest } = query;
-  if (from !== undefined) {
-    if (!(await isRegistered(env, cluster, from)))
-      throw apiError("not_found", `node ${from} of cluster ${cluster} does not exist`);
-    return nodeStub(env, cluster, from).members(rest);
-  }
-  const nodes = await clusterNodes(env, cluster);
-  if (nodes.length === 0) throw apiError("not_found", `cluster ${cluster} has no registered nodes`);
-  const start = Math.floor(Math.random() * nodes.length);
-  const tries = Math.min(MEMBERS_TRIES, nodes.length);
-  const refused: string[] = [];
-  for (let i = 0; i < tries; i++) {
-    const node = nodes[(start + i) % nodes.length] as string;
-    try {
-      return await nodeStub(env, cluster, node).members(rest);
-    } catch (error) {
-      // A stopped, left or overloaded node cannot answer: the next one may.
-      const code = readNodeError(error)?.code ?? "failed";
-      refused.push(`${node} (${code})`);
-    }
-  }
-  throw apiError(
-    "no_running_node",
-    `no running node of cluster ${cluster} answered; tried ${refused.join(", ")}. Retry, or pass ?from=`,
-  );
+  return askOneNode(env, cluster, from, (node) => node.members(rest));
 }
 
 /** A strong ETag over what a page says, not when or by whom: it changes with membership or state. */

@@ -4,8 +4,7 @@
  */
 import { OpenAPIHono, type z } from "@hono/zod-openapi";
 import type { Env } from "../env.js";
-import type { ApiError } from "./errors.js";
-import { errorBody } from "./errors.js";
+import { type ApiError, apiError, errorBody } from "./errors.js";
 import { ErrorResponse } from "./responses.js";
 import type { TokenGrant } from "./scopes.js";
 
@@ -19,6 +18,13 @@ export function formatIssues(target: string, error: z.ZodError): string {
     .slice(0, 5)
     .map((issue) => `${[where, ...issue.path.map(String)].join(".")}: ${issue.message}`)
     .join("; ");
+}
+
+/** `input` parsed by `schema`, or a 400 `invalid_request` naming each problem under `where`. */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown, where: string): z.infer<T> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw apiError("invalid_request", formatIssues(where, parsed.error));
+  return parsed.data;
 }
 
 /** A Hono sub-app whose validation failures answer 400 in the API's error shape. */

@@ -13,11 +13,14 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import { z } from "@hono/zod-openapi";
 import type { Env } from "../env.js";
 import type { MembersPage } from "../node/members-query.js";
+import type { OwnersAnswer } from "../node/owners-query.js";
 import type { AgentClaim, NodeView } from "../node/rpc-types.js";
 import { agentHeartbeat } from "./agents.js";
 import { API_ERRORS, apiError, type ErrorCode, toErrorResponse } from "./errors.js";
 import { cachedMembers, checkMembersQuery } from "./members.js";
-import { formatIssues } from "./openapi.js";
+import { parseInput } from "./openapi.js";
+import { checkOwnersLookup, lookupOwners } from "./owners.js";
+import type { OwnersLookupInput } from "./owners-schemas.js";
 import { knownNode } from "./registry-cache.js";
 import {
   AgentHeartbeatBody,
@@ -59,9 +62,7 @@ export function readServiceError(error: unknown): { code: ErrorCode; message: st
 
 /** Checks arguments with a route's schemas; 400 `invalid_request` naming the argument. */
 function check<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw apiError("invalid_request", formatIssues("args", parsed.error));
-  return parsed.data;
+  return parseInput(schema, value, "args");
 }
 
 /** Runs a call and turns any failure into a ServiceError with the API's code and message. */
@@ -83,6 +84,17 @@ export class HearsayService extends WorkerEntrypoint<Env> {
       const args = check(z.object({ cluster: ClusterName }), { cluster });
       const checked = checkMembersQuery(query, "query");
       return (await cachedMembers(this.env, args.cluster, checked)).page;
+    });
+  }
+
+  /**
+   * Who owns each key (as `POST .../owners`): `{keys, n?, kind?, region?, from?}`, answered
+   * from one node's view with its fingerprint.
+   */
+  async owners(cluster: string, lookup: OwnersLookupInput): Promise<OwnersAnswer> {
+    return serve(async () => {
+      const args = check(z.object({ cluster: ClusterName }), { cluster });
+      return lookupOwners(this.env, args.cluster, checkOwnersLookup(lookup, "lookup"));
     });
   }
 

@@ -26,6 +26,11 @@ export type SummaryQuery = NonNullable<paths["/v1/clusters/{cluster}"]["get"]["p
 /** The fault-injection and lifecycle actions on one node, as `POST .../nodes/:node/<action>`. */
 export type NodeAction = "leave" | "stop" | "hang" | "start";
 export type MembersQuery = NonNullable<paths["/v1/clusters/{cluster}/members"]["get"]["parameters"]["query"]>;
+export type Owner = components["schemas"]["Owner"];
+export type Owners = components["schemas"]["Owners"];
+export type OwnersBatch = components["schemas"]["OwnersBatch"];
+/** What `owners` and `ownersOf` take besides the keys: n, kind, region, from. */
+export type OwnersOptions = Omit<components["schemas"]["OwnersRequest"], "keys">;
 
 export interface HearsayClientOptions {
   /** e.g. `http://127.0.0.1:8787` (no trailing slash). */
@@ -138,6 +143,23 @@ export function createHearsayClient(options: HearsayClientOptions) {
             },
           }),
         ),
+      );
+    },
+
+    /** `GET /v1/clusters/:cluster/owners?key=`: one key's owners, in preference order. */
+    owners(cluster: string, key: string, options: OwnersOptions = {}): Promise<Owners> {
+      const { n, ...rest } = options;
+      const query = { key, ...rest, ...(n === undefined ? {} : { n: String(n) }) };
+      return unwrap(api.GET("/v1/clusters/{cluster}/owners", { params: { path: { cluster }, query } }));
+    },
+
+    /** `POST /v1/clusters/:cluster/owners`: the owners of up to 1000 keys, from one node's view. */
+    ownersOf(cluster: string, keys: string[], options: OwnersOptions = {}): Promise<OwnersBatch> {
+      return unwrap(
+        api.POST("/v1/clusters/{cluster}/owners", {
+          params: { path: { cluster } },
+          body: { keys, ...options },
+        }),
       );
     },
 

@@ -342,6 +342,30 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/clusters/{cluster}/owners": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Who owns a key: its owners in preference order
+     * @description Weighted rendezvous hashing (highest random weight) over the alive members of one node's view: each member scores the key with a stable 64-bit hash, weighted by its `weight` state key, and the highest scores own it. Converged nodes name the same owners; while views differ, so may the answers (compare `fingerprint`).
+     */
+    get: operations["keyOwners"];
+    put?: never;
+    /**
+     * Who owns each of many keys, all from one node's view
+     * @description Weighted rendezvous hashing (highest random weight) over the alive members of one node's view: each member scores the key with a stable 64-bit hash, weighted by its `weight` state key, and the highest scores own it. Converged nodes name the same owners; while views differ, so may the answers (compare `fingerprint`). One call answers up to 1000 keys from the same view (one Durable Object request).
+     */
+    post: operations["keysOwners"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -722,6 +746,63 @@ export interface components {
       epoch: number;
       /** @description Every Worker isolate refuses the old tokens within this time. */
       effectiveWithinSeconds: number;
+    };
+    Owners: {
+      cluster: string;
+      /** @description The node whose view answered. */
+      from: string;
+      /** @description That view's fingerprint (the summary's `viewHash` for this node): two answers with the same fingerprint came from the same view, and name the same owners. */
+      fingerprint: string;
+      /** @description That node's clock when it answered, ms since epoch. */
+      at: number;
+      key: string;
+      /** @description In preference order; fewer than n when fewer qualify. */
+      owners: components["schemas"]["Owner"][];
+    };
+    Owner: {
+      node: string;
+      /** @enum {string} */
+      kind: "node" | "agent";
+      /** @description The member's region; null when it has none. */
+      region: string | null;
+      /** @description From the member's `weight` state key (a positive number); 1 when absent or not one. */
+      weight: number;
+    };
+    OwnersBatch: {
+      cluster: string;
+      /** @description The node whose view answered. */
+      from: string;
+      /** @description That view's fingerprint (the summary's `viewHash` for this node): two answers with the same fingerprint came from the same view, and name the same owners. */
+      fingerprint: string;
+      /** @description That node's clock when it answered, ms since epoch. */
+      at: number;
+      /** @description Each key's owners in preference order, all from one view. */
+      owners: {
+        [key: string]: components["schemas"]["Owner"][];
+      };
+    };
+    OwnersRequest: {
+      keys: string[];
+      /**
+       * @description Owners per key, 1 to 16; default 3.
+       * @example 3
+       */
+      n?: number;
+      /**
+       * @description Which alive members may own keys: node, agent, any; default node.
+       * @enum {string}
+       */
+      kind?: "node" | "agent" | "any";
+      /**
+       * @description This region's members come first, each group in score order.
+       * @example weur
+       */
+      region?: string;
+      /**
+       * @description The node whose view answers; default any running node, chosen at random.
+       * @example n0
+       */
+      from?: string;
     };
   };
   responses: never;
@@ -2164,6 +2245,192 @@ export interface operations {
       };
       /** @description Unknown cluster or node. */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  keyOwners: {
+    parameters: {
+      query: {
+        /** @description The key (1 to 256 bytes of UTF-8). */
+        key: string;
+        /** @description Owners per key, 1 to 16; default 3. */
+        n?: string;
+        /** @description Which alive members may own keys: node, agent, any; default node. */
+        kind?: string;
+        /** @description This region's members come first, each group in score order. */
+        region?: string;
+        /** @description The node whose view answers; default any running node, chosen at random. */
+        from?: string;
+      };
+      header?: never;
+      path: {
+        cluster: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The key's owners, from one view. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Owners"];
+        };
+      };
+      /** @description Invalid input (bad name, key, value, config, or malformed JSON). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unknown cluster or node. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The node cannot do this now (stopped, left, or too many keys). */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No running node of the cluster answered. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  keysOwners: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        cluster: string;
+      };
+      cookie?: never;
+    };
+    /** @description The keys, and optionally n, kind, region, from. */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["OwnersRequest"];
+      };
+    };
+    responses: {
+      /** @description Each key's owners, from one view. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["OwnersBatch"];
+        };
+      };
+      /** @description Invalid input (bad name, key, value, config, or malformed JSON). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unknown cluster or node. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The node cannot do this now (stopped, left, or too many keys). */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Request body too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Request body is not JSON. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No running node of the cluster answered. */
+      503: {
         headers: {
           [name: string]: unknown;
         };

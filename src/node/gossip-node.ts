@@ -14,6 +14,7 @@ import { type MembersPage, type MembersQuery, membersPage } from "./members-quer
 import { briefOf, type NodeBrief } from "./node-brief.js";
 import { NodeError } from "./node-error.js";
 import { LEAVE_WAVES } from "./node-runtime.js";
+import { type OwnersAnswer, type OwnersQuery, ownersAnswer } from "./owners-query.js";
 import { markNotRunning, markRunning } from "./registration.js";
 import type {
   AgentClaim,
@@ -252,6 +253,14 @@ export class GossipNode extends FaultInjection implements GossipNodeRpc {
     return this.answer(async () => {
       const { cluster, node } = this.configured().record;
       return membersPage(this.writable().memberViews(), query, { cluster, from: node, at: Date.now() });
+    });
+  }
+
+  /** Who owns each key in this node's view; refused (stopped, left) when its view is not current. */
+  async owners(query: OwnersQuery): Promise<OwnersAnswer> {
+    return this.answer(async () => {
+      const { cluster, node } = this.configured().record;
+      return ownersAnswer(this.writable().memberViews(), query, { cluster, from: node, at: Date.now() });
     });
   }
 

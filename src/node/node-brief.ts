@@ -1,11 +1,9 @@
 /**
  * A node's view in brief, for the cluster summary: counts and a fingerprint instead of the
  * members themselves, so a summary of N nodes moves N small answers, never N full views. The
- * fingerprint (`viewHash`) covers what gossip must spread: per member, its generation, max
- * version and status (heartbeats and phi change every round and are left out). Two nodes
- * with the same fingerprint see the same cluster.
+ * fingerprint (`viewHash`) is the core's view hash (view-hash.ts).
  */
-import type { DigestEntry, MemberStatus, MemberView } from "../core/index.js";
+import { type DigestEntry, type MemberStatus, viewHash } from "../core/index.js";
 import type { NodeCounters, NodeView } from "./rpc-types.js";
 
 /** The node's counters (rpc-types.ts), and how many agents it is home to now: what metrics export. */
@@ -40,14 +38,6 @@ export interface NodeBrief {
   at: number;
 }
 
-/** The comparable part of a view, as one canonical string. */
-export function viewFingerprint(members: readonly MemberView[]): string {
-  return [...members]
-    .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0))
-    .map((m) => `${m.node}@${m.generation}:${m.maxVersion}:${m.status}`)
-    .join(",");
-}
-
 /** Reduces a view to its brief (inside the node, so only the brief crosses RPC). */
 export function briefOf(view: NodeView, withDigest: boolean): NodeBrief {
   const members: Partial<Record<MemberStatus, number>> = {};
@@ -63,7 +53,7 @@ export function briefOf(view: NodeView, withDigest: boolean): NodeBrief {
     ...(view.self.region === undefined ? {} : { region: view.self.region }),
     members,
     memberCount: view.members.length,
-    viewHash: hash53(viewFingerprint(view.members)),
+    viewHash: viewHash(view.members),
     rounds: view.counters.rounds,
     alarmsRun: view.counters.alarmsRun,
     wakeRounds: view.wakeRounds,
@@ -74,18 +64,4 @@ export function briefOf(view: NodeView, withDigest: boolean): NodeBrief {
     ...(withDigest ? { digest: view.digest } : {}),
     at: view.at,
   };
-}
-
-/** cyrb53: a fast 53-bit string hash, as 14 hex digits. Not cryptographic; collisions are negligible here. */
-export function hash53(text: string): string {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, "0");
 }

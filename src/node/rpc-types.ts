@@ -13,6 +13,7 @@ import type {
 } from "../core/index.js";
 import type { MembersPage, MembersQuery } from "./members-query.js";
 import type { NodeBrief } from "./node-brief.js";
+import type { OwnersAnswer, OwnersQuery } from "./owners-query.js";
 
 /** Counters a node keeps about itself: the core's plus those of the Durable Object shell. */
 export interface NodeCounters extends CoreCounters {
@@ -160,6 +161,8 @@ export interface GossipNodeRpc {
   events(since: number): Promise<EventsPage>;
   /** The members query over this node's view (see members-query.ts); running nodes only. */
   members(query: MembersQuery): Promise<MembersPage>;
+  /** Who owns each key in this node's view (see owners-query.ts); running nodes only. */
+  owners(query: OwnersQuery): Promise<OwnersAnswer>;
   /** Re-arms the alarm loop of a configured running node whose alarm is missing. */
   ensureRunning(): Promise<boolean>;
   /** Stops the node and deletes all it stored, the alarm included; false when it was never configured. */

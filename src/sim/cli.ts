@@ -40,6 +40,9 @@ Scenarios (--scenario, default ${DEFAULTS.scenario}):
   steady       quiescent gossip for --duration; traffic and false suspicions per node-hour
   scaling      a quiet converged cluster at each of --sizes: bytes, messages and core CPU per
                node-round, and memory per member
+  owners       who owns a key (weighted rendezvous hashing) on views the protocol built: agreement
+               of two nodes, keys moved by a crash and by a join (against 1.1/N), shares against
+               weights at N=10, and the cost of one lookup at N=1000
   rumor-table  Demers et al.'s rumor-mongering table (feedback/blind x counter/coin x k=1..5);
                at --nodes 1000 each figure is set beside the paper's (Tables 1 and 2)
 
@@ -66,7 +69,7 @@ Options (default in brackets):
   --max-rounds R         give up on a trial after R rounds [${DEFAULTS.maxRounds}]
   --partition-rounds R   partition: rounds the halves stay apart [${DEFAULTS.partitionRounds}]
   --duration S           steady: virtual seconds simulated [${DEFAULTS.durationS}]
-  --warmup R             rounds before the measured event [spread 1, join 2, partition 2, detect 10, steady 10]
+  --warmup R             rounds before the measured event [spread 1, join 2, partition 2, detect 10, steady 10, owners 10]
   --start MODE           converged|seeds: how the cluster starts [${DEFAULTS.start}]
   --seeds N              number of seed nodes [${DEFAULTS.seeds}]
   --regions R            regions r0..r{R-1}, nodes placed round-robin; reports crossRegionShare [1: none]

@@ -21,6 +21,7 @@ export const SCENARIOS = [
   "partition",
   "steady",
   "scaling",
+  "owners",
   "rumor-table",
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];

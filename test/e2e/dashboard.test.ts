@@ -6,6 +6,7 @@
  * (Debian's chromium, driven by playwright-core), used the way a person would: open the page,
  * enter the token, bootstrap a cluster, write a key and watch the spread curve reach every
  * node, stop a node and watch it stop being alive, see API errors spelled out, and bootstrap
+ * look up a key's owners and watch the marks move when an owner stops, and bootstrap
  * and watch a cluster larger than one page (of the bootstrap and of the summary): every node
  * shown, and a node of the last summary page marked stopped. Every wait polls for what the
  * page shows, with a deadline.
@@ -92,6 +93,7 @@ describe("dashboard files, as the platform serves them", () => {
       "/dashboard/events.js",
       "/dashboard/glyphs.js",
       "/dashboard/mesh.js",
+      "/dashboard/owners.js",
       "/dashboard/panel.js",
       "/dashboard/spread.js",
     ]);
@@ -309,6 +311,42 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("dashboard in a browse
     expect(await row("n1").locator("td.kind").textContent()).toBe("node");
     // An agent is not a node: it is not offered as the observer.
     expect(await row("edge-1").getByRole("button").count()).toBe(0);
+  });
+
+  it("marks a key's owners on the mesh, and moves the mark when the first owner stops", async () => {
+    const hearsay = createHearsayClient({ baseUrl: dev.url, token: dev.token });
+    await observe("n0");
+    // A key whose first owner (as n0 sees it) is neither the observer nor a node later tests use.
+    let key = "";
+    let first = "";
+    for (let i = 0; !key; i++) {
+      const answer = await hearsay.owners(CLUSTER, `room-${i}`, { n: 2, from: "n0" });
+      const owner = answer.owners[0]?.node ?? "";
+      if (["n2", "n4", "n5"].includes(owner)) [key, first] = [`room-${i}`, owner];
+    }
+    await page.getByLabel("Key to look up", { exact: true }).fill(key);
+    await page.getByLabel("How many owners", { exact: true }).fill("2");
+    await page.getByRole("button", { name: "Find owners" }).click();
+    await page
+      .locator(`#mesh g.node[data-node="${first}"][data-owner-rank="1"]`)
+      .waitFor({ timeout: 15_000 });
+    expect(await page.locator("#mesh g.node.owner").count()).toBe(2);
+    expect(await page.locator("#owners-list li").first().getAttribute("data-node")).toBe(first);
+    await page.locator("#owners-text", { hasText: "As n0 sees it" }).waitFor({ timeout: 10_000 });
+
+    // The first owner stops: once n0 sees it down, the first mark moves to another node.
+    await hearsay.nodeAction(CLUSTER, first, "stop");
+    await page.waitForFunction(
+      (gone) => {
+        const firstMark = document.querySelector('#mesh g.node[data-owner-rank="1"]');
+        const stale = document.querySelector(`#mesh g.node[data-node="${gone}"].owner`);
+        return firstMark !== null && firstMark.getAttribute("data-node") !== gone && stale === null;
+      },
+      first,
+      { timeout: 45_000, polling: 200 },
+    );
+    expect(await page.locator("#mesh g.node.owner").count()).toBe(2);
+    await hearsay.nodeAction(CLUSTER, first, "start");
   });
 
   it("writes a screenshot of the live mesh", async () => {

@@ -282,6 +282,7 @@ describe("headers and documents", () => {
         "/v1/clusters/{cluster}/nodes/{node}/start",
         "/v1/clusters/{cluster}/nodes/{node}/state/{key}",
         "/v1/clusters/{cluster}/nodes/{node}/stop",
+        "/v1/clusters/{cluster}/owners",
         "/v1/clusters/{cluster}/tokens/revoke",
         "/v1/tokens",
       ].sort(),
@@ -296,5 +297,9 @@ describe("headers and documents", () => {
     const agent = json.components.schemas.AgentHeartbeatRequest;
     expect(agent.properties.intervalMs).toMatchObject({ minimum: 100, maximum: 60000 });
     expect(json.paths["/v1/clusters/{cluster}/agents/{agent}"].put.security).toEqual([{ bearerAuth: [] }]);
+    const owners = json.components.schemas.OwnersRequest;
+    expect(owners.properties.keys).toMatchObject({ minItems: 1, maxItems: 1000 });
+    expect(owners.properties.n).toMatchObject({ minimum: 1, maximum: 16 });
+    expect(owners.properties.kind.enum).toEqual(["node", "agent", "any"]);
   });
 });
