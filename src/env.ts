@@ -12,8 +12,8 @@ declare global {
       API_TOKEN?: string;
       /** Optional bearer token for read-only API calls. */
       READ_TOKEN?: string;
-      /** Concurrent event streams per node and isolate (default 32, see api/stream-hub.ts). */
-      MAX_STREAMS_PER_NODE?: string;
+      /** WebSocket watchers one node holds at once, SSE streams included (default 256, see node/watch-protocol.ts). */
+      MAX_WATCHERS_PER_NODE?: string;
     }
   }
 }

@@ -15,6 +15,7 @@ import { eventRoutes } from "./routes/events.js";
 import { memberRoutes } from "./routes/members.js";
 import { metaRoutes } from "./routes/meta.js";
 import { nodeRoutes } from "./routes/nodes.js";
+import { watchRoutes } from "./routes/watch.js";
 import { MAX_BODY_BYTES } from "./schemas.js";
 
 export const app = createApp();
@@ -54,6 +55,7 @@ app.route("/", metaRoutes);
 app.route("/", clusterRoutes);
 app.route("/", nodeRoutes);
 app.route("/", eventRoutes);
+app.route("/", watchRoutes);
 app.route("/", memberRoutes);
 app.route("/", agentRoutes);
 
