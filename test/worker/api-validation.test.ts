@@ -281,6 +281,7 @@ describe("headers and documents", () => {
         "/v1/clusters/{cluster}/nodes/{node}/start",
         "/v1/clusters/{cluster}/nodes/{node}/state/{key}",
         "/v1/clusters/{cluster}/nodes/{node}/stop",
+        "/v1/clusters/{cluster}/nodes/{node}/watch",
       ].sort(),
     );
     expect(json.paths["/v1/clusters/{cluster}/nodes/{node}"].put.security).toEqual([{ bearerAuth: [] }]);
