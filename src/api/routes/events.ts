@@ -20,11 +20,7 @@ import { openWatch } from "../node-watch.js";
 import { createApp, errors, pick, readSecurity } from "../openapi.js";
 import { knownNode } from "../registry-cache.js";
 import { EventsQuery, NodeParams } from "../schemas.js";
-
-export const KEEPALIVE_MS = 15_000;
-export const MAX_STREAM_MS = 5 * 60_000;
-/** Client reconnect delay sent as the SSE `retry` field. */
-export const RETRY_MS = 1_000;
+import { KEEPALIVE_MS, MAX_STREAM_MS, RETRY_MS } from "../stream-limits.js";
 
 export const eventRoutes = createApp();
 
