@@ -72,15 +72,20 @@ export interface SubscriberMonth {
 /**
  * Dollars per subscriber-month, allowances ignored: the DO requests measured per idle
  * subscriber-second, plus one connect (a Worker request and a DO request) per `connectEveryMs`
- * (an SSE stream ends itself and reconnects; a WebSocket may stay open for as long as it holds).
+ * (an SSE stream ends itself and reconnects; a WebSocket may stay open for as long as it holds),
+ * plus a keepalive ping every `pingEveryMs` billed as an incoming message (20:1): the runtime
+ * answers it without waking the node, and whether such a message is billed the platform's
+ * pricing page does not say, so it is counted, as an upper bound.
  * Idle hibernatable objects are not billed for duration (platform docs; not measurable locally).
  */
 export function perSubscriberMonth(
   idleDoRequestsPerSecond: number,
   connectEveryMs: number | null,
+  pingEveryMs: number | null = null,
 ): SubscriberMonth {
   const connects = connectEveryMs === null ? 1 : (SECONDS_PER_MONTH * 1000) / connectEveryMs;
-  const doRequests = idleDoRequestsPerSecond * SECONDS_PER_MONTH + connects;
+  const pings = pingEveryMs === null ? 0 : (SECONDS_PER_MONTH * 1000) / pingEveryMs;
+  const doRequests = idleDoRequestsPerSecond * SECONDS_PER_MONTH + connects + pings / 20;
   const workerRequests = connects;
   const dollars =
     (doRequests / 1e6) * PRICES.requestsPerMillion + (workerRequests / 1e6) * WORKER_REQUESTS_PER_MILLION;

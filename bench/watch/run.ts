@@ -136,12 +136,12 @@ async function main(): Promise<void> {
     );
 
     const cost = {
-      ws: perSubscriberMonth(perSecond, null),
+      ws: perSubscriberMonth(perSecond, null, config.pingSeconds * 1000),
       sse: perSubscriberMonth(perSecond, MAX_STREAM_MS),
       polledSse: perSubscriberMonth(POLLED_REQUESTS_PER_STREAM_SECOND, MAX_STREAM_MS),
     };
     console.log(
-      `$ per subscriber-month (list prices, allowances ignored): WebSocket ${cost.ws.dollars.toFixed(5)}, SSE ${cost.sse.dollars.toFixed(5)} (reconnects every ${MAX_STREAM_MS / 60_000} min), the polling relay ${cost.polledSse.dollars.toFixed(3)}`,
+      `$ per subscriber-month (list prices, allowances ignored): WebSocket ${cost.ws.dollars.toFixed(5)} (its pings counted as billed messages), SSE ${cost.sse.dollars.toFixed(5)} (reconnects every ${MAX_STREAM_MS / 60_000} min), the polling relay ${cost.polledSse.dollars.toFixed(3)}`,
     );
 
     const result = {

@@ -63,7 +63,7 @@ export function watchBlock(source: WatchSource | null, root: string): string {
     `| change to subscriber, p50 | ${ms(latencyMs.ws.p50)} | ${ms(latencyMs.sse.p50)} |`,
     `| change to subscriber, p99 | ${ms(latencyMs.ws.p99)} | ${ms(latencyMs.sse.p99)} |`,
     ...delivery,
-    `| $ per idle subscriber-month | ${usd(cost.ws.dollars)} | ${usd(cost.sse.dollars)} (the polling relay: ${usd(cost.polledSse.dollars)}) |`,
+    `| $ per idle subscriber-month | ${usd(cost.ws.dollars)} (one connect; pings counted as billed messages) | ${usd(cost.sse.dollars)} (a reconnect each 5 min; the polling relay: ${usd(cost.polledSse.dollars)}) |`,
     "",
     `${idle.subscribers} idle subscribers (half WebSockets, half SSE streams) over ${idle.windowSeconds.toFixed(0)} s made ${idle.apiCalls} requests to the nodes and ${idle.watchMessages} watcher messages, counted by the nodes themselves; the polling relay would have made about ${Math.round(idle.polledEstimate)}.`,
   ].join("\n");

@@ -40,5 +40,7 @@ describe("watch bench figures", () => {
     expect(idleSse.doRequests).toBe(8640);
     expect(idleSse.dollars).toBeCloseTo((8640 * (0.15 + 0.3)) / 1e6, 9);
     expect(perSubscriberMonth(0, null).doRequests).toBe(1);
+    // A ping every 20 s, billed 20:1 if at all: 6480 requests a month, and the one connect.
+    expect(perSubscriberMonth(0, null, 20_000).doRequests).toBe(6481);
   });
 });
