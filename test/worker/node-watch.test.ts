@@ -1,13 +1,15 @@
 /**
  * `GET .../nodes/:node/watch` inside workerd: the node's own WebSocket (Hibernation API) sends
  * each event as it is recorded, in order and with seq; `?since=` replays what the node holds
- * first; the keepalive ping is answered by the runtime; the per-node cap refuses the next
+ * first; the sockets outlive an eviction (hibernation); the keepalive ping is answered by the runtime; the per-node cap refuses the next
  * watcher with 429 before any upgrade; a stopped or deregistered node closes its watchers with
  * the close code that says so; bad requests get the API's JSON errors.
  */
+import { evictDurableObject } from "cloudflare:test";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { WATCH_CLOSE, WATCH_PING, WATCH_PONG } from "../../src/node/watch-protocol.js";
 import { call, callJson, eventually, expectError } from "./support/api.js";
+import { nodeStub } from "./support/nodes.js";
 import { openWatch, setWatchCap, WatchClient, watcherCount } from "./support/watch.js";
 
 vi.setConfig({ testTimeout: 40_000 });
@@ -72,6 +74,18 @@ describe("watch", () => {
     const shape = await watcher.until((e) => (e.keys ?? []).includes("shape"), "the new write");
     expect(watcher.events.some((e) => (e.keys ?? []).includes("color"))).toBe(false);
     expect(shape.type).toBe("state");
+  });
+
+  it("keeps its watchers through hibernation: after an eviction they still get new events, once each", async () => {
+    const watcher = await watch(`${CLUSTER}/nodes/n0/watch`);
+    await evictDurableObject(nodeStub(NAME, "n0")); // hibernates the sockets, drops the memory
+    await callJson("PUT", `${CLUSTER}/nodes/n1/state/after`, { body: { value: "wake" } });
+    await watcher.until((e) => (e.keys ?? []).includes("after"), "a write after the eviction");
+    expect(await watcherCount(NAME, "n0")).toBeGreaterThanOrEqual(1);
+    // The node's memory did go: its in-memory counters started again, with no watcher accepted.
+    expect((await callJson("GET", `${CLUSTER}/nodes/n0`)).json.counters.watchersAccepted).toBe(0);
+    const seqs = watcher.events.map((e) => e.seq);
+    expect(new Set(seqs).size).toBe(seqs.length);
   });
 
   it(`answers the keepalive "${WATCH_PING}" with "${WATCH_PONG}" from the runtime, not the node`, async () => {
