@@ -23,13 +23,14 @@ import {
   rewriteBlocks,
   type Sources,
 } from "./docs-figures/render.js";
+import { newestWatchFile, parseWatchResult } from "./docs-figures/watch-block.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** The documents with generated blocks, and the blocks each must have. */
 const DOCUMENTS: Record<string, BlockName[]> = {
   "README.md": ["summary", "tradeoff"],
-  "docs/benchmarks.md": ["bench", "bench-usage"],
+  "docs/benchmarks.md": ["bench", "bench-usage", "watch"],
   "docs/simulator.md": ["sim"],
   "docs/operations.md": ["config"],
   "docs/protocol.md": ["core-bounds"],
@@ -68,7 +69,14 @@ function loadSources(resultsDir: string): Sources {
     const path = posix(relative(ROOT, file));
     return { path, report: parseSimReport(path, readJson(file)) };
   });
-  return { bench, sims };
+  const newestWatch = newestWatchFile(names);
+  const watch = newestWatch
+    ? (() => {
+        const path = posix(relative(ROOT, join(resultsDir, newestWatch)));
+        return { path, result: parseWatchResult(path, readJson(join(resultsDir, newestWatch))) };
+      })()
+    : null;
+  return { bench, sims, watch };
 }
 
 function main(): number {

@@ -14,8 +14,8 @@ declare global {
       READ_TOKEN?: string;
       /** HS256 key of scoped tokens (api/tokens.ts). Unset = none is minted or accepted. */
       TOKEN_SECRET?: string;
-      /** Concurrent event streams per node and isolate (default 32, see api/stream-hub.ts). */
-      MAX_STREAMS_PER_NODE?: string;
+      /** WebSocket watchers one node holds at once, SSE streams included (default 256, see node/watch-protocol.ts). */
+      MAX_WATCHERS_PER_NODE?: string;
     }
   }
 }

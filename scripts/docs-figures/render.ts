@@ -19,6 +19,7 @@ import { CONFIG_LIMITS, DETECTORS, MODES, resolveConfig } from "../../src/core/c
 import { DEFAULTS as SIM_DEFAULTS } from "../../src/sim/options.js";
 import { formatNumber } from "../../src/sim/report.js";
 import { CLUSTER_BOUNDS, type ClusterBound } from "../../test/core/support/cluster-bounds.js";
+import { type WatchSource, watchBlock } from "./watch-block.js";
 
 const DASH = "—";
 
@@ -42,6 +43,8 @@ export interface SimSource {
 export interface Sources {
   bench: BenchSource | null;
   sims: SimSource[];
+  /** The newest `npm run bench:watch` result (watch-block.ts). */
+  watch?: WatchSource | null;
 }
 
 /** Where a block is rendered: links are written relative to the document's folder. */
@@ -538,6 +541,7 @@ export const BLOCKS = {
   bench: benchBlock,
   "bench-usage": (_sources: Sources, _target: Target) => benchUsageBlock(),
   sim: simBlock,
+  watch: (sources: Sources, target: Target) => watchBlock(sources.watch ?? null, target.root),
   config: (_sources: Sources, _target: Target) => configBlock(),
   "core-bounds": (_sources: Sources, _target: Target) => coreBoundsBlock(),
 } as const;

@@ -18,6 +18,7 @@ import { metricsRoutes } from "./routes/metrics.js";
 import { nodeRoutes } from "./routes/nodes.js";
 import { ownerRoutes } from "./routes/owners.js";
 import { tokenRoutes } from "./routes/tokens.js";
+import { watchRoutes } from "./routes/watch.js";
 import { MAX_BODY_BYTES } from "./schemas.js";
 import { accessFor, honoPath, OPENED_BY } from "./scopes.js";
 
@@ -58,6 +59,7 @@ app.route("/", metaRoutes);
 app.route("/", clusterRoutes);
 app.route("/", nodeRoutes);
 app.route("/", eventRoutes);
+app.route("/", watchRoutes);
 app.route("/", memberRoutes);
 app.route("/", agentRoutes);
 app.route("/", tokenRoutes);

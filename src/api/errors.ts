@@ -28,7 +28,8 @@ export const API_ERRORS = {
   payload_too_large: 413,
   state_budget_exceeded: 413,
   unsupported_media_type: 415,
-  too_many_streams: 429,
+  upgrade_required: 426,
+  too_many_watchers: 429,
   internal: 500,
   not_available: 501,
   overloaded: 503,
@@ -78,6 +79,8 @@ const NODE_ERRORS: Record<NodeErrorCode, ErrorCode> = {
   too_many_agents: "too_many_agents",
   name_taken: "conflict",
   unknown_agent: "not_found",
+  upgrade_required: "upgrade_required",
+  too_many_watchers: "too_many_watchers",
 };
 
 /** Turns any error into the status and body the client sees. */

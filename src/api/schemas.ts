@@ -34,8 +34,10 @@ import {
   MEMBERS_MAX_KEYS,
   MEMBERS_MAX_LIMIT,
 } from "../node/members-query.js";
+import { SEQ_PATTERN } from "../node/watch-protocol.js";
 import { BOOTSTRAP_PAGE, DEFAULT_SEED_COUNT } from "./bootstrap-plan.js";
 import { SUMMARY_MAX_LIMIT } from "./convergence.js";
+import { MEMBERS_WAIT_MAX_MS, parseWait, WAIT_RULE } from "./wait-duration.js";
 
 export { MAX_VALUE_BYTES, NAME_PATTERN };
 export const MAX_BOOTSTRAP_SIZE = 1000;
@@ -254,15 +256,21 @@ export const AgentHeartbeatBody = z
   })
   .openapi("AgentHeartbeatRequest");
 
+const sinceParam = z.string().regex(SEQ_PATTERN, "since must be a non-negative integer").optional();
+
+export const WatchQuery = z.object({
+  since: sinceParam.openapi({
+    param: { name: "since", in: "query" },
+    description:
+      "First send the events the node holds after this sequence number (`0`: all it holds), then live ones. Without it, live events only.",
+  }),
+});
+
 export const EventsQuery = z.object({
-  since: z
-    .string()
-    .regex(/^[0-9]{1,16}$/, "since must be a non-negative integer")
-    .optional()
-    .openapi({
-      param: { name: "since", in: "query" },
-      description: "Only events after this sequence number (the Last-Event-ID header wins).",
-    }),
+  since: sinceParam.openapi({
+    param: { name: "since", in: "query" },
+    description: "Only events after this sequence number (the Last-Event-ID header wins).",
+  }),
   follow: z
     .enum(["true", "false"], { error: 'follow must be "true" or "false"' })
     .optional()
@@ -367,6 +375,24 @@ export const MembersQueryParams = z.object({
   limit: queryParam("limit", `Page size, 1 to ${MEMBERS_MAX_LIMIT}; default ${MEMBERS_DEFAULT_LIMIT}.`),
   cursor: queryParam("cursor", "The `next` of the previous page."),
   from: queryParam("from", "The node whose view answers; default any running node, chosen at random."),
+  wait: z
+    .string()
+    .refine((value) => parseWait(value) !== null, WAIT_RULE)
+    .optional()
+    .openapi({
+      param: { name: "wait", in: "query" },
+      description: `With \`index\`: how long to wait for the page to change (\`30s\`, \`5m\`, \`1500ms\`; a bare number is seconds), at most and by default ${MEMBERS_WAIT_MAX_MS / 60_000}m.`,
+      example: "30s",
+    }),
+  index: z
+    .string()
+    .max(200, "index is an ETag: at most 200 characters")
+    .optional()
+    .openapi({
+      param: { name: "index", in: "query" },
+      description:
+        "A blocking query: the ETag of the page the caller holds. The answer comes as soon as the page differs from it (200), or when `wait` ends (304).",
+    }),
 });
 
 /** Turns the query string into MembersQueryInput's input (comma lists split, limit a number). */

@@ -227,9 +227,29 @@ export interface paths {
     };
     /**
      * Server-sent events of membership and state changes seen by one node
-     * @description Each event has `id` (its sequence number), `event` (joined, alive, suspect, dead, left, forgotten, restarted or state) and `data` (JSON: type, node, generation, at, keys for state, seq). Reconnecting with `Last-Event-ID` resumes after that event. With `follow=false` the stream sends the events the node holds now and ends. A comment line is sent every 15 s; a stream closes after 5 minutes and EventSource reconnects. A node error ends the stream with an `error` event whose data is the API error body.
+     * @description Each event has `id` (its sequence number), `event` (joined, alive, suspect, dead, left, forgotten, restarted or state) and `data` (JSON: type, node, generation, at, keys for state, seq). Reconnecting with `Last-Event-ID` resumes after that event. With `follow=false` the stream sends the events the node holds now and ends. A comment line is sent every 15 s; a stream closes after 5 minutes and EventSource reconnects. A node error, or the node stopping, leaving or being deregistered, ends the stream with an `error` event whose data is the API error body. A followed stream is one of the node's watchers (see `watch`) and counts in its cap.
      */
     get: operations["streamNodeEvents"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/clusters/{cluster}/nodes/{node}/watch": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A WebSocket of the membership and state changes one node records, as they happen
+     * @description Upgrade: websocket. Each message is one event as JSON text, in the events stream's shape (type, node, generation, at, keys for state, seq). With `since`, the events the node holds after it come first. Send `ping` as a keepalive: the answer is `pong`, from the runtime, without waking the node. The node closes its watchers with 4001 (node stopped), 4002 (node left), 4003 (node deregistered). At most 256 watchers per node (SSE streams included) by default.
+     */
+    get: operations["watchNode"];
     put?: never;
     post?: never;
     delete?: never;
@@ -247,7 +267,7 @@ export interface paths {
     };
     /**
      * The cluster's directory: members as one running node sees them, filtered and paged
-     * @description Answered by the node named in `from`, else by a running node chosen at random. Members are sorted by name. Each carries no heartbeat or phi, so the ETag changes only when membership or state changes; `If-None-Match` answers 304. A page may be up to a second old (the Worker reuses it), and clients may cache it for two.
+     * @description Answered by the node named in `from`, else by a running node chosen at random. Members are sorted by name. Each carries no heartbeat or phi, so the ETag changes only when membership or state changes; `If-None-Match` answers 304. A page may be up to a second old (the Worker reuses it), and clients may cache it for two. A blocking query (`index` = the ETag held, `wait` = how long) answers as soon as the page differs (200, with its new ETag), or 304 when the wait ends; the Worker waits on the answering node's watch, not by polling.
      */
     get: operations["listMembers"];
     put?: never;
@@ -1783,7 +1803,85 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description This node already has the most event streams open (default 32). */
+      /** @description This node already holds its most watchers (`too_many_watchers`). */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  watchNode: {
+    parameters: {
+      query?: {
+        /** @description First send the events the node holds after this sequence number (`0`: all it holds), then live ones. Without it, live events only. */
+        since?: string;
+      };
+      header?: never;
+      path: {
+        cluster: string;
+        node: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Switching protocols: the WebSocket. */
+      101: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input (bad name, key, value, config, or malformed JSON). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, wrong, forged or revoked bearer token (`unauthorized`), or an expired one (`token_expired`). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The scoped token does not open this call (`forbidden`: another cluster, agent, or a scope that is not enough), or the server has no API_TOKEN configured, so mutating calls are refused (`no_token_configured`). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unknown cluster or node. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not a WebSocket upgrade request. */
+      426: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description This node already holds its most watchers (`too_many_watchers`). */
       429: {
         headers: {
           [name: string]: unknown;
@@ -1811,6 +1909,10 @@ export interface operations {
         cursor?: string;
         /** @description The node whose view answers; default any running node, chosen at random. */
         from?: string;
+        /** @description With `index`: how long to wait for the page to change (`30s`, `5m`, `1500ms`; a bare number is seconds), at most and by default 5m. */
+        wait?: string;
+        /** @description A blocking query: the ETag of the page the caller holds. The answer comes as soon as the page differs from it (200), or when `wait` ends (304). */
+        index?: string;
       };
       header?: never;
       path: {

@@ -93,6 +93,7 @@ export class GossipNode extends FaultInjection implements GossipNodeRpc {
         this.epoch++;
         node.markStopped();
         this.life = { state: "stopped", node };
+        this.watchers.closeAll("stopped");
         await this.store.disarmAlarm();
         await markNotRunning(this.env, node.record.cluster, node.record.node);
       }
@@ -115,6 +116,7 @@ export class GossipNode extends FaultInjection implements GossipNodeRpc {
         this.epoch++;
         node.announceLeave();
         this.life = { state: "left", node, confirmed: false };
+        this.watchers.closeAll("left");
         await this.store.disarmAlarm();
         await markNotRunning(this.env, node.record.cluster, node.record.node);
       }
@@ -163,6 +165,7 @@ export class GossipNode extends FaultInjection implements GossipNodeRpc {
       if (life.state === "hung") life.release();
       this.epoch++;
       this.life = UNCONFIGURED;
+      this.watchers.closeAll("deregistered");
       await this.store.disarmAlarm();
       await this.ctx.storage.deleteAll();
       setTimeout(() => this.ctx.abort("deregistered"), EVICT_DELAY_MS);

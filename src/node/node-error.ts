@@ -19,6 +19,8 @@ export const NODE_ERROR_CODES = [
   "too_many_agents",
   "name_taken",
   "unknown_agent",
+  "upgrade_required",
+  "too_many_watchers",
 ] as const;
 
 export type NodeErrorCode = (typeof NODE_ERROR_CODES)[number];

@@ -50,6 +50,8 @@ export type ShellCounters = Pick<
   | "rpcCallsAnswered"
   | "peerCallsAnswered"
   | "wakesBroughtForward"
+  | "watchersAccepted"
+  | "watchMessagesReceived"
   | "storageErrors"
 >;
 
@@ -63,6 +65,8 @@ export function newShellCounters(): ShellCounters {
     rpcCallsAnswered: 0,
     peerCallsAnswered: 0,
     wakesBroughtForward: 0,
+    watchersAccepted: 0,
+    watchMessagesReceived: 0,
     storageErrors: 0,
   };
 }

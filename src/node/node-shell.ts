@@ -2,8 +2,9 @@
  * The machinery under the GossipNode Durable Object: its one state field (`life`, see
  * lifecycle.ts), storage read back in the constructor (generations.ts), the alarm loop (the
  * next round is armed before a round starts, so no failure inside a round ends the loop), new
- * generations, and the guards every RPC handler goes through. gossip-node.ts adds only the
- * RPC surface on top of it.
+ * generations, the guards every RPC handler goes through, and the watchers' WebSockets
+ * (`fetch` and the hibernation handlers, see watchers.ts). gossip-node.ts adds only the RPC
+ * surface on top of it.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
@@ -18,6 +19,7 @@ import { NodeStore, type StoreFaults } from "./node-store.js";
 import type { NodeView } from "./rpc-types.js";
 import type { NodeSettings } from "./start-request.js";
 import type { PeerStub } from "./stub-transport.js";
+import { Watchers } from "./watchers.js";
 
 /** Rounds allowed to overlap (slow peers); beyond that an alarm only re-arms. */
 const MAX_ROUNDS_IN_FLIGHT = 2;
@@ -41,6 +43,8 @@ export abstract class NodeShell extends DurableObject<Env> {
   /** Time spent inside alarm() and RPC handlers (see active-time.ts for what it misses). */
   protected readonly active = new ActiveTime();
   protected readonly deps: RuntimeDeps;
+  /** The WebSockets of `GET .../watch`, held through hibernation. */
+  readonly watchers: Watchers;
   protected life: Lifecycle = UNCONFIGURED;
   private roundsInFlight = 0;
   /** Bumped by configure/start/stop/leave: work begun under an older epoch stops at its next await. */
@@ -49,9 +53,11 @@ export abstract class NodeShell extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new NodeStore(ctx.storage, this.faults);
+    const watchers = new Watchers(ctx, env.MAX_WATCHERS_PER_NODE);
+    this.watchers = watchers;
     this.deps = {
       store: this.store,
-      log: new EventLog(EVENT_LOG_CAPACITY, Date.now()),
+      log: new EventLog(EVENT_LOG_CAPACITY, Date.now(), (events) => watchers.send(events)),
       shell: newShellCounters(),
       connect: (cluster, peer) => env.GOSSIP_NODE.getByName(`${cluster}/${peer}`) as unknown as PeerStub,
       keepAlive: (work) => ctx.waitUntil(work),
@@ -100,6 +106,40 @@ export abstract class NodeShell extends DurableObject<Env> {
     }
     // The round may have made the node busy (a probe failed): its next wake comes sooner.
     if (epoch === this.epoch) await this.wakeSoonerIfDue();
+  }
+
+  // ================================================================ watchers
+
+  /**
+   * The only HTTP the node answers: a watcher's upgrade (the Worker forwards
+   * `GET .../nodes/:node/watch` here after its auth and registry checks). A refusal is the
+   * NodeError's shape as JSON (the API gives it its status); a node never configured has
+   * nothing to watch (`not_configured`, a 404 to the API's clients).
+   */
+  override async fetch(request: Request): Promise<Response> {
+    return this.answer(async () => {
+      try {
+        const node = this.configured();
+        const response = this.watchers.accept(request, (since) => {
+          node.collectEvents();
+          return this.deps.log.since(since);
+        });
+        this.deps.shell.watchersAccepted++;
+        return response;
+      } catch (error) {
+        if (!(error instanceof NodeError)) throw error;
+        return Response.json({ error: { code: error.code, message: error.detail } }, { status: 400 });
+      }
+    });
+  }
+
+  /** A watcher's message other than the keepalive (which the runtime answers): counted, ignored. */
+  override async webSocketMessage(): Promise<void> {
+    this.deps.shell.watchMessagesReceived++;
+  }
+
+  override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
+    this.watchers.closed(socket, code, reason);
   }
 
   // ================================================================ internals

@@ -30,6 +30,10 @@ export interface NodeCounters extends CoreCounters {
   peerCallsAnswered: number;
   /** Alarms re-armed sooner because a call made the node busy between wakes (a row each). */
   wakesBroughtForward: number;
+  /** WebSocket watchers this node accepted (each a request; see watchers.ts). */
+  watchersAccepted: number;
+  /** Messages from watchers other than the keepalive ping, which the runtime answers unseen. */
+  watchMessagesReceived: number;
   /** Rows of others' keys that failed to save (the rest of the save went on). */
   storageErrors: number;
   /** SQLite rows written, setAlarm included (each is billed as one row). */
@@ -159,6 +163,8 @@ export interface GossipNodeRpc {
   /** Null when this object was never configured. */
   view(): Promise<NodeView | null>;
   events(since: number): Promise<EventsPage>;
+  /** A watcher's WebSocket upgrade (watchers.ts): 101 with the socket, or a NodeError thrown. */
+  fetch(request: Request): Promise<Response>;
   /** The members query over this node's view (see members-query.ts); running nodes only. */
   members(query: MembersQuery): Promise<MembersPage>;
   /** Who owns each key in this node's view (see owners-query.ts); running nodes only. */

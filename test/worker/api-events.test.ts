@@ -1,21 +1,23 @@
 /**
  * `GET .../events` inside workerd: the stream carries membership and state changes as
  * server-sent events with ids, resumes after Last-Event-ID without repeating anything, reads
- * the log once and ends with follow=false, and stops polling the node and frees its stream
- * slot once the client goes away.
+ * the log once and ends with follow=false, relays the node's watch without polling it (an idle
+ * stream makes no request to the node), frees its watcher slot once the client goes away, and
+ * ends with an `error` event when the node stops.
  */
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { POLL_INTERVAL_MS } from "../../src/api/routes/events.js";
 import { type SseMessage, SseReader } from "../support/sse.js";
 import { call, callJson, eventually } from "./support/api.js";
+import { setWatchCap, watcherCount } from "./support/watch.js";
 
 // Gossip takes seconds on a busy machine; each wait below has its own deadline.
 vi.setConfig({ testTimeout: 40_000 });
 
 const CONFIG = { intervalMs: 200, probeTimeoutMs: 100, suspicionMult: 5 };
-const CLUSTER = "/v1/clusters/api-events";
-/** Long enough that a stream still polling would be seen at least twice. */
-const OBSERVE_MS = 2 * POLL_INTERVAL_MS + 200;
+const NAME = "api-events";
+const CLUSTER = `/v1/clusters/${NAME}`;
+/** Long enough that a stream polling as the old relay did (twice a second) would be seen twice. */
+const OBSERVE_MS = 1_200;
 
 function data(message: SseMessage): { type: string; node: string; keys?: string[]; seq: number } {
   return JSON.parse(message.data ?? "null");
@@ -30,7 +32,8 @@ async function open(path: string, headers: Record<string, string> = {}): Promise
 }
 
 afterAll(async () => {
-  for (const node of ["n0", "n1", "quiet", "slots"]) await call("POST", `${CLUSTER}/nodes/${node}/stop`);
+  for (const node of ["n0", "n1", "quiet", "slots", "halts"])
+    await call("POST", `${CLUSTER}/nodes/${node}/stop`);
 });
 
 describe("events", () => {
@@ -71,7 +74,7 @@ describe("events", () => {
     }
   });
 
-  it("with follow=false sends the events held now, then ends the stream and polls no more", async () => {
+  it("with follow=false sends the events held now, then ends the stream and asks no more", async () => {
     const node = `${CLUSTER}/nodes/n0`;
     // Calls the node answered other than its peers' gossip: the API's, this test's reads among them.
     const apiCalls = async () => {
@@ -101,42 +104,51 @@ describe("events", () => {
     expect(JSON.stringify(res.json)).toContain("follow");
   });
 
-  it("stops polling the node once the client goes away", async () => {
+  it("relays the node's watch: an idle stream makes no request to the node, and its watch closes with it", async () => {
     const node = `${CLUSTER}/nodes/quiet`;
     expect((await callJson("PUT", node, { body: { seeds: [], config: CONFIG } })).status).toBe(200);
     const answered = async () => (await callJson("GET", node)).json.counters.rpcCallsAnswered as number;
 
     const stream = await open(`${node}/events`);
-    await stream.next(); // the retry line: the stream is polling now
-    await eventually(async () => (await answered()) >= 4, 10_000, "the stream to poll the node");
-    await stream.cancel();
+    try {
+      await stream.next(); // the retry line: the stream is open, its watch accepted
+      // The node is alone (no peer gossips with it): the only calls it answers are this test's
+      // own reads, one per read. Proving that nothing polls needs a window of observation: this
+      // wait is the measurement, not a hope that work is done.
+      const before = await answered();
+      await new Promise((r) => setTimeout(r, OBSERVE_MS));
+      expect((await answered()) - before).toBe(1);
+      expect(await watcherCount(NAME, "quiet")).toBe(1);
+    } finally {
+      await stream.cancel();
+    }
+    await eventually(async () => (await watcherCount(NAME, "quiet")) === 0, 10_000, "the watch to close");
+  });
 
-    // Once abandoned, the only calls the node answers are this test's own reads (one per read).
-    // Proving that nothing polls needs a window of observation longer than the poll interval:
-    // this wait is the measurement, not a hope that work is done.
-    await eventually(
-      async () => {
-        const before = await answered();
-        await new Promise((r) => setTimeout(r, OBSERVE_MS));
-        return (await answered()) - before === 1;
-      },
-      15_000,
-      "the node to stop being polled",
-    );
+  it("ends the stream with an error event when the node stops", async () => {
+    const node = `${CLUSTER}/nodes/halts`;
+    expect((await callJson("PUT", node, { body: { seeds: [], config: CONFIG } })).status).toBe(200);
+    const stream = await open(`${node}/events`);
+    await stream.next();
+    await call("POST", `${node}/stop`);
+    const seen = await stream.until((m) => m.event === "error");
+    expect(JSON.parse(seen.at(-1)?.data ?? "null").error.code).toBe("node_stopped");
+    expect(await stream.next()).toBeNull();
   });
 
   it("gives a closed stream's slot to the next client at once", async () => {
-    // One stream per node, so the second client is refused until the first one's slot is free.
-    const oneSlot = { env: { MAX_STREAMS_PER_NODE: "1" }, token: null };
+    // One watcher on the node, so the second client is refused until the first one's slot is free.
+    const oneSlot = { token: null };
     const node = `${CLUSTER}/nodes/slots`;
     expect((await callJson("PUT", node, { body: { seeds: [], config: CONFIG } })).status).toBe(200);
+    await setWatchCap(NAME, "slots", 1);
     const first = await call("GET", `${node}/events`, oneSlot);
     expect(first.status).toBe(200);
     const stream = new SseReader(first.body as ReadableStream<Uint8Array>);
     await stream.next();
     const refused = await callJson("GET", `${node}/events`, oneSlot);
     expect(refused.status).toBe(429);
-    expect(refused.json.error.code).toBe("too_many_streams");
+    expect(refused.json.error.code).toBe("too_many_watchers");
 
     await stream.cancel();
     const next = await eventually(

@@ -106,9 +106,11 @@ const request = fc.oneof(
       { nil: null },
     ),
   }),
-  // The right token, a body that cannot be valid, any path except the sentinel's reads.
+  // The right token, a body that cannot be valid, any path except the sentinel's reads. Not
+  // DELETE: it reads no body, so with the right token it is a valid call (it deregistered the
+  // sentinel in one run).
   fc.record({
-    method: fc.constantFrom("PUT", "POST", "DELETE"),
+    method: fc.constantFrom("PUT", "POST"),
     path,
     headers,
     body: invalidBody,

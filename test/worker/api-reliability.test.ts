@@ -1,13 +1,13 @@
 /**
  * Reliability of the API (issue 10): a read of an unknown node creates no Durable Object; a
  * repeated PUT of a running node is a retry, not a restart; event streams are capped per node
- * (429 `too_many_streams`) and streams on one node share their polls.
+ * by the node itself (429 `too_many_watchers`).
  */
 import { env, listDurableObjectIds } from "cloudflare:test";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { POLL_INTERVAL_MS } from "../../src/api/routes/events.js";
 import { SseReader } from "../support/sse.js";
 import { call, callJson, eventually, expectError } from "./support/api.js";
+import { setWatchCap } from "./support/watch.js";
 
 vi.setConfig({ testTimeout: 40_000 });
 
@@ -77,29 +77,26 @@ describe("PUT a running node again", () => {
 });
 
 describe("event streams", () => {
-  async function openStream(node: string, streamEnv?: Record<string, string>) {
-    return call("GET", `${CLUSTER}/nodes/${node}/events`, { token: null, env: streamEnv });
-  }
-
-  it("are capped per node: the next one is a 429 too_many_streams, and a closed one frees its slot", async () => {
+  it("are capped per node, over every isolate: the next one is a 429 too_many_watchers, and a closed one frees its slot", async () => {
     await startNode("busy");
-    const capped = { MAX_STREAMS_PER_NODE: "2" };
+    await setWatchCap("api-rel", "busy", 2);
+    const openStream = () => call("GET", `${CLUSTER}/nodes/busy/events`, { token: null });
     const readers: SseReader[] = [];
     try {
       for (let i = 0; i < 2; i++) {
-        const res = await openStream("busy", capped);
+        const res = await openStream();
         expect(res.status).toBe(200);
         readers.push(new SseReader(res.body as ReadableStream<Uint8Array>));
         await readers[i]?.next(); // the retry line: the stream is open
       }
-      const refused = await openStream("busy", capped);
+      const refused = await openStream();
       expect(refused.status).toBe(429);
-      expect(expectError(await refused.json()).code).toBe("too_many_streams");
+      expect(expectError(await refused.json()).code).toBe("too_many_watchers");
 
       await readers.shift()?.cancel();
       const reopened = await eventually(
         async () => {
-          const res = await openStream("busy", capped);
+          const res = await openStream();
           if (res.status === 200) return res;
           await res.body?.cancel();
           return undefined;
@@ -108,33 +105,6 @@ describe("event streams", () => {
         "a slot to free up",
       );
       readers.push(new SseReader(reopened.body as ReadableStream<Uint8Array>));
-    } finally {
-      for (const reader of readers) await reader.cancel();
-    }
-  });
-
-  it("on one node share one poll", async () => {
-    await startNode("shared");
-    const answered = async () =>
-      (await callJson("GET", `${CLUSTER}/nodes/shared`)).json.counters.rpcCallsAnswered as number;
-    const readers: SseReader[] = [];
-    try {
-      for (let i = 0; i < 4; i++) {
-        const res = await openStream("shared");
-        expect(res.status).toBe(200);
-        const reader = new SseReader(res.body as ReadableStream<Uint8Array>);
-        await reader.next();
-        readers.push(reader);
-      }
-      const window = 6 * POLL_INTERVAL_MS;
-      const before = await answered();
-      const startedAt = Date.now();
-      await eventually(async () => Date.now() - startedAt >= window, window + 5_000, "the window to pass");
-      const calls = (await answered()) - before - 1; // minus this test's own read
-      const elapsed = Date.now() - startedAt;
-      // Four streams polling alone would make about 4 calls per interval; shared, about one.
-      expect(calls).toBeLessThanOrEqual(Math.ceil(elapsed / POLL_INTERVAL_MS) * 2);
-      expect(calls).toBeGreaterThan(0);
     } finally {
       for (const reader of readers) await reader.cancel();
     }

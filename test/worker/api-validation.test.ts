@@ -282,6 +282,7 @@ describe("headers and documents", () => {
         "/v1/clusters/{cluster}/nodes/{node}/start",
         "/v1/clusters/{cluster}/nodes/{node}/state/{key}",
         "/v1/clusters/{cluster}/nodes/{node}/stop",
+        "/v1/clusters/{cluster}/nodes/{node}/watch",
         "/v1/clusters/{cluster}/owners",
         "/v1/clusters/{cluster}/tokens/revoke",
         "/v1/tokens",
