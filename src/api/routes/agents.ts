@@ -7,8 +7,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { agentHeartbeat, agentLeave } from "../agents.js";
 import { requireWriteToken } from "../auth.js";
 import { createApp, errors, jsonBody, jsonResponse, pick, writeSecurity } from "../openapi.js";
-import { AgentClaimSchema } from "../responses.js";
 import { AgentHeartbeatBody, AgentParams, NodeName } from "../schemas.js";
+import { AgentClaimSchema } from "../view-schemas.js";
 
 const AGENT_PATH = "/v1/clusters/{cluster}/agents/{agent}";
 
