@@ -8,7 +8,7 @@ import { availableParallelism, platform } from "node:os";
 import { join } from "node:path";
 import type { Detector } from "../src/core/index.js";
 import { EVENT_LOG_CAPACITY } from "../src/node/limits.js";
-import { startWranglerDev, type WranglerDev } from "../test/e2e/support/wrangler-dev.js";
+import { startWranglerDev, type WranglerDev } from "../tools/wrangler-dev.js";
 import { type BenchConfig, parseBenchArgs, USAGE } from "./args.js";
 import {
   costAsRun,

@@ -18,7 +18,7 @@ import {
 import { CONFIG_LIMITS, DETECTORS, MODES, resolveConfig } from "../../src/core/config.js";
 import { DEFAULTS as SIM_DEFAULTS } from "../../src/sim/options.js";
 import { formatNumber } from "../../src/sim/report.js";
-import { CLUSTER_BOUNDS, type ClusterBound } from "../../test/core/support/cluster-bounds.js";
+import { CLUSTER_BOUNDS, type ClusterBound } from "../../tools/cluster-bounds.js";
 
 const DASH = "—";
 
@@ -526,7 +526,7 @@ export function coreBoundsBlock(): string {
     b.note ?? "",
   ]);
   return [
-    "Generated from `CLUSTER_BOUNDS` in `test/core/support/cluster-bounds.ts`.",
+    "Generated from `CLUSTER_BOUNDS` in `tools/cluster-bounds.ts`.",
     "",
     markdownTable(["the test asserts", "at most", "note"], rows),
   ].join("\n");

@@ -17,7 +17,7 @@ import { type Browser, type ConsoleMessage, chromium, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BOOTSTRAP_PAGE } from "../../src/api/bootstrap-plan.js";
 import { createHearsayClient } from "../../src/client/index.js";
-import { startWranglerDev, type WranglerDev } from "./support/wrangler-dev.js";
+import { startWranglerDev, type WranglerDev } from "../../tools/wrangler-dev.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOT = "test-results/dashboard.png";

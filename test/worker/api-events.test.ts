@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { POLL_INTERVAL_MS } from "../../src/api/routes/events.js";
-import { type SseMessage, SseReader } from "../support/sse.js";
+import { type SseMessage, SseReader } from "../../tools/sse-reader.js";
 import { call, callJson, eventually } from "./support/api.js";
 
 // Gossip takes seconds on a busy machine; each wait below has its own deadline.

@@ -6,7 +6,7 @@
 import { env, listDurableObjectIds } from "cloudflare:test";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { POLL_INTERVAL_MS } from "../../src/api/routes/events.js";
-import { SseReader } from "../support/sse.js";
+import { SseReader } from "../../tools/sse-reader.js";
 import { call, callJson, eventually, expectError } from "./support/api.js";
 
 vi.setConfig({ testTimeout: 40_000 });

@@ -7,9 +7,9 @@
  */
 import { createRoute } from "@hono/zod-openapi";
 import { type GossipConfig, resolveConfig } from "../../core/index.js";
+import { mapLimit } from "../../shared/map-limit.js";
 import { requireReadToken, requireWriteToken } from "../auth.js";
 import { BOOTSTRAP_PAGE, planBootstrap } from "../bootstrap-plan.js";
-import { mapLimit } from "../concurrency.js";
 import { SUMMARY_MAX_LIMIT, summarizeCluster, summarizeNode } from "../convergence.js";
 import { ApiError, toErrorResponse } from "../errors.js";
 import { createApp, jsonBody, jsonResponse, pick, readSecurity, writeSecurity } from "../openapi.js";
