@@ -9,6 +9,7 @@ import { api, getToken, setToken } from "./dashboard/api.js";
 import { createChart } from "./dashboard/chart.js";
 import { byId, byName, fmtTime, h, setText } from "./dashboard/dom.js";
 import { followEvents } from "./dashboard/events.js";
+import { applyBootstrapLimits } from "./dashboard/form-limits.js";
 import { STATUS_WORD, STATUSES, statusIcon, statusOf } from "./dashboard/glyphs.js";
 import { createMesh } from "./dashboard/mesh.js";
 import { createPanel } from "./dashboard/panel.js";
@@ -588,5 +589,9 @@ function renderLegend() {
 byId("cluster", HTMLInputElement).value = state.cluster;
 renderLegend();
 renderToken();
+void applyBootstrapLimits({
+  size: byId("bootstrap-size", HTMLInputElement),
+  intervalMs: byId("bootstrap-interval", HTMLInputElement),
+});
 if (state.observer) watchEvents();
 refreshNow();

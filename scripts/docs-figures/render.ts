@@ -19,6 +19,7 @@ import { CONFIG_LIMITS, DETECTORS, MODES, resolveConfig } from "../../src/core/c
 import { DEFAULTS as SIM_DEFAULTS } from "../../src/sim/options.js";
 import { formatNumber } from "../../src/sim/report.js";
 import { CLUSTER_BOUNDS, type ClusterBound } from "../../tools/cluster-bounds.js";
+import { bootstrapPagesBlock } from "./page-facts.js";
 
 const DASH = "—";
 
@@ -540,6 +541,7 @@ export const BLOCKS = {
   sim: simBlock,
   config: (_sources: Sources, _target: Target) => configBlock(),
   "core-bounds": (_sources: Sources, _target: Target) => coreBoundsBlock(),
+  "bootstrap-pages": (_sources: Sources, _target: Target) => bootstrapPagesBlock(),
 } as const;
 
 export type BlockName = keyof typeof BLOCKS;
