@@ -17,7 +17,12 @@ import type { NodeView } from "../../src/node/rpc-types.js";
 import { mapLimit } from "../../src/shared/map-limit.js";
 import { pollUntil } from "../../tools/poll.js";
 import type { HearsayClient } from "./api-client.js";
-import { falseSuspicionsIn, fullMembershipFromLogs, lastFirstArrival, readEventLogs } from "./event-log.js";
+import {
+  falseSuspicionsIn,
+  fullMembershipFromLogs,
+  lastFirstArrival,
+  readEventLogs,
+} from "./read-event-logs.js";
 import {
   type BriefCounts,
   fullMembershipByCounts,

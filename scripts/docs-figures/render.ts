@@ -14,10 +14,10 @@ import {
   figuresTable,
   markdownTable,
   tradeoffTable,
-} from "../../bench/report.js";
+} from "../../bench/bench-result.js";
 import { CONFIG_LIMITS, DETECTORS, MODES, resolveConfig } from "../../src/core/config.js";
 import { DEFAULTS as SIM_DEFAULTS } from "../../src/sim/options.js";
-import { formatNumber } from "../../src/sim/report.js";
+import { formatNumber } from "../../src/sim/sim-report.js";
 import { CLUSTER_BOUNDS, type ClusterBound } from "../../tools/cluster-bounds.js";
 import { bootstrapPagesBlock } from "./page-facts.js";
 

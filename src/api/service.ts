@@ -14,9 +14,9 @@ import { z } from "@hono/zod-openapi";
 import type { Env } from "../env.js";
 import type { MembersPage } from "../node/members-query.js";
 import type { AgentClaim, NodeView } from "../node/rpc-types.js";
-import { agentHeartbeat } from "./agents.js";
+import { agentHeartbeat } from "./agent-home.js";
+import { cachedMembers, checkMembersQuery } from "./directory-query.js";
 import { API_ERRORS, apiError, type ErrorCode, toErrorResponse } from "./errors.js";
-import { cachedMembers, checkMembersQuery } from "./members.js";
 import { formatIssues } from "./openapi.js";
 import { knownNode } from "./registry-cache.js";
 import {

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { BenchResult } from "../../bench/report.js";
+import type { BenchResult } from "../../bench/bench-result.js";
 import { bootstrapPagesBlock, rewriteFacts } from "../../scripts/docs-figures/page-facts.js";
 import {
   benchBlock,

@@ -4,7 +4,7 @@
  * how the home judges the agent and how another node takes it over.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { agentHeartbeat, agentLeave } from "../agents.js";
+import { agentHeartbeat, agentLeave } from "../agent-home.js";
 import { requireWriteToken } from "../auth.js";
 import { createApp, errors, jsonBody, jsonResponse, pick, writeSecurity } from "../openapi.js";
 import { AgentHeartbeatBody, AgentParams, NodeName } from "../schemas.js";

@@ -7,7 +7,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { etag } from "hono/etag";
 import { requireReadToken } from "../auth.js";
-import { cachedMembers, checkMembersQuery } from "../members.js";
+import { cachedMembers, checkMembersQuery } from "../directory-query.js";
 import { type AppEnv, createApp, jsonResponse, pick, readSecurity } from "../openapi.js";
 import { MembersPageSchema } from "../responses.js";
 import { ClusterParams, MembersQueryParams, membersQueryFromParams } from "../schemas.js";
