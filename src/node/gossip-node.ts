@@ -271,16 +271,6 @@ export class GossipNode extends FaultInjection implements GossipNodeRpc {
       return life.node.answer(message);
     });
   }
-
-  /** Protocol v1's exchange, during a deploy: refused, so the old peer counts a failed exchange. */
-  async exchange(_syn: unknown): Promise<unknown> {
-    return this.answer(async () => refusal("protocol v1 is no longer spoken; this node speaks v2"));
-  }
-
-  /** Protocol v1's final ack, during a deploy: ignored. */
-  async ack(_message: unknown): Promise<void> {
-    return this.answer(async () => undefined);
-  }
 }
 
 function checkAgentName(agent: unknown): asserts agent is string {

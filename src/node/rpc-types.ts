@@ -143,10 +143,6 @@ export interface GossipNodeRpc {
    * reply, a push with nothing; a stopped node answers `{t: "refused"}` (rejections are counted).
    */
   gossip(message: unknown): Promise<unknown>;
-  /** Protocol v1 (old peers during a deploy): always refused. */
-  exchange(syn: unknown): Promise<unknown>;
-  /** Protocol v1: ignored. */
-  ack(message: unknown): Promise<void>;
   setKey(key: string, value: string): Promise<{ version: number }>;
   /** Deletes a key; `version` is null when the key did not exist. */
   deleteKey(key: string): Promise<{ version: number | null }>;
