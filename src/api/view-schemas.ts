@@ -11,6 +11,7 @@ import {
   type CoreCounters,
   DETECTORS,
   type DigestEntry,
+  emptyCounters,
   type GossipConfig,
   MEMBER_STATUSES,
   type MemberStatus,
@@ -19,7 +20,13 @@ import {
   type NumericRule,
 } from "../core/index.js";
 import { MEMBER_KINDS } from "../node/members-query.js";
-import type { AgentClaim, NodeCounters, NodeOptions, NodeView } from "../node/rpc-types.js";
+import {
+  type AgentClaim,
+  type NodeCounters,
+  type NodeOptions,
+  type NodeView,
+  SHELL_COUNTERS,
+} from "../node/rpc-types.js";
 
 /** True only when A and B are the same type (each assignable to the other, optional fields alike). */
 export type SameType<A, B> =
@@ -99,59 +106,25 @@ const NodeOptionsSchema = z
   .openapi("NodeOptions", { description: "Settings of the Durable Object shell." });
 schemaMatches<SameType<z.infer<typeof NodeOptionsSchema>, NodeOptions>>(true);
 
-/** A number field per counter name. */
-function counterFields<K extends string>(names: readonly K[]): { [F in K]: z.ZodNumber } {
+/** A number field per counter name, described when a description is given. */
+function counterFields<K extends string>(
+  descriptions: Record<K, string | undefined>,
+): { [F in K]: z.ZodNumber } {
   const shape: Partial<Record<K, z.ZodNumber>> = {};
-  for (const name of names) shape[name] = z.number();
+  for (const name of Object.keys(descriptions) as K[]) {
+    const description = descriptions[name];
+    shape[name] = description === undefined ? z.number() : z.number().openapi({ description });
+  }
   return shape as { [F in K]: z.ZodNumber };
 }
 
-/** The counters' names, for the schema; the check below ties them to `NodeCounters`. */
-const CORE_COUNTER_NAMES = [
-  "rounds",
-  "wakes",
-  "exchangesStarted",
-  "exchangesCompleted",
-  "exchangesFailed",
-  "exchangesAnswered",
-  "exchangesQuiet",
-  "messagesSent",
-  "messagesReceived",
-  "bytesSent",
-  "bytesReceived",
-  "rejectedMessages",
-  "keysWritten",
-  "probesSent",
-  "probesFailed",
-  "indirectProbesSent",
-  "pingsAnswered",
-  "suspicionsRaised",
-  "refutations",
-  "pushesSent",
-  "forwardsSent",
-] as const satisfies readonly (keyof CoreCounters)[];
-const SHELL_COUNTER_NAMES = [
-  "alarmsRun",
-  "roundErrors",
-  "exchangesAttempted",
-  "exchangesSucceeded",
-  "rpcCallsMade",
-  "rpcCallsAnswered",
-  "peerCallsAnswered",
-  "wakesBroughtForward",
-  "storageErrors",
-  "storageRowsWritten",
-  "storageRowsAlarm",
-  "storageRowsHeartbeat",
-  "storageRowsOwnKeys",
-  "storageRowsLifecycle",
-  "storageRowsMembership",
-  "storageRowsPeerKeys",
-  "activeMs",
-] as const satisfies readonly (keyof NodeCounters)[];
+/** The core's counter names, from its own empty counters (typed complete by the core). */
+const coreCounterNames = Object.fromEntries(
+  Object.keys(emptyCounters()).map((name) => [name, undefined]),
+) as Record<keyof CoreCounters, undefined>;
 
 const NodeCountersSchema = z
-  .object(counterFields([...CORE_COUNTER_NAMES, ...SHELL_COUNTER_NAMES]))
+  .object({ ...counterFields(coreCounterNames), ...counterFields(SHELL_COUNTERS) })
   .openapi("NodeCounters", {
     description: "The core's counters and the shell's; memory only, they restart after a wake-up.",
   });

@@ -619,22 +619,39 @@ export interface components {
       refutations: number;
       pushesSent: number;
       forwardsSent: number;
+      /** @description Alarms run since the object woke. */
       alarmsRun: number;
+      /** @description Rounds whose body threw (the loop went on). */
       roundErrors: number;
+      /** @description Exchanges the shell started with peers. */
       exchangesAttempted: number;
+      /** @description Of those, exchanges that completed. */
       exchangesSucceeded: number;
+      /** @description RPC calls this node made to peers (syn + ack). */
       rpcCallsMade: number;
+      /** @description RPC calls this node answered (from peers and from the API). */
       rpcCallsAnswered: number;
+      /** @description Of those: gossip messages from peers (the rest came from the API). */
       peerCallsAnswered: number;
+      /** @description Alarms re-armed sooner because a call made the node busy between wakes (a row each). */
       wakesBroughtForward: number;
+      /** @description Rows of others' keys that failed to save (the rest of the save went on). */
       storageErrors: number;
+      /** @description SQLite rows written, setAlarm included (each is billed as one row). */
       storageRowsWritten: number;
+      /** @description Of those: setAlarm and deleteAlarm. */
       storageRowsAlarm: number;
+      /** @description Of those: the own heartbeat, saved when it ran ahead of the clock floor. */
       storageRowsHeartbeat: number;
+      /** @description Of those: own key writes and deletes. */
       storageRowsOwnKeys: number;
+      /** @description Of those: configure, start, stop, leave, own status changes, own tombstones collected. */
       storageRowsLifecycle: number;
+      /** @description Of those: the membership rows (who the others are, their statuses, graves). */
       storageRowsMembership: number;
+      /** @description Of those: others' keys. */
       storageRowsPeerKeys: number;
+      /** @description Wall time inside alarm() and RPC handlers (overlaps counted once), ms: the time the object is not idle. Date.now() only moves across I/O in workerd, so CPU time between two I/O events is missed: a lower bound of the billed duration. */
       activeMs: number;
     };
     StartNodeRequest: {
