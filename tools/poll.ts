@@ -61,12 +61,13 @@ export async function pollUntil<T>(
     } catch (error) {
       last = error;
     }
-    const pause = Math.min(options.everyMs, deadline - Date.now());
-    if (pause <= 0) {
+    const left = deadline - Date.now();
+    if (left <= 0) {
       const extra = options.context ? `\n${options.context()}` : "";
       throw new PollTimeout(options.what, Date.now() - start, last, extra);
     }
-    await pace(pause);
+    // everyMs 0 asks again at once (the check itself waits, as a nested poll does).
+    if (options.everyMs > 0) await pace(Math.min(options.everyMs, left));
   }
 }
 

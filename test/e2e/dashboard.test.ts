@@ -92,6 +92,7 @@ describe("dashboard files, as the platform serves them", () => {
       "/dashboard/client.js",
       "/dashboard/dom.js",
       "/dashboard/events.js",
+      "/dashboard/form-limits.js",
       "/dashboard/glyphs.js",
       "/dashboard/mesh.js",
       "/dashboard/panel.js",
