@@ -7,7 +7,7 @@
  * per-request active-time estimate of the cost model).
  */
 import { createRequire } from "node:module";
-import { median, percentile } from "./poll.js";
+import { percentile } from "../src/sim/stats.js";
 
 /** The part of autocannon's result the bench reads. */
 interface AutocannonResult {
@@ -166,5 +166,5 @@ export async function sampleLatency(
     await res.arrayBuffer();
     if (res.ok) times.push(performance.now() - start);
   }
-  return { count: times.length, p50Ms: median(times), p99Ms: percentile(times, 99) };
+  return { count: times.length, p50Ms: percentile(times, 50), p99Ms: percentile(times, 99) };
 }

@@ -8,18 +8,8 @@ import { availableParallelism, platform } from "node:os";
 import { join } from "node:path";
 import type { Detector } from "../src/core/index.js";
 import { EVENT_LOG_CAPACITY } from "../src/node/limits.js";
-import { startWranglerDev, type WranglerDev } from "../test/e2e/support/wrangler-dev.js";
+import { startWranglerDev, type WranglerDev } from "../tools/wrangler-dev.js";
 import { type BenchConfig, parseBenchArgs, USAGE } from "./args.js";
-import {
-  costAsRun,
-  costTable as costIntervals,
-  type PerRoundUsage,
-  type PerSecondUsage,
-} from "./cost-model.js";
-import { type LatencySample, type LoadFigures, runViewAndMembersLoad, sampleLatency } from "./load.js";
-import { HearsayClient } from "./mesh/api-client.js";
-import { cpuSeconds, findWorkerdPids } from "./mesh/process-cpu.js";
-import { type MeshFigures, runMesh, stopNodes } from "./mesh/run-mesh.js";
 import {
   asRunTable,
   type BenchResult,
@@ -33,7 +23,17 @@ import {
   goalLine,
   resultFileName,
   tradeoffTable,
-} from "./report.js";
+} from "./bench-result.js";
+import {
+  costAsRun,
+  costTable as costIntervals,
+  type PerRoundUsage,
+  type PerSecondUsage,
+} from "./cost-model.js";
+import { type LatencySample, type LoadFigures, runViewAndMembersLoad, sampleLatency } from "./load.js";
+import { HearsayClient } from "./mesh/api-client.js";
+import { cpuSeconds, findWorkerdPids } from "./mesh/process-cpu.js";
+import { type MeshFigures, runMesh, stopNodes } from "./mesh/run-mesh.js";
 import { runSwim, type SwimOutcome } from "./swim/run-swim.js";
 import {
   steadyRoundsFor,

@@ -9,6 +9,7 @@ import { api, getToken, setToken } from "./dashboard/api.js";
 import { createChart } from "./dashboard/chart.js";
 import { byId, byName, fmtTime, h, setText } from "./dashboard/dom.js";
 import { followEvents } from "./dashboard/events.js";
+import { applyBootstrapLimits } from "./dashboard/form-limits.js";
 import { STATUS_WORD, statusIcon, statusOf } from "./dashboard/glyphs.js";
 import { createMesh, legendItems } from "./dashboard/mesh.js";
 import { createOwnersBox } from "./dashboard/owners.js";
@@ -593,5 +594,9 @@ byId("action-leave").addEventListener("click", () => {
 byId("cluster", HTMLInputElement).value = state.cluster;
 byId("legend").replaceChildren(...legendItems());
 renderToken();
+void applyBootstrapLimits({
+  size: byId("bootstrap-size", HTMLInputElement),
+  intervalMs: byId("bootstrap-interval", HTMLInputElement),
+});
 if (state.observer) watchEvents();
 refreshNow();

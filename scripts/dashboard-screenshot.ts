@@ -8,7 +8,7 @@
  *   npx tsx scripts/dashboard-screenshot.ts [docs/dashboard.png]
  */
 import { chromium } from "playwright-core";
-import { startWranglerDev } from "../test/e2e/support/wrangler-dev.js";
+import { startWranglerDev } from "../tools/wrangler-dev.js";
 
 const out = process.argv[2] ?? "docs/dashboard.png";
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

@@ -8,12 +8,14 @@
  *
  * Sources: the newest `bench/results/<YYYY-MM-DD>.json` (`npm run bench`), every
  * `bench/results/sim/*.json` (`npm run sim -- ... --json <file>`), the core's config
- * declaration and the core cluster test's bounds. Reads files only: no network, no clock, about a second.
+ * declaration, the core cluster test's bounds and the subrequest budget (inline
+ * `<!-- fact:NAME -->` values, scripts/docs-figures/page-facts.ts). Reads files only: no network, no clock, about a second.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { rewriteFacts } from "./docs-figures/page-facts.js";
 import {
   BLOCKS,
   type BlockName,
@@ -34,7 +36,19 @@ const DOCUMENTS: Record<string, BlockName[]> = {
   "docs/simulator.md": ["sim"],
   "docs/operations.md": ["config"],
   "docs/protocol.md": ["core-bounds"],
+  "docs/api.md": ["bootstrap-pages"],
 };
+
+/** Every document checked: those above, and any other that states a fact inline. */
+function documents(): Array<[string, BlockName[]]> {
+  const docs = readdirSync(join(ROOT, "docs"))
+    .filter((name) => name.endsWith(".md"))
+    .map((name) => `docs/${name}`);
+  return [...new Set(["README.md", ...Object.keys(DOCUMENTS), ...docs])].map((doc) => [
+    doc,
+    DOCUMENTS[doc] ?? [],
+  ]);
+}
 
 function posix(path: string): string {
   return path.split("\\").join("/");
@@ -100,15 +114,15 @@ function main(): number {
   }
   const sources = loadSources(resolve(ROOT, values.results ?? "bench/results"));
   const stale: string[] = [];
-  for (const [document, required] of Object.entries(DOCUMENTS)) {
+  for (const [document, required] of documents()) {
     const file = join(ROOT, document);
     const before = readFileSync(file, "utf8");
     const target = { root: "../".repeat(document.split("/").length - 1) };
-    const { text, blocks, changed } = rewriteBlocks(
-      before,
-      (name) => BLOCKS[name](sources, target),
-      document,
-    );
+    const rewritten = rewriteBlocks(before, (name) => BLOCKS[name](sources, target), document);
+    const { blocks } = rewritten;
+    const facts = rewriteFacts(rewritten.text, document);
+    const { text } = facts;
+    const changed = [...rewritten.changed, ...facts.changed];
     const missing = required.filter((name) => !blocks.includes(name));
     if (missing.length) {
       throw new Error(

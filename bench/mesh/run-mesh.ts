@@ -11,13 +11,18 @@
  * detector) has the machine to itself.
  */
 
-import { mapLimit } from "../../src/api/concurrency.js";
 import type { Detector, GossipConfigInput } from "../../src/core/index.js";
 import { EVENT_LOG_CAPACITY } from "../../src/node/limits.js";
 import type { NodeView } from "../../src/node/rpc-types.js";
-import { pollUntil } from "../poll.js";
+import { mapLimit } from "../../src/shared/map-limit.js";
+import { pollUntil } from "../../tools/poll.js";
 import type { HearsayClient } from "./api-client.js";
-import { falseSuspicionsIn, fullMembershipFromLogs, lastFirstArrival, readEventLogs } from "./event-log.js";
+import {
+  falseSuspicionsIn,
+  fullMembershipFromLogs,
+  lastFirstArrival,
+  readEventLogs,
+} from "./read-event-logs.js";
 import {
   type BriefCounts,
   fullMembershipByCounts,

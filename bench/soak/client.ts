@@ -7,7 +7,7 @@
  */
 import type { GossipConfigInput } from "../../src/core/index.js";
 import type { NodeView, SequencedEvent } from "../../src/node/rpc-types.js";
-import { SseReader } from "../../test/support/sse.js";
+import { SseReader } from "../../tools/sse-reader.js";
 import { apiCall } from "../mesh/api-client.js";
 
 const CALL_TIMEOUT_MS = 15_000;

@@ -6,10 +6,10 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { startWranglerDev, type WranglerDev } from "../../test/e2e/support/wrangler-dev.js";
+import { startWranglerDev, type WranglerDev } from "../../tools/wrangler-dev.js";
 import { SoakClient } from "./client.js";
-import { report } from "./report.js";
 import { runSoak, type SoakConfig, soakDefaults } from "./soak.js";
+import { report } from "./soak-report.js";
 
 const USAGE = `Usage: npm run soak -- [options]
 

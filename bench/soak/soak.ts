@@ -17,9 +17,11 @@
  *   (c) rows the gossip writes per alarm stay under a stated bound (mesh-wide);
  *   (d) every node runs rounds again at the end (lost alarms re-armed by the keeper).
  */
-import { mapLimit } from "../../src/api/concurrency.js";
+
 import { type Rng, randomInt, seededRng } from "../../src/core/random.js";
 import type { NodeCounters, NodeView, SequencedEvent } from "../../src/node/rpc-types.js";
+import { mapLimit } from "../../src/shared/map-limit.js";
+import { pace, waitFor } from "../../tools/poll.js";
 import { ApiCallError } from "../mesh/api-client.js";
 import { EventFollower, type SoakClient } from "./client.js";
 
@@ -370,7 +372,7 @@ export async function runSoak(
             return;
           }
           // What the stream polled just now is on its way: one more poll period to receive it.
-          await delay(STREAM_OPEN_BEFORE_EVICT_MS / 2);
+          await pace(STREAM_OPEN_BEFORE_EVICT_MS / 2);
           const view = await client.view(node).catch(() => null);
           if (view) sample(view);
           await client.evict(node);
@@ -410,7 +412,7 @@ export async function runSoak(
     let nextKeeper = chaosStart + config.keeperEveryMs;
     let nextReport = chaosStart + 60_000;
     while (Date.now() < chaosEnd) {
-      await delay(200);
+      await pace(200);
       const now = Date.now();
       if (now >= nextKeeper) {
         nextKeeper = now + config.keeperEveryMs;
@@ -433,7 +435,7 @@ export async function runSoak(
   })();
   while (Date.now() < chaosEnd) {
     await step();
-    await delay(config.stepMs);
+    await pace(config.stepMs);
   }
   await background;
   const chaosSeconds = (Date.now() - chaosStart) / 1000;
@@ -478,7 +480,7 @@ export async function runSoak(
     names.every((node) => followers.get(node)?.openFor(STREAM_OPEN_BEFORE_EVICT_MS)),
   ).catch(() => false);
   const unreadLogs = names.filter((node) => !followers.get(node)?.openFor(STREAM_OPEN_BEFORE_EVICT_MS));
-  await delay(STREAM_OPEN_BEFORE_EVICT_MS);
+  await pace(STREAM_OPEN_BEFORE_EVICT_MS);
   const streamErrors: Record<string, number> = {};
   let connects = 0;
   for (const follower of followers.values()) {
@@ -632,26 +634,7 @@ function membershipAgrees(views: readonly NodeView[], names: readonly string[]):
   );
 }
 
-async function waitUntil(
-  what: string,
-  timeoutMs: number,
-  everyMs: number,
-  check: () => Promise<boolean>,
-): Promise<true> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown = null;
-  for (;;) {
-    try {
-      if (await check()) return true;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() >= deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${last}`);
-    await delay(everyMs);
-  }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** `waitFor` with the deadline first, as the phases above read. */
+function waitUntil(what: string, timeoutMs: number, everyMs: number, check: () => Promise<boolean>) {
+  return waitFor(what, check, timeoutMs, everyMs);
 }

@@ -5,7 +5,7 @@
  * The parent (run-swim.ts) holds a hard deadline and kills this process if it overruns.
  */
 import { createSocket } from "node:dgram";
-import { pollUntil } from "../poll.js";
+import { pollUntil } from "../../tools/poll.js";
 import { loadSwim, type SwimInstance, type SwimModule, SwimState } from "./load-swim.js";
 import type { SwimChildMessage, SwimFigures, SwimRunConfig, SwimTimeouts } from "./swim-types.js";
 

@@ -9,8 +9,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { MAX_STREAM_MS } from "../../src/api/stream-limits.js";
-import { startWranglerDev } from "../../test/e2e/support/wrangler-dev.js";
-import { waitFor } from "../../test/support/poll.js";
+import { waitFor } from "../../tools/poll.js";
+import { startWranglerDev } from "../../tools/wrangler-dev.js";
 import { HearsayClient } from "../mesh/api-client.js";
 import {
   idleRequests,

@@ -5,7 +5,7 @@
  */
 import type { SequencedEvent } from "../../src/node/rpc-types.js";
 import { WATCH_PING } from "../../src/node/watch-protocol.js";
-import { SseReader } from "../../test/support/sse.js";
+import { SseReader } from "../../tools/sse-reader.js";
 
 /** One event as a subscriber got it. */
 export interface Arrival {

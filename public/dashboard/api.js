@@ -2,44 +2,17 @@
  * Same-origin calls to the public HTTP API, through the typed client (src/client, bundled to
  * ./client.js by scripts/build-web.mjs). The bearer token lives in sessionStorage (this tab
  * only) and is never put in a URL. API errors (`{"error":{"code","message"}}`) become ApiError
- * with the method, path and HTTP status. The shapes below are the documented fields the page
- * reads; the API may send more, and the page ignores what it does not know.
+ * with the method, path and HTTP status. The page reads the documented fields and ignores what
+ * it does not know.
  */
 import { createHearsayClient } from "./client.js";
 
 /**
- * @typedef {object} MemberView A member record as a node sees it.
- * @property {string} node
- * @property {string} status
- * @property {number} generation
- * @property {number} heartbeat
- * @property {number | null} phi
- * @property {number} maxVersion
- * @property {Record<string, string>} [state]
- * @property {"node" | "agent"} [kind] an agent is a process outside the mesh that heartbeats in
- * @property {string} [home] an agent's home node
- * @property {string} [region] the region (location hint) the member was placed in
- */
-
-/**
- * @typedef {object} NodeView GET /v1/clusters/:cluster/nodes/:node
- * @property {string} node
- * @property {boolean} running
- * @property {number} generation
- * @property {string} status
- * @property {MemberView} self
- * @property {MemberView[]} members
- * @property {string[]} [seeds]
- * @property {Record<string, unknown>} [config]
- * @property {Record<string, number>} [counters]
- */
-
-/**
- * @typedef {object} NodeSummary One node in GET /v1/clusters/:cluster
- * @property {string} node
- * @property {boolean} configured
- * @property {boolean} running
- * @property {boolean} live
+ * The shapes come from the OpenAPI document, through the client's generated types (one
+ * source: src/client/schema.d.ts, checked against the server's types).
+ * @typedef {import("./client.js").components["schemas"]["MemberView"]} MemberView
+ * @typedef {import("./client.js").NodeView} NodeView
+ * @typedef {import("./client.js").components["schemas"]["NodeSummary"]} NodeSummary
  */
 
 const TOKEN_KEY = "hearsay.apiToken";
@@ -135,8 +108,7 @@ export const api = {
    * @param {string} node
    * @returns {Promise<NodeView>}
    */
-  view: (cluster, node) =>
-    /** @type {Promise<NodeView>} */ (/** @type {unknown} */ (client.node(cluster, node))),
+  view: (cluster, node) => client.node(cluster, node),
   /**
    * Starts every node, one bootstrap call per page of nodes.
    * @param {string} cluster
@@ -162,15 +134,13 @@ export const api = {
    * @param {string} node
    * @returns {Promise<NodeView>}
    */
-  stop: (cluster, node) =>
-    /** @type {Promise<NodeView>} */ (/** @type {unknown} */ (client.nodeAction(cluster, node, "stop"))),
+  stop: (cluster, node) => client.nodeAction(cluster, node, "stop"),
   /**
    * @param {string} cluster
    * @param {string} node
    * @returns {Promise<NodeView>}
    */
-  start: (cluster, node) =>
-    /** @type {Promise<NodeView>} */ (/** @type {unknown} */ (client.nodeAction(cluster, node, "start"))),
+  start: (cluster, node) => client.nodeAction(cluster, node, "start"),
   /**
    * @param {string} cluster
    * @param {string} node

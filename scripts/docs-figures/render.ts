@@ -14,11 +14,12 @@ import {
   figuresTable,
   markdownTable,
   tradeoffTable,
-} from "../../bench/report.js";
+} from "../../bench/bench-result.js";
 import { CONFIG_LIMITS, DETECTORS, MODES, resolveConfig } from "../../src/core/config.js";
 import { DEFAULTS as SIM_DEFAULTS } from "../../src/sim/options.js";
-import { formatNumber } from "../../src/sim/report.js";
-import { CLUSTER_BOUNDS, type ClusterBound } from "../../test/core/support/cluster-bounds.js";
+import { formatNumber } from "../../src/sim/sim-report.js";
+import { CLUSTER_BOUNDS, type ClusterBound } from "../../tools/cluster-bounds.js";
+import { bootstrapPagesBlock } from "./page-facts.js";
 import { type WatchSource, watchBlock } from "./watch-block.js";
 
 const DASH = "—";
@@ -529,7 +530,7 @@ export function coreBoundsBlock(): string {
     b.note ?? "",
   ]);
   return [
-    "Generated from `CLUSTER_BOUNDS` in `test/core/support/cluster-bounds.ts`.",
+    "Generated from `CLUSTER_BOUNDS` in `tools/cluster-bounds.ts`.",
     "",
     markdownTable(["the test asserts", "at most", "note"], rows),
   ].join("\n");
@@ -544,6 +545,7 @@ export const BLOCKS = {
   watch: (sources: Sources, target: Target) => watchBlock(sources.watch ?? null, target.root),
   config: (_sources: Sources, _target: Target) => configBlock(),
   "core-bounds": (_sources: Sources, _target: Target) => coreBoundsBlock(),
+  "bootstrap-pages": (_sources: Sources, _target: Target) => bootstrapPagesBlock(),
 } as const;
 
 export type BlockName = keyof typeof BLOCKS;

@@ -5,7 +5,7 @@
  * that cannot be read is listed with its error, never hidden.
  */
 import type { Env } from "../env.js";
-import { mapLimit } from "./concurrency.js";
+import { mapLimit } from "../shared/map-limit.js";
 import type { BriefPage } from "./convergence.js";
 import { ApiError, toErrorResponse } from "./errors.js";
 import { FAN_OUT_CONCURRENCY, nodeStub, registryStub } from "./stubs.js";

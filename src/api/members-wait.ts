@@ -8,7 +8,7 @@
  */
 import type { Env } from "../env.js";
 import type { MembersQuery } from "../node/members-query.js";
-import { type CachedPage, cachedMembers, membersEtag, queryMembers } from "./members.js";
+import { type CachedPage, cachedMembers, membersEtag, queryMembers } from "./directory-query.js";
 import { openWatch } from "./node-watch.js";
 
 /** An ETag's opaque part: `W/"abc"`, `"abc"` and `abc` are the same index. */

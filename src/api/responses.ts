@@ -1,11 +1,18 @@
 /**
- * Zod schemas of what the API answers, for `GET /openapi.json`. They describe the shapes in
- * `src/node/rpc-types.ts` and `src/api/convergence.ts`; handlers are typed against those.
+ * Zod schemas of what the API answers, for `GET /openapi.json`: results, summaries and pages.
+ * The node's view, whose types live in src/core and src/node, is in view-schemas.ts.
  */
 import { z } from "@hono/zod-openapi";
-import { MEMBER_STATUSES } from "../core/index.js";
 import { MEMBER_KINDS } from "../node/members-query.js";
-import type { NodeView } from "../node/rpc-types.js";
+import type { ClusterSummary, NodeSummary } from "./convergence.js";
+import {
+  DigestEntrySchema,
+  GossipConfigSchema,
+  MemberStatusSchema,
+  NullableMemberStatusSchema,
+  type SameType,
+  schemaMatches,
+} from "./view-schemas.js";
 
 export const ErrorResponse = z
   .object({
@@ -15,66 +22,6 @@ export const ErrorResponse = z
     }),
   })
   .openapi("Error");
-
-export const MemberStatusSchema = z.enum(MEMBER_STATUSES as [string, ...string[]]).openapi("MemberStatus");
-
-export const MemberViewSchema = z
-  .object({
-    node: z.string(),
-    generation: z.number(),
-    heartbeat: z.number(),
-    status: MemberStatusSchema,
-    phi: z.number(),
-    maxVersion: z.number(),
-    state: z.record(z.string(), z.string()),
-    region: z
-      .string()
-      .optional()
-      .openapi({ description: "The region (location hint) the member was placed in, when it has one." }),
-    kind: z.enum(MEMBER_KINDS).optional().openapi({ description: "`agent` for an agent; absent for nodes." }),
-    home: z.string().optional().openapi({ description: "An agent's home node." }),
-  })
-  .openapi("MemberView");
-
-export const GossipConfigSchema = z
-  .record(z.string(), z.union([z.number(), z.string()]))
-  .openapi("GossipConfig", {
-    description: "The node's resolved configuration: every field of GossipConfigInput, defaults filled in.",
-  });
-
-/** `[node, generation, heartbeat, maxVersion, gcVersion?]`. */
-export const DigestEntrySchema = z
-  .array(z.union([z.string(), z.number()]))
-  .openapi("DigestEntry", { description: "[node, generation, heartbeat, maxVersion, gcVersion?]" });
-
-const NodeViewObject = z
-  .object({
-    cluster: z.string(),
-    node: z.string(),
-    running: z.boolean().openapi({ description: "True while the node gossips (false after stop or leave)." }),
-    generation: z.number(),
-    status: MemberStatusSchema,
-    self: MemberViewSchema,
-    members: z
-      .array(MemberViewSchema)
-      .openapi({ description: "Every member this node knows, itself included." }),
-    seeds: z.array(z.string()),
-    config: GossipConfigSchema,
-    options: z.record(z.string(), z.union([z.number(), z.boolean()])).openapi({
-      description: "Settings of the Durable Object shell (rpcTimeoutMs, snapshotEveryMs, rumor).",
-    }),
-    counters: z.record(z.string(), z.number()),
-    digest: z.array(DigestEntrySchema),
-    wakeRounds: z.number().int().openapi({
-      description:
-        "Rounds this node's next wake (alarm) may wait: 1 while busy (suspicions, agents, joining, phi, a recent change), up to config.roundsPerWake when quiet.",
-    }),
-    at: z.number().openapi({ description: "Node clock when the view was taken, ms since epoch." }),
-  })
-  .openapi("NodeView");
-
-/** Typed as the RPC's NodeView (interfaces such as GossipConfig have no index signature). */
-export const NodeViewSchema = NodeViewObject as unknown as z.ZodType<NodeView>;
 
 export const HealthResponse = z.object({ ok: z.literal(true) }).openapi("Health");
 
@@ -107,20 +54,6 @@ export const DeleteStateResponse = z
   .object({ cluster: z.string(), node: z.string(), key: z.string(), version: z.number() })
   .openapi("DeleteStateResult");
 
-export const AgentClaimSchema = z
-  .object({
-    cluster: z.string(),
-    agent: z.string(),
-    node: z.string().openapi({ description: "The agent's home node, which judges its heartbeats." }),
-    generation: z.number(),
-    incarnation: z.number(),
-    status: MemberStatusSchema,
-    outcome: z
-      .enum(["registered", "takeover", "revived", "heartbeat", "left"])
-      .openapi({ description: "What the call did at the home." }),
-  })
-  .openapi("AgentClaim");
-
 export const EvictResponse = z
   .object({ cluster: z.string(), node: z.string(), evicted: z.literal(true) })
   .openapi("EvictResult");
@@ -146,12 +79,14 @@ export const NodeSummarySchema = z
     node: z.string(),
     configured: z.boolean(),
     running: z.boolean(),
-    status: MemberStatusSchema.nullable(),
+    status: NullableMemberStatusSchema,
     generation: z.number().nullable(),
     heartbeat: z.number().nullable(),
     maxVersion: z.number().nullable(),
     region: z.string().optional().openapi({ description: "The node's region, when it has one." }),
-    members: z.record(z.string(), z.number()).openapi({ description: "Members this node sees, by status." }),
+    members: z
+      .partialRecord(MemberStatusSchema, z.number())
+      .openapi({ description: "Members this node sees, by status." }),
     memberCount: z
       .number()
       .nullable()
@@ -174,6 +109,7 @@ export const NodeSummarySchema = z
     error: z.string().optional().openapi({ description: "Why this node's view could not be read." }),
   })
   .openapi("NodeSummary");
+schemaMatches<SameType<z.infer<typeof NodeSummarySchema>, NodeSummary>>(true);
 
 export const ClusterSummarySchema = z
   .object({
@@ -200,6 +136,7 @@ export const ClusterSummarySchema = z
     }),
   })
   .openapi("ClusterSummary");
+schemaMatches<SameType<z.infer<typeof ClusterSummarySchema>, ClusterSummary>>(true);
 
 export const DirectoryMemberSchema = z
   .object({

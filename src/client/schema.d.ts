@@ -411,7 +411,70 @@ export interface components {
     };
     /** @description The node's resolved configuration: every field of GossipConfigInput, defaults filled in. */
     GossipConfig: {
-      [key: string]: number | string;
+      /** @description Round interval (the protocol period), ms. */
+      intervalMs: number;
+      /** @description Random extra delay per round, as a fraction of the interval. */
+      jitter: number;
+      /** @description Peers per anti-entropy exchange round. */
+      fanout: number;
+      /** @description Members probed per round (swim); a fraction probes that often on average (1.5: 3 every 2 rounds). 0 turns probing off. */
+      probesPerRound: number;
+      /** @description Rounds a quiet node runs per wake-up (one alarm): their probes and exchanges go out at once. A busy node (suspicions, agents, joining, phi) wakes every round. */
+      roundsPerWake: number;
+      /** @description How long a direct probe waits for its ack; indirect probes wait twice as long, ms. */
+      probeTimeoutMs: number;
+      /** @description Members asked to probe a silent member before it is suspected. */
+      indirectChecks: number;
+      /** @description Minimum suspicion timeout, in intervals, times max(1, log10 N). */
+      suspicionMult: number;
+      /** @description Maximum suspicion timeout as a multiple of the minimum (Lifeguard). */
+      suspicionMaxMult: number;
+      /** @description Independent suspicions that bring the timeout down to its minimum. */
+      suspicionConfirmations: number;
+      /** @description Highest local-health score; a node at score s probes every (1+s) intervals. */
+      awarenessMax: number;
+      /** @description Each piece of news rides on up to retransmitMult x ceil(log10(N+1)) messages. */
+      retransmitMult: number;
+      /** @description Byte cap of the news piggybacked on one message. */
+      maxPiggybackBytes: number;
+      /** @description Members news is pushed to at once; 0 derives it from N (ceil(log2(N+1)) + 1). */
+      hotFanout: number;
+      /** @description Writes pushed at once per second (token bucket); beyond it they ride anti-entropy. */
+      rumorsPerSecond: number;
+      /** @description Token bucket size for pushed writes. */
+      rumorBurst: number;
+      /** @description Longest anti-entropy pause while exchanges find nothing, in rounds (Trickle). */
+      maxBackoffRounds: number;
+      /** @description Phi at or above which a member is suspected (phi). */
+      phiThreshold: number;
+      /** @description Heartbeat samples kept per member (phi). */
+      phiWindow: number;
+      /** @description Floor of the inter-arrival deviation, ms (phi). */
+      minStdDevMs: number;
+      /** @description Pause tolerated on top of the mean inter-arrival, ms (phi). */
+      acceptablePauseMs: number;
+      /** @description Inter-arrival estimate before any sample, ms (phi). */
+      firstIntervalEstimateMs: number;
+      /** @description How long a dead member is kept before it is forgotten, ms. */
+      deadGraceMs: number;
+      /** @description How long a member that left is kept, ms. */
+      leftGraceMs: number;
+      /** @description How long a tombstone is kept, ms. */
+      tombstoneGraceMs: number;
+      /** @description Byte budget for the deltas of one message (at least one key always goes). */
+      maxDeltaBytes: number;
+      /** @description Messages larger than this are rejected unread. */
+      maxMessageBytes: number;
+      /** @description Chance per round of an exchange with a member believed dead (heals partitions). */
+      deadPeerProbability: number;
+      /** @description Chance per round of an exchange with a seed, divided by N/seeds as the cluster grows. */
+      seedProbability: number;
+      /** @description Chance that each exchange peer, probe target, probe helper or hot-push target is taken from another region when this node has a region and members elsewhere; hot pushes always keep one cross-region target. */
+      crossRegionProbability: number;
+      /** @enum {string} */
+      mode: "push" | "pull" | "push-pull";
+      /** @enum {string} */
+      detector: "swim" | "phi";
     };
     Error: {
       error: {
@@ -553,7 +616,8 @@ export interface components {
       node: string;
       configured: boolean;
       running: boolean;
-      status: components["schemas"]["MemberStatus"];
+      /** @enum {string|null} */
+      status: "joining" | "alive" | "suspect" | "dead" | "left" | null;
       generation: number | null;
       heartbeat: number | null;
       maxVersion: number | null;
@@ -561,7 +625,11 @@ export interface components {
       region?: string;
       /** @description Members this node sees, by status. */
       members: {
-        [key: string]: number;
+        joining?: number;
+        alive?: number;
+        suspect?: number;
+        dead?: number;
+        left?: number;
       };
       /** @description Members this node sees, itself included (null when not configured). */
       memberCount: number | null;
@@ -578,10 +646,8 @@ export interface components {
       /** @description Why this node's view could not be read. */
       error?: string;
     };
-    /** @enum {string|null} */
-    MemberStatus: "joining" | "alive" | "suspect" | "dead" | "left" | null;
-    /** @description [node, generation, heartbeat, maxVersion, gcVersion?] */
-    DigestEntry: (string | number)[];
+    /** @description [node, generation, incarnation, status code (0 alive, 1 suspect, 2 dead, 3 left), maxVersion, gcVersion?] */
+    DigestEntry: (string | number | (0 | 1 | 2 | 3))[];
     NodeView: {
       cluster: string;
       node: string;
@@ -594,24 +660,25 @@ export interface components {
       members: components["schemas"]["MemberView"][];
       seeds: string[];
       config: components["schemas"]["GossipConfig"];
-      /** @description Settings of the Durable Object shell (rpcTimeoutMs, snapshotEveryMs, rumor). */
-      options: {
-        [key: string]: number | boolean;
-      };
-      counters: {
-        [key: string]: number;
-      };
+      options: components["schemas"]["NodeOptions"];
+      counters: components["schemas"]["NodeCounters"];
       digest: components["schemas"]["DigestEntry"][];
       /** @description Rounds this node's next wake (alarm) may wait: 1 while busy (suspicions, agents, joining, phi, a recent change), up to config.roundsPerWake when quiet. */
       wakeRounds: number;
       /** @description Node clock when the view was taken, ms since epoch. */
       at: number;
     };
+    /** @enum {string} */
+    MemberStatus: "joining" | "alive" | "suspect" | "dead" | "left";
     MemberView: {
       node: string;
       generation: number;
+      /** @description Orders liveness claims within a generation; only the member raises it, to refute. */
+      incarnation: number;
+      /** @description Under phi: the member's heartbeat as last relayed. Under swim: for the observer itself its round count, for others the acks this observer got from them. */
       heartbeat: number;
       status: components["schemas"]["MemberStatus"];
+      /** @description Under phi: suspicion level of the relayed heartbeats. Under swim: 0. */
       phi: number;
       maxVersion: number;
       state: {
@@ -626,6 +693,74 @@ export interface components {
       kind?: "node" | "agent";
       /** @description An agent's home node. */
       home?: string;
+    };
+    /** @description Settings of the Durable Object shell. */
+    NodeOptions: {
+      rpcTimeoutMs: number;
+      snapshotEveryMs: number;
+      rumor: boolean;
+    };
+    /** @description The core's counters and the shell's; memory only, they restart after a wake-up. */
+    NodeCounters: {
+      rounds: number;
+      wakes: number;
+      exchangesStarted: number;
+      exchangesCompleted: number;
+      exchangesFailed: number;
+      exchangesAnswered: number;
+      exchangesQuiet: number;
+      messagesSent: number;
+      messagesReceived: number;
+      bytesSent: number;
+      bytesReceived: number;
+      rejectedMessages: number;
+      keysWritten: number;
+      probesSent: number;
+      probesFailed: number;
+      indirectProbesSent: number;
+      pingsAnswered: number;
+      suspicionsRaised: number;
+      refutations: number;
+      pushesSent: number;
+      forwardsSent: number;
+      /** @description Alarms run since the object woke. */
+      alarmsRun: number;
+      /** @description Rounds whose body threw (the loop went on). */
+      roundErrors: number;
+      /** @description Exchanges the shell started with peers. */
+      exchangesAttempted: number;
+      /** @description Of those, exchanges that completed. */
+      exchangesSucceeded: number;
+      /** @description RPC calls this node made to peers (syn + ack). */
+      rpcCallsMade: number;
+      /** @description RPC calls this node answered (from peers and from the API). */
+      rpcCallsAnswered: number;
+      /** @description Of those: gossip messages from peers (the rest came from the API). */
+      peerCallsAnswered: number;
+      /** @description Alarms re-armed sooner because a call made the node busy between wakes (a row each). */
+      wakesBroughtForward: number;
+      /** @description WebSocket watchers this node accepted (each a request; see watchers.ts). */
+      watchersAccepted: number;
+      /** @description Messages from watchers other than the keepalive ping, which the runtime answers unseen. */
+      watchMessagesReceived: number;
+      /** @description Rows of others' keys that failed to save (the rest of the save went on). */
+      storageErrors: number;
+      /** @description SQLite rows written, setAlarm included (each is billed as one row). */
+      storageRowsWritten: number;
+      /** @description Of those: setAlarm and deleteAlarm. */
+      storageRowsAlarm: number;
+      /** @description Of those: the own heartbeat, saved when it ran ahead of the clock floor. */
+      storageRowsHeartbeat: number;
+      /** @description Of those: own key writes and deletes. */
+      storageRowsOwnKeys: number;
+      /** @description Of those: configure, start, stop, leave, own status changes, own tombstones collected. */
+      storageRowsLifecycle: number;
+      /** @description Of those: the membership rows (who the others are, their statuses, graves). */
+      storageRowsMembership: number;
+      /** @description Of those: others' keys. */
+      storageRowsPeerKeys: number;
+      /** @description Wall time inside alarm() and RPC handlers (overlaps counted once), ms: the time the object is not idle. Date.now() only moves across I/O in workerd, so CPU time between two I/O events is missed: a lower bound of the billed duration. */
+      activeMs: number;
     };
     StartNodeRequest: {
       /**

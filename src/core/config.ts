@@ -1,6 +1,6 @@
 /**
  * Gossip configuration: the tunables, their defaults, their descriptions and the checks on
- * them, each declared once here (the API's schemas and the docs derive from `CONFIG_FIELDS`).
+ * them, each declared once here (the API's schemas and the docs derive from `CONFIG_LIMITS`).
  * Defaults that depend on the round interval are derived from it when not given, so
  * `{ intervalMs: 200 }` alone yields a consistent fast configuration, and derived defaults are
  * always valid (clamped into their own ranges). Checks across fields reject combinations that

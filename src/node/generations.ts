@@ -19,7 +19,7 @@ const NOTHING: Inheritance = { keys: [], maxVersion: 0, graves: [], retired: [] 
 
 /**
  * The runtime saved in `store`, or null when this object was never configured. `alarmAt` is
- * the pending alarm, if any: the last round began at least one interval before it.
+ * the pending alarm, if any: the last wake began at least one interval before it.
  */
 export function restoreRuntime(
   store: NodeStore,
@@ -43,11 +43,12 @@ export function restoreRuntime(
   // gcVersion also holds the versions given out by earlier generations (see newGeneration).
   let maxVersion = record.gcVersion;
   for (const [, , version] of keys) maxVersion = Math.max(maxVersion, version);
-  // The floor at the last round's start: at or above every heartbeat it emitted, and one
-  // below the floor of the next round, which therefore costs no row (see heartbeat-floor.ts).
+  // The floor one interval before the next wake: at or above every heartbeat it emitted, and
+  // one below the floor of that wake, which therefore costs no row (see heartbeat-floor.ts).
   const interval = settings.config.intervalMs;
-  // The pending alarm was armed `interval * (1 + jitter)` after the last round began; with no
-  // alarm (this wake-up is its delivery, or the node is stopped) that round is an interval ago.
+  // The pending alarm was armed at least an interval after the last wake began (up to
+  // roundsPerWake intervals plus jitter when quiet); with no alarm (this wake-up is its
+  // delivery, or the node is stopped) that wake is taken as an interval ago.
   const lastRoundAt = (alarmAt ?? now) - interval;
   const floor = heartbeatFloor(lastRoundAt, record.startedAt, interval);
   const snapshot: GossiperSnapshot = {

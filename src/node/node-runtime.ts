@@ -19,7 +19,7 @@ import {
   runRound,
   sample,
 } from "../core/index.js";
-import type { EventLog } from "./event-log.js";
+import type { EventLog } from "./event-ring.js";
 import { heartbeatFloor } from "./heartbeat-floor.js";
 import { MAX_AGENTS_PER_CLUSTER, MAX_AGENTS_PER_NODE } from "./limits.js";
 import { NodeError } from "./node-error.js";

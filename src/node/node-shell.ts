@@ -9,7 +9,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
 import { ActiveTime } from "./active-time.js";
-import { EventLog } from "./event-log.js";
+import { EventLog } from "./event-ring.js";
 import { newGeneration, restoreRuntime } from "./generations.js";
 import { type Lifecycle, lifecycleOf, UNCONFIGURED } from "./lifecycle.js";
 import { EVENT_LOG_CAPACITY } from "./limits.js";

@@ -15,48 +15,37 @@ import type { MembersPage, MembersQuery } from "./members-query.js";
 import type { NodeBrief } from "./node-brief.js";
 import type { OwnersAnswer, OwnersQuery } from "./owners-query.js";
 
+/**
+ * The counters of the Durable Object shell, each with what it counts: the one declaration, from
+ * which `NodeCounters` and the API's schema of them (with these descriptions) derive.
+ */
+export const SHELL_COUNTERS = {
+  alarmsRun: "Alarms run since the object woke.",
+  roundErrors: "Rounds whose body threw (the loop went on).",
+  exchangesAttempted: "Exchanges the shell started with peers.",
+  exchangesSucceeded: "Of those, exchanges that completed.",
+  rpcCallsMade: "RPC calls this node made to peers (syn + ack).",
+  rpcCallsAnswered: "RPC calls this node answered (from peers and from the API).",
+  peerCallsAnswered: "Of those: gossip messages from peers (the rest came from the API).",
+  wakesBroughtForward: "Alarms re-armed sooner because a call made the node busy between wakes (a row each).",
+  watchersAccepted: "WebSocket watchers this node accepted (each a request; see watchers.ts).",
+  watchMessagesReceived:
+    "Messages from watchers other than the keepalive ping, which the runtime answers unseen.",
+  storageErrors: "Rows of others' keys that failed to save (the rest of the save went on).",
+  storageRowsWritten: "SQLite rows written, setAlarm included (each is billed as one row).",
+  storageRowsAlarm: "Of those: setAlarm and deleteAlarm.",
+  storageRowsHeartbeat: "Of those: the own heartbeat, saved when it ran ahead of the clock floor.",
+  storageRowsOwnKeys: "Of those: own key writes and deletes.",
+  storageRowsLifecycle:
+    "Of those: configure, start, stop, leave, own status changes, own tombstones collected.",
+  storageRowsMembership: "Of those: the membership rows (who the others are, their statuses, graves).",
+  storageRowsPeerKeys: "Of those: others' keys.",
+  activeMs:
+    "Wall time inside alarm() and RPC handlers (overlaps counted once), ms: the time the object is not idle. Date.now() only moves across I/O in workerd, so CPU time between two I/O events is missed: a lower bound of the billed duration.",
+} as const;
+
 /** Counters a node keeps about itself: the core's plus those of the Durable Object shell. */
-export interface NodeCounters extends CoreCounters {
-  alarmsRun: number;
-  /** Rounds whose body threw (the loop went on). */
-  roundErrors: number;
-  exchangesAttempted: number;
-  exchangesSucceeded: number;
-  /** RPC calls this node made to peers (syn + ack). */
-  rpcCallsMade: number;
-  /** RPC calls this node answered (from peers and from the API). */
-  rpcCallsAnswered: number;
-  /** Of those: gossip messages from peers (the rest came from the API). */
-  peerCallsAnswered: number;
-  /** Alarms re-armed sooner because a call made the node busy between wakes (a row each). */
-  wakesBroughtForward: number;
-  /** WebSocket watchers this node accepted (each a request; see watchers.ts). */
-  watchersAccepted: number;
-  /** Messages from watchers other than the keepalive ping, which the runtime answers unseen. */
-  watchMessagesReceived: number;
-  /** Rows of others' keys that failed to save (the rest of the save went on). */
-  storageErrors: number;
-  /** SQLite rows written, setAlarm included (each is billed as one row). */
-  storageRowsWritten: number;
-  /** Of those: setAlarm and deleteAlarm. */
-  storageRowsAlarm: number;
-  /** Of those: the own heartbeat, saved when it ran ahead of the clock floor. */
-  storageRowsHeartbeat: number;
-  /** Of those: own key writes and deletes. */
-  storageRowsOwnKeys: number;
-  /** Of those: configure, start, stop, leave, own status changes, own tombstones collected. */
-  storageRowsLifecycle: number;
-  /** Of those: the membership row (who the others are, their statuses, graves). */
-  storageRowsMembership: number;
-  /** Of those: others' keys. */
-  storageRowsPeerKeys: number;
-  /**
-   * Wall time spent inside alarm() and RPC handlers (overlaps counted once), ms: the time
-   * the object is not idle. Date.now() only moves across I/O in workerd, so CPU time between
-   * two I/O events is missed: a lower bound of the billed duration.
-   */
-  activeMs: number;
-}
+export type NodeCounters = { [K in keyof CoreCounters | keyof typeof SHELL_COUNTERS]: number };
 
 /** Settings of the Durable Object shell (the core's tunables are in GossipConfig). */
 export interface NodeOptions {

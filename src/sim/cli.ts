@@ -24,9 +24,9 @@ import {
   STRATEGIES,
   SYNC_TABLE_TRIALS,
 } from "./options.js";
-import { formatComparison, formatConfig, formatResult, jsonReport } from "./report.js";
 import { finishSimulation, runSimulation, runTrial, type SimResult } from "./run.js";
 import type { Figures, Trial } from "./scenarios/common.js";
+import { formatComparison, formatConfig, formatResult, jsonReport } from "./sim-report.js";
 
 const HELP = `Usage: npm run sim -- [options]
 

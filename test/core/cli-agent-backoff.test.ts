@@ -10,8 +10,8 @@ import { createServer as createNetServer } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
-import { freePort } from "../e2e/support/wrangler-dev.js";
-import { waitFor } from "../support/poll.js";
+import { waitFor } from "../../tools/poll.js";
+import { freePort } from "../../tools/wrangler-dev.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { type Gossiper, SUSPECT } from "../../src/core/index.js";
-import { clusterBound } from "./support/cluster-bounds.js";
+import { clusterBound } from "../../tools/cluster-bounds.js";
 import { MemoryCluster } from "./support/memory-cluster.js";
 
 const SIZE = 100;

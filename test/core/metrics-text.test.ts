@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { BriefPage } from "../../src/api/convergence.js";
 import { renderMetrics } from "../../src/api/metrics-text.js";
 import type { NodeBrief } from "../../src/node/node-brief.js";
-import { promtoolCheckMetrics } from "../e2e/support/prometheus.js";
+import { promtoolCheckMetrics } from "../../tools/prometheus.js";
 
 function brief(node: string, viewHash: string, region?: string): NodeBrief {
   const counters = Object.fromEntries(

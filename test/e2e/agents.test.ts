@@ -11,8 +11,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHearsayClient, type HearsayClient } from "../../src/client/index.js";
-import { waitFor } from "../support/poll.js";
-import { startWranglerDev, type WranglerDev } from "./support/wrangler-dev.js";
+import { waitFor } from "../../tools/poll.js";
+import { startWranglerDev, type WranglerDev } from "../../tools/wrangler-dev.js";
 
 const CLUSTER = "e2e-agents";
 const SIZE = 5;

@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHearsayClient, HearsayApiError, type HearsayClient } from "../../src/client/index.js";
-import { waitFor } from "../support/poll.js";
-import { SseReader } from "../support/sse.js";
-import { startWranglerDev, type WranglerDev } from "./support/wrangler-dev.js";
+import { waitFor } from "../../tools/poll.js";
+import { SseReader } from "../../tools/sse-reader.js";
+import { startWranglerDev, type WranglerDev } from "../../tools/wrangler-dev.js";
 
 const CLUSTER = "e2e";
 const SIZE = 6;

@@ -18,8 +18,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHearsayClient, type HearsayClient } from "../../src/client/index.js";
-import { waitFor } from "../support/poll.js";
-import { startWranglerDev, type WranglerDev } from "./support/wrangler-dev.js";
+import { waitFor } from "../../tools/poll.js";
+import { startWranglerDev, type WranglerDev } from "../../tools/wrangler-dev.js";
 
 const CLUSTER = "e2e-cli";
 const NODES = ["n0", "n1", "n2"];

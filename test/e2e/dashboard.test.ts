@@ -5,7 +5,7 @@
  * reaches only the Worker), so these checks live here. Then the page in a real browser
  * (Debian's chromium, driven by playwright-core), used the way a person would: open the page,
  * enter the token, bootstrap a cluster, write a key and watch the spread curve reach every
- * node, stop a node and watch it stop being alive, see API errors spelled out, and bootstrap
+ * node (the form bounded by the API's limits), stop a node and watch it stop being alive, see API errors spelled out,
  * look up a key's owners and watch the marks move when an owner stops, and bootstrap
  * and watch a cluster larger than one page (of the bootstrap and of the summary): every node
  * shown, and a node of the last summary page marked stopped. Every wait polls for what the
@@ -17,8 +17,10 @@ import { dirname } from "node:path";
 import { type Browser, type ConsoleMessage, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BOOTSTRAP_PAGE } from "../../src/api/bootstrap-plan.js";
+import { MAX_BOOTSTRAP_SIZE } from "../../src/api/schemas.js";
 import { createHearsayClient } from "../../src/client/index.js";
-import { startWranglerDev, type WranglerDev } from "./support/wrangler-dev.js";
+import { CONFIG_LIMITS } from "../../src/core/config.js";
+import { startWranglerDev, type WranglerDev } from "../../tools/wrangler-dev.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOT = "test-results/dashboard.png";
@@ -91,6 +93,7 @@ describe("dashboard files, as the platform serves them", () => {
       "/dashboard/client.js",
       "/dashboard/dom.js",
       "/dashboard/events.js",
+      "/dashboard/form-limits.js",
       "/dashboard/glyphs.js",
       "/dashboard/mesh.js",
       "/dashboard/owners.js",
@@ -197,6 +200,11 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("dashboard in a browse
     expect(await page.title()).toContain("hearsay");
     // Read-only until a token is entered.
     expect(await page.getByRole("button", { name: "Bootstrap cluster" }).isDisabled()).toBe(true);
+    // The form's bounds are the API's (read from its OpenAPI document), not the page's own.
+    const interval = page.locator("#bootstrap-interval");
+    await expect.poll(() => interval.getAttribute("max")).toBe(String(CONFIG_LIMITS.intervalMs.max));
+    expect(await interval.getAttribute("min")).toBe(String(CONFIG_LIMITS.intervalMs.min));
+    expect(await page.locator("#bootstrap-size").getAttribute("max")).toBe(String(MAX_BOOTSTRAP_SIZE));
     expect(problems).toEqual([]);
   });
 

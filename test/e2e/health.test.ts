@@ -2,7 +2,7 @@
  * End-to-end smoke test: a real `wrangler dev` answers GET /v1/health.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWranglerDev, type WranglerDev } from "./support/wrangler-dev.js";
+import { startWranglerDev, type WranglerDev } from "../../tools/wrangler-dev.js";
 
 describe("wrangler dev", () => {
   let dev: WranglerDev;

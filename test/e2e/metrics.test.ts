@@ -5,9 +5,9 @@
  * `up == 1` and the per-node series, through its own query API.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../support/poll.js";
-import { type PrometheusServer, promtoolCheckMetrics, startPrometheus } from "./support/prometheus.js";
-import { startWranglerDev, type WranglerDev } from "./support/wrangler-dev.js";
+import { waitFor } from "../../tools/poll.js";
+import { type PrometheusServer, promtoolCheckMetrics, startPrometheus } from "../../tools/prometheus.js";
+import { startWranglerDev, type WranglerDev } from "../../tools/wrangler-dev.js";
 
 const CLUSTER = "e2e-metrics";
 const NODES = 3;

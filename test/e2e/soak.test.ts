@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SoakClient } from "../../bench/soak/client.js";
-import { report } from "../../bench/soak/report.js";
 import { runSoak, type SoakConfig, soakDefaults } from "../../bench/soak/soak.js";
-import { startWranglerDev, type WranglerDev } from "./support/wrangler-dev.js";
+import { report } from "../../bench/soak/soak-report.js";
+import { startWranglerDev, type WranglerDev } from "../../tools/wrangler-dev.js";
 
 const CONFIG: SoakConfig = {
   ...soakDefaults(8),

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WATCH_CLOSE, WATCH_PING, WATCH_PONG } from "../../src/node/watch-protocol.js";
-import { waitFor } from "../support/poll.js";
-import { startWranglerDev, type WranglerDev } from "./support/wrangler-dev.js";
+import { waitFor } from "../../tools/poll.js";
+import { startWranglerDev, type WranglerDev } from "../../tools/wrangler-dev.js";
 
 const CLUSTER = "e2e-watch";
 const SIZE = 3;

@@ -8,7 +8,7 @@
  */
 import { exports } from "cloudflare:workers";
 import { afterAll, describe, expect, it } from "vitest";
-import { waitFor } from "../support/poll.js";
+import { waitFor } from "../../tools/poll.js";
 
 const TOKEN = "dev-token";
 const CLUSTER = "embedded";

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseSizes, resolveSimOptions } from "../../src/sim/options.js";
-import { formatResult, jsonReport } from "../../src/sim/report.js";
 import { runSimulation } from "../../src/sim/run.js";
+import { formatResult, jsonReport } from "../../src/sim/sim-report.js";
 
 describe("scaling", { timeout: 60_000 }, () => {
   it("measures each size of a quiet mesh and reports the rows and ratios", async () => {

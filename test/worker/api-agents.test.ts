@@ -6,7 +6,7 @@
  * that the phi detector never judges them during a test; judging is timed in the e2e test.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { roundsPass } from "../support/poll.js";
+import { roundsPass } from "../../tools/poll.js";
 import { call, callJson, eventually, expectError } from "./support/api.js";
 
 vi.setConfig({ testTimeout: 60_000 });

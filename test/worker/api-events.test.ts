@@ -6,7 +6,7 @@
  * ends with an `error` event when the node stops.
  */
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { type SseMessage, SseReader } from "../support/sse.js";
+import { type SseMessage, SseReader } from "../../tools/sse-reader.js";
 import { call, callJson, eventually } from "./support/api.js";
 import { setWatchCap, watcherCount } from "./support/watch.js";
 

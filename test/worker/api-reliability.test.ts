@@ -5,7 +5,7 @@
  */
 import { env, listDurableObjectIds } from "cloudflare:test";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { SseReader } from "../support/sse.js";
+import { SseReader } from "../../tools/sse-reader.js";
 import { call, callJson, eventually, expectError } from "./support/api.js";
 import { setWatchCap } from "./support/watch.js";
 

@@ -7,7 +7,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
 import type { AgentClaim, NodeView } from "../../src/node/rpc-types.js";
-import { pace, roundsPass } from "../support/poll.js";
+import { pace, roundsPass } from "../../tools/poll.js";
 import { names, nodeStub, startCluster, stopAll, views, waitFor } from "./support/nodes.js";
 
 const stopped: Array<[string, string[]]> = [];

@@ -1,10 +1,12 @@
 /**
  * Does pushing a write at once (the `rumor` option) make it reach a 16-node cluster sooner?
- * Runs the same writes on one cluster without rumor and one with it, one after the other,
- * and prints the mean and worst spread times and the extra RPC calls. Both must spread.
+ * The same writes run on one cluster with rumor and one without, and each write's spread is
+ * counted in the writer's own rounds (so a slow machine slows both sides alike): without
+ * rumor the writes still reach every node, by anti-entropy alone, but the median write takes
+ * more rounds than with rumor. (The core's cluster test bounds the same figure exactly, on a
+ * lossy in-memory network: `hotWrite` in tools/cluster-bounds.ts.)
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { NodeView } from "../../src/node/rpc-types.js";
 import {
   names,
   nodeStub,
@@ -19,19 +21,20 @@ import {
 const SIZE = 16;
 const NODES = names(SIZE);
 const WRITERS = ["n3", "n8", "n11", "n14", "n15"];
-let running: string | null = null;
+const running: string[] = [];
 
 afterEach(async () => {
-  if (running) await stopAll(running, NODES);
-  running = null;
+  for (const cluster of running.splice(0)) await stopAll(cluster, NODES);
 });
 
-function total(all: NodeView[], pick: (view: NodeView) => number): number {
-  return all.reduce((sum, view) => sum + pick(view), 0);
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
-async function spreadTimes(cluster: string, rumor: boolean): Promise<number[]> {
-  running = cluster;
+/** Writer rounds from each write until every node held it. */
+async function writeSpread(cluster: string, rumor: boolean): Promise<number[]> {
+  running.push(cluster);
   await startCluster(cluster, SIZE, ["n0", "n1"], TEST_CONFIG, { ...TEST_OPTIONS, rumor });
   await waitFor(
     `${cluster} to converge`,
@@ -42,40 +45,33 @@ async function spreadTimes(cluster: string, rumor: boolean): Promise<number[]> {
     30_000,
     100,
   );
-  const before = await views(cluster, NODES);
-  const times: number[] = [];
+  const spread: number[] = [];
   for (const [i, writer] of WRITERS.entries()) {
-    const t0 = Date.now();
+    const before = (await nodeStub(cluster, writer).view())?.counters.rounds ?? 0;
     await nodeStub(cluster, writer).setKey("probe", String(i));
-    await waitFor(
+    const all = await waitFor(
       `write ${i} to spread`,
-      async () =>
-        (await views(cluster, NODES)).every(
-          (view) => view.members.find((m) => m.node === writer)?.state.probe === String(i),
-        ),
+      async () => {
+        const now = await views(cluster, NODES);
+        return (
+          now.every((view) => view.members.find((m) => m.node === writer)?.state.probe === String(i)) && now
+        );
+      },
       20_000,
       25,
     );
-    times.push(Date.now() - t0);
+    spread.push((all.find((view) => view.node === writer)?.counters.rounds ?? 0) - before);
   }
-  const after = await views(cluster, NODES);
-  const calls =
-    total(after, (view) => view.counters.rpcCallsMade) - total(before, (view) => view.counters.rpcCallsMade);
-  const rounds = total(after, (view) => view.counters.rounds) - total(before, (view) => view.counters.rounds);
-  const mean = times.reduce((sum, t) => sum + t, 0) / times.length;
-  console.log(
-    `[rumor=${rumor}] write spread to ${SIZE} nodes: mean ${mean.toFixed(0)} ms, worst ${Math.max(...times)} ms ` +
-      `(${times.join(", ")}); ${(calls / rounds).toFixed(2)} RPC calls per round meanwhile`,
-  );
-  return times;
+  console.log(`[rumor=${rumor}] writer rounds to reach ${SIZE} nodes: ${spread.join(", ")}`);
+  return spread;
 }
 
 describe("rumor: pushing a write at once", () => {
-  it("spreads writes without rumor", { timeout: 120_000 }, async () => {
-    expect(await spreadTimes("rumor-off", false)).toHaveLength(WRITERS.length);
-  });
-
-  it("spreads writes with rumor", { timeout: 120_000 }, async () => {
-    expect(await spreadTimes("rumor-on", true)).toHaveLength(WRITERS.length);
+  it("gets writes everywhere in fewer rounds than anti-entropy alone", {
+    timeout: 240_000,
+  }, async () => {
+    const on = await writeSpread("rumor-on", true);
+    const off = await writeSpread("rumor-off", false);
+    expect(median(off)).toBeGreaterThan(median(on));
   });
 });

@@ -4,11 +4,11 @@
  * how the home judges the agent and how another node takes it over.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { agentHeartbeat, agentLeave } from "../agents.js";
+import { agentHeartbeat, agentLeave } from "../agent-home.js";
 import { authorize } from "../auth.js";
 import { createApp, errors, jsonBody, jsonResponse, pick, writeSecurity } from "../openapi.js";
-import { AgentClaimSchema } from "../responses.js";
 import { AgentHeartbeatBody, AgentParams, NodeName } from "../schemas.js";
+import { AgentClaimSchema } from "../view-schemas.js";
 
 const AGENT_PATH = "/v1/clusters/{cluster}/agents/{agent}";
 

@@ -5,12 +5,13 @@
  * Object per node with bounded concurrency (see stubs.ts), a page at a time, so each call
  * stays within one invocation's subrequest budget (node/subrequests.ts).
  */
-import { createRoute, type z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import { type GossipConfig, resolveConfig } from "../../core/index.js";
+import { mapLimit } from "../../shared/map-limit.js";
 import { authorize } from "../auth.js";
 import { BOOTSTRAP_PAGE, planBootstrap } from "../bootstrap-plan.js";
 import { readBriefPage } from "../brief-page.js";
-import { mapLimit } from "../concurrency.js";
-import { type ClusterSummary, SUMMARY_MAX_LIMIT, summarizeCluster, summarizeNode } from "../convergence.js";
+import { SUMMARY_MAX_LIMIT, summarizeCluster, summarizeNode } from "../convergence.js";
 import { ApiError, toErrorResponse } from "../errors.js";
 import { createApp, jsonBody, jsonResponse, pick, readSecurity, writeSecurity } from "../openapi.js";
 import { noteRegistered } from "../registry-cache.js";
@@ -51,7 +52,7 @@ clusterRoutes.openapi(
     const { config } = body;
     const plan = planBootstrap(body);
     const { nodes, seeds, regions } = plan;
-    let resolved: Record<string, number | string> | null = null;
+    let resolved: GossipConfig | null = null;
     // Every node is tried even when some fail, so one overloaded object does not leave the
     // rest of the page unstarted; the caller then learns exactly which nodes to retry.
     const failed: Array<{ node: string; error: unknown }> = [];
@@ -84,7 +85,7 @@ clusterRoutes.openapi(
         cluster,
         nodes,
         seeds,
-        config: resolved ?? {},
+        config: resolved ?? resolveConfig(config),
         ...placed,
         next: plan.next,
         complete: plan.complete,
@@ -106,7 +107,7 @@ clusterRoutes.openapi(
     security: readSecurity,
     request: { params: ClusterParams, query: SummaryQuery },
     responses: {
-      200: jsonResponse(ClusterSummarySchema as unknown as z.ZodType<ClusterSummary>, "The summary."),
+      200: jsonResponse(ClusterSummarySchema, "The summary."),
       ...pick(400, 401, 404),
     },
   }),

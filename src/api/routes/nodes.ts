@@ -15,12 +15,12 @@ import {
   DeleteNodeResponse,
   DeleteStateResponse,
   EvictResponse,
-  NodeViewSchema,
   PutStateResponse,
 } from "../responses.js";
 import { KeyParams, NodeParams, PutStateBody, StartNodeBody } from "../schemas.js";
 import { isStartRetry } from "../start-retry.js";
 import { nodeStub, registryStub } from "../stubs.js";
+import { NodeViewSchema } from "../view-schemas.js";
 
 const NODE_PATH = "/v1/clusters/{cluster}/nodes/{node}";
 

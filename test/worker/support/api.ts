@@ -6,7 +6,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import worker from "../../../src/index.js";
-import { waitFor } from "../../support/poll.js";
+import { waitFor } from "../../../tools/poll.js";
 
 export const TOKEN = "dev-token";
 export const BASE = "http://hearsay.test";

@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import type { GossipConfigInput } from "../../../src/core/index.js";
 import type { NodeOptions, NodeView } from "../../../src/node/rpc-types.js";
 
-export { waitFor } from "../../support/poll.js";
+export { waitFor } from "../../../tools/poll.js";
 
 /** A fresh stub (a stub whose call threw is broken, so tests never keep one across errors). */
 export function nodeStub(cluster: string, node: string) {

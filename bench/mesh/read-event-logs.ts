@@ -3,9 +3,10 @@
  * and reports the (observer, live node) pairs where a live node was ever declared suspect or
  * dead: false suspicions that polling views between rounds could miss.
  */
-import { mapLimit } from "../../src/api/concurrency.js";
+
 import type { SequencedEvent } from "../../src/node/rpc-types.js";
-import { SseReader } from "../../test/support/sse.js";
+import { mapLimit } from "../../src/shared/map-limit.js";
+import { SseReader } from "../../tools/sse-reader.js";
 import type { HearsayClient } from "./api-client.js";
 
 /** The stream sends what the node holds and ends (`follow: false`); a gap this long is a failure. */

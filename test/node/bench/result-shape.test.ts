@@ -4,15 +4,15 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseBenchArgs } from "../../../bench/args.js";
-import { costTable } from "../../../bench/cost-model.js";
-import type { MeshFigures } from "../../../bench/mesh/run-mesh.js";
 import {
   type BenchResult,
   BenchResultSchema,
   computeRatios,
   figuresTable,
   resultFileName,
-} from "../../../bench/report.js";
+} from "../../../bench/bench-result.js";
+import { costTable } from "../../../bench/cost-model.js";
+import type { MeshFigures } from "../../../bench/mesh/run-mesh.js";
 import type { SwimOutcome } from "../../../bench/swim/run-swim.js";
 
 const mesh: MeshFigures = {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createHearsayClient, nextBeatDelay } from "../../src/client/index.js";
-import { waitFor } from "../support/poll.js";
+import { waitFor } from "../../tools/poll.js";
 
 interface Seen {
   method: string;

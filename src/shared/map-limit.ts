@@ -1,5 +1,6 @@
 /**
- * Bounded fan-out: runs an async function over many items with at most `limit` calls in
+ * Bounded fan-out, shared by the API and the bench (src/shared holds helpers any layer may
+ * import; they import nothing). Runs an async function over many items with at most `limit` calls in
  * flight, so a bootstrap or a cluster summary never opens hundreds of Durable Object calls at
  * once. Results keep the input order; the first rejection rejects the whole call after the
  * calls already in flight settle.

@@ -1,9 +1,10 @@
 /**
- * A tiny server-sent-events reader for tests (workerd and Node alike): reads a response body
- * and yields parsed messages (`id`, `event`, `data`, `retry`, or a `comment`), so a test can
- * wait for the events it expects with a deadline and then cancel the stream.
+ * A tiny server-sent-events reader for tests, the bench and the soak (workerd and Node alike):
+ * reads a response body and yields parsed messages (`id`, `event`, `data`, `retry`, or a
+ * `comment`), so a caller can wait for the events it expects with a deadline and then cancel
+ * the stream.
  */
-import { parseSseBlock as parseBlock, type SseMessage } from "../../src/client/sse.js";
+import { parseSseBlock as parseBlock, type SseMessage } from "../src/client/sse.js";
 
 export type { SseMessage };
 

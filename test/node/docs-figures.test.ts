@@ -1,14 +1,15 @@
 /**
  * `npm run docs:figures` renders tables from result files into marked blocks. These check the
  * rendering on small fixtures: old and new bench shapes, sim reports with and without
- * `--detector both`, no results at all, and the block rewriting itself.
+ * `--detector both`, no results at all, the block rewriting itself and the inline facts.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { BenchResult } from "../../bench/report.js";
+import type { BenchResult } from "../../bench/bench-result.js";
+import { bootstrapPagesBlock, rewriteFacts } from "../../scripts/docs-figures/page-facts.js";
 import {
   benchBlock,
   benchCommand,
@@ -22,6 +23,7 @@ import {
   simCommand,
   summaryBlock,
 } from "../../scripts/docs-figures/render.js";
+import { BOOTSTRAP_PAGE } from "../../src/api/bootstrap-plan.js";
 
 const README = { root: "" };
 const DOCS = { root: "../" };
@@ -234,6 +236,19 @@ describe("docs figures", () => {
       /unknown block figures:nope/,
     );
     expect(() => rewriteBlocks("<!-- figures:sim -->\nno end", () => "", "t.md")).toThrow(/no closing/);
+  });
+
+  it("writes the page size into the docs from the code, and refuses unknown or unclosed facts", () => {
+    const stale = "at most <!-- fact:bootstrap-page -->39<!-- /fact --> nodes a call";
+    const { text, changed } = rewriteFacts(stale, "t.md");
+    expect(text).toBe(`at most <!-- fact:bootstrap-page -->${BOOTSTRAP_PAGE}<!-- /fact --> nodes a call`);
+    expect(changed).toEqual(["fact:bootstrap-page"]);
+    expect(rewriteFacts(text, "t.md").changed).toEqual([]);
+    expect(() => rewriteFacts("<!-- fact:nope -->1<!-- /fact -->", "t.md")).toThrow(/unknown fact:nope/);
+    expect(() => rewriteFacts("<!-- fact:bootstrap-page -->40 and no end", "t.md")).toThrow(
+      /no <!-- \/fact -->/,
+    );
+    expect(bootstrapPagesBlock()).toContain(`"from": ${BOOTSTRAP_PAGE}}`);
   });
 
   it("reads what the simulator really writes with --detector both, and names the command to repeat it", () => {

@@ -4,7 +4,8 @@
  * checks it asks of the cluster summary's briefs instead of full views.
  */
 import { describe, expect, it } from "vitest";
-import { allAliveAt, fullMembershipFromLogs } from "../../../bench/mesh/event-log.js";
+import { fullMembershipCell } from "../../../bench/bench-result.js";
+import { allAliveAt, fullMembershipFromLogs } from "../../../bench/mesh/read-event-logs.js";
 import type { MeshFigures } from "../../../bench/mesh/run-mesh.js";
 import {
   type BriefCounts,
@@ -12,7 +13,6 @@ import {
   medianRoundsBetween,
   quietByBriefs,
 } from "../../../bench/mesh/views.js";
-import { fullMembershipCell } from "../../../bench/report.js";
 import type { SequencedEvent } from "../../../src/node/rpc-types.js";
 
 let seq = 0;

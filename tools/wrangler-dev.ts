@@ -1,8 +1,9 @@
 /**
- * Starts a real `wrangler dev` for end-to-end tests and stops it again.
+ * Starts a real `wrangler dev` and stops it again: for the end-to-end tests, the bench, the
+ * soak and the dashboard screenshot.
  *
  * Every call gets its own free port, inspector port and `--persist-to` temp dir,
- * so test files can run in parallel. Secrets come from a temp env file
+ * so test files (and a bench beside them) can run in parallel. Secrets come from a temp env file
  * (`--env-file`), which makes wrangler ignore the developer's `.dev.vars`.
  *
  *   const dev = await startWranglerDev();
@@ -44,7 +45,7 @@ export interface WranglerDev {
   stop(): Promise<void>;
 }
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const wranglerBin = join(
   dirname(createRequire(import.meta.url).resolve("wrangler/package.json")),
   "bin",
