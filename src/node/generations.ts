@@ -15,7 +15,7 @@ import type { NodeStore } from "./node-store.js";
 import { restoreOthers } from "./saved-others.js";
 import { type NodeSettings, resolveSettings } from "./start-request.js";
 
-const NOTHING: Inheritance = { keys: [], maxVersion: 0, graves: [], retired: [] };
+const NOTHING: Inheritance = { keys: [], maxVersion: 0, graves: [], retired: null };
 
 /**
  * The runtime saved in `store`, or null when this object was never configured. `alarmAt` is
@@ -66,7 +66,7 @@ export function restoreRuntime(
     selfStatus: record.selfStatus,
     hosted: store.loadHosted(),
   };
-  const runtime = new NodeRuntime(settings, record, snapshot, deps, []);
+  const runtime = new NodeRuntime(settings, record, snapshot, deps, null);
   runtime.restored(now);
   return runtime;
 }

@@ -92,8 +92,11 @@ export interface Inheritance {
   maxVersion: number;
   /** Forgotten members stay forgotten. */
   graves: GraveRecord[];
-  /** Core counters of the generations before, so totals keep growing. */
-  retired: CoreCounters[];
+  /**
+   * Core counters of the generations before, summed into one record: totals keep growing
+   * across restarts while memory stays one record however many restarts there were.
+   */
+  retired: CoreCounters | null;
   /** The region the node was placed in, kept when a restart names none. */
   region?: string;
 }
@@ -111,7 +114,7 @@ export class NodeRuntime {
     readonly record: NodeRecord,
     snapshot: GossiperSnapshot,
     private readonly deps: RuntimeDeps,
-    private readonly retired: CoreCounters[],
+    private readonly retired: CoreCounters | null,
   ) {
     // With `rumor` off, writes are not pushed at once: they ride anti-entropy alone.
     const config = settings.options.rumor
@@ -387,7 +390,7 @@ export class NodeRuntime {
       keys: live.map(([key, entry]) => [key, entry.value as string]),
       maxVersion: self.maxVersion,
       graves: this.others.graves(),
-      retired: [...this.retired, { ...this.gossiper.counters }],
+      retired: addCounters(this.retired, this.gossiper.counters),
     };
   }
 
@@ -477,10 +480,7 @@ export class NodeRuntime {
   }
 
   private counters(activeMs: number): NodeCounters {
-    const core = { ...this.gossiper.counters };
-    for (const old of this.retired) {
-      for (const key of Object.keys(core) as Array<keyof CoreCounters>) core[key] += old[key];
-    }
+    const core = addCounters(this.retired, this.gossiper.counters);
     const { rowsWritten, rowsByReason: rows } = this.deps.store;
     return {
       ...core,
@@ -495,4 +495,11 @@ export class NodeRuntime {
       storageRowsPeerKeys: rows.peerKeys,
     };
   }
+}
+
+/** The sum of two sets of core counters (`earlier` may be none), as a new record. */
+export function addCounters(earlier: CoreCounters | null, current: CoreCounters): CoreCounters {
+  const sum = { ...current };
+  if (earlier) for (const key of Object.keys(sum) as Array<keyof CoreCounters>) sum[key] += earlier[key] ?? 0;
+  return sum;
 }
