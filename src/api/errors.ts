@@ -27,6 +27,7 @@ export const API_ERRORS = {
   state_budget_exceeded: 413,
   unsupported_media_type: 415,
   too_many_streams: 429,
+  too_many_departed_agents: 429,
   internal: 500,
   not_available: 501,
   overloaded: 503,
@@ -74,6 +75,7 @@ const NODE_ERRORS: Record<NodeErrorCode, ErrorCode> = {
   stopped: "node_stopped",
   left: "node_left",
   too_many_agents: "too_many_agents",
+  too_many_departed_agents: "too_many_departed_agents",
   name_taken: "conflict",
   unknown_agent: "not_found",
 };

@@ -1744,7 +1744,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `too_many_agents` (a node hosts at most 64, a cluster 1000), `conflict` (the name is a node's), `too_many_keys`, or the chosen node is stopped. */
+      /** @description `too_many_agents` (a node hosts at most 64, a cluster 1000 alive or suspect), `conflict` (the name is a node's), `too_many_keys`, or the chosen node is stopped. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1764,6 +1764,15 @@ export interface operations {
       };
       /** @description Request body is not JSON. */
       415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `too_many_departed_agents`: the cluster still remembers 1000 agents that left or died (each until its grace ends); a new agent may register once some are forgotten. Retry later. */
+      429: {
         headers: {
           [name: string]: unknown;
         };

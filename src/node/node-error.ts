@@ -17,6 +17,7 @@ export const NODE_ERROR_CODES = [
   "stopped",
   "left",
   "too_many_agents",
+  "too_many_departed_agents",
   "name_taken",
   "unknown_agent",
 ] as const;

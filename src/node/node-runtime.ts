@@ -20,7 +20,7 @@ import {
 } from "../core/index.js";
 import type { EventLog } from "./event-log.js";
 import { heartbeatFloor } from "./heartbeat-floor.js";
-import { MAX_AGENTS_PER_CLUSTER, MAX_AGENTS_PER_NODE } from "./limits.js";
+import { MAX_AGENTS_PER_CLUSTER, MAX_AGENTS_PER_NODE, MAX_DEPARTED_AGENTS_PER_CLUSTER } from "./limits.js";
 import { NodeError } from "./node-error.js";
 import type { GraveRecord, MemberRow, NodeRecord, NodeStore } from "./node-store.js";
 import type { AgentClaim, AgentHeartbeat, NodeCounters, NodeView } from "./rpc-types.js";
@@ -232,7 +232,14 @@ export class NodeRuntime {
   async answer(message: unknown): Promise<unknown> {
     const reply = await answer(this.gossiper, this.transport, message);
     this.collectEvents();
-    this.saved.saveMembersIfJoined(this.others);
+    try {
+      this.saved.saveMembersIfJoined(this.others);
+    } catch (error) {
+      // The peer is answered all the same: a refused call would make it suspect a healthy
+      // node. The chunks stay marked changed, so the round's save tries them again.
+      this.deps.shell.storageErrors++;
+      console.error(`${this.record.cluster}/${this.record.node}: could not save membership`, error);
+    }
     return reply;
   }
 
@@ -327,7 +334,12 @@ export class NodeRuntime {
     };
   }
 
-  /** A new agent must fit the per-node and the cluster-wide maximum (dead and left ones do not count). */
+  /**
+   * A new agent must fit the per-node and the cluster-wide maxima. Agents that are alive or
+   * suspect count against MAX_AGENTS_PER_CLUSTER; those dead or left, still remembered until
+   * their grace ends, against MAX_DEPARTED_AGENTS_PER_CLUSTER, so agents that register and
+   * leave cannot grow the membership without bound inside the grace windows.
+   */
   private checkAgentRoom(agent: string): void {
     const { gossiper } = this;
     let hosted = 0;
@@ -337,15 +349,23 @@ export class NodeRuntime {
         "too_many_agents",
         `node ${gossiper.name} hosts ${hosted} agents, its maximum; pass another node, or let some leave`,
       );
-    let inCluster = 0;
+    let live = 0;
+    let departed = 0;
     for (const member of gossiper.view()) {
       if (member.kind !== "agent" || member.node === agent) continue;
-      if (member.status !== "dead" && member.status !== "left") inCluster++;
+      if (member.status === "dead" || member.status === "left") departed++;
+      else live++;
     }
-    if (inCluster >= MAX_AGENTS_PER_CLUSTER)
+    if (live >= MAX_AGENTS_PER_CLUSTER)
       throw new NodeError(
         "too_many_agents",
-        `the cluster has ${inCluster} agents, its maximum of ${MAX_AGENTS_PER_CLUSTER}`,
+        `the cluster has ${live} agents, its maximum of ${MAX_AGENTS_PER_CLUSTER}`,
+      );
+    if (departed >= MAX_DEPARTED_AGENTS_PER_CLUSTER)
+      throw new NodeError(
+        "too_many_departed_agents",
+        `the cluster still remembers ${departed} agents that left or died, its maximum of ${MAX_DEPARTED_AGENTS_PER_CLUSTER}; ` +
+          "each is forgotten when its grace ends (leftGraceMs, deadGraceMs): retry later",
       );
   }
 

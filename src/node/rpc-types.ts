@@ -29,7 +29,10 @@ export interface NodeCounters extends CoreCounters {
   peerCallsAnswered: number;
   /** Alarms re-armed sooner because a call made the node busy between wakes (a row each). */
   wakesBroughtForward: number;
-  /** Rows of others' keys that failed to save (the rest of the save went on). */
+  /**
+   * Saves that failed: rows of others' keys (the rest of the save went on) and membership
+   * saves while answering a peer (the peer was answered; the next round saves again).
+   */
   storageErrors: number;
   /** SQLite rows written, setAlarm included (each is billed as one row). */
   storageRowsWritten: number;

@@ -5,8 +5,19 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
+import type { GossipNode } from "../../src/node/gossip-node.js";
+import { MAX_DEPARTED_AGENTS_PER_CLUSTER } from "../../src/node/limits.js";
+import { readNodeError } from "../../src/node/node-error.js";
 import type { NodeView } from "../../src/node/rpc-types.js";
-import { nodeStub, startCluster, stopAll } from "./support/nodes.js";
+import {
+  nodeStub,
+  startCluster,
+  stopAll,
+  TEST_CONFIG,
+  TEST_OPTIONS,
+  views,
+  waitFor,
+} from "./support/nodes.js";
 
 const started: Array<[string, string[]]> = [];
 afterAll(async () => {
@@ -38,5 +49,57 @@ describe("a node's life", () => {
     expect(await retiredSize(cluster, "n0")).toBeLessThanOrEqual(afterTwo + 64);
     // and the totals still count every generation: they never go back
     expect(view?.counters.rounds).toBeGreaterThanOrEqual(before);
+  });
+
+  it("answers a peer even when saving membership fails, and counts the failure", async () => {
+    const cluster = "life-chunk-fail";
+    started.push([cluster, ["n0", "n1"]]);
+    await startCluster(cluster, 1, []);
+    await runInDurableObject(nodeStub(cluster, "n0"), (instance: GossipNode) => {
+      instance.faults.failMemberChunkSaves = 1;
+    });
+    await nodeStub(cluster, "n1").configure({
+      cluster,
+      node: "n1",
+      seeds: ["n0"],
+      config: TEST_CONFIG,
+      options: TEST_OPTIONS,
+    });
+    await waitFor("n0 to count the failed save", async () => {
+      const [n0] = await views(cluster, ["n0"]);
+      return (n0?.counters.storageErrors ?? 0) >= 1;
+    });
+    await waitFor("both to see each other alive", async () => {
+      const all = await views(cluster, ["n0", "n1"]);
+      return all.every((v) => v.members.length === 2 && v.members.every((m) => m.status === "alive"));
+    });
+    const [, n1] = await views(cluster, ["n0", "n1"]);
+    expect(n1?.counters.suspicionsRaised ?? 0).toBe(0);
+  });
+
+  it("refuses a new agent, 429-style, once the cluster remembers its maximum of departed agents", async () => {
+    const cluster = "life-churn";
+    started.push([cluster, ["n0"]]);
+    await startCluster(cluster, 1, [], { ...TEST_CONFIG, leftGraceMs: 3_600_000 });
+    const node = () => nodeStub(cluster, "n0");
+    // Inside the object (no RPC per call), as many agents as the maximum register and leave.
+    await runInDurableObject(node(), async (instance: GossipNode) => {
+      for (let i = 0; i < MAX_DEPARTED_AGENTS_PER_CLUSTER; i++) {
+        await instance.agentHeartbeat(`a${i}`, { intervalMs: 60_000 });
+        await instance.agentLeave(`a${i}`);
+      }
+    });
+    const error = await node()
+      .agentHeartbeat("one-more", { intervalMs: 60_000 })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(readNodeError(error)?.code).toBe("too_many_departed_agents");
+    const [view] = await views(cluster, ["n0"]);
+    expect(view?.members.filter((m) => m.kind === "agent").length).toBe(MAX_DEPARTED_AGENTS_PER_CLUSTER);
+    // A departed agent coming back is no new member: it registers again.
+    const back = await node().agentHeartbeat("a0", { intervalMs: 60_000 });
+    expect(back.outcome).toBe("registered");
   });
 });
