@@ -9,6 +9,7 @@
  *   forgotten members stay forgotten.
  */
 import { ALIVE, type GossiperSnapshot, LEFT, REGION_KEY } from "../core/index.js";
+import { resumedAgent } from "./agent-saves.js";
 import { heartbeatFloor } from "./heartbeat-floor.js";
 import { type Inheritance, NodeRuntime, type RuntimeDeps } from "./node-runtime.js";
 import type { NodeStore } from "./node-store.js";
@@ -64,7 +65,8 @@ export function restoreRuntime(
     },
     ...restoreOthers(store),
     selfStatus: record.selfStatus,
-    hosted: store.loadHosted(),
+    // Phi resumes from when each agent may last have beaten, not from its last save.
+    hosted: store.loadHosted().map((agent) => resumedAgent(agent, now)),
   };
   const runtime = new NodeRuntime(settings, record, snapshot, deps, null);
   runtime.restored(now);

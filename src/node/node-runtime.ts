@@ -18,6 +18,7 @@ import {
   runRound,
   sample,
 } from "../core/index.js";
+import { agentSaveEveryMs } from "./agent-saves.js";
 import type { EventLog } from "./event-log.js";
 import { heartbeatFloor } from "./heartbeat-floor.js";
 import { MAX_AGENTS_PER_CLUSTER, MAX_AGENTS_PER_NODE, MAX_DEPARTED_AGENTS_PER_CLUSTER } from "./limits.js";
@@ -29,14 +30,6 @@ import type { NodeSettings } from "./start-request.js";
 import { type PeerStub, StubTransport } from "./stub-transport.js";
 import { checkKey, checkValue } from "./write-checks.js";
 import { type KeyEntries, WriteLimits } from "./write-limits.js";
-
-/**
- * A hosted agent's row is saved on every change of its claim or keys, and for heartbeats alone
- * at most this often (in its intervals, and at least every AGENT_SAVE_MIN_MS): a wake-up then
- * judges it from a last heartbeat at most that old.
- */
-const AGENT_SAVE_INTERVALS = 20;
-const AGENT_SAVE_MIN_MS = 10_000;
 
 /** Counters of the shell (the core keeps its own). Memory only: they restart on wake-up. */
 export type ShellCounters = Pick<
@@ -106,7 +99,7 @@ export class NodeRuntime {
   private readonly transport: StubTransport;
   private readonly saved: SavedOthers;
   private readonly limits = new WriteLimits();
-  /** When each hosted agent's row was last saved (heartbeats alone are saved sparingly). */
+  /** The last heartbeat each hosted agent's saved row holds (heartbeats alone are saved sparingly). */
   private readonly agentSavedAt = new Map<string, number>();
 
   constructor(
@@ -296,8 +289,9 @@ export class NodeRuntime {
     try {
       claim = gossiper.hostHeartbeat(agent, heartbeat.intervalMs, updates, (row, changed) => {
         const savedAt = this.agentSavedAt.get(agent) ?? 0;
-        const every = Math.max(AGENT_SAVE_MIN_MS, AGENT_SAVE_INTERVALS * row.intervalMs);
-        if (!changed && row.lastHeartbeat - savedAt < every) return;
+        // A hosted agent's row is saved on every change of its claim or keys, for heartbeats
+        // alone sparingly (see agent-saves.ts for how a wake-up judges it then).
+        if (!changed && row.lastHeartbeat - savedAt < agentSaveEveryMs(row.intervalMs)) return;
         // Stored first, with no await before memory changes: the reply waits for the row.
         this.deps.store.saveHosted(row);
         this.agentSavedAt.set(agent, row.lastHeartbeat);
@@ -445,7 +439,8 @@ export class NodeRuntime {
     const agents = gossiper.takeHostedChanges();
     for (const row of agents.save) {
       deps.store.saveHosted(row);
-      this.agentSavedAt.set(row.state.name, Date.now());
+      // The heartbeat the row holds: the next one that far past it is saved (agent-saves.ts).
+      this.agentSavedAt.set(row.state.name, row.lastHeartbeat);
     }
     for (const name of agents.drop) {
       if (gossiper.isHosted(name)) continue;

@@ -3,7 +3,7 @@
  * restarted, a storage failure while answering a peer does not make the peer suspect it, and
  * register-and-leave churn of agents cannot grow the cluster's membership without bound.
  */
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
 import type { GossipNode } from "../../src/node/gossip-node.js";
 import { MAX_DEPARTED_AGENTS_PER_CLUSTER } from "../../src/node/limits.js";
@@ -101,5 +101,34 @@ describe("a node's life", () => {
     // A departed agent coming back is no new member: it registers again.
     const back = await node().agentHeartbeat("a0", { intervalMs: 60_000 });
     expect(back.outcome).toBe("registered");
+  });
+
+  it("does not suspect a healthy agent after its home wakes up from storage", async () => {
+    const cluster = "life-agent-wake";
+    started.push([cluster, ["n0"]]);
+    await startCluster(cluster, 1, []);
+    const home = () => nodeStub(cluster, "n0");
+    // The agent beats every 200 ms for a while: only its registration is saved (a heartbeat
+    // alone is saved at most every 10 s), so the saved last heartbeat grows old.
+    const beatUntil = Date.now() + 2_500;
+    while (Date.now() < beatUntil) {
+      await home().agentHeartbeat("w", { intervalMs: 200 });
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the agent's own pace
+    }
+    await runInDurableObject(home(), (instance) => {
+      (instance as unknown as { marker?: string }).marker = "before";
+    });
+    await home().evict();
+    await waitFor("the home to drop its memory", () =>
+      runInDurableObject(
+        home(),
+        (instance) => (instance as unknown as { marker?: string }).marker !== "before",
+      ),
+    );
+    // Read back from storage; its round runs before the agent's next heartbeat.
+    await runDurableObjectAlarm(home());
+    const [view] = await views(cluster, ["n0"]);
+    expect(view?.members.find((m) => m.node === "w")?.status).toBe("alive");
+    expect(view?.counters.suspicionsRaised).toBe(0);
   });
 });
