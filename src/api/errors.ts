@@ -34,6 +34,7 @@ export const API_ERRORS = {
   leave_unconfirmed: 503,
   bootstrap_incomplete: 503,
   no_running_node: 503,
+  registry_unavailable: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof API_ERRORS;
@@ -78,6 +79,7 @@ const NODE_ERRORS: Record<NodeErrorCode, ErrorCode> = {
   too_many_departed_agents: "too_many_departed_agents",
   name_taken: "conflict",
   unknown_agent: "not_found",
+  registry_unavailable: "registry_unavailable",
 };
 
 /** Turns any error into the status and body the client sees. */

@@ -67,6 +67,11 @@ export class TtlCache<V> {
     this.held -= entry.bytes;
   }
 
+  /** The keys held, oldest first. */
+  keys(): string[] {
+    return [...this.entries.keys()];
+  }
+
   /** Bytes and entries held now. */
   size(): { bytes: number; entries: number } {
     return { bytes: this.held, entries: this.entries.size };

@@ -20,6 +20,7 @@ export const NODE_ERROR_CODES = [
   "too_many_departed_agents",
   "name_taken",
   "unknown_agent",
+  "registry_unavailable",
 ] as const;
 
 export type NodeErrorCode = (typeof NODE_ERROR_CODES)[number];

@@ -12,10 +12,10 @@ import { mapLimit } from "../concurrency.js";
 import { type ClusterSummary, SUMMARY_MAX_LIMIT, summarizeCluster, summarizeNode } from "../convergence.js";
 import { ApiError, toErrorResponse } from "../errors.js";
 import { createApp, jsonBody, jsonResponse, pick, readSecurity, writeSecurity } from "../openapi.js";
-import { noteRegistered } from "../registry-cache.js";
+import { clusterNodes, noteRegistered } from "../registry-cache.js";
 import { BootstrapResponse, ClusterSummarySchema } from "../responses.js";
 import { BootstrapBody, ClusterParams, SummaryQuery } from "../schemas.js";
-import { FAN_OUT_CONCURRENCY, nodeStub, registryStub } from "../stubs.js";
+import { FAN_OUT_CONCURRENCY, nodeStub } from "../stubs.js";
 
 export const clusterRoutes = createApp();
 
@@ -114,7 +114,7 @@ clusterRoutes.openapi(
     const query = c.req.valid("query");
     const withDigest = query.digests === "true";
     const limit = query.limit === undefined ? SUMMARY_MAX_LIMIT : Number(query.limit);
-    const names = await registryStub(c.env).nodes(cluster);
+    const names = await clusterNodes(c.env, cluster);
     if (names.length === 0)
       throw new ApiError(404, "not_found", `cluster ${cluster} has no registered nodes`);
     const after = query.cursor;
