@@ -203,7 +203,10 @@ export class ClusterRegistry extends DurableObject<Env> implements ClusterRegist
     const out = new Map<string, UnlistedCluster>();
     for (const row of rows) {
       let entry = out.get(row.cluster);
-      if (!entry) out.set(row.cluster, (entry = { cluster: row.cluster, nodes: [] }));
+      if (!entry) {
+        entry = { cluster: row.cluster, nodes: [] };
+        out.set(row.cluster, entry);
+      }
       if (entry.nodes.length < MAX_NODES_PER_CALL)
         entry.nodes.push({ node: row.node, running: row.running === 1 });
     }
