@@ -7,7 +7,9 @@
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
+import { forgetSummaries } from "./cluster-summary.js";
 import { errorBody, handleError, handleNotFound } from "./errors.js";
+import { forgetMembersPages } from "./members.js";
 import { createApp } from "./openapi.js";
 import { agentRoutes } from "./routes/agents.js";
 import { clusterRoutes } from "./routes/clusters.js";
@@ -49,6 +51,15 @@ app.use(
       c.json(errorBody("payload_too_large", `request body is larger than ${MAX_BODY_BYTES} bytes`), 413),
   }),
 );
+
+// A change made through this isolate drops the cluster's cached pages: the next read sees it.
+app.use("/v1/clusters/:cluster/*", async (c, next) => {
+  await next();
+  if (c.req.method === "GET") return;
+  const cluster = c.req.param("cluster");
+  forgetSummaries(cluster);
+  forgetMembersPages(cluster);
+});
 
 app.route("/", metaRoutes);
 app.route("/", clusterRoutes);

@@ -10,11 +10,12 @@ import type { Env } from "../env.js";
 import type { MembersPage, MembersQuery } from "../node/members-query.js";
 import { readNodeError } from "../node/node-error.js";
 import { apiError } from "./errors.js";
+import { strongEtag } from "./etags.js";
 import { formatIssues } from "./openapi.js";
 import { clusterNodes, isRegistered } from "./registry-cache.js";
 import { MembersQueryInput } from "./schemas.js";
 import { nodeStub } from "./stubs.js";
-import { stringBytes, TtlCache, type TtlCacheLimits } from "./ttl-cache.js";
+import { clusterKey, clusterPrefix, stringBytes, TtlCache, type TtlCacheLimits } from "./ttl-cache.js";
 
 /** How long this isolate reuses a page, ms (under the Cache-Control max-age clients get). */
 export const MEMBERS_CACHE_MS = 1_000;
@@ -39,6 +40,11 @@ export interface CachedPage {
 
 const recent = new TtlCache<CachedPage>(MEMBERS_CACHE_LIMITS);
 
+/** Forgets the cluster's pages (this isolate just changed something in it: its next read is fresh). */
+export function forgetMembersPages(cluster: string): void {
+  recent.deletePrefix(clusterPrefix(cluster));
+}
+
 /** What the members cache holds now (tests check it stays within its budget). */
 export function membersCacheSize(): { bytes: number; entries: number } {
   return recent.size();
@@ -54,7 +60,7 @@ export async function cachedMembers(
   cluster: string,
   query: MembersQuery & { from?: string },
 ): Promise<CachedPage> {
-  const key = JSON.stringify([cluster, query]);
+  const key = clusterKey(cluster, query);
   const hit = recent.get(key, Date.now());
   if (hit) return hit;
   const page = await queryMembers(env, cluster, query);
@@ -109,8 +115,5 @@ export async function queryMembers(
 
 /** A strong ETag over what a page says, not when or by whom: it changes with membership or state. */
 export async function membersEtag(page: MembersPage): Promise<string> {
-  const text = JSON.stringify([page.cluster, page.members, page.next]);
-  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
-  const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `"${hex}"`;
+  return strongEtag(JSON.stringify([page.cluster, page.members, page.next]));
 }

@@ -67,6 +67,11 @@ export class TtlCache<V> {
     this.held -= entry.bytes;
   }
 
+  /** Drops every entry whose key starts with `prefix`. */
+  deletePrefix(prefix: string): void {
+    for (const key of this.keys()) if (key.startsWith(prefix)) this.delete(key);
+  }
+
   /** The keys held, oldest first. */
   keys(): string[] {
     return [...this.entries.keys()];
@@ -76,4 +81,13 @@ export class TtlCache<V> {
   size(): { bytes: number; entries: number } {
     return { bytes: this.held, entries: this.entries.size };
   }
+}
+
+/** The key of an answer about `cluster` (JSON of the cluster and what was asked), and the prefix all such keys share. */
+export function clusterKey(cluster: string, ...asked: unknown[]): string {
+  return JSON.stringify([cluster, ...asked]);
+}
+
+export function clusterPrefix(cluster: string): string {
+  return `${JSON.stringify([cluster]).slice(0, -1)},`;
 }

@@ -3,9 +3,12 @@
  * members themselves, so a summary of N nodes moves N small answers, never N full views. The
  * fingerprint (`viewHash`) covers what gossip must spread: per member, its generation, max
  * version and status (heartbeats and phi change every round and are left out). Two nodes
- * with the same fingerprint see the same cluster.
+ * with the same fingerprint see the same cluster. Members are hashed one by one and the
+ * hashes combined by addition, so the order does not matter and a node keeps its counts and
+ * fingerprint as it goes (BriefTally): a membership change re-hashes that member alone, and
+ * a brief builds no view. `briefOf` makes the same brief from a full view.
  */
-import type { DigestEntry, MemberStatus, MemberView } from "../core/index.js";
+import { type DigestEntry, MEMBER_STATUSES, type MemberStatus } from "../core/index.js";
 import type { NodeView } from "./rpc-types.js";
 
 export interface NodeBrief {
@@ -35,18 +38,113 @@ export interface NodeBrief {
   at: number;
 }
 
-/** The comparable part of a view, as one canonical string. */
-export function viewFingerprint(members: readonly MemberView[]): string {
-  return [...members]
-    .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0))
-    .map((m) => `${m.node}@${m.generation}:${m.maxVersion}:${m.status}`)
-    .join(",");
+/** What the fingerprint covers of one member. */
+export interface TallyEntry {
+  node: string;
+  generation: number;
+  maxVersion: number;
+  status: MemberStatus;
+}
+
+/** One member's hash in two lanes (21 and 32 bits), as cyrb53 gives them. */
+function entryHash(m: TallyEntry): [hi: number, lo: number] {
+  return cyrb53(`${m.node}@${m.generation}:${m.maxVersion}:${m.status}`);
+}
+
+/** A sum of member hashes, lane by lane, as 14 hex digits. */
+function hexOf(hi: number, lo: number): string {
+  return (4294967296 * hi + lo).toString(16).padStart(14, "0");
+}
+
+/** The fingerprint of a full view (what BriefTally keeps as it goes). */
+export function viewHash(members: readonly TallyEntry[]): string {
+  let hi = 0;
+  let lo = 0;
+  for (const m of members) {
+    const [h, l] = entryHash(m);
+    hi = (hi + h) & HI_MASK;
+    lo = (lo + l) >>> 0;
+  }
+  return hexOf(hi, lo);
+}
+
+const HI_MASK = 0x1fffff;
+
+/** Names noted between two briefs at most; past it the next brief counts every member again. */
+const MAX_NOTED = 4096;
+
+/** Where a tally reads members: every member's name, and one member as the view shows it. */
+export interface TallySource {
+  names(): Iterable<string>;
+  /** Undefined when it is no member (forgotten). */
+  entry(name: string): TallyEntry | undefined;
+}
+
+/**
+ * A node's status counts and fingerprint, kept as it goes: the shell notes each member a
+ * membership event names (joined, restarted, a status, keys, forgotten), and a brief re-reads
+ * only those. Counted in full once (after a wake-up, or when too many were noted).
+ */
+export class BriefTally {
+  private readonly entries = new Map<string, { status: MemberStatus; hi: number; lo: number }>();
+  private readonly noted = new Set<string>();
+  private readonly counts: Partial<Record<MemberStatus, number>> = {};
+  private counted = false;
+  private hi = 0;
+  private lo = 0;
+
+  /** A member changed (or may have): the next brief re-reads it. */
+  note(name: string): void {
+    if (!this.counted) return;
+    this.noted.add(name);
+    if (this.noted.size > MAX_NOTED) this.counted = false;
+  }
+
+  /** Counts, member count and fingerprint now; `self` is re-read every time (its status moves without events). */
+  read(source: TallySource, self: string): Pick<NodeBrief, "members" | "memberCount" | "viewHash"> {
+    if (!this.counted) {
+      this.entries.clear();
+      for (const key of Object.keys(this.counts) as MemberStatus[]) delete this.counts[key];
+      this.hi = 0;
+      this.lo = 0;
+      for (const name of source.names()) this.set(name, source.entry(name));
+      this.counted = true;
+    } else {
+      for (const name of this.noted) this.set(name, source.entry(name));
+      this.set(self, source.entry(self));
+    }
+    this.noted.clear();
+    return {
+      members: inStatusOrder(this.counts),
+      memberCount: this.entries.size,
+      viewHash: hexOf(this.hi, this.lo),
+    };
+  }
+
+  private set(name: string, entry: TallyEntry | undefined): void {
+    const old = this.entries.get(name);
+    if (old) {
+      this.hi = (this.hi - old.hi) & HI_MASK;
+      this.lo = (this.lo - old.lo) >>> 0;
+      const left = (this.counts[old.status] ?? 0) - 1;
+      if (left > 0) this.counts[old.status] = left;
+      else delete this.counts[old.status];
+      this.entries.delete(name);
+    }
+    if (!entry) return;
+    const [hi, lo] = entryHash(entry);
+    this.hi = (this.hi + hi) & HI_MASK;
+    this.lo = (this.lo + lo) >>> 0;
+    this.counts[entry.status] = (this.counts[entry.status] ?? 0) + 1;
+    this.entries.set(name, { status: entry.status, hi, lo });
+  }
 }
 
 /** Reduces a view to its brief (inside the node, so only the brief crosses RPC). */
 export function briefOf(view: NodeView, withDigest: boolean): NodeBrief {
-  const members: Partial<Record<MemberStatus, number>> = {};
-  for (const m of view.members) members[m.status] = (members[m.status] ?? 0) + 1;
+  const counts: Partial<Record<MemberStatus, number>> = {};
+  for (const m of view.members) counts[m.status] = (counts[m.status] ?? 0) + 1;
+  const members = inStatusOrder(counts);
   return {
     cluster: view.cluster,
     node: view.node,
@@ -58,7 +156,7 @@ export function briefOf(view: NodeView, withDigest: boolean): NodeBrief {
     ...(view.self.region === undefined ? {} : { region: view.self.region }),
     members,
     memberCount: view.members.length,
-    viewHash: hash53(viewFingerprint(view.members)),
+    viewHash: viewHash(view.members),
     rounds: view.counters.rounds,
     alarmsRun: view.counters.alarmsRun,
     wakeRounds: view.wakeRounds,
@@ -67,8 +165,15 @@ export function briefOf(view: NodeView, withDigest: boolean): NodeBrief {
   };
 }
 
-/** cyrb53: a fast 53-bit string hash, as 14 hex digits. Not cryptographic; collisions are negligible here. */
-export function hash53(text: string): string {
+/** Status counts in MEMBER_STATUSES order, so equal counts read as equal JSON. */
+function inStatusOrder(counts: Partial<Record<MemberStatus, number>>): Partial<Record<MemberStatus, number>> {
+  const out: Partial<Record<MemberStatus, number>> = {};
+  for (const status of MEMBER_STATUSES) if (counts[status] !== undefined) out[status] = counts[status];
+  return out;
+}
+
+/** cyrb53: a fast 53-bit string hash, as its 21 high and 32 low bits. Not cryptographic. */
+function cyrb53(text: string): [hi: number, lo: number] {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < text.length; i++) {
@@ -78,5 +183,5 @@ export function hash53(text: string): string {
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, "0");
+  return [h2 & HI_MASK, h1 >>> 0];
 }

@@ -22,6 +22,7 @@ import { agentSaveEveryMs } from "./agent-saves.js";
 import type { EventLog } from "./event-log.js";
 import { heartbeatFloor } from "./heartbeat-floor.js";
 import { MAX_AGENTS_PER_CLUSTER, MAX_AGENTS_PER_NODE, MAX_DEPARTED_AGENTS_PER_CLUSTER } from "./limits.js";
+import { BriefTally, type NodeBrief, type TallySource } from "./node-brief.js";
 import { NodeError } from "./node-error.js";
 import type { GraveRecord, MemberRow, NodeRecord, NodeStore } from "./node-store.js";
 import type { AgentClaim, AgentHeartbeat, NodeCounters, NodeView } from "./rpc-types.js";
@@ -99,6 +100,8 @@ export class NodeRuntime {
   private readonly transport: StubTransport;
   private readonly saved: SavedOthers;
   private readonly limits = new WriteLimits();
+  /** The brief's counts and fingerprint, kept as membership changes (node-brief.ts). */
+  private readonly tally = new BriefTally();
   /** The last heartbeat each hosted agent's saved row holds (heartbeats alone are saved sparingly). */
   private readonly agentSavedAt = new Map<string, number>();
 
@@ -415,7 +418,10 @@ export class NodeRuntime {
     const events = this.gossiper.drainEvents();
     if (events.length === 0) return;
     this.deps.log.append(events);
-    for (const event of events) if (event.node !== this.gossiper.name) this.saved.note(event);
+    for (const event of events) {
+      this.tally.note(event.node);
+      if (event.node !== this.gossiper.name) this.saved.note(event);
+    }
   }
 
   /**
@@ -472,6 +478,41 @@ export class NodeRuntime {
     this.collectEvents();
     return this.gossiper.view();
   }
+
+  /** The view in brief, from the tally: no view is built (the digest only when asked). */
+  brief(withDigest: boolean, activeMs: number): NodeBrief {
+    const { record, gossiper } = this;
+    this.collectEvents();
+    const self = gossiper.memberView(gossiper.name) as MemberView;
+    const counters = this.counters(activeMs);
+    return {
+      cluster: record.cluster,
+      node: record.node,
+      running: record.running,
+      generation: gossiper.generation,
+      status: gossiper.status,
+      heartbeat: self.heartbeat,
+      maxVersion: self.maxVersion,
+      ...(self.region === undefined ? {} : { region: self.region }),
+      ...this.tally.read(this.tallySource, gossiper.name),
+      rounds: counters.rounds,
+      alarmsRun: counters.alarmsRun,
+      wakeRounds: gossiper.wakeRounds(),
+      ...(withDigest ? { digest: gossiper.digest() } : {}),
+      at: Date.now(),
+    };
+  }
+
+  /** Members as the view shows what the fingerprint covers of them, read one by one. */
+  private readonly tallySource: TallySource = {
+    names: () => this.gossiper.memberNames(),
+    entry: (name) => {
+      const state = this.gossiper.stateOf(name);
+      const status = this.gossiper.statusOf(name);
+      if (!state || !status) return undefined;
+      return { node: name, generation: state.generation, maxVersion: state.maxVersion, status };
+    },
+  };
 
   view(activeMs: number): NodeView {
     const { settings, record, gossiper } = this;

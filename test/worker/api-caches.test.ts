@@ -14,6 +14,7 @@ import {
   membersCacheSize,
 } from "../../src/api/members.js";
 import type { GossipNode } from "../../src/node/gossip-node.js";
+import { call } from "./support/api.js";
 import { nodeStub, startCluster, stopAll } from "./support/nodes.js";
 
 const started: Array<[string, string[]]> = [];
@@ -56,5 +57,45 @@ describe("the members cache", { timeout: 60_000 }, () => {
     expect(2 * json.length).toBeGreaterThan(MEMBERS_CACHE_LIMITS.maxEntryBytes);
     expect(JSON.parse(json).members).toHaveLength(65);
     expect(membersCacheSize().bytes).toBeLessThanOrEqual(before.bytes);
+  });
+});
+
+describe("the cluster summary", { timeout: 60_000 }, () => {
+  it("answers with an ETag, 304 on If-None-Match, and reuses a page without asking the nodes again", async () => {
+    const cluster = "cache-summary";
+    started.push([cluster, ["n0", "n1"]]);
+    const boot = await call("POST", `/v1/clusters/${cluster}/bootstrap`, { body: { size: 2 } });
+    expect(boot.status).toBe(200);
+    let briefs = 0;
+    const bindings = {
+      GOSSIP_NODE: {
+        getByName: (name: string) => {
+          const stub = env.GOSSIP_NODE.getByName(name);
+          return new Proxy(stub, {
+            get(target, prop) {
+              const value = Reflect.get(target, prop);
+              if (prop !== "brief" || typeof value !== "function") return value;
+              return (...args: unknown[]) => {
+                briefs++;
+                return Reflect.apply(value, target, args);
+              };
+            },
+          });
+        },
+      },
+    } as unknown as Partial<Cloudflare.Env>;
+    const first = await call("GET", `/v1/clusters/${cluster}`, { env: bindings });
+    expect(first.status).toBe(200);
+    const tag = first.headers.get("etag");
+    expect(tag).toMatch(/^"[0-9a-f]{40}"$/);
+    expect(first.headers.get("cache-control")).toContain("max-age=");
+    expect(((await first.json()) as { nodes: unknown[] }).nodes).toHaveLength(2);
+    expect(briefs).toBe(2);
+    const again = await call("GET", `/v1/clusters/${cluster}`, {
+      env: bindings,
+      headers: { "if-none-match": tag as string },
+    });
+    expect(again.status).toBe(304);
+    expect(briefs).toBe(2);
   });
 });

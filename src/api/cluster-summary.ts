@@ -1,0 +1,82 @@
+/**
+ * The cluster summary, shared by `GET /v1/clusters/:cluster`: a page of the cluster's
+ * registered nodes, each asked for its brief (counts and a fingerprint, never the view), and
+ * whether they agree (convergence.ts). Pages are kept in this isolate for a second, as their
+ * JSON text with a strong ETag, within a byte budget (SUMMARY_CACHE_LIMITS), so a dashboard
+ * or a crowd polling the summary costs the mesh one fan-out per page per isolate per second,
+ * and a poll in between is answered from memory (a 304 when its If-None-Match matches). A
+ * change made through this isolate's API drops the cluster's pages (app.ts), so a client
+ * reads its own writes.
+ */
+import type { Env } from "../env.js";
+import { mapLimit } from "./concurrency.js";
+import { SUMMARY_MAX_LIMIT, summarizeCluster, summarizeNode } from "./convergence.js";
+import { ApiError, toErrorResponse } from "./errors.js";
+import { strongEtag } from "./etags.js";
+import { clusterNodes } from "./registry-cache.js";
+import { FAN_OUT_CONCURRENCY, nodeStub } from "./stubs.js";
+import { clusterKey, clusterPrefix, stringBytes, TtlCache, type TtlCacheLimits } from "./ttl-cache.js";
+
+/** How long this isolate reuses a summary page, ms. */
+export const SUMMARY_CACHE_MS = 1_000;
+
+/** What this isolate keeps of summary pages (a page of 40 briefs is about 20 KB; digests add more). */
+export const SUMMARY_CACHE_LIMITS: TtlCacheLimits = {
+  maxBytes: 4 * 1024 * 1024,
+  maxEntryBytes: 1024 * 1024,
+  maxEntries: 500,
+};
+
+export interface SummaryRequest {
+  withDigest: boolean;
+  limit: number;
+  cursor?: string;
+}
+
+/** A summary page's JSON text and ETag. */
+export interface CachedSummary {
+  json: string;
+  etag: string;
+}
+
+const recent = new TtlCache<CachedSummary>(SUMMARY_CACHE_LIMITS);
+
+/** Forgets the cluster's summary pages (this isolate just changed something in it). */
+export function forgetSummaries(cluster: string): void {
+  recent.deletePrefix(clusterPrefix(cluster));
+}
+
+/** A summary page, from this isolate's cache while it is fresh. */
+export async function cachedSummary(
+  env: Env,
+  cluster: string,
+  request: SummaryRequest,
+): Promise<CachedSummary> {
+  const key = clusterKey(cluster, request.withDigest, request.limit, request.cursor ?? null);
+  const hit = recent.get(key, Date.now());
+  if (hit) return hit;
+  const json = JSON.stringify(await summaryPage(env, cluster, request));
+  const entry = { json, etag: await strongEtag(json) };
+  const now = Date.now();
+  recent.set(key, entry, stringBytes(json) + stringBytes(entry.etag), now + SUMMARY_CACHE_MS, now);
+  return entry;
+}
+
+/** Asks each node of the page for its brief; a node that cannot be read is listed with `error`. */
+async function summaryPage(env: Env, cluster: string, { withDigest, limit, cursor }: SummaryRequest) {
+  const names = await clusterNodes(env, cluster);
+  if (names.length === 0) throw new ApiError(404, "not_found", `cluster ${cluster} has no registered nodes`);
+  const rest = cursor === undefined ? names : names.filter((name) => name > cursor);
+  const page = rest.slice(0, Math.min(limit, SUMMARY_MAX_LIMIT));
+  const next = rest.length > page.length ? (page.at(-1) as string) : null;
+  const nodes = await mapLimit(page, FAN_OUT_CONCURRENCY, async (node) => {
+    try {
+      return summarizeNode(node, await nodeStub(env, cluster, node).brief(withDigest));
+    } catch (error) {
+      // One unreadable node must not hide the others: report it, not live.
+      const { body } = toErrorResponse(error);
+      return summarizeNode(node, null, `${body.error.code}: ${body.error.message}`);
+    }
+  });
+  return summarizeCluster(cluster, nodes, Date.now(), { registered: names.length, limit, next });
+}
