@@ -53,7 +53,7 @@ export interface paths {
     };
     /**
      * Cluster summary: a page of nodes' views in brief, and whether they have converged
-     * @description Asks each registered node on this page (sorted by name; `limit` at most 40, `cursor` from the previous page's `next`) for its view in brief: status counts, member count, rounds and a fingerprint of its view by (member, generation, maxVersion, status), ignoring heartbeats and phi. Full views are never read. A node is live when it is configured, running and has not left; a node that cannot be read is listed with `error` and is not live. `converged` is true when every live node on the page has the fingerprint most of them share; `differing` lists those that do not. When `complete` (one page holds the whole cluster) that is the cluster's verdict; otherwise sum `fingerprints` over the pages: one fingerprint means converged.
+     * @description Asks each registered node on this page (sorted by name; `limit` at most 40, `cursor` from the previous page's `next`) for its view in brief: status counts, member count, rounds and a fingerprint of its view by (member, generation, maxVersion, status), ignoring heartbeats and phi. Full views are never read. A node is live when it is configured, running and has not left; a node that cannot be read is listed with `error` and is not live. `converged` is true when every live node on the page has the fingerprint most of them share; `differing` lists those that do not. When `complete` (one page holds the whole cluster) that is the cluster's verdict; otherwise sum `fingerprints` over the pages: one fingerprint means converged. A page may be up to 1 s old (the Worker reuses it); its ETag answers `If-None-Match` with 304.
      */
     get: operations["getClusterSummary"];
     put?: never;
@@ -766,6 +766,13 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["ClusterSummary"];
         };
+      };
+      /** @description Not modified since the ETag in If-None-Match. */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description Invalid input (bad name, key, value, config, or malformed JSON). */
       400: {
