@@ -15,7 +15,14 @@ import { ApiError, toErrorResponse } from "./errors.js";
 import { strongEtag } from "./etags.js";
 import { clusterNodes } from "./registry-cache.js";
 import { FAN_OUT_CONCURRENCY, nodeStub } from "./stubs.js";
-import { clusterKey, clusterPrefix, stringBytes, TtlCache, type TtlCacheLimits } from "./ttl-cache.js";
+import {
+  type CachedJson,
+  cachedJson,
+  clusterKey,
+  clusterPrefix,
+  TtlCache,
+  type TtlCacheLimits,
+} from "./ttl-cache.js";
 
 /** How long this isolate reuses a summary page, ms. */
 export const SUMMARY_CACHE_MS = 1_000;
@@ -33,13 +40,7 @@ export interface SummaryRequest {
   cursor?: string;
 }
 
-/** A summary page's JSON text and ETag. */
-export interface CachedSummary {
-  json: string;
-  etag: string;
-}
-
-const recent = new TtlCache<CachedSummary>(SUMMARY_CACHE_LIMITS);
+const recent = new TtlCache<CachedJson>(SUMMARY_CACHE_LIMITS);
 
 /** Forgets the cluster's summary pages (this isolate just changed something in it). */
 export function forgetSummaries(cluster: string): void {
@@ -47,19 +48,12 @@ export function forgetSummaries(cluster: string): void {
 }
 
 /** A summary page, from this isolate's cache while it is fresh. */
-export async function cachedSummary(
-  env: Env,
-  cluster: string,
-  request: SummaryRequest,
-): Promise<CachedSummary> {
+export async function cachedSummary(env: Env, cluster: string, request: SummaryRequest): Promise<CachedJson> {
   const key = clusterKey(cluster, request.withDigest, request.limit, request.cursor ?? null);
-  const hit = recent.get(key, Date.now());
-  if (hit) return hit;
-  const json = JSON.stringify(await summaryPage(env, cluster, request));
-  const entry = { json, etag: await strongEtag(json) };
-  const now = Date.now();
-  recent.set(key, entry, stringBytes(json) + stringBytes(entry.etag), now + SUMMARY_CACHE_MS, now);
-  return entry;
+  return cachedJson(recent, key, SUMMARY_CACHE_MS, async () => {
+    const json = JSON.stringify(await summaryPage(env, cluster, request));
+    return { json, etag: await strongEtag(json) };
+  });
 }
 
 /** Asks each node of the page for its brief; a node that cannot be read is listed with `error`. */

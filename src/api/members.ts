@@ -15,7 +15,14 @@ import { formatIssues } from "./openapi.js";
 import { clusterNodes, isRegistered } from "./registry-cache.js";
 import { MembersQueryInput } from "./schemas.js";
 import { nodeStub } from "./stubs.js";
-import { clusterKey, clusterPrefix, stringBytes, TtlCache, type TtlCacheLimits } from "./ttl-cache.js";
+import {
+  type CachedJson,
+  cachedJson,
+  clusterKey,
+  clusterPrefix,
+  TtlCache,
+  type TtlCacheLimits,
+} from "./ttl-cache.js";
 
 /** How long this isolate reuses a page, ms (under the Cache-Control max-age clients get). */
 export const MEMBERS_CACHE_MS = 1_000;
@@ -32,11 +39,8 @@ export const MEMBERS_CACHE_LIMITS: TtlCacheLimits = {
   maxEntries: 500,
 };
 
-/** A page's ETag and its JSON text: a hit is answered without an RPC or a serialisation. */
-export interface CachedPage {
-  etag: string;
-  json: string;
-}
+/** A page's ETag and its JSON text. */
+export type CachedPage = CachedJson;
 
 const recent = new TtlCache<CachedPage>(MEMBERS_CACHE_LIMITS);
 
@@ -60,14 +64,10 @@ export async function cachedMembers(
   cluster: string,
   query: MembersQuery & { from?: string },
 ): Promise<CachedPage> {
-  const key = clusterKey(cluster, query);
-  const hit = recent.get(key, Date.now());
-  if (hit) return hit;
-  const page = await queryMembers(env, cluster, query);
-  const entry = { json: JSON.stringify(page), etag: await membersEtag(page) };
-  const now = Date.now();
-  recent.set(key, entry, stringBytes(entry.json) + stringBytes(entry.etag), now + MEMBERS_CACHE_MS, now);
-  return entry;
+  return cachedJson(recent, clusterKey(cluster, query), MEMBERS_CACHE_MS, async () => {
+    const page = await queryMembers(env, cluster, query);
+    return { json: JSON.stringify(page), etag: await membersEtag(page) };
+  });
 }
 
 /** Nodes tried, one after another, when the default node cannot answer (stopped, left). */

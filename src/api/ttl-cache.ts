@@ -91,3 +91,24 @@ export function clusterKey(cluster: string, ...asked: unknown[]): string {
 export function clusterPrefix(cluster: string): string {
   return `${JSON.stringify([cluster]).slice(0, -1)},`;
 }
+
+/** An answer kept as its JSON text with its ETag: a hit is answered without a call or a serialisation. */
+export interface CachedJson {
+  json: string;
+  etag: string;
+}
+
+/** The answer under `key` while fresh in `cache`; otherwise `make`s it and keeps it for `ttlMs`. */
+export async function cachedJson(
+  cache: TtlCache<CachedJson>,
+  key: string,
+  ttlMs: number,
+  make: () => Promise<CachedJson>,
+): Promise<CachedJson> {
+  const hit = cache.get(key, Date.now());
+  if (hit) return hit;
+  const entry = await make();
+  const now = Date.now();
+  cache.set(key, entry, stringBytes(entry.json) + stringBytes(entry.etag), now + ttlMs, now);
+  return entry;
+}

@@ -479,18 +479,26 @@ export class NodeRuntime {
     return this.gossiper.view();
   }
 
-  /** The view in brief, from the tally: no view is built (the digest only when asked). */
-  brief(withDigest: boolean, activeMs: number): NodeBrief {
+  /** Who this node is and how it runs: what a view and a brief both begin with. */
+  private identity(): Pick<NodeView, "cluster" | "node" | "running" | "generation" | "status"> {
     const { record, gossiper } = this;
-    this.collectEvents();
-    const self = gossiper.memberView(gossiper.name) as MemberView;
-    const counters = this.counters(activeMs);
     return {
       cluster: record.cluster,
       node: record.node,
       running: record.running,
       generation: gossiper.generation,
       status: gossiper.status,
+    };
+  }
+
+  /** The view in brief, from the tally: no view is built (the digest only when asked). */
+  brief(withDigest: boolean, activeMs: number): NodeBrief {
+    const { gossiper } = this;
+    this.collectEvents();
+    const self = gossiper.memberView(gossiper.name) as MemberView;
+    const counters = this.counters(activeMs);
+    return {
+      ...this.identity(),
       heartbeat: self.heartbeat,
       maxVersion: self.maxVersion,
       ...(self.region === undefined ? {} : { region: self.region }),
@@ -515,14 +523,10 @@ export class NodeRuntime {
   };
 
   view(activeMs: number): NodeView {
-    const { settings, record, gossiper } = this;
+    const { settings, gossiper } = this;
     this.collectEvents();
     return {
-      cluster: record.cluster,
-      node: record.node,
-      running: record.running,
-      generation: gossiper.generation,
-      status: gossiper.status,
+      ...this.identity(),
       self: gossiper.memberView(gossiper.name) as NodeView["self"],
       members: gossiper.view(),
       seeds: [...gossiper.seeds],
