@@ -53,9 +53,9 @@ app.use(
 );
 
 // A change made through this isolate drops the cluster's cached pages: the next read sees it.
-app.use("/v1/clusters/:cluster/*", async (c, next) => {
+// (Mutating methods only: reads, event streams among them, pass by untouched.)
+app.on(["POST", "PUT", "DELETE"], "/v1/clusters/:cluster/*", async (c, next) => {
   await next();
-  if (c.req.method === "GET") return;
   const cluster = c.req.param("cluster");
   forgetSummaries(cluster);
   forgetMembersPages(cluster);
