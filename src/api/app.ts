@@ -7,6 +7,8 @@
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
+import { forgetSummaries } from "./cluster-summary.js";
+import { forgetMembersPages } from "./directory-query.js";
 import { errorBody, handleError, handleNotFound } from "./errors.js";
 import { createApp, errors } from "./openapi.js";
 import { agentRoutes } from "./routes/agents.js";
@@ -54,6 +56,15 @@ app.use(
       c.json(errorBody("payload_too_large", `request body is larger than ${MAX_BODY_BYTES} bytes`), 413),
   }),
 );
+
+// A change made through this isolate drops the cluster's cached pages: the next read sees it.
+// (Mutating methods only: reads, event streams among them, pass by untouched.)
+app.on(["POST", "PUT", "DELETE"], "/v1/clusters/:cluster/*", async (c, next) => {
+  await next();
+  const cluster = c.req.param("cluster");
+  forgetSummaries(cluster);
+  forgetMembersPages(cluster);
+});
 
 app.route("/", metaRoutes);
 app.route("/", clusterRoutes);

@@ -8,7 +8,8 @@ import type { Env } from "../env.js";
 import { mapLimit } from "../shared/map-limit.js";
 import type { BriefPage } from "./convergence.js";
 import { ApiError, toErrorResponse } from "./errors.js";
-import { FAN_OUT_CONCURRENCY, nodeStub, registryStub } from "./stubs.js";
+import { clusterNodes } from "./registry-cache.js";
+import { FAN_OUT_CONCURRENCY, nodeStub } from "./stubs.js";
 
 /** Reads a page of briefs; 404 `not_found` when the cluster has no registered node. */
 export async function readBriefPage(
@@ -17,7 +18,7 @@ export async function readBriefPage(
   options: { limit: number; cursor?: string; withDigest?: boolean },
 ): Promise<BriefPage> {
   const { limit, cursor } = options;
-  const names = await registryStub(env).nodes(cluster);
+  const names = await clusterNodes(env, cluster);
   if (names.length === 0) throw new ApiError(404, "not_found", `cluster ${cluster} has no registered nodes`);
   const rest = cursor === undefined ? names : names.filter((name) => name > cursor);
   const page = rest.slice(0, limit);

@@ -7,48 +7,63 @@
  */
 import type { Env } from "../env.js";
 import type { MembersPage, MembersQuery } from "../node/members-query.js";
+import { strongEtag } from "./etags.js";
 import { askOneNode } from "./one-node.js";
 import { parseInput } from "./openapi.js";
 import { MembersQueryInput } from "./schemas.js";
+import {
+  type CachedJson,
+  cachedJson,
+  clusterKey,
+  clusterPrefix,
+  TtlCache,
+  type TtlCacheLimits,
+} from "./ttl-cache.js";
 
 /** How long this isolate reuses a page, ms (under the Cache-Control max-age clients get). */
 export const MEMBERS_CACHE_MS = 1_000;
-/** Pages kept per isolate (oldest dropped first). */
-const MEMBERS_CACHE_ENTRIES = 500;
-
-/** A page, its ETag and its JSON text: a hit is answered without an RPC or a serialisation. */
-export interface CachedPage {
-  page: MembersPage;
-  etag: string;
-  json: string;
-}
-
-interface Cached extends CachedPage {
-  until: number;
-}
-
-const recent = new Map<string, Cached>();
 
 /**
- * A page and its ETag, from this isolate's cache when it is fresh. Only plain data is shared
- * between requests (never a promise or a stream, which belong to the request that made them).
+ * What this isolate keeps of members pages: 8 MiB in all (an isolate has 128 MB, shared with
+ * the summary cache and every request in flight), no page over 1 MiB (a larger one is
+ * answered, not kept), 500 pages at most. Bytes are counted as the page's JSON text takes in
+ * memory; the page object is parsed again from it on a hit by the service binding.
+ */
+export const MEMBERS_CACHE_LIMITS: TtlCacheLimits = {
+  maxBytes: 8 * 1024 * 1024,
+  maxEntryBytes: 1024 * 1024,
+  maxEntries: 500,
+};
+
+/** A page's ETag and its JSON text. */
+export type CachedPage = CachedJson;
+
+const recent = new TtlCache<CachedPage>(MEMBERS_CACHE_LIMITS);
+
+/** Forgets the cluster's pages (this isolate just changed something in it: its next read is fresh). */
+export function forgetMembersPages(cluster: string): void {
+  recent.deletePrefix(clusterPrefix(cluster));
+}
+
+/** What the members cache holds now (tests check it stays within its budget). */
+export function membersCacheSize(): { bytes: number; entries: number } {
+  return recent.size();
+}
+
+/**
+ * A page's JSON text and its ETag, from this isolate's cache when it is fresh. Only plain data
+ * is shared between requests (never a promise or a stream, which belong to the request that
+ * made them).
  */
 export async function cachedMembers(
   env: Env,
   cluster: string,
   query: MembersQuery & { from?: string },
 ): Promise<CachedPage> {
-  const key = JSON.stringify([cluster, query]);
-  const hit = recent.get(key);
-  const now = Date.now();
-  if (hit && hit.until > now) return hit;
-  const page = await queryMembers(env, cluster, query);
-  const json = JSON.stringify(page);
-  const entry = { page, json, etag: await membersEtag(page), until: Date.now() + MEMBERS_CACHE_MS };
-  recent.delete(key);
-  recent.set(key, entry);
-  while (recent.size > MEMBERS_CACHE_ENTRIES) recent.delete(recent.keys().next().value as string);
-  return entry;
+  return cachedJson(recent, clusterKey(cluster, query), MEMBERS_CACHE_MS, async () => {
+    const page = await queryMembers(env, cluster, query);
+    return { json: JSON.stringify(page), etag: await membersEtag(page) };
+  });
 }
 
 /** Checks a members query (object form); a 400 `invalid_request` when it breaks a rule. */
@@ -68,8 +83,5 @@ export async function queryMembers(
 
 /** A strong ETag over what a page says, not when or by whom: it changes with membership or state. */
 export async function membersEtag(page: MembersPage): Promise<string> {
-  const text = JSON.stringify([page.cluster, page.members, page.next]);
-  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
-  const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `"${hex}"`;
+  return strongEtag(JSON.stringify([page.cluster, page.members, page.next]));
 }

@@ -30,12 +30,14 @@ export const API_ERRORS = {
   unsupported_media_type: 415,
   upgrade_required: 426,
   too_many_watchers: 429,
+  too_many_departed_agents: 429,
   internal: 500,
   not_available: 501,
   overloaded: 503,
   leave_unconfirmed: 503,
   bootstrap_incomplete: 503,
   no_running_node: 503,
+  registry_unavailable: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof API_ERRORS;
@@ -77,10 +79,12 @@ const NODE_ERRORS: Record<NodeErrorCode, ErrorCode> = {
   stopped: "node_stopped",
   left: "node_left",
   too_many_agents: "too_many_agents",
+  too_many_departed_agents: "too_many_departed_agents",
   name_taken: "conflict",
   unknown_agent: "not_found",
   upgrade_required: "upgrade_required",
   too_many_watchers: "too_many_watchers",
+  registry_unavailable: "registry_unavailable",
 };
 
 /** Turns any error into the status and body the client sees. */

@@ -7,7 +7,7 @@
  * one connect and one read.
  */
 import type { Env } from "../env.js";
-import type { MembersQuery } from "../node/members-query.js";
+import type { MembersPage, MembersQuery } from "../node/members-query.js";
 import { type CachedPage, cachedMembers, membersEtag, queryMembers } from "./directory-query.js";
 import { openWatch } from "./node-watch.js";
 
@@ -38,7 +38,7 @@ export async function waitForChange(
   const first = await cachedMembers(env, cluster, query);
   if (opaque(first.etag) !== held) return { changed: true, entry: first };
   // The same node answers every read of this wait, so its watch tells of every change.
-  const pinned = { ...query, from: query.from ?? first.page.from };
+  const pinned = { ...query, from: query.from ?? (JSON.parse(first.json) as MembersPage).from };
   const deadline = Date.now() + waitMs;
   const watch = await openWatch(env, cluster, pinned.from, null);
   let changes = 1;
@@ -58,7 +58,7 @@ export async function waitForChange(
       if (changes > 0) {
         changes = 0;
         const page = await queryMembers(env, cluster, pinned);
-        entry = { page, etag: await membersEtag(page), json: JSON.stringify(page) };
+        entry = { etag: await membersEtag(page), json: JSON.stringify(page) };
         if (opaque(entry.etag) !== held) return { changed: true, entry };
       }
       const left = deadline - Date.now();

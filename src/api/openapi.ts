@@ -70,7 +70,11 @@ export const errors = {
     content: errorContent,
   },
   413: { description: "Request body too large.", content: errorContent },
-  429: { description: "Too many at once (watchers and event streams on one node).", content: errorContent },
+  429: {
+    description:
+      "Too many at once (watchers and event streams on one node; agents remembered after they left).",
+    content: errorContent,
+  },
   415: { description: "Request body is not JSON.", content: errorContent },
   503: {
     description:

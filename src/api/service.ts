@@ -83,7 +83,7 @@ export class HearsayService extends WorkerEntrypoint<Env> {
     return serve(async () => {
       const args = check(z.object({ cluster: ClusterName }), { cluster });
       const checked = checkMembersQuery(query, "query");
-      return (await cachedMembers(this.env, args.cluster, checked)).page;
+      return JSON.parse((await cachedMembers(this.env, args.cluster, checked)).json) as MembersPage;
     });
   }
 

@@ -1,10 +1,10 @@
 /**
- * How the API reaches the Durable Objects: one GossipNode per `<cluster>/<node>` and the one
- * ClusterRegistry named "registry". Also the fan-out budget of a single API request.
+ * How the API reaches the GossipNode Durable Objects: one per `<cluster>/<node>` (registries
+ * are reached through node/registries.ts). Also the fan-out budget of a single API request.
  */
 import type { Env } from "../env.js";
 import type { LocationHint } from "../node/limits.js";
-import { type ClusterRegistryRpc, type GossipNodeRpc, REGISTRY_NAME } from "../node/rpc-types.js";
+import type { GossipNodeRpc } from "../node/rpc-types.js";
 
 /**
  * Durable Object calls in flight at once during a fan-out (bootstrap, cluster summary).
@@ -28,8 +28,4 @@ export function nodeStub(env: Env, cluster: string, node: string, region?: Locat
     ? env.GOSSIP_NODE.getByName(name, { locationHint: region })
     : env.GOSSIP_NODE.getByName(name);
   return stub as unknown as GossipNodeRpc;
-}
-
-export function registryStub(env: Env): ClusterRegistryRpc {
-  return env.CLUSTER_REGISTRY.getByName(REGISTRY_NAME) as unknown as ClusterRegistryRpc;
 }

@@ -53,7 +53,7 @@ export interface paths {
     };
     /**
      * Cluster summary: a page of nodes' views in brief, and whether they have converged
-     * @description Asks each registered node on this page (sorted by name; `limit` at most 40, `cursor` from the previous page's `next`) for its view in brief: status counts, member count, rounds and a fingerprint of its view by (member, generation, maxVersion, status), ignoring heartbeats and phi. Full views are never read. A node is live when it is configured, running and has not left; a node that cannot be read is listed with `error` and is not live. `converged` is true when every live node on the page has the fingerprint most of them share; `differing` lists those that do not. When `complete` (one page holds the whole cluster) that is the cluster's verdict; otherwise sum `fingerprints` over the pages: one fingerprint means converged.
+     * @description Asks each registered node on this page (sorted by name; `limit` at most 40, `cursor` from the previous page's `next`) for its view in brief: status counts, member count, rounds and a fingerprint of its view by (member, generation, maxVersion, status), ignoring heartbeats and phi. Full views are never read. A node is live when it is configured, running and has not left; a node that cannot be read is listed with `error` and is not live. `converged` is true when every live node on the page has the fingerprint most of them share; `differing` lists those that do not. When `complete` (one page holds the whole cluster) that is the cluster's verdict; otherwise sum `fingerprints` over the pages: one fingerprint means converged. A page may be up to 1 s old (the Worker reuses it); its ETag answers `If-None-Match` with 304.
      */
     get: operations["getClusterSummary"];
     put?: never;
@@ -743,7 +743,7 @@ export interface components {
       watchersAccepted: number;
       /** @description Messages from watchers other than the keepalive ping, which the runtime answers unseen. */
       watchMessagesReceived: number;
-      /** @description Rows of others' keys that failed to save (the rest of the save went on). */
+      /** @description Saves that failed: rows of others' keys (the rest of the save went on) and membership saves while answering a peer (the peer was answered; the next round saves again). */
       storageErrors: number;
       /** @description SQLite rows written, setAlarm included (each is billed as one row). */
       storageRowsWritten: number;
@@ -1095,6 +1095,13 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["ClusterSummary"];
         };
+      };
+      /** @description Not modified since the ETag in If-None-Match. */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description Invalid input (bad name, key, value, config, or malformed JSON). */
       400: {
@@ -2191,7 +2198,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `too_many_agents` (a node hosts at most 64, a cluster 1000), `conflict` (the name is a node's), `too_many_keys`, or the chosen node is stopped. */
+      /** @description `too_many_agents` (a node hosts at most 64, a cluster 1000 alive or suspect), `conflict` (the name is a node's), `too_many_keys`, or the chosen node is stopped. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -2211,6 +2218,15 @@ export interface operations {
       };
       /** @description Request body is not JSON. */
       415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `too_many_departed_agents`: the cluster still remembers 1000 agents that left or died (each until its grace ends); a new agent may register once some are forgotten. Retry later. */
+      429: {
         headers: {
           [name: string]: unknown;
         };

@@ -58,9 +58,16 @@ export interface HostedSnapshot {
   since: number;
 }
 
-/** One agent a node hosts: its state (the one copy the node writes) and its heartbeat history. */
+/**
+ * One agent a node hosts: its state (the one copy the node writes) and its heartbeat history.
+ * One read back from a snapshot (a wake-up) knows when its last heartbeat was saved, not when
+ * it arrived: that time is only where phi counts from until the next heartbeat, which starts
+ * the history afresh instead of sampling a gap the agent never left.
+ */
 export class HostedAgent {
   private window: ArrivalWindow;
+  /** Read back with a saved last heartbeat: the next arrival restarts the history. */
+  private resumed: boolean;
 
   constructor(
     public state: NodeState,
@@ -70,17 +77,19 @@ export class HostedAgent {
     lastHeartbeat = 0,
   ) {
     this.window = new ArrivalWindow(agentPhiOptions(intervalMs, phiWindow));
-    if (lastHeartbeat > 0) this.window.arrived(lastHeartbeat);
+    this.resumed = lastHeartbeat > 0;
+    if (this.resumed) this.window.arrived(lastHeartbeat);
   }
 
   get lastHeartbeat(): number {
     return this.window.lastArrival() ?? 0;
   }
 
-  /** A heartbeat arrived; a new interval restarts the history with the new expectation. */
+  /** A heartbeat arrived; a new interval, or the first after a wake-up, restarts the history. */
   arrived(now: number, intervalMs: number): void {
-    if (intervalMs !== this.intervalMs) {
+    if (intervalMs !== this.intervalMs || this.resumed) {
       this.intervalMs = intervalMs;
+      this.resumed = false;
       this.window = new ArrivalWindow(agentPhiOptions(intervalMs, this.phiWindow));
     }
     this.window.arrived(now);

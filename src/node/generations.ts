@@ -9,13 +9,14 @@
  *   forgotten members stay forgotten.
  */
 import { ALIVE, type GossiperSnapshot, LEFT, REGION_KEY } from "../core/index.js";
+import { resumedAgent } from "./agent-saves.js";
 import { heartbeatFloor } from "./heartbeat-floor.js";
 import { type Inheritance, NodeRuntime, type RuntimeDeps } from "./node-runtime.js";
 import type { NodeStore } from "./node-store.js";
 import { restoreOthers } from "./saved-others.js";
 import { type NodeSettings, resolveSettings } from "./start-request.js";
 
-const NOTHING: Inheritance = { keys: [], maxVersion: 0, graves: [], retired: [] };
+const NOTHING: Inheritance = { keys: [], maxVersion: 0, graves: [], retired: null };
 
 /**
  * The runtime saved in `store`, or null when this object was never configured. `alarmAt` is
@@ -65,9 +66,10 @@ export function restoreRuntime(
     },
     ...restoreOthers(store),
     selfStatus: record.selfStatus,
-    hosted: store.loadHosted(),
+    // Phi resumes from when each agent may last have beaten, not from its last save.
+    hosted: store.loadHosted().map((agent) => resumedAgent(agent, now)),
   };
-  const runtime = new NodeRuntime(settings, record, snapshot, deps, []);
+  const runtime = new NodeRuntime(settings, record, snapshot, deps, null);
   runtime.restored(now);
   return runtime;
 }

@@ -11,7 +11,7 @@ import { EVICT_DELAY_MS, FaultInjection } from "./fault-injection.js";
 import { UNCONFIGURED } from "./lifecycle.js";
 import { AGENT_INTERVAL_MAX_MS, AGENT_INTERVAL_MIN_MS, NAME_PATTERN } from "./limits.js";
 import { type MembersPage, type MembersQuery, membersPage } from "./members-query.js";
-import { briefOf, type NodeBrief } from "./node-brief.js";
+import type { NodeBrief } from "./node-brief.js";
 import { NodeError } from "./node-error.js";
 import { LEAVE_WAVES } from "./node-runtime.js";
 import { type OwnersAnswer, type OwnersQuery, ownersAnswer } from "./owners-query.js";
@@ -240,7 +240,9 @@ export class GossipNode extends FaultInjection implements GossipNodeRpc {
   /** The view in brief (counts and a fingerprint; see node-brief.ts); null when never configured. */
   async brief(withDigest: boolean): Promise<NodeBrief | null> {
     return this.answer(async () =>
-      this.life.state === "unconfigured" ? null : briefOf(this.viewOf(this.life.node), withDigest === true),
+      this.life.state === "unconfigured"
+        ? null
+        : this.life.node.brief(withDigest === true, this.active.nowMs()),
     );
   }
 

@@ -40,6 +40,13 @@ export const MAX_AGENTS_PER_NODE = 64;
  */
 export const MAX_AGENTS_PER_CLUSTER = 1000;
 
+/**
+ * Agents that left or died, still remembered until their grace ends (leftGraceMs,
+ * deadGraceMs), one cluster holds at most, counted in the same view: a registration beyond it
+ * is refused for now, so agents that come and go cannot grow the membership without bound.
+ */
+export const MAX_DEPARTED_AGENTS_PER_CLUSTER = MAX_AGENTS_PER_CLUSTER;
+
 /** An agent's heartbeat interval, ms: its range. The home's phi detector expects this rate. */
 export const AGENT_INTERVAL_MIN_MS = 100;
 export const AGENT_INTERVAL_MAX_MS = 60_000;

@@ -17,10 +17,12 @@ export const NODE_ERROR_CODES = [
   "stopped",
   "left",
   "too_many_agents",
+  "too_many_departed_agents",
   "name_taken",
   "unknown_agent",
   "upgrade_required",
   "too_many_watchers",
+  "registry_unavailable",
 ] as const;
 
 export type NodeErrorCode = (typeof NODE_ERROR_CODES)[number];

@@ -19,9 +19,11 @@ import {
   runRound,
   sample,
 } from "../core/index.js";
+import { agentSaveEveryMs } from "./agent-saves.js";
 import type { EventLog } from "./event-ring.js";
 import { heartbeatFloor } from "./heartbeat-floor.js";
-import { MAX_AGENTS_PER_CLUSTER, MAX_AGENTS_PER_NODE } from "./limits.js";
+import { MAX_AGENTS_PER_CLUSTER, MAX_AGENTS_PER_NODE, MAX_DEPARTED_AGENTS_PER_CLUSTER } from "./limits.js";
+import { BriefTally, type NodeBrief, type TallySource } from "./node-brief.js";
 import { NodeError } from "./node-error.js";
 import type { GraveRecord, MemberRow, NodeRecord, NodeStore } from "./node-store.js";
 import type { AgentClaim, AgentHeartbeat, NodeCounters, NodeView } from "./rpc-types.js";
@@ -30,14 +32,6 @@ import type { NodeSettings } from "./start-request.js";
 import { type PeerStub, StubTransport } from "./stub-transport.js";
 import { checkKey, checkValue } from "./write-checks.js";
 import { type KeyEntries, WriteLimits } from "./write-limits.js";
-
-/**
- * A hosted agent's row is saved on every change of its claim or keys, and for heartbeats alone
- * at most this often (in its intervals, and at least every AGENT_SAVE_MIN_MS): a wake-up then
- * judges it from a last heartbeat at most that old.
- */
-const AGENT_SAVE_INTERVALS = 20;
-const AGENT_SAVE_MIN_MS = 10_000;
 
 /** Counters of the shell (the core keeps its own). Memory only: they restart on wake-up. */
 export type ShellCounters = Pick<
@@ -97,8 +91,11 @@ export interface Inheritance {
   maxVersion: number;
   /** Forgotten members stay forgotten. */
   graves: GraveRecord[];
-  /** Core counters of the generations before, so totals keep growing. */
-  retired: CoreCounters[];
+  /**
+   * Core counters of the generations before, summed into one record: totals keep growing
+   * across restarts while memory stays one record however many restarts there were.
+   */
+  retired: CoreCounters | null;
   /** The region the node was placed in, kept when a restart names none. */
   region?: string;
 }
@@ -108,7 +105,9 @@ export class NodeRuntime {
   private readonly transport: StubTransport;
   private readonly saved: SavedOthers;
   private readonly limits = new WriteLimits();
-  /** When each hosted agent's row was last saved (heartbeats alone are saved sparingly). */
+  /** The brief's counts and fingerprint, kept as membership changes (node-brief.ts). */
+  private readonly tally = new BriefTally();
+  /** The last heartbeat each hosted agent's saved row holds (heartbeats alone are saved sparingly). */
   private readonly agentSavedAt = new Map<string, number>();
 
   constructor(
@@ -116,7 +115,7 @@ export class NodeRuntime {
     readonly record: NodeRecord,
     snapshot: GossiperSnapshot,
     private readonly deps: RuntimeDeps,
-    private readonly retired: CoreCounters[],
+    private readonly retired: CoreCounters | null,
   ) {
     // With `rumor` off, writes are not pushed at once: they ride anti-entropy alone.
     const config = settings.options.rumor
@@ -234,7 +233,14 @@ export class NodeRuntime {
   async answer(message: unknown): Promise<unknown> {
     const reply = await answer(this.gossiper, this.transport, message);
     this.collectEvents();
-    this.saved.saveMembersIfJoined(this.others);
+    try {
+      this.saved.saveMembersIfJoined(this.others);
+    } catch (error) {
+      // The peer is answered all the same: a refused call would make it suspect a healthy
+      // node. The chunks stay marked changed, so the round's save tries them again.
+      this.deps.shell.storageErrors++;
+      console.error(`${this.record.cluster}/${this.record.node}: could not save membership`, error);
+    }
     return reply;
   }
 
@@ -291,8 +297,9 @@ export class NodeRuntime {
     try {
       claim = gossiper.hostHeartbeat(agent, heartbeat.intervalMs, updates, (row, changed) => {
         const savedAt = this.agentSavedAt.get(agent) ?? 0;
-        const every = Math.max(AGENT_SAVE_MIN_MS, AGENT_SAVE_INTERVALS * row.intervalMs);
-        if (!changed && row.lastHeartbeat - savedAt < every) return;
+        // A hosted agent's row is saved on every change of its claim or keys, for heartbeats
+        // alone sparingly (see agent-saves.ts for how a wake-up judges it then).
+        if (!changed && row.lastHeartbeat - savedAt < agentSaveEveryMs(row.intervalMs)) return;
         // Stored first, with no await before memory changes: the reply waits for the row.
         this.deps.store.saveHosted(row);
         this.agentSavedAt.set(agent, row.lastHeartbeat);
@@ -329,7 +336,12 @@ export class NodeRuntime {
     };
   }
 
-  /** A new agent must fit the per-node and the cluster-wide maximum (dead and left ones do not count). */
+  /**
+   * A new agent must fit the per-node and the cluster-wide maxima. Agents that are alive or
+   * suspect count against MAX_AGENTS_PER_CLUSTER; those dead or left, still remembered until
+   * their grace ends, against MAX_DEPARTED_AGENTS_PER_CLUSTER, so agents that register and
+   * leave cannot grow the membership without bound inside the grace windows.
+   */
   private checkAgentRoom(agent: string): void {
     const { gossiper } = this;
     let hosted = 0;
@@ -339,15 +351,23 @@ export class NodeRuntime {
         "too_many_agents",
         `node ${gossiper.name} hosts ${hosted} agents, its maximum; pass another node, or let some leave`,
       );
-    let inCluster = 0;
+    let live = 0;
+    let departed = 0;
     for (const member of gossiper.view()) {
       if (member.kind !== "agent" || member.node === agent) continue;
-      if (member.status !== "dead" && member.status !== "left") inCluster++;
+      if (member.status === "dead" || member.status === "left") departed++;
+      else live++;
     }
-    if (inCluster >= MAX_AGENTS_PER_CLUSTER)
+    if (live >= MAX_AGENTS_PER_CLUSTER)
       throw new NodeError(
         "too_many_agents",
-        `the cluster has ${inCluster} agents, its maximum of ${MAX_AGENTS_PER_CLUSTER}`,
+        `the cluster has ${live} agents, its maximum of ${MAX_AGENTS_PER_CLUSTER}`,
+      );
+    if (departed >= MAX_DEPARTED_AGENTS_PER_CLUSTER)
+      throw new NodeError(
+        "too_many_departed_agents",
+        `the cluster still remembers ${departed} agents that left or died, its maximum of ${MAX_DEPARTED_AGENTS_PER_CLUSTER}; ` +
+          "each is forgotten when its grace ends (leftGraceMs, deadGraceMs): retry later",
       );
   }
 
@@ -392,7 +412,7 @@ export class NodeRuntime {
       keys: live.map(([key, entry]) => [key, entry.value as string]),
       maxVersion: self.maxVersion,
       graves: this.others.graves(),
-      retired: [...this.retired, { ...this.gossiper.counters }],
+      retired: addCounters(this.retired, this.gossiper.counters),
     };
   }
 
@@ -403,7 +423,10 @@ export class NodeRuntime {
     const events = this.gossiper.drainEvents();
     if (events.length === 0) return;
     this.deps.log.append(events);
-    for (const event of events) if (event.node !== this.gossiper.name) this.saved.note(event);
+    for (const event of events) {
+      this.tally.note(event.node);
+      if (event.node !== this.gossiper.name) this.saved.note(event);
+    }
   }
 
   /**
@@ -427,7 +450,8 @@ export class NodeRuntime {
     const agents = gossiper.takeHostedChanges();
     for (const row of agents.save) {
       deps.store.saveHosted(row);
-      this.agentSavedAt.set(row.state.name, Date.now());
+      // The heartbeat the row holds: the next one that far past it is saved (agent-saves.ts).
+      this.agentSavedAt.set(row.state.name, row.lastHeartbeat);
     }
     for (const name of agents.drop) {
       if (gossiper.isHosted(name)) continue;
@@ -460,15 +484,55 @@ export class NodeRuntime {
     return this.gossiper.view();
   }
 
-  view(activeMs: number): NodeView {
-    const { settings, record, gossiper } = this;
-    this.collectEvents();
+  /** Who this node is and how it runs: what a view and a brief both begin with. */
+  private identity(): Pick<NodeView, "cluster" | "node" | "running" | "generation" | "status"> {
+    const { record, gossiper } = this;
     return {
       cluster: record.cluster,
       node: record.node,
       running: record.running,
       generation: gossiper.generation,
       status: gossiper.status,
+    };
+  }
+
+  /** The view in brief, from the tally: no view is built (the digest only when asked). */
+  brief(withDigest: boolean, activeMs: number): NodeBrief {
+    const { gossiper } = this;
+    this.collectEvents();
+    const self = gossiper.memberView(gossiper.name) as MemberView;
+    const counters = this.counters(activeMs);
+    return {
+      ...this.identity(),
+      heartbeat: self.heartbeat,
+      maxVersion: self.maxVersion,
+      ...(self.region === undefined ? {} : { region: self.region }),
+      ...this.tally.read(this.tallySource, gossiper.name),
+      rounds: counters.rounds,
+      alarmsRun: counters.alarmsRun,
+      wakeRounds: gossiper.wakeRounds(),
+      counters: { ...counters, agentsHosted: gossiper.hostedNames().length },
+      ...(withDigest ? { digest: gossiper.digest() } : {}),
+      at: Date.now(),
+    };
+  }
+
+  /** Members as the view shows what the fingerprint covers of them, read one by one. */
+  private readonly tallySource: TallySource = {
+    names: () => this.gossiper.memberNames(),
+    entry: (name) => {
+      const state = this.gossiper.stateOf(name);
+      const status = this.gossiper.statusOf(name);
+      if (!state || !status) return undefined;
+      return { node: name, generation: state.generation, maxVersion: state.maxVersion, status };
+    },
+  };
+
+  view(activeMs: number): NodeView {
+    const { settings, gossiper } = this;
+    this.collectEvents();
+    return {
+      ...this.identity(),
       self: gossiper.memberView(gossiper.name) as NodeView["self"],
       members: gossiper.view(),
       seeds: [...gossiper.seeds],
@@ -482,10 +546,7 @@ export class NodeRuntime {
   }
 
   private counters(activeMs: number): NodeCounters {
-    const core = { ...this.gossiper.counters };
-    for (const old of this.retired) {
-      for (const key of Object.keys(core) as Array<keyof CoreCounters>) core[key] += old[key];
-    }
+    const core = addCounters(this.retired, this.gossiper.counters);
     const { rowsWritten, rowsByReason: rows } = this.deps.store;
     return {
       ...core,
@@ -500,4 +561,11 @@ export class NodeRuntime {
       storageRowsPeerKeys: rows.peerKeys,
     };
   }
+}
+
+/** The sum of two sets of core counters (`earlier` may be none), as a new record. */
+export function addCounters(earlier: CoreCounters | null, current: CoreCounters): CoreCounters {
+  const sum = { ...current };
+  if (earlier) for (const key of Object.keys(sum) as Array<keyof CoreCounters>) sum[key] += earlier[key] ?? 0;
+  return sum;
 }

@@ -38,6 +38,7 @@ export abstract class NodeShell extends DurableObject<Env> {
     failConfigures: 0,
     failOwnKeyWrites: 0,
     failPeerKeyRows: [],
+    failMemberChunkSaves: 0,
   };
   protected readonly store: NodeStore;
   /** Time spent inside alarm() and RPC handlers (see active-time.ts for what it misses). */

@@ -94,6 +94,8 @@ export interface StoreFaults {
   failOwnKeyWrites: number;
   /** Saves of these nodes' keys rows throw. */
   failPeerKeyRows: string[];
+  /** The next this-many saves of membership chunks throw before writing anything. */
+  failMemberChunkSaves?: number;
 }
 
 export class NodeStore {
@@ -261,6 +263,10 @@ export class NodeStore {
     members: readonly MemberRow[],
     graves: readonly GraveRecord[],
   ): void {
+    if ((this.faults.failMemberChunkSaves ?? 0) > 0) {
+      this.faults.failMemberChunkSaves = (this.faults.failMemberChunkSaves ?? 0) - 1;
+      throw new Error("injected membership chunk save failure");
+    }
     const membersOf = byChunk(members, chunks);
     const gravesOf = byChunk(graves, chunks);
     for (const chunk of chunks) {

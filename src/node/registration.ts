@@ -1,28 +1,38 @@
 /**
- * How a GossipNode keeps the ClusterRegistry's record of itself current: registered and
- * running when configured or started, not running when stopped or left. Marking it running
- * must succeed before the node runs (the keeper would never visit it otherwise), so a failure
- * fails the call and changes nothing. Marking it not running is best effort, after the fact:
- * a stale "running" costs the keeper one visit, which corrects it (see GossipNode.ensureRunning).
+ * How a GossipNode keeps the registries' record of itself current (its cluster's registry and
+ * the keeper's directory, see registries.ts): registered and running when configured or
+ * started, not running when stopped or left. Marking it running must succeed in both before
+ * the node runs (the API or the keeper would never find it otherwise), so a failure or a
+ * registry past its deadline fails the call and changes nothing in the node. Marking it not
+ * running is best effort, after the fact: a stale "running" costs the keeper one visit, which
+ * corrects it (see GossipNode.ensureRunning).
  */
 import type { Env } from "../env.js";
-import { REGISTRY_NAME } from "./cluster-registry.js";
-import type { ClusterRegistryRpc } from "./rpc-types.js";
+import { NodeError, readNodeError } from "./node-error.js";
+import { clusterRegistry, keeperDirectory, withinDeadline } from "./registries.js";
 
-function registry(env: Env): ClusterRegistryRpc {
-  return env.CLUSTER_REGISTRY.getByName(REGISTRY_NAME) as unknown as ClusterRegistryRpc;
-}
-
-/** Registers the node as running; throws when the registry cannot be reached. */
+/** Registers the node as running; throws `registry_unavailable` when a registry cannot be reached. */
 export async function markRunning(env: Env, cluster: string, node: string): Promise<void> {
-  await registry(env).register(cluster, [node]);
+  try {
+    await withinDeadline(clusterRegistry(env, cluster).register(cluster, [node]));
+    await withinDeadline(keeperDirectory(env).register(cluster, [node]));
+  } catch (error) {
+    if (readNodeError(error)) throw error;
+    throw new NodeError(
+      "registry_unavailable",
+      `could not register ${cluster}/${node}: ${String(error)}; retry`,
+    );
+  }
 }
 
 /** Records that the node no longer runs; a failure is logged, never thrown. */
 export async function markNotRunning(env: Env, cluster: string, node: string): Promise<void> {
-  try {
-    await registry(env).setRunning(cluster, node, false);
-  } catch (error) {
-    console.warn(`${cluster}/${node}: could not tell the registry it stopped`, error);
+  const results = await Promise.allSettled([
+    withinDeadline(clusterRegistry(env, cluster).setRunning(cluster, node, false)),
+    withinDeadline(keeperDirectory(env).setRunning(cluster, node, false)),
+  ]);
+  for (const result of results) {
+    if (result.status === "rejected")
+      console.warn(`${cluster}/${node}: could not tell a registry it stopped`, result.reason);
   }
 }

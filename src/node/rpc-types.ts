@@ -31,7 +31,8 @@ export const SHELL_COUNTERS = {
   watchersAccepted: "WebSocket watchers this node accepted (each a request; see watchers.ts).",
   watchMessagesReceived:
     "Messages from watchers other than the keepalive ping, which the runtime answers unseen.",
-  storageErrors: "Rows of others' keys that failed to save (the rest of the save went on).",
+  storageErrors:
+    "Saves that failed: rows of others' keys (the rest of the save went on) and membership saves while answering a peer (the peer was answered; the next round saves again).",
   storageRowsWritten: "SQLite rows written, setAlarm included (each is billed as one row).",
   storageRowsAlarm: "Of those: setAlarm and deleteAlarm.",
   storageRowsHeartbeat: "Of those: the own heartbeat, saved when it ran ahead of the clock floor.",
@@ -170,8 +171,12 @@ export interface GossipNodeRpc {
   agentLeave(agent: string): Promise<AgentClaim>;
 }
 
-/** The name of the one ClusterRegistry object. */
-export const REGISTRY_NAME = "registry";
+/**
+ * The name of the keeper's directory: the ClusterRegistry object that lists every running
+ * node of every cluster for the cron keeper (and, before registries were per cluster, served
+ * every cluster). A cluster's own registry is named after the cluster (registries.ts).
+ */
+export const KEEPER_DIRECTORY = "registry";
 
 /** A node as the registry lists it. */
 export interface RegisteredNode {
@@ -179,7 +184,13 @@ export interface RegisteredNode {
   node: string;
 }
 
-/** RPC surface of the ClusterRegistry (one object, named REGISTRY_NAME). */
+/** Rows of one cluster the keeper's directory holds from before per-cluster registries. */
+export interface UnlistedCluster {
+  cluster: string;
+  nodes: Array<{ node: string; running: boolean }>;
+}
+
+/** RPC surface of a ClusterRegistry (a cluster's own, or the keeper's directory). */
 export interface ClusterRegistryRpc {
   /** Records nodes as members of a cluster, configured to run (idempotent). */
   register(cluster: string, nodes: string[]): Promise<void>;
@@ -197,8 +208,14 @@ export interface ClusterRegistryRpc {
   /** Every (cluster, node) pair with its running flag. */
   all(): Promise<Array<RegisteredNode & { running: boolean }>>;
   /**
-   * The cron keeper's next page: up to `limit` running nodes after the last one it was given,
-   * going on from the start when the end is reached. Each call moves the cursor.
+   * The cron keeper's next page (directory): up to `limit` running nodes after the last one it
+   * was given, going on from the start when the end is reached. Each call moves the cursor.
    */
   keeperPage(limit: number): Promise<RegisteredNode[]>;
+  /** Directory: rows of up to `clusters` clusters not yet copied into their own registries. */
+  unlisted(clusters: number): Promise<UnlistedCluster[]>;
+  /** A cluster's registry: takes rows copied from the directory, keeping any it already holds. */
+  adopt(cluster: string, nodes: Array<{ node: string; running: boolean }>): Promise<void>;
+  /** Directory: these rows are now in their cluster's registry. */
+  markListed(cluster: string, nodes: string[]): Promise<void>;
 }

@@ -8,7 +8,7 @@
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { registryStub } from "../../src/api/stubs.js";
+import { clusterRegistry } from "../../src/node/registries.js";
 import { call, callJson } from "./support/api.js";
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -105,8 +105,8 @@ async function snapshotB(): Promise<Snapshot> {
     generation: view.json.generation,
     running: view.json.running,
     keys: JSON.stringify(view.json.self.state ?? {}),
-    nodes: await registryStub(env).nodes(B),
-    epoch: await registryStub(env).tokenEpoch(B),
+    nodes: await clusterRegistry(env, B).nodes(B),
+    epoch: await clusterRegistry(env, B).tokenEpoch(B),
   };
 }
 

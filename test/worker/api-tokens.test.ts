@@ -7,8 +7,8 @@
 import { env } from "cloudflare:workers";
 import { sign } from "hono/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registryStub } from "../../src/api/stubs.js";
 import { TOKEN_EPOCH_CACHE_MS } from "../../src/api/token-epochs.js";
+import { clusterRegistry } from "../../src/node/registries.js";
 import { call, callJson, eventually, expectError } from "./support/api.js";
 
 const A = "tok-a";
@@ -230,7 +230,7 @@ describe("revocation", () => {
     // Used once, so this isolate holds the epoch in its cache.
     expect((await callJson("PUT", at, { token: write, body: { seeds: [] } })).status).toBe(200);
     // Raised straight in the registry, as another isolate's revoke would be.
-    await registryStub(env).raiseTokenEpoch(cluster);
+    await clusterRegistry(env, cluster).raiseTokenEpoch(cluster);
     const started = Date.now();
     await eventually(
       async () => (await callJson("POST", `${at}/stop`, { token: write })).status === 401,

@@ -4,6 +4,11 @@
  * how the home judges the agent and how another node takes it over.
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import {
+  MAX_AGENTS_PER_CLUSTER,
+  MAX_AGENTS_PER_NODE,
+  MAX_DEPARTED_AGENTS_PER_CLUSTER,
+} from "../../node/limits.js";
 import { agentHeartbeat, agentLeave } from "../agent-home.js";
 import { authorize } from "../auth.js";
 import { createApp, errors, jsonBody, jsonResponse, pick, writeSecurity } from "../openapi.js";
@@ -34,8 +39,11 @@ agentRoutes.openapi(
       ...pick(400, 401, 403, 404, 413, 415, 503),
       409: {
         ...errors[409],
-        description:
-          "`too_many_agents` (a node hosts at most 64, a cluster 1000), `conflict` (the name is a node's), `too_many_keys`, or the chosen node is stopped.",
+        description: `\`too_many_agents\` (a node hosts at most ${MAX_AGENTS_PER_NODE}, a cluster ${MAX_AGENTS_PER_CLUSTER} alive or suspect), \`conflict\` (the name is a node's), \`too_many_keys\`, or the chosen node is stopped.`,
+      },
+      429: {
+        ...errors[429],
+        description: `\`too_many_departed_agents\`: the cluster still remembers ${MAX_DEPARTED_AGENTS_PER_CLUSTER} agents that left or died (each until its grace ends); a new agent may register once some are forgotten. Retry later.`,
       },
     },
   }),

@@ -6,12 +6,13 @@
  * stays within one invocation's subrequest budget (node/subrequests.ts).
  */
 import { createRoute } from "@hono/zod-openapi";
+import { etag } from "hono/etag";
 import { type GossipConfig, resolveConfig } from "../../core/index.js";
 import { mapLimit } from "../../shared/map-limit.js";
 import { authorize } from "../auth.js";
 import { BOOTSTRAP_PAGE, planBootstrap } from "../bootstrap-plan.js";
-import { readBriefPage } from "../brief-page.js";
-import { SUMMARY_MAX_LIMIT, summarizeCluster, summarizeNode } from "../convergence.js";
+import { cachedSummary, SUMMARY_CACHE_MS } from "../cluster-summary.js";
+import { SUMMARY_MAX_LIMIT } from "../convergence.js";
 import { ApiError, toErrorResponse } from "../errors.js";
 import { createApp, jsonBody, jsonResponse, pick, readSecurity, writeSecurity } from "../openapi.js";
 import { noteRegistered } from "../registry-cache.js";
@@ -102,23 +103,31 @@ clusterRoutes.openapi(
     tags: ["clusters"],
     operationId: "getClusterSummary",
     summary: "Cluster summary: a page of nodes' views in brief, and whether they have converged",
-    description: `Asks each registered node on this page (sorted by name; \`limit\` at most ${SUMMARY_MAX_LIMIT}, \`cursor\` from the previous page's \`next\`) for its view in brief: status counts, member count, rounds and a fingerprint of its view by (member, generation, maxVersion, status), ignoring heartbeats and phi. Full views are never read. A node is live when it is configured, running and has not left; a node that cannot be read is listed with \`error\` and is not live. \`converged\` is true when every live node on the page has the fingerprint most of them share; \`differing\` lists those that do not. When \`complete\` (one page holds the whole cluster) that is the cluster's verdict; otherwise sum \`fingerprints\` over the pages: one fingerprint means converged.`,
-    middleware: [authorize] as const,
+    description: `Asks each registered node on this page (sorted by name; \`limit\` at most ${SUMMARY_MAX_LIMIT}, \`cursor\` from the previous page's \`next\`) for its view in brief: status counts, member count, rounds and a fingerprint of its view by (member, generation, maxVersion, status), ignoring heartbeats and phi. Full views are never read. A node is live when it is configured, running and has not left; a node that cannot be read is listed with \`error\` and is not live. \`converged\` is true when every live node on the page has the fingerprint most of them share; \`differing\` lists those that do not. When \`complete\` (one page holds the whole cluster) that is the cluster's verdict; otherwise sum \`fingerprints\` over the pages: one fingerprint means converged. A page may be up to ${SUMMARY_CACHE_MS / 1000} s old (the Worker reuses it); its ETag answers \`If-None-Match\` with 304.`,
+    middleware: [authorize, etag()] as const,
     security: readSecurity,
     request: { params: ClusterParams, query: SummaryQuery },
     responses: {
       200: jsonResponse(ClusterSummarySchema, "The summary."),
+      304: { description: "Not modified since the ETag in If-None-Match." },
       ...pick(400, 401, 404),
     },
   }),
   async (c) => {
     const { cluster } = c.req.valid("param");
     const query = c.req.valid("query");
-    const withDigest = query.digests === "true";
-    const limit = query.limit === undefined ? SUMMARY_MAX_LIMIT : Number(query.limit);
-    const page = await readBriefPage(c.env, cluster, { limit, cursor: query.cursor, withDigest });
-    const nodes = page.nodes.map(({ node, brief, error }) => summarizeNode(node, brief, error));
-    return c.json(summarizeCluster(cluster, nodes, Date.now(), page), 200);
+    const { json, etag } = await cachedSummary(c.env, cluster, {
+      withDigest: query.digests === "true",
+      limit: query.limit === undefined ? SUMMARY_MAX_LIMIT : Number(query.limit),
+      ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+    });
+    c.header("ETag", etag);
+    c.header(
+      "Cache-Control",
+      `${c.env.READ_TOKEN ? "private" : "public"}, max-age=${SUMMARY_CACHE_MS / 1000}`,
+    );
+    // The page as JSON text, made once per cached page, not once per request.
+    return c.body(json, 200, { "Content-Type": "application/json" });
   },
 );
 

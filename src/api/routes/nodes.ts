@@ -6,6 +6,7 @@
  * lists the node, so calls on unknown nodes create no Durable Object and no storage.
  */
 import { createRoute } from "@hono/zod-openapi";
+import { clusterRegistry, keeperDirectory, withinDeadline } from "../../node/registries.js";
 import { authorize } from "../auth.js";
 import { ApiError } from "../errors.js";
 import { createApp, errors, jsonBody, jsonResponse, pick, readSecurity, writeSecurity } from "../openapi.js";
@@ -19,7 +20,7 @@ import {
 } from "../responses.js";
 import { KeyParams, NodeParams, PutStateBody, StartNodeBody } from "../schemas.js";
 import { isStartRetry } from "../start-retry.js";
-import { nodeStub, registryStub } from "../stubs.js";
+import { nodeStub } from "../stubs.js";
 import { NodeViewSchema } from "../view-schemas.js";
 
 const NODE_PATH = "/v1/clusters/{cluster}/nodes/{node}";
@@ -106,7 +107,9 @@ nodeRoutes.openapi(
     // The node first: were the registry entry removed first and the node not reached, it
     // would run on unseen by the keeper and the API. A retry finds it still registered.
     await (await knownNode(c.env, cluster, node)).deregister();
-    await registryStub(c.env).remove(cluster, node);
+    // Its cluster's registry, then the keeper's directory (the keeper would only find it gone).
+    await withinDeadline(clusterRegistry(c.env, cluster).remove(cluster, node));
+    await withinDeadline(keeperDirectory(c.env).remove(cluster, node));
     noteDeregistered(cluster, node);
     return c.json({ cluster, node, deregistered: true as const }, 200);
   },
