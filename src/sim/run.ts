@@ -3,6 +3,7 @@
  * result; tests call this directly.
  */
 import type { SimOptions } from "./options.js";
+import { coldTrial } from "./scenarios/cold.js";
 import { aggregate, type Figures, type Trial, trialSeed } from "./scenarios/common.js";
 import { detectFigures, detectTrial } from "./scenarios/detect.js";
 import { joinTrial } from "./scenarios/join.js";
@@ -32,6 +33,8 @@ function trialFor(options: SimOptions): TrialFn {
       return detectTrial;
     case "join":
       return joinTrial;
+    case "cold":
+      return coldTrial;
     case "partition":
       return partitionTrial;
     case "steady":
