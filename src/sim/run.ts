@@ -5,7 +5,7 @@
 import type { SimOptions } from "./options.js";
 import { coldTrial } from "./scenarios/cold.js";
 import { aggregate, type Figures, type Trial, trialSeed } from "./scenarios/common.js";
-import { detectFigures, detectTrial } from "./scenarios/detect.js";
+import { DETECT_SPREAD_VALUES, detectFigures, detectTrial } from "./scenarios/detect.js";
 import { joinTrial } from "./scenarios/join.js";
 import { partitionTrial } from "./scenarios/partition.js";
 import { type ScalingRow, scalingFigures, scalingRows } from "./scenarios/scaling.js";
@@ -71,7 +71,7 @@ export async function runSimulation(
 export function finishSimulation(options: SimOptions, trials: Trial[]): SimResult {
   const figures = aggregate(trials);
   if (options.scenario === "detect") {
-    delete figures.deadRounds;
+    for (const name of DETECT_SPREAD_VALUES) delete figures[name];
     Object.assign(figures, detectFigures(trials));
   }
   if (options.scenario === "steady") {
