@@ -167,6 +167,7 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
       ...meshConfig(cluster, "swim", undefined, config.trials),
       stopAtEnd: false,
     });
+    for (const error of mesh.trials?.errors ?? []) failures.push(`mesh detection ${error}`);
     if (!mesh.steady.valid) {
       failures.push(
         `mesh steady window: nodes restarted inside it in ${mesh.steady.attempts} attempts (${mesh.steady.resetNodes.length} nodes; did the dev server reload the Worker?)`,
@@ -280,6 +281,8 @@ async function main(): Promise<number> {
     });
     if (swim.status === "unavailable") console.log(`swim peer unavailable: ${swim.reason}`);
     if (swim.status === "failed") failures.push(`swim: ${swim.reason}`);
+    if (swim.status === "ok")
+      for (const error of swim.figures.trialErrors ?? []) failures.push(`swim ${error}`);
   }
 
   const cost = mesh?.steady.valid && latency ? costFigures(mesh, latency, config) : null;
