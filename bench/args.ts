@@ -3,6 +3,8 @@
  */
 import { parseArgs } from "node:util";
 import { resolveConfig } from "../src/core/index.js";
+import { TRADEOFF_VARIANTS } from "./tradeoff.js";
+import { DEFAULT_TRIALS, TRADEOFF_MIN_TRIALS } from "./trials.js";
 
 export interface BenchConfig {
   nodes: number;
@@ -30,7 +32,14 @@ export interface BenchConfig {
   core: Record<string, number>;
   /** Also run the trade-off variants (bench/tradeoff.ts) after the main mesh. */
   tradeoff: boolean;
+  /** Detection trials on the main mesh and on swim (each stops one node and hangs another). */
+  trials: number;
+  /** Seed of the trials' choice of victims. */
+  seed: number;
 }
+
+/** Seconds the default deadline allows per detection trial, on top of the single-trial run. */
+const SECONDS_PER_TRIAL = 120;
 
 export const USAGE = `Usage: npm run bench -- [options]
 
@@ -46,13 +55,18 @@ export const USAGE = `Usage: npm run bench -- [options]
   --core <list>        other gossip tunables for the mesh, name=value,... e.g.
                        roundsPerWake=1,probesPerRound=2 (default: hearsay's defaults)
   --tradeoff           after the main mesh, run the trade-off variants (detection against
-                       $ as run; bench/tradeoff.ts); raises the default deadline to 1800 s
+                       $ as run; bench/tradeoff.ts); raises the default deadline
+  --trials <n>         detection trials on the mesh and on swim: each stops one node and
+                       hangs another, victims drawn with --seed (default ${DEFAULT_TRIALS}; quick 2);
+                       the trade-off rows run at least ${TRADEOFF_MIN_TRIALS}
+  --seed <n>           seed of the victims' choice (default 1)
   --skip-mesh          do not start the Worker (no mesh, no load)
   --skip-load          no API load
   --skip-swim          no SWIM peer
   --skip-phi           no second mesh under detector "phi" (measured after the swim one)
   --quick              small, fast settings (explicit flags still win)
-  --deadline <s>       hard limit on the whole run (default 600; 1800 with --tradeoff)
+  --deadline <s>       hard limit on the whole run (default 600, 1800 with --tradeoff, plus
+                       ${SECONDS_PER_TRIAL} for each trial past the first, of the mesh and of each row)
   --out <dir>          result directory (default bench/results)
   --help               this text
 `;
@@ -81,6 +95,22 @@ function parseCore(raw: string | undefined): Record<string, number> {
   return out;
 }
 
+/** The default deadline of one trial of everything (every run before trials had this one). */
+export function baseDeadlineSeconds(tradeoff: boolean): number {
+  return tradeoff ? 1800 : 600;
+}
+
+/**
+ * The default deadline: one trial of everything, plus SECONDS_PER_TRIAL for each further trial
+ * of the main mesh and of each trade-off row.
+ */
+function defaultDeadline(config: BenchConfig): number {
+  const rowTrials = Math.max(TRADEOFF_MIN_TRIALS, config.trials);
+  const rows = config.tradeoff ? TRADEOFF_VARIANTS.length : 0;
+  const extra = config.trials - 1 + rows * (rowTrials - 1);
+  return baseDeadlineSeconds(config.tradeoff) + SECONDS_PER_TRIAL * extra;
+}
+
 /** Parses argv (without node and script). Throws with a clear message on bad input. */
 export function parseBenchArgs(argv: readonly string[]): BenchConfig | "help" {
   const { values } = parseArgs({
@@ -102,6 +132,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig | "help" {
       "skip-phi": { type: "boolean", default: false },
       quick: { type: "boolean", default: false },
       deadline: { type: "string" },
+      trials: { type: "string" },
+      seed: { type: "string" },
       out: { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -127,12 +159,15 @@ export function parseBenchArgs(argv: readonly string[]): BenchConfig | "help" {
     skipSwim: values["skip-swim"],
     skipPhi: values["skip-phi"] || values["skip-mesh"],
     quick,
-    deadlineSeconds: positive("deadline", values.deadline, values.tradeoff ? 1800 : 600),
+    deadlineSeconds: 0,
     outDir: values.out ?? "bench/results",
     core,
     tradeoff: values.tradeoff && !values["skip-mesh"],
+    trials: positive("trials", values.trials, quick ? 2 : DEFAULT_TRIALS),
+    seed: values.seed === "0" ? 0 : positive("seed", values.seed, 1),
   };
-  if (config.nodes < 2) throw new Error("--nodes must be at least 2");
+  config.deadlineSeconds = positive("deadline", values.deadline, defaultDeadline(config));
+  if (config.nodes < 4) throw new Error("--nodes must be at least 4 (two seeds, two victims a trial)");
   if (config.intervalMs < 10) throw new Error("--interval must be at least 10 ms (hearsay's minimum)");
   return config;
 }

@@ -10,6 +10,15 @@ import type { LatencySample, LoadFigures } from "./load.js";
 import type { MeshFigures } from "./mesh/run-mesh.js";
 import type { SwimOutcome } from "./swim/run-swim.js";
 import type { TradeoffRow } from "./tradeoff.js";
+import {
+  meshTrialsSchema,
+  type P90Ratios,
+  p50p90Cell,
+  p90Ratios,
+  p90RatiosSchema,
+  swimTrialsSchema,
+  type TrialFigures,
+} from "./trials.js";
 
 export interface CostFigures {
   perRound: PerRoundUsage;
@@ -29,6 +38,8 @@ export interface Ratios {
   /** A hung (silent) node against swim's detection of a stopped (silent) process. */
   hungNonAlive?: number | null;
   hungDead?: number | null;
+  /** Over the trials: hearsay's p90 over swim's p90 (the issue's goals, trials.ts P90_GOALS). */
+  p90?: P90Ratios;
 }
 
 export interface BenchFigures {
@@ -83,6 +94,7 @@ const meshSchema = z
     hungDead: elapsed.nullable().optional(),
     detector: z.enum(["swim", "phi"]).optional(),
     falseSuspicions: z.number().int().nonnegative(),
+    trials: meshTrialsSchema.optional(),
     steady: z.object({
       valid: z.boolean(),
       effectivePeriodMs: num,
@@ -155,6 +167,7 @@ export const BenchResultSchema = z.object({
             bytesSentPerNodePerSecond: num,
             falseSuspicions: z.number().int().nonnegative(),
           }),
+          trials: swimTrialsSchema.optional(),
         }),
         z.object({ status: z.enum(["unavailable", "failed"]), reason: z.string() }),
       ])
@@ -188,6 +201,7 @@ export const BenchResultSchema = z.object({
           hungDeadMs: num.nullable(),
           falseSuspicions: z.number().int().nonnegative(),
           marginal: breakdown.nullable(),
+          trials: meshTrialsSchema.optional(),
         }),
       )
       .optional(),
@@ -199,6 +213,7 @@ export const BenchResultSchema = z.object({
         bytesPerNodePerSecond: nullableRatio,
         hungNonAlive: nullableRatio.optional(),
         hungDead: nullableRatio.optional(),
+        p90: p90RatiosSchema.optional(),
       })
       .nullable(),
     failures: z.array(z.string()),
@@ -228,6 +243,7 @@ export function computeRatios(mesh: MeshFigures | null, swim: SwimOutcome | null
       : null,
     hungNonAlive: ratio(mesh.hungNonAlive?.ms, s.detectNonAliveMs),
     hungDead: ratio(mesh.hungDead?.ms, s.detectFaultyMs),
+    ...(mesh.trials && swim.trials ? { p90: p90Ratios(mesh.trials, swim.trials) } : {}),
   };
 }
 
@@ -512,23 +528,30 @@ export function asRunTable(asRun: NonNullable<CostFigures["asRun"]>): string {
   );
 }
 
-/** Detection against dollars, one row per configuration run (`--tradeoff`). */
+/**
+ * Detection against dollars, one row per configuration run (`--tradeoff`); with trials each
+ * time is p50 / p90 over the row's trials.
+ */
 export function tradeoffTable(rows: readonly TradeoffRow[]): string {
   const secs = (ms: number | null) => (ms === null ? "—" : `${(ms / 1000).toFixed(2)} s`);
+  const withTrials = rows.some((row) => row.trials);
+  const time = (row: TradeoffRow, key: keyof TrialFigures, single: number | null) =>
+    row.trials ? p50p90Cell(row.trials[key]) : secs(single);
+  const of = withTrials ? " (p50 / p90, trials)" : "";
   return markdownTable(
     [
       "configuration",
-      "stopped node non-alive everywhere",
-      "stopped node dead everywhere",
-      "hung node non-alive everywhere",
+      `stopped node non-alive everywhere${of}`,
+      `stopped node dead everywhere${of}`,
+      `hung node non-alive everywhere${of}`,
       "false suspicions",
       "marginal $ / node-month as run",
     ],
     rows.map((row) => [
       `${row.label} (${row.intervalMs / 1000} s rounds)`,
-      secs(row.stoppedNonAliveMs),
-      secs(row.stoppedDeadMs),
-      secs(row.hungNonAliveMs),
+      time(row, "stoppedNonAlive", row.stoppedNonAliveMs),
+      time(row, "stoppedDead", row.stoppedDeadMs),
+      time(row, "hungNonAlive", row.hungNonAliveMs),
       String(row.falseSuspicions),
       row.marginal ? dollars(row.marginal.total) : "—",
     ]),

@@ -34,7 +34,7 @@ import { type LatencySample, type LoadFigures, runViewAndMembersLoad, sampleLate
 import { HearsayClient } from "./mesh/api-client.js";
 import { cpuSeconds, findWorkerdPids } from "./mesh/process-cpu.js";
 import { type MeshFigures, runMesh, stopNodes } from "./mesh/run-mesh.js";
-import { runSwim, type SwimOutcome } from "./swim/run-swim.js";
+import { runSwim, type SwimOutcome, swimPhases } from "./swim/run-swim.js";
 import {
   steadyRoundsFor,
   TRADEOFF_VARIANTS,
@@ -42,6 +42,8 @@ import {
   type TradeoffVariant,
   tradeoffRow,
 } from "./tradeoff.js";
+import { TRADEOFF_MIN_TRIALS, type Victims } from "./trials.js";
+import { trialsTable } from "./trials-table.js";
 
 const LATENCY_SAMPLES = 50;
 
@@ -138,7 +140,7 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
       return pids.length === 0 ? undefined : { processes: pids.join(","), seconds: await cpuSeconds(pids) };
     };
     const cluster = `bench-${Date.now()}`;
-    const meshConfig = (name: string, detector: Detector, variant?: TradeoffVariant) => ({
+    const meshConfig = (name: string, detector: Detector, variant?: TradeoffVariant, trials?: number) => ({
       cluster: name,
       nodes: config.nodes,
       intervalMs: variant?.intervalMs ?? config.intervalMs,
@@ -148,12 +150,24 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
       phaseTimeoutMs: phaseTimeout(config, deadline),
       pollEveryMs: Math.min(250, Math.max(50, config.intervalMs / 5)),
       cpuSeconds: readCpu,
+      ...(trials === undefined
+        ? {}
+        : {
+            trials,
+            seed: config.seed,
+            onTrial: (i: number, v: Victims) =>
+              console.log(`  ${name} trial ${i + 1}/${trials}: stop ${v.stopped}, hang ${v.hung}`),
+          }),
     });
     console.log(
       `mesh: ${config.nodes} nodes, interval ${config.intervalMs} ms, detector swim, cluster ${cluster}`,
     );
     // The first mesh keeps running for the API load; it is stopped before the second one.
-    mesh = await runMesh(client, { ...meshConfig(cluster, "swim"), stopAtEnd: false });
+    mesh = await runMesh(client, {
+      ...meshConfig(cluster, "swim", undefined, config.trials),
+      stopAtEnd: false,
+    });
+    for (const error of mesh.trials?.errors ?? []) failures.push(`mesh detection ${error}`);
     if (!mesh.steady.valid) {
       failures.push(
         `mesh steady window: nodes restarted inside it in ${mesh.steady.attempts} attempts (${mesh.steady.resetNodes.length} nodes; did the dev server reload the Worker?)`,
@@ -185,7 +199,8 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
         const name = `${cluster}-t${i}`;
         console.log(`mesh: trade-off variant "${variant.label}", cluster ${name}`);
         try {
-          const figures = await runMesh(client, meshConfig(name, "swim", variant));
+          const trials = Math.max(TRADEOFF_MIN_TRIALS, config.trials);
+          const figures = await runMesh(client, meshConfig(name, "swim", variant, trials));
           const asRun = figures.steady.valid ? asRunFigures(figures) : undefined;
           const interval = variant.intervalMs ?? config.intervalMs;
           tradeoff.push(tradeoffRow(variant.label, interval, variant.core, figures, asRun?.marginal ?? null));
@@ -257,10 +272,17 @@ async function main(): Promise<number> {
       nodes: config.nodes,
       intervalMs: config.intervalMs,
       steadyMs: config.steadyRounds * config.intervalMs,
-      phaseTimeoutMs: Math.min(phaseTimeout(config, deadline), Math.max(5_000, (deadline - Date.now()) / 4)),
+      trials: config.trials,
+      seed: config.seed,
+      phaseTimeoutMs: Math.min(
+        phaseTimeout(config, deadline),
+        Math.max(5_000, (deadline - Date.now()) / swimPhases(config.trials)),
+      ),
     });
     if (swim.status === "unavailable") console.log(`swim peer unavailable: ${swim.reason}`);
     if (swim.status === "failed") failures.push(`swim: ${swim.reason}`);
+    if (swim.status === "ok")
+      for (const error of swim.figures.trialErrors ?? []) failures.push(`swim ${error}`);
   }
 
   const cost = mesh?.steady.valid && latency ? costFigures(mesh, latency, config) : null;
@@ -281,6 +303,8 @@ async function main(): Promise<number> {
   };
 
   console.log(`\n## Figures\n\n${figuresTable(result)}\n`);
+  const trials = trialsTable(result);
+  if (trials) console.log(`## Detection over ${config.trials} trials (p50 / p90, trials)\n\n${trials}\n`);
   const detectors = detectorTable(result);
   if (detectors) console.log(`## hearsay's two detectors, same run\n\n${detectors}\n`);
   if (swim?.status === "ok") {

@@ -6,7 +6,7 @@
  */
 import { type GossipConfigInput, resolveConfig } from "../src/core/index.js";
 import type { CostBreakdown } from "./cost-model.js";
-import type { MeshFigures } from "./mesh/run-mesh.js";
+import type { MeshFigures, MeshTrials } from "./mesh/run-mesh.js";
 
 export interface TradeoffVariant {
   label: string;
@@ -36,6 +36,8 @@ export interface TradeoffRow {
   falseSuspicions: number;
   /** Marginal $ per node-month as run (null when the steady window was not valid). */
   marginal: CostBreakdown | null;
+  /** Every detection trial of the row (the times above are the first's). */
+  trials?: MeshTrials;
 }
 
 /** Rounds of a variant's steady window: four quiet wakes, at least 20 rounds. */
@@ -60,5 +62,6 @@ export function tradeoffRow(
     hungDeadMs: mesh.hungDead?.ms ?? null,
     falseSuspicions: mesh.falseSuspicions,
     marginal,
+    ...(mesh.trials ? { trials: mesh.trials } : {}),
   };
 }

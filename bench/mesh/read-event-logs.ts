@@ -54,10 +54,15 @@ export async function readEventLogs(
   return new Map(nodes.map((node, i) => [node, logs[i] as SequencedEvent[]]));
 }
 
-/** "observer->node" pairs where a node in `live` was logged suspect or dead by a live observer. */
+/**
+ * "observer->node" pairs where a node in `live` was logged suspect or dead by a live observer,
+ * at or after `since` (a node restarted by the bench is live again, but was rightly suspected
+ * while it was down).
+ */
 export function falseSuspicionsIn(
   logs: ReadonlyMap<string, SequencedEvent[]>,
   live: ReadonlySet<string>,
+  since = 0,
 ): { pairs: string[]; eventsRead: number } {
   const pairs = new Set<string>();
   let eventsRead = 0;
@@ -65,7 +70,7 @@ export function falseSuspicionsIn(
     if (!live.has(observer)) continue;
     eventsRead += events.length;
     for (const event of events) {
-      if ((event.type === "suspect" || event.type === "dead") && live.has(event.node)) {
+      if ((event.type === "suspect" || event.type === "dead") && event.at >= since && live.has(event.node)) {
         pairs.add(`${observer}->${event.node}`);
       }
     }

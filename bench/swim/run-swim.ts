@@ -5,18 +5,42 @@
  */
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { type TrialStats, trialStats } from "../trials.js";
 import type { SwimChildMessage, SwimFigures, SwimRunConfig } from "./swim-types.js";
 
+/** swim's detection over the kills, as {n, p50, p90, max} in ms (each kill is in the figures). */
+export interface SwimTrials {
+  detectNonAlive: TrialStats;
+  detectFaulty: TrialStats;
+  asked: number;
+}
+
+/** The summary over the kills the child measured; undefined when it measured none as trials. */
+export function swimTrials(figures: SwimFigures, asked: number): SwimTrials | undefined {
+  const kills = figures.trials;
+  if (!kills) return undefined;
+  return {
+    detectNonAlive: trialStats(kills.map((kill) => kill.detectNonAliveMs)),
+    detectFaulty: trialStats(kills.map((kill) => kill.detectFaultyMs)),
+    asked,
+  };
+}
+
 export type SwimOutcome =
-  | { status: "ok"; figures: SwimFigures }
+  | { status: "ok"; figures: SwimFigures; trials?: SwimTrials }
   | { status: "unavailable"; reason: string }
   | { status: "failed"; reason: string };
 
 const childEntry = fileURLToPath(new URL("./swim-cluster.ts", import.meta.url));
 
-/** Longest a SWIM run may take: its four phases, the steady window and start-up slack. */
+/** Phases of a SWIM run: cold start, two for the first kill, the join; three per further kill. */
+export function swimPhases(trials: number): number {
+  return 4 + 3 * Math.max(0, trials - 1);
+}
+
+/** Longest a SWIM run may take: its phases, the steady window and start-up slack. */
 export function swimDeadlineMs(config: SwimRunConfig): number {
-  return 4 * config.phaseTimeoutMs + config.steadyMs + 20_000;
+  return swimPhases(config.trials ?? 1) * config.phaseTimeoutMs + config.steadyMs + 20_000;
 }
 
 export function runSwim(config: SwimRunConfig): Promise<SwimOutcome> {
@@ -35,8 +59,11 @@ export function runSwim(config: SwimRunConfig): Promise<SwimOutcome> {
       child.kill("SIGKILL");
     }, swimDeadlineMs(config));
     child.on("message", (message: SwimChildMessage) => {
-      if (message.type === "result") outcome ??= { status: "ok", figures: message.figures };
-      else if (message.type === "unavailable") outcome ??= { status: "unavailable", reason: message.reason };
+      if (message.type === "result") {
+        const trials = swimTrials(message.figures, config.trials ?? 1);
+        outcome ??= { status: "ok", figures: message.figures, ...(trials ? { trials } : {}) };
+      } else if (message.type === "unavailable")
+        outcome ??= { status: "unavailable", reason: message.reason };
       else outcome ??= { status: "failed", reason: message.message };
     });
     child.on("error", (error) => {

@@ -5,9 +5,10 @@
  * The parent (run-swim.ts) holds a hard deadline and kills this process if it overruns.
  */
 import { createSocket } from "node:dgram";
+import { sample, seededRng } from "../../src/core/index.js";
 import { pollUntil } from "../../tools/poll.js";
 import { loadSwim, type SwimInstance, type SwimModule, SwimState } from "./load-swim.js";
-import type { SwimChildMessage, SwimFigures, SwimRunConfig, SwimTimeouts } from "./swim-types.js";
+import type { SwimChildMessage, SwimFigures, SwimKill, SwimRunConfig, SwimTimeouts } from "./swim-types.js";
 
 interface Member {
   host: string;
@@ -151,14 +152,68 @@ class SwimCluster {
   }
 }
 
+type Poll = (what: string, test: () => boolean) => Promise<{ at: number }>;
+
+/** Kills `victim` silently; waits until every live member gives up on it (non-alive, then faulty). */
+async function killAndWatch(cluster: SwimCluster, victim: Member, poll: Poll): Promise<SwimKill> {
+  const killedAt = Date.now();
+  cluster.kill(victim);
+  const stateEverywhere = (ok: (state: number | undefined) => boolean) => () =>
+    cluster.live().every((observer) => ok(cluster.stateOf(observer, victim.host)));
+  const nonAlive = await poll(
+    `swim: killed member ${victim.host} non-alive everywhere`,
+    stateEverywhere((state) => state !== SwimState.Alive),
+  );
+  const faulty = await poll(
+    `swim: killed member ${victim.host} faulty everywhere`,
+    stateEverywhere((state) => state === SwimState.Faulty || state === undefined),
+  );
+  return {
+    victim: victim.host,
+    detectNonAliveMs: nonAlive.at - killedAt,
+    detectFaultyMs: faulty.at - killedAt,
+  };
+}
+
+/**
+ * Kills after the first, each on a whole cluster: a seeded choice among the live members but
+ * the seed, and then a fresh member (on `ports`) joins through the seed until all converge.
+ */
+async function moreKills(
+  cluster: SwimCluster,
+  seed: Member,
+  ports: number[],
+  config: SwimRunConfig,
+  poll: Poll,
+): Promise<{ kills: SwimKill[]; errors: string[] }> {
+  const rng = seededRng(config.seed ?? 1);
+  const kills: SwimKill[] = [];
+  const errors: string[] = [];
+  for (const port of ports) {
+    const candidates = cluster.live().filter((member) => member !== seed);
+    const victim = sample(rng, candidates, 1)[0] as Member;
+    try {
+      kills.push(await killAndWatch(cluster, victim, poll));
+      await cluster.start(cluster.create(port), [seed.host]);
+      await poll(`swim: whole again after ${victim.host} was killed`, () => cluster.converged());
+    } catch (error) {
+      errors.push(`kill of ${victim.host}: ${error instanceof Error ? error.message : String(error)}`);
+      break;
+    }
+  }
+  return { kills, errors };
+}
+
 async function run(config: SwimRunConfig, Swim: SwimModule): Promise<SwimFigures> {
   const timeouts = scaledTimeouts(config.intervalMs);
   const cluster = new SwimCluster(Swim, timeouts);
   const everyMs = Math.max(5, Math.min(50, config.intervalMs / 20));
-  const poll = (what: string, test: () => boolean) =>
+  const poll: Poll = (what, test) =>
     pollUntil(async () => (test() ? true : undefined), { what, timeoutMs: config.phaseTimeoutMs, everyMs });
+  const extraKills = Math.max(0, (config.trials ?? 1) - 1);
   try {
-    const ports = await freeUdpPorts(config.nodes + 1);
+    const ports = await freeUdpPorts(config.nodes + 1 + extraKills);
+    const spare = ports.splice(config.nodes + 1);
     const [seedPort, ...rest] = ports as [number, ...number[]];
     const joinerPort = rest.pop() as number;
 
@@ -184,19 +239,7 @@ async function run(config: SwimRunConfig, Swim: SwimModule): Promise<SwimFigures
     const perNodeSecond = 1000 / (cluster.members.length * steadyWindowMs);
 
     // 3. Kill one member silently; wait until every live member gives up on it.
-    const victim = cluster.members[cluster.members.length - 1] as Member;
-    const killedAt = Date.now();
-    cluster.kill(victim);
-    const stateEverywhere = (ok: (state: number | undefined) => boolean) => () =>
-      cluster.live().every((observer) => ok(cluster.stateOf(observer, victim.host)));
-    const nonAlive = await poll(
-      "swim: killed member non-alive everywhere",
-      stateEverywhere((state) => state !== SwimState.Alive),
-    );
-    const faulty = await poll(
-      "swim: killed member faulty everywhere",
-      stateEverywhere((state) => state === SwimState.Faulty || state === undefined),
-    );
+    const first = await killAndWatch(cluster, cluster.members[cluster.members.length - 1] as Member, poll);
 
     // 4. A new member joins the converged cluster through the seed.
     const joinedAt = Date.now();
@@ -204,16 +247,20 @@ async function run(config: SwimRunConfig, Swim: SwimModule): Promise<SwimFigures
     await cluster.start(joiner, [seed.host]);
     const joined = await poll("swim: join seen by all", () => cluster.converged());
 
+    // 5. The other trials, if asked.
+    const more = await moreKills(cluster, seed, spare, config, poll);
+
     return {
       timeouts,
       fullMembershipMs,
-      detectNonAliveMs: nonAlive.at - killedAt,
-      detectFaultyMs: faulty.at - killedAt,
+      detectNonAliveMs: first.detectNonAliveMs,
+      detectFaultyMs: first.detectFaultyMs,
       joinSeenByAllMs: joined.at - joinedAt,
       bytesSentPerNodePerSecond: bytes * perNodeSecond,
       datagramsPerNodePerSecond: datagrams * perNodeSecond,
       falseSuspicions: cluster.falseSuspicions(),
       steadyWindowMs,
+      ...(config.trials === undefined ? {} : { trials: [first, ...more.kills], trialErrors: more.errors }),
     };
   } finally {
     cluster.stopAll();

@@ -12,6 +12,10 @@ export interface SwimRunConfig {
   steadyMs: number;
   /** Give up on any one phase after this long, ms. */
   phaseTimeoutMs: number;
+  /** Kills measured in all (the first is the single-trial figures'); default 1. */
+  trials?: number;
+  /** Seed of the victims' choice. */
+  seed?: number;
 }
 
 /** swim's own timeouts, scaled from its defaults (20 ms period: 4 / 12 / 10 ms) to the period. */
@@ -40,6 +44,20 @@ export interface SwimFigures {
   /** Distinct (observer, live member) pairs where a live member was seen suspect or faulty. */
   falseSuspicions: number;
   steadyWindowMs: number;
+  /**
+   * Every kill, in order (the first is the one above): its victim and times, ms. Between two
+   * kills a fresh member joins through the seed and the cluster converges again, so each kill
+   * meets the same number of members. Absent from results written before trials.
+   */
+  trials?: SwimKill[];
+  /** Why a kill (and every one after it) could not be measured. */
+  trialErrors?: string[];
+}
+
+export interface SwimKill {
+  victim: string;
+  detectNonAliveMs: number;
+  detectFaultyMs: number;
 }
 
 /** Messages from the child to the parent. */

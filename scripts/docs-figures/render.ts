@@ -5,7 +5,7 @@
  * inputs (no clock, no files), so the same results always render to the same text and
  * `--check` can compare.
  */
-import { type BenchConfig, parseBenchArgs, USAGE } from "../../bench/args.js";
+import { type BenchConfig, baseDeadlineSeconds, parseBenchArgs, USAGE } from "../../bench/args.js";
 import {
   type BenchResult,
   BenchResultSchema,
@@ -15,6 +15,7 @@ import {
   markdownTable,
   tradeoffTable,
 } from "../../bench/bench-result.js";
+import { p50p90Cell, type TrialFigures } from "../../bench/trials.js";
 import { CONFIG_LIMITS, DETECTORS, MODES, resolveConfig } from "../../src/core/config.js";
 import { DEFAULTS as SIM_DEFAULTS } from "../../src/sim/options.js";
 import { formatNumber } from "../../src/sim/sim-report.js";
@@ -99,6 +100,8 @@ const BENCH_FLAGS: Array<[keyof BenchConfig, string]> = [
   ["costMeshNodes", "--cost-mesh"],
   ["rpcWaitMs", "--rpc-wait-ms"],
   ["deadlineSeconds", "--deadline"],
+  ["trials", "--trials"],
+  ["seed", "--seed"],
 ];
 
 /** The `npm run bench` command line that produced a result: its flags that differ from defaults. */
@@ -111,7 +114,13 @@ export function benchCommand(config: BenchResult["config"]): string {
   if (defaults === "help") throw new Error("unreachable");
   const args: string[] = [...base];
   for (const [key, flag] of BENCH_FLAGS) {
-    if (config[key] !== defaults[key]) args.push(flag, String(config[key]));
+    // A key absent from an older result is left out (it ran before the flag existed), and such
+    // a run's deadline is held to the default of its day.
+    const fallback =
+      key === "deadlineSeconds" && config.trials === undefined
+        ? baseDeadlineSeconds(tradeoff)
+        : defaults[key];
+    if (config[key] !== undefined && config[key] !== fallback) args.push(flag, String(config[key]));
   }
   if (config.skipMesh) args.push("--skip-mesh");
   else {
@@ -248,6 +257,17 @@ const NO_SIM =
 // ---------------------------------------------------------------------------------------------
 // Blocks
 
+/** The detection rows of the summary: p50 / p90 over the trials, or the one trial of older runs. */
+const DETECTION_ROWS: Array<[string, keyof TrialFigures, "detectNonAlive" | "detectFaulty"]> = [
+  ["a stopped node non-alive everywhere", "stoppedNonAlive", "detectNonAlive"],
+  ["a stopped node dead everywhere (swim: faulty)", "stoppedDead", "detectFaulty"],
+  ["a hung node non-alive everywhere", "hungNonAlive", "detectNonAlive"],
+  ["a hung node dead everywhere (swim: faulty)", "hungDead", "detectFaulty"],
+];
+
+const TRIALS_NOTE =
+  "Detection rows: p50 / p90 over the run's trials (their number in brackets); each trial stops one node and hangs another, different victims each time, on a mesh back to quiet.";
+
 /** `figures:summary` (README): the headline figures of the newest bench run and every sim run. */
 export function summaryBlock(sources: Sources, target: Target): string {
   const parts: string[] = [];
@@ -286,20 +306,14 @@ export function summaryBlock(sources: Sources, target: Target): string {
         elapsed((m) => m.writeEverywhere),
         DASH,
       ),
-      row(
-        "a stopped node non-alive everywhere",
-        elapsed((m) => m.stoppedNonAlive),
-        seconds(swim?.detectNonAliveMs),
-      ),
-      row(
-        "a stopped node dead everywhere (swim: faulty)",
-        elapsed((m) => m.stoppedDead),
-        seconds(swim?.detectFaultyMs),
-      ),
-      row(
-        "a hung node dead everywhere (swim: faulty)",
-        elapsed((m) => m.hungDead),
-        seconds(swim?.detectFaultyMs),
+      ...DETECTION_ROWS.map(([label, key, swimKey]) =>
+        row(
+          label,
+          meshes.map((m) => (m ? (m.trials ? p50p90Cell(m.trials[key]) : seconds(m[key]?.ms)) : undefined)),
+          f.swim?.status === "ok" && f.swim.trials
+            ? p50p90Cell(f.swim.trials[swimKey])
+            : seconds(swim?.[`${swimKey}Ms`]),
+        ),
       ),
       row(
         "false suspicions",
@@ -323,6 +337,7 @@ export function summaryBlock(sources: Sources, target: Target): string {
       "",
       markdownTable(["figure", ...used.map((i) => columns[i] as string), "swim (npm)"], rows),
     );
+    if (f.mesh?.trials) parts.push("", TRIALS_NOTE);
   }
   parts.push("");
   if (sources.sims.length === 0) parts.push(NO_SIM);

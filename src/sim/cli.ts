@@ -11,6 +11,7 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import { DETECTORS, resolveConfig } from "../core/index.js";
 import {
   CLASSIC_FANOUT,
+  COLD_SEEDS,
   DEFAULTS,
   DETECTOR_CHOICES,
   INTERESTS,
@@ -36,6 +37,8 @@ Scenarios (--scenario, default ${DEFAULTS.scenario}):
   spread       one write on a converged cluster; rounds until every live node has it
   detect       crash one node; rounds until every live node marks it suspect, then dead
   join         a new node joins from the seeds; rounds until all see it alive and it sees all
+  cold         N nodes start at once from --seeds [${COLD_SEEDS}]; rounds until every node holds every node
+               alive (the last node; p50/p99/max over nodes too)
   partition    split in two halves, write on both sides, heal; rounds to reconverge after the heal
   steady       quiescent gossip for --duration; traffic and false suspicions per node-hour
   scaling      a quiet converged cluster at each of --sizes: bytes, messages and core CPU per
@@ -71,7 +74,7 @@ Options (default in brackets):
   --duration S           steady: virtual seconds simulated [${DEFAULTS.durationS}]
   --warmup R             rounds before the measured event [spread 1, join 2, partition 2, detect 10, steady 10, owners 10]
   --start MODE           converged|seeds: how the cluster starts [${DEFAULTS.start}]
-  --seeds N              number of seed nodes [${DEFAULTS.seeds}]
+  --seeds N              number of seed nodes [${DEFAULTS.seeds}; cold ${COLD_SEEDS}]
   --regions R            regions r0..r{R-1}, nodes placed round-robin; reports crossRegionShare [1: none]
   --cross-latency MS     extra one-way latency of a message between two regions [0]
   --region-blind         nodes are not told their region: uniform choice, the baseline for --regions

@@ -77,6 +77,8 @@ export class SimCluster {
   readonly seedNames: string[];
   /** Called after every call into a node's Gossiper (round start or message handled). */
   onTouch: ((node: SimNode) => void) | null = null;
+  /** Called as a live node sends a request (scenarios time probes with it). */
+  onRequest: ((from: string, to: string, message: RequestMessage) => void) | null = null;
   /** Suspicions raised of members that were up: distinct (member, generation, incarnation). */
   falseSuspicions = 0;
   /** Deaths declared of members that were up, counted the same way. */
@@ -344,6 +346,9 @@ export class SimCluster {
             settle();
           };
           this.clock.after(timeoutMs ?? this.config.intervalMs, () => finish(() => reject(new Timeout())));
+          // A crashed life sends nothing: its probes still in flight time out and go no further.
+          if (!this.sameLife(from, life)) return;
+          this.onRequest?.(from.name, peer, message);
           this.net.send(from.name, peer, () => {
             const target = this.nodes.get(peer);
             if (!target?.up) return;
@@ -353,12 +358,13 @@ export class SimCluster {
               this.touched(target);
               if (!target.up || target.life !== targetLife || reply === undefined) return;
               this.net.send(peer, from.name, () => {
-                if (from.life === life && from.up) finish(() => resolve(reply));
+                if (this.sameLife(from, life)) finish(() => resolve(reply));
               });
             });
           });
         }),
       send: (peer: string, message: PushMessage): void => {
+        if (!this.sameLife(from, life)) return;
         this.net.send(from.name, peer, () => {
           const target = this.nodes.get(peer);
           if (!target?.up) return;
@@ -367,6 +373,11 @@ export class SimCluster {
         });
       },
     };
+  }
+
+  /** The node is up and still in the life `life` (not crashed or restarted since). */
+  private sameLife(node: SimNode, life: number): boolean {
+    return node.up && node.life === life;
   }
 
   private deliverOutbox(node: SimNode): void {
@@ -381,7 +392,10 @@ export class SimCluster {
     if (node.up && node.wakeAt !== undefined && node.wakeAt > node.gossiper.latestWake(this.now)) {
       this.scheduleWake(node, node.life, node.gossiper.nextRoundDelay());
     }
-    for (const event of node.gossiper.drainEvents()) {
+    const events = node.gossiper.drainEvents();
+    // What a crashed node's last work still decides stays with it: nobody hears it.
+    if (!node.up) return;
+    for (const event of events) {
       if (event.type !== "suspect" && event.type !== "dead") continue;
       const subject = this.nodes.get(event.node);
       const up = subject?.up === true && subject.gossiper.generation === event.generation;

@@ -18,6 +18,7 @@ export const SCENARIOS = [
   "spread",
   "detect",
   "join",
+  "cold",
   "partition",
   "steady",
   "scaling",
@@ -146,12 +147,19 @@ export const DEFAULTS = {
  */
 export const SYNC_TABLE_TRIALS = 1000;
 
+/**
+ * Seeds of a `cold` start when --seeds is not given: as many as the bootstrap gives every node
+ * (DEFAULT_SEED_COUNT in src/api/bootstrap-plan.ts; test/sim/cold.test.ts holds them equal).
+ */
+export const COLD_SEEDS = 2;
+
 export class OptionError extends Error {}
 
 /** Fills defaults and checks every field; throws OptionError with a one-line message. */
 export function resolveSimOptions(input: SimOptionsInput = {}): SimOptions {
   const o = { ...DEFAULTS, json: null, ...stripUndefined(input) };
   if (input.trials === undefined && o.sync && o.scenario === "rumor-table") o.trials = SYNC_TABLE_TRIALS;
+  if (input.seeds === undefined && o.scenario === "cold") o.seeds = COLD_SEEDS;
   oneOf("scenario", o.scenario, SCENARIOS);
   oneOf("strategy", o.strategy, STRATEGIES);
   const mode: GossipMode =

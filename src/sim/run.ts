@@ -3,8 +3,9 @@
  * result; tests call this directly.
  */
 import type { SimOptions } from "./options.js";
+import { coldTrial } from "./scenarios/cold.js";
 import { aggregate, type Figures, type Trial, trialSeed } from "./scenarios/common.js";
-import { detectFigures, detectTrial } from "./scenarios/detect.js";
+import { DETECT_SPREAD_VALUES, detectFigures, detectTrial } from "./scenarios/detect.js";
 import { joinTrial } from "./scenarios/join.js";
 import { ownersFigures, ownersTrial } from "./scenarios/owners.js";
 import { partitionTrial } from "./scenarios/partition.js";
@@ -33,6 +34,8 @@ function trialFor(options: SimOptions): TrialFn {
       return detectTrial;
     case "join":
       return joinTrial;
+    case "cold":
+      return coldTrial;
     case "partition":
       return partitionTrial;
     case "steady":
@@ -71,7 +74,7 @@ export async function runSimulation(
 export function finishSimulation(options: SimOptions, trials: Trial[]): SimResult {
   const figures = aggregate(trials);
   if (options.scenario === "detect") {
-    delete figures.deadRounds;
+    for (const name of DETECT_SPREAD_VALUES) delete figures[name];
     Object.assign(figures, detectFigures(trials));
   }
   if (options.scenario === "owners") Object.assign(figures, ownersFigures(trials));

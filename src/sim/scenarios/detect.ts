@@ -42,6 +42,12 @@ export async function detectTrial(options: SimOptions, seed: number): Promise<Tr
     suspected.check(node);
     dead.check(node);
   };
+  // When the first probe of the victim goes out (a ping to it, by anyone): the wait for it,
+  // the probe's own timeouts and the spread of the news are the three parts of the time.
+  let firstProbeAt: number | null = null;
+  cluster.onRequest = (_from, to, message) => {
+    if (firstProbeAt === null && to === victim.name && message.t === "ping") firstProbeAt = cluster.now;
+  };
   const window = new Window(cluster);
   let suspectedAt: number | null = null;
   const done = await cluster.clock.advanceUntil(
@@ -52,6 +58,9 @@ export async function detectTrial(options: SimOptions, seed: number): Promise<Tr
     crashedAt + options.maxRounds * interval,
   );
   const traffic = window.close();
+  cluster.onRequest = null;
+  const firstSuspectAt = Math.min(...suspected.firstMet.values());
+  const rounds = (from: number, to: number | null) => (to === null ? Number.NaN : (to - from) / interval);
   return {
     rounds: suspectedAt === null ? null : (suspectedAt - crashedAt) / interval,
     values: {
@@ -61,15 +70,32 @@ export async function detectTrial(options: SimOptions, seed: number): Promise<Tr
       falseSuspicions: traffic.falseSuspicions,
       ...regionValues(traffic),
       falseDeaths: traffic.falseDeaths,
+      firstProbeRounds: rounds(crashedAt, firstProbeAt),
+      probeToSuspectRounds: firstProbeAt === null ? Number.NaN : rounds(firstProbeAt, firstSuspectAt),
+      suspectSpreadRounds: rounds(firstSuspectAt, suspectedAt),
       ...memory,
     },
   };
 }
 
-/** Extra figures of `detect`: the spread of rounds until dead everywhere. */
+/** Names of the per-trial values `detect` also reports as mean/p50/p99/max. */
+export const DETECT_SPREAD_VALUES = [
+  "deadRounds",
+  "firstProbeRounds",
+  "probeToSuspectRounds",
+  "suspectSpreadRounds",
+];
+
+/**
+ * Extra figures of `detect`: the spread of rounds until dead everywhere, and of the parts of
+ * the time until non-alive everywhere: the wait for the first probe of the victim, that
+ * probe's timeouts until the first suspicion, and the news spreading to every node.
+ */
 export function detectFigures(trials: Trial[]) {
-  return spreadOf(
-    "deadRounds",
-    trials.map((t) => t.values.deadRounds ?? Number.NaN).filter((v) => !Number.isNaN(v)),
-  );
+  const figures: Record<string, number> = {};
+  for (const name of DETECT_SPREAD_VALUES) {
+    const values = trials.map((t) => t.values[name] ?? Number.NaN).filter((v) => !Number.isNaN(v));
+    if (values.length > 0) Object.assign(figures, spreadOf(name, values));
+  }
+  return figures;
 }

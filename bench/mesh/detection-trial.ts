@@ -1,0 +1,116 @@
+/**
+ * One detection trial on a running mesh: once the mesh is quiet, stop one node (it refuses
+ * calls) until every other node holds it non-alive, then dead; once quiet again, hang another
+ * (it takes calls and never answers) the same way. The polls say when to read the nodes' event
+ * logs, which time each phase by when the last node first logged it. Afterwards the victims
+ * are started again and the mesh waits for full membership, so the next trial starts whole.
+ */
+import type { NodeView } from "../../src/node/rpc-types.js";
+import type { PollResult } from "../../tools/poll.js";
+import type { Victims } from "../trials.js";
+import type { MeshSession } from "./mesh-session.js";
+import type { Elapsed } from "./mesh-types.js";
+import { falseSuspicionsIn, lastFirstArrival, readEventLogs } from "./read-event-logs.js";
+import { statusesOf } from "./views.js";
+
+export interface DetectionOutcome {
+  stoppedNonAlive: Elapsed;
+  stoppedDead: Elapsed;
+  hungNonAlive: Elapsed;
+  hungDead: Elapsed;
+  /** "events" when every time of the trial came from the nodes' logs. */
+  measuredBy: "events" | "polls";
+  eventsRead: number;
+  eventLogError: string | null;
+}
+
+interface Failure {
+  victim: string;
+  at: number;
+  nonAlive: Elapsed;
+  dead: Elapsed;
+}
+
+const notAlive = (status: string | undefined) => status !== "alive" && status !== "joining";
+const goneOrDead = (status: string | undefined) => status === "dead" || status === undefined;
+
+/** Fails `victim` once the mesh is quiet; polls until every live node holds it non-alive, then dead. */
+async function failAndWatch(session: MeshSession, victim: string, how: "stopped" | "hung"): Promise<Failure> {
+  const { client, config } = session;
+  const quiet = await session.untilQuiet(`a quiet mesh before ${victim} is ${how}`);
+  const before = quiet.value.filter((brief) => brief.node !== victim);
+  const at = Date.now();
+  await (how === "stopped" ? client.stop(config.cluster, victim) : client.hang(config.cluster, victim));
+  session.live.delete(victim);
+  const since = (poll: PollResult<NodeView[]>): Elapsed => ({
+    ms: poll.at - at,
+    rounds: session.roundsSince(before, poll.value),
+  });
+  const nonAlive = await session.pollViews(`${victim} (${how}) non-alive everywhere`, (views) =>
+    statusesOf(views, victim).every(notAlive),
+  );
+  const dead = await session.pollViews(`${victim} (${how}) dead everywhere`, (views) =>
+    statusesOf(views, victim).every(goneOrDead),
+  );
+  return { victim, at, nonAlive: since(nonAlive), dead: since(dead) };
+}
+
+/**
+ * One trial: the stopped victim, then the hung one. `since` is when the mesh was last whole
+ * (suspicions of a victim logged before it are not false ones).
+ */
+export async function detectionTrial(
+  session: MeshSession,
+  victims: Victims,
+  since: number,
+): Promise<DetectionOutcome> {
+  const stopped = await failAndWatch(session, victims.stopped, "stopped");
+  const hung = await failAndWatch(session, victims.hung, "hung");
+  const outcome: DetectionOutcome = {
+    stoppedNonAlive: stopped.nonAlive,
+    stoppedDead: stopped.dead,
+    hungNonAlive: hung.nonAlive,
+    hungDead: hung.dead,
+    measuredBy: "polls",
+    eventsRead: 0,
+    eventLogError: null,
+  };
+  try {
+    const observers = session.liveNames();
+    const logs = await readEventLogs(session.client, session.config.cluster, observers);
+    const fromEvents = falseSuspicionsIn(logs, session.live, since);
+    session.suspicions.add(fromEvents.pairs);
+    outcome.eventsRead = fromEvents.eventsRead;
+    const logged = (failure: Failure, types: readonly string[]) =>
+      lastFirstArrival(
+        logs,
+        observers,
+        failure.at,
+        (event) => event.node === failure.victim && types.includes(event.type),
+      );
+    const times = [
+      [outcome.stoppedNonAlive, logged(stopped, ["suspect", "dead"])],
+      [outcome.stoppedDead, logged(stopped, ["dead"])],
+      [outcome.hungNonAlive, logged(hung, ["suspect", "dead"])],
+      [outcome.hungDead, logged(hung, ["dead"])],
+    ] as const;
+    for (const [elapsed, ms] of times) if (ms !== null) elapsed.ms = ms;
+    if (times.every(([, ms]) => ms !== null)) outcome.measuredBy = "events";
+  } catch (error) {
+    outcome.eventLogError = error instanceof Error ? error.message : String(error);
+  }
+  return outcome;
+}
+
+/** Starts the victims again and waits until every node counts every node alive; returns when. */
+export async function restoreVictims(session: MeshSession, victims: Victims): Promise<number> {
+  const { client, config } = session;
+  for (const victim of [victims.stopped, victims.hung]) {
+    await client.start(config.cluster, victim);
+    session.live.add(victim);
+  }
+  const whole = await session.untilFullMembership(
+    `full membership after ${victims.stopped} and ${victims.hung} restart`,
+  );
+  return whole.at;
+}
