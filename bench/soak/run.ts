@@ -22,6 +22,10 @@ const USAGE = `Usage: npm run soak -- [options]
   --keeper-every <s>   fire the cron keeper this often (default 15)
   --rows-bound <r>     check (c): mesh-wide rows the gossip writes per alarm at most
                        (alarm, heartbeat, membership, peers' keys; default 5)
+  --dead-grace <r>     the mesh's dead grace in rounds (default 10): a hang outlasts it
+  --churn-seconds <s>  how long agents come and go (default 30)
+  --churn-agents <n>   agents coming and going at once (default 4)
+  --skip-lifetime      no lifetime faults (hang past the grace, agent churn, survivor)
   --out <dir>          result directory (default bench/results)
   --help               this text
 `;
@@ -47,6 +51,10 @@ function parse(argv: readonly string[]): { config: SoakConfig; outDir: string } 
       protected: { type: "string" },
       "keeper-every": { type: "string" },
       "rows-bound": { type: "string" },
+      "dead-grace": { type: "string" },
+      "churn-seconds": { type: "string" },
+      "churn-agents": { type: "string" },
+      "skip-lifetime": { type: "boolean", default: false },
       out: { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -67,6 +75,11 @@ function parse(argv: readonly string[]): { config: SoakConfig; outDir: string } 
     keeperEveryMs:
       positive("keeper-every", values["keeper-every"], defaults.keeperEveryMs / 1000, false) * 1000,
     rowsPerAlarmBound: positive("rows-bound", values["rows-bound"], defaults.rowsPerAlarmBound, false),
+    deadGraceRounds: positive("dead-grace", values["dead-grace"], defaults.deadGraceRounds),
+    agentChurnMs:
+      positive("churn-seconds", values["churn-seconds"], defaults.agentChurnMs / 1000, false) * 1000,
+    churnAgents: positive("churn-agents", values["churn-agents"], defaults.churnAgents),
+    lifetime: !values["skip-lifetime"],
   };
   return { config, outDir: values.out ?? "bench/results" };
 }

@@ -17,6 +17,9 @@ const CONFIG: SoakConfig = {
   protectedNodes: 2,
   keeperEveryMs: 8_000,
   convergeTimeoutMs: 120_000,
+  // The lifetime faults (hang past the grace, agent churn, survivor) wait on engine fixes
+  // not yet merged: the 10-minute soak runs them.
+  lifetime: false,
 };
 
 describe("chaos soak (short)", () => {
