@@ -63,6 +63,15 @@ export class EventLogs {
     return this.names.filter((node) => !this.readUpToNow(node));
   }
 
+  /** When `observer` last logged an event about one of `about` at or before `until` (node clock, ms). */
+  lastAt(observer: string, about: ReadonlySet<string>, until: number): number | null {
+    let last: number | null = null;
+    for (const { observer: by, event } of this.events)
+      if (by === observer && about.has(event.node) && event.at <= until && (last === null || event.at > last))
+        last = event.at;
+    return last;
+  }
+
   /**
    * Waits until every stream is open (none lost unread: a node is evicted only while its
    * stream is open), long enough to read the last polls, then closes them all. Answers what

@@ -64,8 +64,14 @@ export interface ChurnResult {
 export interface SurvivorResult {
   node: string;
   stopped: string[];
-  /** From the last stop until the survivor saw no other node running and was back at its longest wake. */
+  /**
+   * Until the survivor saw no other node alive or suspect and was back at its longest wake,
+   * from the last change it saw: the later of the last stop and its last event about a
+   * stopped node.
+   */
   quietReturn: RoundsWaited;
+  /** The same wait counted from the last stop (detection and the dead grace included). */
+  quietAfterLastStop: RoundsWaited;
   /** The survivor's wake when the wait ended. */
   wakeRoundsAtEnd: number | null;
   /** From the last start until every node listed every node alive. */

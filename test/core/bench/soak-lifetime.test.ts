@@ -6,8 +6,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { judgeDeaths, keysLost } from "../../../bench/soak/checks.js";
+import type { SoakClient } from "../../../bench/soak/client.js";
 import { CounterTotals } from "../../../bench/soak/counters.js";
-import type { LoggedEvent } from "../../../bench/soak/event-logs.js";
+import { EventLogs, type LoggedEvent } from "../../../bench/soak/event-logs.js";
 import { SoakLedger } from "../../../bench/soak/ledger.js";
 import { countInvariant, roundsInvariant } from "../../../bench/soak/lifetime/lifetime-result.js";
 import { notQuiet, seesAllGone, shunning, stillListing } from "../../../bench/soak/lifetime/view-tests.js";
@@ -138,6 +139,21 @@ describe("false deaths", () => {
     );
     expect(verdicts.protectedDeaths.map((death) => death.node)).toEqual(["n0"]);
     expect(verdicts.unexplained.map((death) => death.at)).toEqual([new Date(10_000).toISOString()]);
+  });
+});
+
+describe("the survivor's last change", () => {
+  it("is its last event about a stopped node up to the moment asked, not others' events", () => {
+    const logs = new EventLogs({} as SoakClient, ["n0", "n1"]);
+    const logged = (observer: string, node: string, at: number): LoggedEvent => ({
+      observer,
+      event: { type: "dead", node, generation: 1, at, seq: at },
+    });
+    logs.events.push(logged("n0", "n2", 100), logged("n0", "n3", 300), logged("n1", "n2", 250));
+    logs.events.push(logged("n0", "n0", 280), logged("n0", "n2", 900));
+    expect(logs.lastAt("n0", new Set(["n2", "n3"]), 500)).toBe(300);
+    expect(logs.lastAt("n0", new Set(["n2"]), 500)).toBe(100);
+    expect(logs.lastAt("n1", new Set(["n3"]), 500)).toBeNull();
   });
 });
 
