@@ -60,17 +60,30 @@ const waited = (wait: RoundsWaited | null) =>
     ? "not measured"
     : `${wait.rounds.toFixed(1)} rounds${wait.reached ? "" : " (deadline, NOT reached)"}`;
 
-/** The lifetime faults: what each saw, then each invariant beside its goal. */
+/** The lifetime faults: what each that ran saw, then each invariant beside its goal. */
 function lifetimeLines(lifetime: LifetimeResult): string[] {
   const { hang, churn, survivor } = lifetime;
-  const lines = [
-    `hang past the dead grace: ${hang.node} forgotten by all after ${hang.forgottenAfterRounds === null ? "NEVER" : `${hang.forgottenAfterRounds.toFixed(1)} rounds`}; start ${hang.generationKept ? "resumed its generation" : "did NOT resume its generation"}; alive everywhere after ${waited(hang.shunned)}${hang.shunnedBy.length > 0 ? `; still shunned by ${hang.shunnedBy.join(",")}` : ""}`,
-    `agents coming and going: ${churn.agents.length} agents, ${churn.registered} registrations, ${churn.heartbeats} heartbeats, ${churn.left} leaves (refused ${JSON.stringify(churn.refusedBy)}, failed ${churn.failed}); busy in ${churn.busyPolls} polls; quiet again after ${waited(churn.quietReturn)}${churn.notQuiet.length > 0 ? `; not quiet: ${churn.notQuiet.join(",")}` : ""}; members at most ${churn.membersMax} (bound ${churn.membersBound})`,
-    `survivor: ${survivor.node} alone, quiet ${waited(survivor.quietReturn)} after the last change it saw, ${waited(survivor.quietAfterLastStop)} after the last stop (wakeRounds ${survivor.wakeRoundsAtEnd}); the other ${survivor.stopped.length} started, all alive everywhere after ${waited(survivor.rejoin)}; converged ${lifetime.finalConvergeSeconds === null ? "NO (deadline passed)" : `${lifetime.finalConvergeSeconds.toFixed(1)} s`} after the faults`,
-  ];
+  const lines: string[] = [];
+  if (hang)
+    lines.push(
+      `hang past the dead grace: ${hang.node} forgotten by all after ${hang.forgottenAfterRounds === null ? "NEVER" : `${hang.forgottenAfterRounds.toFixed(1)} rounds`}; start ${hang.generationKept ? "resumed its generation" : "did NOT resume its generation"}; alive everywhere after ${waited(hang.shunned)}${hang.shunnedBy.length > 0 ? `; still shunned by ${hang.shunnedBy.join(",")}` : ""}`,
+    );
+  if (churn)
+    lines.push(
+      `agents coming and going: ${churn.agents.length} agents, ${churn.registered} registrations, ${churn.heartbeats} heartbeats, ${churn.left} leaves (refused ${JSON.stringify(churn.refusedBy)}, failed ${churn.failed}); busy in ${churn.busyPolls} polls; quiet again after ${waited(churn.quietReturn)}${churn.notQuiet.length > 0 ? `; not quiet: ${churn.notQuiet.join(",")}` : ""}; members at most ${churn.membersMax} (bound ${churn.membersBound})`,
+    );
+  if (survivor)
+    lines.push(
+      `survivor: ${survivor.node} alone, quiet ${waited(survivor.quietReturn)} after the last change it saw, ${waited(survivor.quietAfterLastStop)} after the last stop (wakeRounds ${survivor.wakeRoundsAtEnd}); the other ${survivor.stopped.length} started, all alive everywhere after ${waited(survivor.rejoin)}`,
+    );
+  lines.push(
+    `converged ${lifetime.finalConvergeSeconds === null ? "NO (deadline passed)" : `${lifetime.finalConvergeSeconds.toFixed(1)} s`} after the lifetime faults`,
+  );
   for (const [name, invariant] of Object.entries(lifetime.invariants))
-    lines.push(`${mark(invariant.ok)} ${name} ${invariant.value} (goal <= ${invariant.goal})`);
-  lines.push(`${mark(lifetime.membershipBounded)} membership bounded under agent churn`);
-  if (!lifetime.hang.generationKept) lines.push("FAIL the hung node's start made a new generation");
+    lines.push(
+      `${mark(invariant.ok)} ${name} ${invariant.value} (goal <= ${invariant.goal})${invariant.measured ? "" : " not measured: its faults did not run"}`,
+    );
+  if (churn) lines.push(`${mark(lifetime.membershipBounded)} membership bounded under agent churn`);
+  if (hang && !hang.generationKept) lines.push("FAIL the hung node's start made a new generation");
   return lines;
 }

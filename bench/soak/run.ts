@@ -10,6 +10,7 @@ import { startWranglerDev, type WranglerDev } from "../../test/e2e/support/wrang
 import { SoakClient } from "./client.js";
 import { report } from "./report.js";
 import { runSoak, type SoakConfig, soakDefaults } from "./soak.js";
+import { LIFETIME_FAULTS, type LifetimeFault } from "./soak-config.js";
 
 const USAGE = `Usage: npm run soak -- [options]
 
@@ -25,7 +26,8 @@ const USAGE = `Usage: npm run soak -- [options]
   --dead-grace <r>     the mesh's dead grace in rounds (default 10): a hang outlasts it
   --churn-seconds <s>  how long agents come and go (default 30)
   --churn-agents <n>   agents coming and going at once (default 4)
-  --skip-lifetime      no lifetime faults (hang past the grace, agent churn, survivor)
+  --lifetime <faults>  lifetime faults after the chaos, comma-separated, or none
+                       (default hang,churn,survivor)
   --out <dir>          result directory (default bench/results)
   --help               this text
 `;
@@ -36,6 +38,16 @@ function positive(name: string, raw: string | undefined, fallback: number, integ
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value)))
     throw new Error(`--${name} must be a positive ${integer ? "integer" : "number"}, got ${raw}`);
   return value;
+}
+
+function lifetimeFaults(raw: string | undefined, fallback: readonly LifetimeFault[]): LifetimeFault[] {
+  if (raw === undefined) return [...fallback];
+  if (raw === "none") return [];
+  const names = raw.split(",").map((name) => name.trim());
+  const unknown = names.filter((name) => !(LIFETIME_FAULTS as readonly string[]).includes(name));
+  if (unknown.length > 0)
+    throw new Error(`--lifetime takes ${LIFETIME_FAULTS.join(", ")} or none, not ${unknown.join(", ")}`);
+  return LIFETIME_FAULTS.filter((fault) => names.includes(fault));
 }
 
 function parse(argv: readonly string[]): { config: SoakConfig; outDir: string } | "help" {
@@ -54,7 +66,7 @@ function parse(argv: readonly string[]): { config: SoakConfig; outDir: string } 
       "dead-grace": { type: "string" },
       "churn-seconds": { type: "string" },
       "churn-agents": { type: "string" },
-      "skip-lifetime": { type: "boolean", default: false },
+      lifetime: { type: "string" },
       out: { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -79,7 +91,7 @@ function parse(argv: readonly string[]): { config: SoakConfig; outDir: string } 
     agentChurnMs:
       positive("churn-seconds", values["churn-seconds"], defaults.agentChurnMs / 1000, false) * 1000,
     churnAgents: positive("churn-agents", values["churn-agents"], defaults.churnAgents),
-    lifetime: !values["skip-lifetime"],
+    lifetime: lifetimeFaults(values.lifetime, defaults.lifetime),
   };
   return { config, outDir: values.out ?? "bench/results" };
 }

@@ -1,3 +1,7 @@
+/** The lifetime faults, in the order they run (lifetime/). */
+export const LIFETIME_FAULTS = ["hang", "churn", "survivor"] as const;
+export type LifetimeFault = (typeof LIFETIME_FAULTS)[number];
+
 /**
  * The soak's configuration: what `npm run soak` and the short e2e soak set, and the defaults
  * both start from.
@@ -37,10 +41,11 @@ export interface SoakConfig {
    */
   deadGraceRounds: number;
   /**
-   * Run the lifetime faults after the chaos: a hang past the dead grace then a start, agents
-   * that come and go, a survivor (lifetime/). Off: the chaos and its checks alone.
+   * The lifetime faults run after the chaos, in LIFETIME_FAULTS' order: `hang` (past the dead
+   * grace, then a start), `churn` (agents that come and go), `survivor`. None: the chaos and
+   * its checks alone.
    */
-  lifetime: boolean;
+  lifetime: readonly LifetimeFault[];
   /** How long agents come and go in the churn fault, ms. */
   agentChurnMs: number;
   /** Agents coming and going at once in the churn fault. */
@@ -62,7 +67,7 @@ export function soakDefaults(nodes: number): Omit<SoakConfig, "durationMs" | "se
     convergeTimeoutMs: 180_000,
     rowsPerAlarmBound: 5,
     deadGraceRounds: 10,
-    lifetime: true,
+    lifetime: LIFETIME_FAULTS,
     agentChurnMs: 30_000,
     churnAgents: 4,
   };

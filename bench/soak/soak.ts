@@ -7,7 +7,7 @@
  *
  * Along the way it follows every node's event log and samples every node's counters. After
  * the chaos it starts every node, fires the keeper and polls until the mesh converges. Then,
- * unless `lifetime` is off, the lifetime faults run on the settled mesh (a hang past the dead
+ * the lifetime faults the configuration names run on the settled mesh (a hang past the dead
  * grace then a start, agents that come and go, a survivor: lifetime/) and the mesh settles
  * again. It checks:
  *   (a) every acknowledged write is in every node's view at the end: per node and key the
@@ -42,7 +42,7 @@ export async function runSoak(
   await setUpMesh(run);
   const chaosSeconds = await runChaos(run);
   const afterChaos = await settle(run, `chaos over after ${chaosSeconds.toFixed(0)} s`);
-  const faults = config.lifetime ? await lifetimeFaults(run) : null;
+  const faults = config.lifetime.length > 0 ? await lifetimeFaults(run) : null;
   const final = faults ? await settle(run, "lifetime faults over") : afterChaos;
   const events = await run.logs.finish();
   return verdict(run, { startedAt, chaosSeconds, afterChaos, final, faults, events });

@@ -81,17 +81,20 @@ function lifetimeVerdict(
   const { hang, churn, survivor } = faults;
   return {
     invariants: {
-      shunnedMaxRounds: roundsInvariant("shunnedMaxRounds", [hang.shunned, survivor.rejoin]),
+      shunnedMaxRounds: roundsInvariant("shunnedMaxRounds", [
+        ...(hang ? [hang.shunned] : []),
+        ...(survivor ? [survivor.rejoin] : []),
+      ]),
       falseDeaths: countInvariant("falseDeaths", falseDeaths),
       quietReturnMaxRounds: roundsInvariant("quietReturnMaxRounds", [
-        churn.quietReturn,
-        survivor.quietReturn,
+        ...(churn ? [churn.quietReturn] : []),
+        ...(survivor ? [survivor.quietReturn] : []),
       ]),
       keysLost: countInvariant("keysLost", lost),
     },
     ...faults,
     finalConvergeSeconds: final.seconds,
-    membershipBounded: churn.membersMax <= churn.membersBound,
+    membershipBounded: churn === null || churn.membersMax <= churn.membersBound,
   };
 }
 
@@ -99,7 +102,7 @@ function lifetimeVerdict(
 export function lifetimeOk(lifetime: LifetimeResult): boolean {
   return (
     Object.values(lifetime.invariants).every((invariant) => invariant.ok) &&
-    lifetime.hang.generationKept &&
+    lifetime.hang?.generationKept !== false &&
     lifetime.membershipBounded
   );
 }

@@ -19,7 +19,7 @@ const CONFIG: SoakConfig = {
   convergeTimeoutMs: 120_000,
   // The lifetime faults (hang past the grace, agent churn, survivor) wait on engine fixes
   // not yet merged: the 10-minute soak runs them.
-  lifetime: false,
+  lifetime: [],
 };
 
 describe("chaos soak (short)", () => {

@@ -12,8 +12,10 @@ import { survivor } from "./survivor.js";
 
 export type LifetimeFaults = Pick<LifetimeResult, "hang" | "churn" | "survivor">;
 
+/** Runs the faults the configuration names (null for the others). */
 export async function lifetimeFaults(run: SoakRun): Promise<LifetimeFaults> {
-  const hang = await hangPastGrace(run);
-  const churn = await agentChurn(run);
-  return { hang, churn, survivor: await survivor(run) };
+  const chosen = new Set(run.config.lifetime);
+  const hang = chosen.has("hang") ? await hangPastGrace(run) : null;
+  const churn = chosen.has("churn") ? await agentChurn(run) : null;
+  return { hang, churn, survivor: chosen.has("survivor") ? await survivor(run) : null };
 }

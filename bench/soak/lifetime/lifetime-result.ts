@@ -22,6 +22,8 @@ export interface Invariant {
   goal: number;
   /** False when the value is over its goal, or a wait for it passed its deadline. */
   ok: boolean;
+  /** False when none of the faults that measure it ran (then it passes with value 0). */
+  measured: boolean;
 }
 
 /** Rounds until a condition held; `reached: false` when the deadline came first (rounds is then a lower bound). */
@@ -80,12 +82,13 @@ export interface SurvivorResult {
 
 export interface LifetimeResult {
   invariants: Record<InvariantName, Invariant>;
-  hang: HangResult;
-  churn: ChurnResult;
-  survivor: SurvivorResult;
+  /** Each fault's figures; null when the configuration left it out. */
+  hang: HangResult | null;
+  churn: ChurnResult | null;
+  survivor: SurvivorResult | null;
   /** Seconds from the survivor's fellows' start until the mesh converged (null: deadline). */
   finalConvergeSeconds: number | null;
-  /** The churn kept membership within its bound. */
+  /** The churn kept membership within its bound (true without the churn). */
   membershipBounded: boolean;
 }
 
@@ -95,11 +98,11 @@ export function roundsInvariant(name: InvariantName, waits: ReadonlyArray<Rounds
   const measured = waits.filter((wait): wait is RoundsWaited => wait !== null);
   const value = Math.max(0, ...measured.map((wait) => wait.rounds));
   const ok = measured.length === waits.length && measured.every((wait) => wait.reached) && value <= goal;
-  return { value: Math.round(value * 10) / 10, goal, ok };
+  return { value: Math.round(value * 10) / 10, goal, ok, measured: waits.length > 0 };
 }
 
 /** An invariant that is a count. */
 export function countInvariant(name: InvariantName, value: number): Invariant {
   const goal = LIFETIME_GOALS[name];
-  return { value, goal, ok: value <= goal };
+  return { value, goal, ok: value <= goal, measured: true };
 }

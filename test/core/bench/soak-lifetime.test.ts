@@ -76,7 +76,7 @@ describe("invariants against their goals", () => {
       { rounds: 3.2, reached: true },
       { rounds: 12, reached: true },
     ]);
-    expect(ok).toEqual({ value: 12, goal: 30, ok: true });
+    expect(ok).toEqual({ value: 12, goal: 30, ok: true, measured: true });
     expect(roundsInvariant("shunnedMaxRounds", [{ rounds: 31, reached: true }]).ok).toBe(false);
   });
 
@@ -85,9 +85,18 @@ describe("invariants against their goals", () => {
     expect(roundsInvariant("quietReturnMaxRounds", [{ rounds: 10, reached: true }, null]).ok).toBe(false);
   });
 
+  it("says so when no fault measured it", () => {
+    expect(roundsInvariant("quietReturnMaxRounds", [])).toEqual({
+      value: 0,
+      goal: 64,
+      ok: true,
+      measured: false,
+    });
+  });
+
   it("counts pass only at their goal", () => {
     expect(countInvariant("falseDeaths", 0).ok).toBe(true);
-    expect(countInvariant("keysLost", 1)).toEqual({ value: 1, goal: 0, ok: false });
+    expect(countInvariant("keysLost", 1)).toEqual({ value: 1, goal: 0, ok: false, measured: true });
   });
 
   it("a key missing from several views is one key lost", () => {
