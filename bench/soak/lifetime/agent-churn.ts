@@ -2,7 +2,7 @@
  * Lifetime fault: agents that come and go. `churnAgents` agents each register, heartbeat
  * twice one interval apart, leave, and start over, for `agentChurnMs`: the same names come
  * back, so membership must stay within the nodes plus those agents. Measured: rounds from
- * the last leave until every node sees every agent gone and is back at its longest wake
+ * the last leave (answered) until every node sees every agent gone and is back at its longest wake
  * (quietReturnMaxRounds). A home kept busy by agents that left never gets there.
  */
 import { delay } from "../../poll.js";
@@ -15,12 +15,22 @@ import { notQuiet, seesAllGone } from "./view-tests.js";
 /** Heartbeats an agent sends between its registration and its leave. */
 const HEARTBEATS_PER_VISIT = 2;
 
-type Tally = Pick<ChurnResult, "registered" | "left" | "heartbeats" | "refusedBy" | "failed">;
+type Tally = Pick<ChurnResult, "registered" | "left" | "heartbeats" | "refusedBy" | "failed"> & {
+  /** When the last agent call that changed membership (a registration or a leave) was answered. */
+  lastChangeAt: number;
+};
 
 export async function agentChurn(run: SoakRun): Promise<ChurnResult> {
   const { config } = run;
   const agents = Array.from({ length: config.churnAgents }, (_, i) => `churn-a${i}`);
-  const tally: Tally = { registered: 0, left: 0, heartbeats: 0, refusedBy: {}, failed: 0 };
+  const tally: Tally = {
+    registered: 0,
+    left: 0,
+    heartbeats: 0,
+    refusedBy: {},
+    failed: 0,
+    lastChangeAt: Date.now(),
+  };
   const membersBound = config.nodes + agents.length;
   let membersMax = 0;
   let busyPolls = 0;
@@ -41,12 +51,11 @@ export async function agentChurn(run: SoakRun): Promise<ChurnResult> {
   })();
   await Promise.all(agents.map((agent) => comeAndGo(run, agent, churnEnd, tally)));
   await watching;
-  const lastLeaveAt = Date.now();
   let stillBusy: string[] = [];
   const quietReturn = await roundsUntil(
     run,
     "every node quiet after the agents left",
-    lastLeaveAt,
+    tally.lastChangeAt,
     2 * LIFETIME_GOALS.quietReturnMaxRounds,
     async () => {
       const views = await watch();
@@ -58,9 +67,10 @@ export async function agentChurn(run: SoakRun): Promise<ChurnResult> {
   run.log(
     `  quiet after ${quietReturn.rounds.toFixed(1)} rounds${quietReturn.reached ? "" : ` (NOT: ${[...new Set(stillBusy)].join(",")})`}; members at most ${membersMax} (bound ${membersBound})`,
   );
+  const { lastChangeAt: _, ...counts } = tally;
   return {
     agents,
-    ...tally,
+    ...counts,
     busyPolls,
     quietReturn,
     notQuiet: [...new Set(stillBusy)],
@@ -73,12 +83,18 @@ export async function agentChurn(run: SoakRun): Promise<ChurnResult> {
 async function comeAndGo(run: SoakRun, agent: string, end: number, tally: Tally): Promise<void> {
   const { intervalMs } = run.config;
   while (Date.now() < end) {
-    if (await agentCall(tally, () => run.client.agentHeartbeat(agent, intervalMs))) tally.registered++;
+    if (await agentCall(tally, () => run.client.agentHeartbeat(agent, intervalMs))) {
+      tally.registered++;
+      tally.lastChangeAt = Date.now();
+    }
     for (let beat = 0; beat < HEARTBEATS_PER_VISIT; beat++) {
       await delay(intervalMs);
       if (await agentCall(tally, () => run.client.agentHeartbeat(agent, intervalMs))) tally.heartbeats++;
     }
-    if (await agentCall(tally, () => run.client.agentLeave(agent))) tally.left++;
+    if (await agentCall(tally, () => run.client.agentLeave(agent))) {
+      tally.left++;
+      tally.lastChangeAt = Date.now();
+    }
     await delay(intervalMs);
   }
 }
