@@ -19,7 +19,7 @@ const USAGE = `Usage: npm run soak -- [options]
   --interval <ms>      the nodes' gossip interval (default 1000)
   --step <ms>          pause between two driver steps (default 150)
   --seed <n>           seed of the driver's choices (default: from the clock, printed)
-  --protected <n>      nodes n0..n{n-1} never faulted (default max(2, nodes/4))
+  --protected <n>      nodes n0..n{n-1} the chaos never faults (default max(2, nodes/4))
   --keeper-every <s>   fire the cron keeper this often (default 15)
   --rows-bound <r>     check (c): mesh-wide rows the gossip writes per alarm at most
                        (alarm, heartbeat, membership, peers' keys; default 5)

@@ -17,7 +17,7 @@ export interface SoakConfig {
   /** Pause between two driver steps, ms. */
   stepMs: number;
   seed: number;
-  /** Nodes n0..n{protected-1} are never faulted (n0 and n1 are the seeds). */
+  /** Nodes n0..n{protected-1} are never faulted by the chaos (n0 and n1 are the seeds). */
   protectedNodes: number;
   /** Distinct keys each node's writes use (a later write to a key replaces the earlier one). */
   keysPerNode: number;
