@@ -1,12 +1,12 @@
 /**
  * The HTTP calls the chaos soak makes to a local hearsay Worker: bootstrap, views, writes, the
- * fault injections (stop, start, evict, delete the alarm), every node's event log followed
- * through its server-sent events, and the cron keeper fired through wrangler dev's scheduled
- * endpoint.
+ * fault injections (stop, start, hang, evict, delete the alarm), agents' heartbeats and leaves,
+ * every node's event log followed through its server-sent events, and the cron keeper fired
+ * through wrangler dev's scheduled endpoint.
  * Loopback only; every call has a timeout; a non-2xx answer throws an ApiCallError.
  */
 import type { GossipConfigInput } from "../../src/core/index.js";
-import type { NodeView, SequencedEvent } from "../../src/node/rpc-types.js";
+import type { AgentClaim, NodeView, SequencedEvent } from "../../src/node/rpc-types.js";
 import { SseReader } from "../../tools/sse-reader.js";
 import { apiCall } from "../mesh/api-client.js";
 
@@ -63,6 +63,25 @@ export class SoakClient {
 
   start(node: string): Promise<NodeView> {
     return this.call("POST", `${this.nodeUrl(node)}/start`) as Promise<NodeView>;
+  }
+
+  /** Freezes a node (no rounds, peers unanswered) until `start`, which resumes its generation. */
+  hang(node: string): Promise<NodeView> {
+    return this.call("POST", `${this.nodeUrl(node)}/hang`) as Promise<NodeView>;
+  }
+
+  /** An agent's heartbeat (registers it on the first); answers what its home did. */
+  agentHeartbeat(agent: string, intervalMs: number): Promise<AgentClaim> {
+    return this.call("PUT", this.agentUrl(agent), { intervalMs }) as Promise<AgentClaim>;
+  }
+
+  /** An agent's graceful leave. */
+  agentLeave(agent: string): Promise<AgentClaim> {
+    return this.call("DELETE", this.agentUrl(agent)) as Promise<AgentClaim>;
+  }
+
+  private agentUrl(agent: string): string {
+    return `${this.baseUrl}/v1/clusters/${encodeURIComponent(this.cluster)}/agents/${encodeURIComponent(agent)}`;
   }
 
   async evict(node: string): Promise<void> {

@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { startWranglerDev, type WranglerDev } from "../../tools/wrangler-dev.js";
 import { SoakClient } from "./client.js";
 import { runSoak, type SoakConfig, soakDefaults } from "./soak.js";
+import { LIFETIME_FAULTS, type LifetimeFault } from "./soak-config.js";
 import { report } from "./soak-report.js";
 
 const USAGE = `Usage: npm run soak -- [options]
@@ -18,10 +19,15 @@ const USAGE = `Usage: npm run soak -- [options]
   --interval <ms>      the nodes' gossip interval (default 1000)
   --step <ms>          pause between two driver steps (default 150)
   --seed <n>           seed of the driver's choices (default: from the clock, printed)
-  --protected <n>      nodes n0..n{n-1} never faulted (default max(2, nodes/4))
+  --protected <n>      nodes n0..n{n-1} the chaos never faults (default max(2, nodes/4))
   --keeper-every <s>   fire the cron keeper this often (default 15)
   --rows-bound <r>     check (c): mesh-wide rows the gossip writes per alarm at most
                        (alarm, heartbeat, membership, peers' keys; default 5)
+  --dead-grace <r>     the mesh's dead grace in rounds (default 10): a hang outlasts it
+  --churn-seconds <s>  how long agents come and go (default 30)
+  --churn-agents <n>   agents coming and going at once (default 4)
+  --lifetime <faults>  lifetime faults after the chaos, comma-separated, or none
+                       (default hang,churn,survivor)
   --out <dir>          result directory (default bench/results)
   --help               this text
 `;
@@ -32,6 +38,16 @@ function positive(name: string, raw: string | undefined, fallback: number, integ
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value)))
     throw new Error(`--${name} must be a positive ${integer ? "integer" : "number"}, got ${raw}`);
   return value;
+}
+
+function lifetimeFaults(raw: string | undefined, fallback: readonly LifetimeFault[]): LifetimeFault[] {
+  if (raw === undefined) return [...fallback];
+  if (raw === "none") return [];
+  const names = raw.split(",").map((name) => name.trim());
+  const unknown = names.filter((name) => !(LIFETIME_FAULTS as readonly string[]).includes(name));
+  if (unknown.length > 0)
+    throw new Error(`--lifetime takes ${LIFETIME_FAULTS.join(", ")} or none, not ${unknown.join(", ")}`);
+  return LIFETIME_FAULTS.filter((fault) => names.includes(fault));
 }
 
 function parse(argv: readonly string[]): { config: SoakConfig; outDir: string } | "help" {
@@ -47,6 +63,10 @@ function parse(argv: readonly string[]): { config: SoakConfig; outDir: string } 
       protected: { type: "string" },
       "keeper-every": { type: "string" },
       "rows-bound": { type: "string" },
+      "dead-grace": { type: "string" },
+      "churn-seconds": { type: "string" },
+      "churn-agents": { type: "string" },
+      lifetime: { type: "string" },
       out: { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -67,6 +87,11 @@ function parse(argv: readonly string[]): { config: SoakConfig; outDir: string } 
     keeperEveryMs:
       positive("keeper-every", values["keeper-every"], defaults.keeperEveryMs / 1000, false) * 1000,
     rowsPerAlarmBound: positive("rows-bound", values["rows-bound"], defaults.rowsPerAlarmBound, false),
+    deadGraceRounds: positive("dead-grace", values["dead-grace"], defaults.deadGraceRounds),
+    agentChurnMs:
+      positive("churn-seconds", values["churn-seconds"], defaults.agentChurnMs / 1000, false) * 1000,
+    churnAgents: positive("churn-agents", values["churn-agents"], defaults.churnAgents),
+    lifetime: lifetimeFaults(values.lifetime, defaults.lifetime),
   };
   return { config, outDir: values.out ?? "bench/results" };
 }

@@ -17,6 +17,10 @@ const CONFIG: SoakConfig = {
   protectedNodes: 2,
   keeperEveryMs: 8_000,
   convergeTimeoutMs: 120_000,
+  // The lifetime faults (hang past the grace, agent churn, survivor) wait on engine fixes
+  // not yet merged: the 10-minute soak runs them. With those fixes, all three with
+  // `agentChurnMs: 10_000` passed here in about 70 s more.
+  lifetime: [],
 };
 
 describe("chaos soak (short)", () => {
