@@ -98,17 +98,33 @@ export interface CachedJson {
   etag: string;
 }
 
-/** The answer under `key` while fresh in `cache`; otherwise `make`s it and keeps it for `ttlMs`. */
-export async function cachedJson(
+/** Keeps `value` under `key` for `ttlMs` from now, when it fits; answers `value`. */
+export function keepFor<V>(cache: TtlCache<V>, key: string, value: V, bytes: number, ttlMs: number): V {
+  const now = Date.now();
+  cache.set(key, value, bytes, now + ttlMs, now);
+  return value;
+}
+
+/** The value under `key` while fresh in `cache`; otherwise `make`s it and keeps it for `ttlMs`. */
+export async function cached<V>(
+  cache: TtlCache<V>,
+  key: string,
+  ttlMs: number,
+  make: () => Promise<V>,
+  bytesOf: (value: V) => number,
+): Promise<V> {
+  const hit = cache.get(key, Date.now());
+  if (hit !== undefined) return hit;
+  const value = await make();
+  return keepFor(cache, key, value, bytesOf(value), ttlMs);
+}
+
+/** A cached JSON answer, as `cached` keeps it. */
+export function cachedJson(
   cache: TtlCache<CachedJson>,
   key: string,
   ttlMs: number,
   make: () => Promise<CachedJson>,
 ): Promise<CachedJson> {
-  const hit = cache.get(key, Date.now());
-  if (hit) return hit;
-  const entry = await make();
-  const now = Date.now();
-  cache.set(key, entry, stringBytes(entry.json) + stringBytes(entry.etag), now + ttlMs, now);
-  return entry;
+  return cached(cache, key, ttlMs, make, (entry) => stringBytes(entry.json) + stringBytes(entry.etag));
 }

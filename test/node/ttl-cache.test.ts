@@ -1,6 +1,10 @@
-/** The per-isolate answer cache (src/api/ttl-cache.ts): bounded in bytes and entries, expired entries dropped on insert. */
+/**
+ * The per-isolate cache (src/api/ttl-cache.ts): bounded in bytes and entries, expired entries
+ * dropped on insert; `cached` makes a value once while it is fresh, and again when it was too
+ * large to keep.
+ */
 import { describe, expect, it } from "vitest";
-import { TtlCache } from "../../src/api/ttl-cache.js";
+import { cached, TtlCache } from "../../src/api/ttl-cache.js";
 
 describe("TtlCache", () => {
   const limits = { maxBytes: 1000, maxEntryBytes: 400, maxEntries: 10 };
@@ -30,5 +34,21 @@ describe("TtlCache", () => {
     const cache = new TtlCache<string>(limits);
     for (let i = 0; i < 30; i++) cache.set(`k${i}`, "v", 1, 1000, 0);
     expect(cache.size().entries).toBe(limits.maxEntries);
+  });
+});
+
+describe("cached", () => {
+  const limits = { maxBytes: 1000, maxEntryBytes: 400, maxEntries: 10 };
+
+  it("makes a value once while it is fresh, and every time when it is too large to keep", async () => {
+    const cache = new TtlCache<string>(limits);
+    let made = 0;
+    const make = async () => `answer ${++made}`;
+    const small = () => cached(cache, "small", 60_000, make, () => 10);
+    expect([await small(), await small()]).toEqual(["answer 1", "answer 1"]);
+    const large = () => cached(cache, "large", 60_000, make, () => 401);
+    expect([await large(), await large()]).toEqual(["answer 2", "answer 3"]);
+    expect(await cached(cache, "gone", 0, make, () => 10)).toBe("answer 4");
+    expect(await cached(cache, "gone", 0, make, () => 10)).toBe("answer 5");
   });
 });
