@@ -6,7 +6,7 @@
 import type { Env } from "../env.js";
 import { readBriefPage } from "./brief-page.js";
 import { renderMetrics } from "./metrics-text.js";
-import { cached, clusterKey, stringBytes, TtlCache, type TtlCacheLimits } from "./ttl-cache.js";
+import { ClusterAnswers, stringBytes, type TtlCacheLimits } from "./ttl-cache.js";
 
 /** How long this isolate reuses a metrics page, ms. */
 export const METRICS_CACHE_MS = 1_000;
@@ -18,7 +18,7 @@ export const METRICS_CACHE_LIMITS: TtlCacheLimits = {
   maxEntries: 500,
 };
 
-const pages = new TtlCache<string>(METRICS_CACHE_LIMITS);
+const pages = new ClusterAnswers<string>(METRICS_CACHE_LIMITS, METRICS_CACHE_MS, stringBytes);
 
 /** The metrics text of a page, from this isolate's cache when it is fresh. */
 export function cachedMetrics(
@@ -26,12 +26,7 @@ export function cachedMetrics(
   cluster: string,
   options: { limit: number; cursor?: string },
 ): Promise<string> {
-  const key = clusterKey(cluster, options.limit, options.cursor ?? null);
-  return cached(
-    pages,
-    key,
-    METRICS_CACHE_MS,
-    async () => renderMetrics(cluster, await readBriefPage(env, cluster, options)),
-    stringBytes,
+  return pages.get(cluster, [options.limit, options.cursor ?? null], async () =>
+    renderMetrics(cluster, await readBriefPage(env, cluster, options)),
   );
 }

@@ -4,7 +4,9 @@
  * hundred pages of a large cluster and exhaust it. Here every insert first drops the expired
  * entries, an answer larger than `maxEntryBytes` is never kept, and the oldest entries go
  * until the new one fits `maxBytes`. An entry past its time is not served as fresh, but may
- * be read as `stale` until it is dropped (a fallback when its source fails).
+ * be read as `stale` until it is dropped (a fallback when its source fails). Every cache an
+ * isolate keeps is one of these: `ClusterAnswers` for pages about a cluster (members,
+ * summaries, metrics), `cached` for one value made on a miss.
  */
 
 export interface TtlCacheLimits {
@@ -83,19 +85,15 @@ export class TtlCache<V> {
   }
 }
 
-/** The key of an answer about `cluster` (JSON of the cluster and what was asked), and the prefix all such keys share. */
-export function clusterKey(cluster: string, ...asked: unknown[]): string {
-  return JSON.stringify([cluster, ...asked]);
-}
-
-export function clusterPrefix(cluster: string): string {
-  return `${JSON.stringify([cluster]).slice(0, -1)},`;
-}
-
 /** An answer kept as its JSON text with its ETag: a hit is answered without a call or a serialisation. */
 export interface CachedJson {
   json: string;
   etag: string;
+}
+
+/** Bytes a CachedJson takes. */
+export function jsonBytes(entry: CachedJson): number {
+  return stringBytes(entry.json) + stringBytes(entry.etag);
 }
 
 /** Keeps `value` under `key` for `ttlMs` from now, when it fits; answers `value`. */
@@ -119,12 +117,34 @@ export async function cached<V>(
   return keepFor(cache, key, value, bytesOf(value), ttlMs);
 }
 
-/** A cached JSON answer, as `cached` keeps it. */
-export function cachedJson(
-  cache: TtlCache<CachedJson>,
-  key: string,
-  ttlMs: number,
-  make: () => Promise<CachedJson>,
-): Promise<CachedJson> {
-  return cached(cache, key, ttlMs, make, (entry) => stringBytes(entry.json) + stringBytes(entry.etag));
+/**
+ * Answers about clusters (pages of members, summaries, metrics), each kept for `ttlMs` under
+ * its cluster and what was asked; a cluster's answers are forgotten together when this isolate
+ * changes something in it, so its next read is fresh.
+ */
+export class ClusterAnswers<V> {
+  private readonly cache: TtlCache<V>;
+
+  constructor(
+    limits: TtlCacheLimits,
+    readonly ttlMs: number,
+    private readonly bytesOf: (value: V) => number,
+  ) {
+    this.cache = new TtlCache<V>(limits);
+  }
+
+  /** The answer to `asked` about `cluster` while fresh; otherwise `make`s and keeps it. */
+  get(cluster: string, asked: readonly unknown[], make: () => Promise<V>): Promise<V> {
+    return cached(this.cache, JSON.stringify([cluster, ...asked]), this.ttlMs, make, this.bytesOf);
+  }
+
+  /** Forgets every answer about `cluster`. */
+  forget(cluster: string): void {
+    this.cache.deletePrefix(`${JSON.stringify([cluster]).slice(0, -1)},`);
+  }
+
+  /** Bytes and entries held now. */
+  size(): { bytes: number; entries: number } {
+    return this.cache.size();
+  }
 }

@@ -1,10 +1,10 @@
 /**
  * The per-isolate cache (src/api/ttl-cache.ts): bounded in bytes and entries, expired entries
  * dropped on insert; `cached` makes a value once while it is fresh, and again when it was too
- * large to keep.
+ * large to keep; a cluster's answers are forgotten together, and only its own.
  */
 import { describe, expect, it } from "vitest";
-import { cached, TtlCache } from "../../src/api/ttl-cache.js";
+import { ClusterAnswers, cached, TtlCache } from "../../src/api/ttl-cache.js";
 
 describe("TtlCache", () => {
   const limits = { maxBytes: 1000, maxEntryBytes: 400, maxEntries: 10 };
@@ -50,5 +50,27 @@ describe("cached", () => {
     expect([await large(), await large()]).toEqual(["answer 2", "answer 3"]);
     expect(await cached(cache, "gone", 0, make, () => 10)).toBe("answer 4");
     expect(await cached(cache, "gone", 0, make, () => 10)).toBe("answer 5");
+  });
+});
+
+describe("ClusterAnswers", () => {
+  it("forgets one cluster's answers, not those of a cluster whose name starts the same", async () => {
+    const answers = new ClusterAnswers<string>(
+      { maxBytes: 1000, maxEntryBytes: 400, maxEntries: 10 },
+      60_000,
+      () => 1,
+    );
+    let made = 0;
+    const ask = (cluster: string, page: number) =>
+      answers.get(cluster, [page], async () => `${cluster}#${++made}`);
+    expect([await ask("a", 1), await ask("a", 2), await ask("ab", 1), await ask('a"', 1)]).toEqual([
+      "a#1",
+      "a#2",
+      "ab#3",
+      'a"#4',
+    ]);
+    answers.forget("a");
+    expect([await ask("a", 1), await ask("ab", 1), await ask('a"', 1)]).toEqual(["a#5", "ab#3", 'a"#4']);
+    expect(answers.size().entries).toBe(3);
   });
 });
