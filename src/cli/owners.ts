@@ -20,7 +20,8 @@ function isKind(text: string): text is OwnerKind {
 export const ownersCommand: Command = {
   name: "owners",
   summary: "Name the owners of a key, as one node's view ranks them.",
-  usage: "hearsay owners --url URL --cluster C --key K [--n 3] [--kind node] [--region R] [--from N] [--json]",
+  usage:
+    "hearsay owners --url URL --cluster C --key K [--n 3] [--kind node] [--region R] [--from N] [--json]",
   flags: {
     ...CONNECTION_FLAGS,
     key: { type: "string", value: "K", help: "the key whose owners to name" },
