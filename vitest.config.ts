@@ -2,7 +2,7 @@
  * Vitest projects. `vitest run` runs all four; pick one with `--project <name>`.
  * - core:   the protocol core and the simulator, in plain Node (test/core, test/sim).
  * - node:   the plain functions around the core, in plain Node (test/node): the API's and the
- *           node shell's pure parts, the client, the bench, the scripts.
+ *           node shell's pure parts, the client, the CLI, the bench, the scripts.
  * - worker: the Worker and the GossipNode Durable Object inside workerd
  *           (`cloudflare:test`), configured from wrangler.toml.
  * - e2e:    a real `wrangler dev` per test file, driven over HTTP from Node.

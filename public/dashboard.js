@@ -2,15 +2,15 @@
  * The page's entry module: holds what the person chose (cluster, observer), polls the cluster
  * summary (every page of it, so every node) and the observer's view once a second, follows
  * the observer's event stream, watches the latest news spread (spread.js, drawn by chart.js
- * and as pulses on the mesh), marks the owners of a key asked for (owners.js), and wires the controls to the API. Errors from the API are
- * shown in the alert bar, never swallowed.
+ * and as pulses on the mesh), marks the owners of a key asked for (owners.js), and wires the
+ * controls to the API. Errors from the API are shown in the alert bar, never swallowed.
  */
 import { api, getToken, setToken } from "./dashboard/api.js";
 import { createChart } from "./dashboard/chart.js";
 import { byId, byName, fmtTime, h, setText } from "./dashboard/dom.js";
 import { followEvents } from "./dashboard/events.js";
 import { applyBootstrapLimits } from "./dashboard/form-limits.js";
-import { STATUS_WORD, statusIcon, statusOf } from "./dashboard/glyphs.js";
+import { eventLine, statusOf } from "./dashboard/glyphs.js";
 import { createMesh, legendItems } from "./dashboard/mesh.js";
 import { createOwnersBox } from "./dashboard/owners.js";
 import { createPanel } from "./dashboard/panel.js";
@@ -409,7 +409,7 @@ function watchEvents() {
         return;
       }
       const event = message.data;
-      const item = describeEvent(event);
+      const item = eventLine(event);
       if (!item) return;
       list.prepend(item);
       while (list.children.length > MAX_EVENTS) list.lastElementChild?.remove();
@@ -424,27 +424,6 @@ function watchEvents() {
       else if (phase === "retrying")
         setText(eventsState, `Event stream interrupted (${describe(error)}); retrying.`);
     },
-  );
-}
-
-/** @param {any} event */
-function describeEvent(event) {
-  if (!event || typeof event !== "object" || typeof event.type !== "string") return null;
-  const status = statusOf(event.type);
-  let text;
-  if (event.type === "state") text = `${event.node} changed ${(event.keys || []).join(", ") || "state"}`;
-  else if (event.type === "joined") text = `${event.node} joined`;
-  else if (event.type === "forgotten") text = `${event.node} forgotten`;
-  else if (event.type === "restarted") text = `${event.node} restarted (generation ${event.generation})`;
-  else text = `${event.node} is ${STATUS_WORD[status]}`;
-  return h(
-    "li",
-    { class: `event-${event.type}` },
-    h("time", {}, fmtTime(event.at)),
-    " ",
-    status === "unknown" ? h("span", { class: "dot" }) : statusIcon(status),
-    " ",
-    text,
   );
 }
 

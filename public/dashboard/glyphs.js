@@ -1,9 +1,9 @@
 /**
  * One shape per member status, so status never rests on colour alone (alive circle, joining
  * dashed ring, suspect triangle, dead crossed disc, left hollow square, not-in-view dotted
- * ring), used by the mesh, the tables and the legend.
+ * ring), used by the mesh, the tables, the legend and the event list (`eventLine`).
  */
-import { s } from "./dom.js";
+import { fmtTime, h, s } from "./dom.js";
 
 /** @typedef {"alive" | "joining" | "suspect" | "dead" | "left" | "unknown"} Status */
 
@@ -82,5 +82,29 @@ export function statusIcon(status) {
       "aria-hidden": "true",
     },
     glyphShapes(status, 8),
+  );
+}
+
+/**
+ * An event of the stream as a line of the event list: its time, its status's shape, what happened.
+ * @param {any} event
+ */
+export function eventLine(event) {
+  if (!event || typeof event !== "object" || typeof event.type !== "string") return null;
+  const status = statusOf(event.type);
+  let text;
+  if (event.type === "state") text = `${event.node} changed ${(event.keys || []).join(", ") || "state"}`;
+  else if (event.type === "joined") text = `${event.node} joined`;
+  else if (event.type === "forgotten") text = `${event.node} forgotten`;
+  else if (event.type === "restarted") text = `${event.node} restarted (generation ${event.generation})`;
+  else text = `${event.node} is ${STATUS_WORD[status]}`;
+  return h(
+    "li",
+    { class: `event-${event.type}` },
+    h("time", {}, fmtTime(event.at)),
+    " ",
+    status === "unknown" ? h("span", { class: "dot" }) : statusIcon(status),
+    " ",
+    text,
   );
 }

@@ -12,14 +12,7 @@ import type { Env } from "../env.js";
 import { readBriefPage } from "./brief-page.js";
 import { SUMMARY_MAX_LIMIT, summarizeCluster, summarizeNode } from "./convergence.js";
 import { strongEtag } from "./etags.js";
-import {
-  type CachedJson,
-  cachedJson,
-  clusterKey,
-  clusterPrefix,
-  TtlCache,
-  type TtlCacheLimits,
-} from "./ttl-cache.js";
+import { type CachedJson, ClusterAnswers, jsonBytes, type TtlCacheLimits } from "./ttl-cache.js";
 
 /** How long this isolate reuses a summary page, ms. */
 export const SUMMARY_CACHE_MS = 1_000;
@@ -37,17 +30,17 @@ export interface SummaryRequest {
   cursor?: string;
 }
 
-const recent = new TtlCache<CachedJson>(SUMMARY_CACHE_LIMITS);
+const recent = new ClusterAnswers<CachedJson>(SUMMARY_CACHE_LIMITS, SUMMARY_CACHE_MS, jsonBytes);
 
 /** Forgets the cluster's summary pages (this isolate just changed something in it). */
 export function forgetSummaries(cluster: string): void {
-  recent.deletePrefix(clusterPrefix(cluster));
+  recent.forget(cluster);
 }
 
 /** A summary page, from this isolate's cache while it is fresh. */
 export async function cachedSummary(env: Env, cluster: string, request: SummaryRequest): Promise<CachedJson> {
-  const key = clusterKey(cluster, request.withDigest, request.limit, request.cursor ?? null);
-  return cachedJson(recent, key, SUMMARY_CACHE_MS, async () => {
+  const asked = [request.withDigest, request.limit, request.cursor ?? null];
+  return recent.get(cluster, asked, async () => {
     const json = JSON.stringify(await summaryPage(env, cluster, request));
     return { json, etag: await strongEtag(json) };
   });

@@ -11,14 +11,7 @@ import { strongEtag } from "./etags.js";
 import { askOneNode } from "./one-node.js";
 import { parseInput } from "./openapi.js";
 import { MembersQueryInput } from "./schemas.js";
-import {
-  type CachedJson,
-  cachedJson,
-  clusterKey,
-  clusterPrefix,
-  TtlCache,
-  type TtlCacheLimits,
-} from "./ttl-cache.js";
+import { type CachedJson, ClusterAnswers, jsonBytes, type TtlCacheLimits } from "./ttl-cache.js";
 
 /** How long this isolate reuses a page, ms (under the Cache-Control max-age clients get). */
 export const MEMBERS_CACHE_MS = 1_000;
@@ -38,11 +31,11 @@ export const MEMBERS_CACHE_LIMITS: TtlCacheLimits = {
 /** A page's ETag and its JSON text. */
 export type CachedPage = CachedJson;
 
-const recent = new TtlCache<CachedPage>(MEMBERS_CACHE_LIMITS);
+const recent = new ClusterAnswers<CachedPage>(MEMBERS_CACHE_LIMITS, MEMBERS_CACHE_MS, jsonBytes);
 
 /** Forgets the cluster's pages (this isolate just changed something in it: its next read is fresh). */
 export function forgetMembersPages(cluster: string): void {
-  recent.deletePrefix(clusterPrefix(cluster));
+  recent.forget(cluster);
 }
 
 /** What the members cache holds now (tests check it stays within its budget). */
@@ -60,7 +53,7 @@ export async function cachedMembers(
   cluster: string,
   query: MembersQuery & { from?: string },
 ): Promise<CachedPage> {
-  return cachedJson(recent, clusterKey(cluster, query), MEMBERS_CACHE_MS, async () => {
+  return recent.get(cluster, [query], async () => {
     const page = await queryMembers(env, cluster, query);
     return { json: JSON.stringify(page), etag: await membersEtag(page) };
   });

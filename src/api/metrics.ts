@@ -5,22 +5,28 @@
  */
 import type { Env } from "../env.js";
 import { readBriefPage } from "./brief-page.js";
-import { IsolateCache } from "./isolate-cache.js";
 import { renderMetrics } from "./metrics-text.js";
+import { ClusterAnswers, stringBytes, type TtlCacheLimits } from "./ttl-cache.js";
 
 /** How long this isolate reuses a metrics page, ms. */
 export const METRICS_CACHE_MS = 1_000;
 
-const pages = new IsolateCache<string>(METRICS_CACHE_MS, 500);
+/** What this isolate keeps of metrics pages (a page of 40 nodes is some tens of KB of text). */
+export const METRICS_CACHE_LIMITS: TtlCacheLimits = {
+  maxBytes: 4 * 1024 * 1024,
+  maxEntryBytes: 1024 * 1024,
+  maxEntries: 500,
+};
+
+const pages = new ClusterAnswers<string>(METRICS_CACHE_LIMITS, METRICS_CACHE_MS, stringBytes);
 
 /** The metrics text of a page, from this isolate's cache when it is fresh. */
-export async function cachedMetrics(
+export function cachedMetrics(
   env: Env,
   cluster: string,
   options: { limit: number; cursor?: string },
 ): Promise<string> {
-  const key = JSON.stringify([cluster, options.limit, options.cursor ?? null]);
-  const hit = pages.get(key);
-  if (hit !== undefined) return hit;
-  return pages.set(key, renderMetrics(cluster, await readBriefPage(env, cluster, options)));
+  return pages.get(cluster, [options.limit, options.cursor ?? null], async () =>
+    renderMetrics(cluster, await readBriefPage(env, cluster, options)),
+  );
 }

@@ -15,9 +15,14 @@ export function isStartRetry(
   if (request.region !== undefined && request.region !== view.self.region) return false;
   if (view.seeds.length !== request.seeds.length || view.seeds.some((seed, i) => seed !== request.seeds[i]))
     return false;
-  const wanted = resolveConfig(request.config ?? {}) as unknown as Record<string, unknown>;
-  const running = view.config as unknown as Record<string, unknown>;
-  const fields = new Set([...Object.keys(wanted), ...Object.keys(running)]);
-  for (const field of fields) if (wanted[field] !== running[field]) return false;
+  return sameFields(resolveConfig(request.config ?? {}), view.config);
+}
+
+/** Whether two flat records hold the same value under every field either has. */
+function sameFields(a: object, b: object): boolean {
+  const left = new Map(Object.entries(a));
+  const right = new Map(Object.entries(b));
+  for (const field of new Set([...left.keys(), ...right.keys()]))
+    if (left.get(field) !== right.get(field)) return false;
   return true;
 }

@@ -4,7 +4,9 @@
  * hundred pages of a large cluster and exhaust it. Here every insert first drops the expired
  * entries, an answer larger than `maxEntryBytes` is never kept, and the oldest entries go
  * until the new one fits `maxBytes`. An entry past its time is not served as fresh, but may
- * be read as `stale` until it is dropped (a fallback when its source fails).
+ * be read as `stale` until it is dropped (a fallback when its source fails). Every cache an
+ * isolate keeps is one of these: `ClusterAnswers` for pages about a cluster (members,
+ * summaries, metrics), `cached` for one value made on a miss.
  */
 
 export interface TtlCacheLimits {
@@ -83,32 +85,66 @@ export class TtlCache<V> {
   }
 }
 
-/** The key of an answer about `cluster` (JSON of the cluster and what was asked), and the prefix all such keys share. */
-export function clusterKey(cluster: string, ...asked: unknown[]): string {
-  return JSON.stringify([cluster, ...asked]);
-}
-
-export function clusterPrefix(cluster: string): string {
-  return `${JSON.stringify([cluster]).slice(0, -1)},`;
-}
-
 /** An answer kept as its JSON text with its ETag: a hit is answered without a call or a serialisation. */
 export interface CachedJson {
   json: string;
   etag: string;
 }
 
-/** The answer under `key` while fresh in `cache`; otherwise `make`s it and keeps it for `ttlMs`. */
-export async function cachedJson(
-  cache: TtlCache<CachedJson>,
+/** Bytes a CachedJson takes. */
+export function jsonBytes(entry: CachedJson): number {
+  return stringBytes(entry.json) + stringBytes(entry.etag);
+}
+
+/** Keeps `value` under `key` for `ttlMs` from now, when it fits; answers `value`. */
+export function keepFor<V>(cache: TtlCache<V>, key: string, value: V, bytes: number, ttlMs: number): V {
+  const now = Date.now();
+  cache.set(key, value, bytes, now + ttlMs, now);
+  return value;
+}
+
+/** The value under `key` while fresh in `cache`; otherwise `make`s it and keeps it for `ttlMs`. */
+export async function cached<V>(
+  cache: TtlCache<V>,
   key: string,
   ttlMs: number,
-  make: () => Promise<CachedJson>,
-): Promise<CachedJson> {
+  make: () => Promise<V>,
+  bytesOf: (value: V) => number,
+): Promise<V> {
   const hit = cache.get(key, Date.now());
-  if (hit) return hit;
-  const entry = await make();
-  const now = Date.now();
-  cache.set(key, entry, stringBytes(entry.json) + stringBytes(entry.etag), now + ttlMs, now);
-  return entry;
+  if (hit !== undefined) return hit;
+  const value = await make();
+  return keepFor(cache, key, value, bytesOf(value), ttlMs);
+}
+
+/**
+ * Answers about clusters (pages of members, summaries, metrics), each kept for `ttlMs` under
+ * its cluster and what was asked; a cluster's answers are forgotten together when this isolate
+ * changes something in it, so its next read is fresh.
+ */
+export class ClusterAnswers<V> {
+  private readonly cache: TtlCache<V>;
+
+  constructor(
+    limits: TtlCacheLimits,
+    readonly ttlMs: number,
+    private readonly bytesOf: (value: V) => number,
+  ) {
+    this.cache = new TtlCache<V>(limits);
+  }
+
+  /** The answer to `asked` about `cluster` while fresh; otherwise `make`s and keeps it. */
+  get(cluster: string, asked: readonly unknown[], make: () => Promise<V>): Promise<V> {
+    return cached(this.cache, JSON.stringify([cluster, ...asked]), this.ttlMs, make, this.bytesOf);
+  }
+
+  /** Forgets every answer about `cluster`. */
+  forget(cluster: string): void {
+    this.cache.deletePrefix(`${JSON.stringify([cluster]).slice(0, -1)},`);
+  }
+
+  /** Bytes and entries held now. */
+  size(): { bytes: number; entries: number } {
+    return this.cache.size();
+  }
 }

@@ -5,6 +5,7 @@
 import { agentCommand } from "./agent.js";
 import type { Command } from "./command.js";
 import { membersCommand } from "./members.js";
+import { ownersCommand } from "./owners.js";
 import { watchCommand } from "./watch.js";
 
-export const COMMANDS: readonly Command[] = [agentCommand, membersCommand, watchCommand];
+export const COMMANDS: readonly Command[] = [agentCommand, membersCommand, ownersCommand, watchCommand];

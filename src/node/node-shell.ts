@@ -18,7 +18,6 @@ import { type NodeRuntime, newShellCounters, type RuntimeDeps } from "./node-run
 import { NodeStore, type StoreFaults } from "./node-store.js";
 import type { NodeView } from "./rpc-types.js";
 import type { NodeSettings } from "./start-request.js";
-import type { PeerStub } from "./stub-transport.js";
 import { Watchers } from "./watchers.js";
 
 /** Rounds allowed to overlap (slow peers); beyond that an alarm only re-arms. */
@@ -60,7 +59,7 @@ export abstract class NodeShell extends DurableObject<Env> {
       store: this.store,
       log: new EventLog(EVENT_LOG_CAPACITY, Date.now(), (events) => watchers.send(events)),
       shell: newShellCounters(),
-      connect: (cluster, peer) => env.GOSSIP_NODE.getByName(`${cluster}/${peer}`) as unknown as PeerStub,
+      connect: (cluster, peer) => env.GOSSIP_NODE.getByName(`${cluster}/${peer}`),
       keepAlive: (work) => ctx.waitUntil(work),
     };
     ctx.blockConcurrencyWhile(async () => {

@@ -12,12 +12,9 @@ import { type ClusterRegistryRpc, KEEPER_DIRECTORY } from "./rpc-types.js";
 /** Longest wait for a registry's answer, ms. */
 export const REGISTRY_TIMEOUT_MS = 10_000;
 
-/**
- * The typed stub of a registry. `getByName` gives a typed stub, but the runtime's RPC types
- * widen its results, so it is narrowed to the contract the class implements.
- */
+/** The stub of a registry, as the contract the class implements (its results survive RPC as typed). */
 function registryNamed(env: Env, name: string): ClusterRegistryRpc {
-  return env.CLUSTER_REGISTRY.getByName(name) as unknown as ClusterRegistryRpc;
+  return env.CLUSTER_REGISTRY.getByName(name);
 }
 
 /** The registry of one cluster. */

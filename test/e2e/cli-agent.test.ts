@@ -3,9 +3,10 @@
  * check (a local server the test flips from 200 to 500) shows `health: critical` at every node
  * within 3 s of the failure, and after SIGTERM shows `left` at every node within 2 s, the
  * process exiting 0. Node views come from `GET .../nodes/:node`, polled at all nodes. Beside it,
- * `hearsay members` prints the agent in its table and `hearsay watch` prints its leave as it
- * happens. An agent with a command check and --leave-when-critical leaves while critical and
- * comes back once passing; a wrong token ends an agent at once with exit 1.
+ * `hearsay members` prints the agent in its table, `hearsay owners` names running nodes as a
+ * key's owners, and `hearsay watch` prints its leave as it happens. An agent with a command
+ * check and --leave-when-critical leaves while critical and comes back once passing; a wrong
+ * token ends an agent at once with exit 1.
  *
  *   npx vitest run --project e2e test/e2e/cli-agent.test.ts
  */
@@ -141,6 +142,17 @@ describe("the hearsay agent CLI", () => {
       await hearsayCli(dev, ["members", "--cluster", CLUSTER, "--kind", "agent", "--json"]),
     );
     expect(listed.members.map((m: { node: string }) => m.node)).toEqual([AGENT]);
+
+    // Owners of a key among the running nodes (agents own nothing by default).
+    const owners = await hearsayCli(dev, ["owners", "--cluster", CLUSTER, "--key", "user:42", "--n", "2"]);
+    const [heading, header, ...rows] = owners.trimEnd().split("\n");
+    expect(heading).toMatch(/^Owners of "user:42" from n\d \(view \w+\)$/);
+    expect(header).toMatch(/^Rank\s+Node\s+Kind\s+Region\s+Weight$/);
+    expect(rows.map((row) => row.split(/\s+/).slice(0, 3))).toEqual([
+      ["1", expect.toBeOneOf(NODES), "node"],
+      ["2", expect.toBeOneOf(NODES), "node"],
+    ]);
+    expect(new Set(rows.map((row) => row.split(/\s+/)[1])).size).toBe(2);
 
     // Watch a node's events (those it holds, then each as it arrives).
     const watcher = spawnCli(dev, ["watch", "--cluster", CLUSTER, "--node", "n1"]);

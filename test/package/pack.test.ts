@@ -140,7 +140,8 @@ describe("the npm package", () => {
 
     const help = await run("npx", ["--no-install", "hearsay", "--help"], { cwd: app });
     expect(help.stdout).toMatch(/^Usage: hearsay <command>/);
-    for (const command of ["agent", "members", "watch"]) expect(help.stdout).toContain(`  ${command} `);
+    for (const command of ["agent", "members", "owners", "watch"])
+      expect(help.stdout).toContain(`  ${command} `);
     const bad = await run("npx", ["--no-install", "hearsay", "members", "--bogus"], { cwd: app }).catch(
       (error: { code?: number; stderr?: string }) => error,
     );
