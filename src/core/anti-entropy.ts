@@ -18,6 +18,7 @@ import type {
   SynAckMessage,
   SynMessage,
 } from "./types.js";
+import { backedOff } from "./wake.js";
 
 /** Opens an exchange with `peer`: the fingerprint only (and heartbeats under phi). */
 export function makeSyn(ctx: EngineContext, peer: string): SynMessage {
@@ -97,13 +98,23 @@ export function handleDelta(ctx: EngineContext, raw: unknown): PushMessage | nul
 /** Takes a peer's answer within an exchange this node opened: a rejected one fails the exchange. */
 function receiveAnswer<T extends "synack" | "delta">(ctx: EngineContext, raw: unknown, type: T) {
   const parsed = receive(ctx, raw, [type]);
-  if (!parsed.ok) ctx.counters.exchangesFailed++;
+  if (!parsed.ok) exchangeFailed(ctx);
   return parsed;
+}
+
+/**
+ * An exchange failed (timeout, refusal, a bad answer): it found nothing, so the pause doubles
+ * as after a quiet one. A survivor whose peers are gone returns to its longest wake rather
+ * than retrying them every round.
+ */
+export function exchangeFailed(ctx: EngineContext): void {
+  ctx.counters.exchangesFailed++;
+  exchangeFound(ctx, false);
 }
 
 /** An exchange ended: found something (reset the pause) or nothing (double it). */
 function exchangeFound(ctx: EngineContext, found: boolean): void {
-  ctx.aePause = found ? 1 : Math.min(ctx.aePause * 2, ctx.config.maxBackoffRounds);
+  ctx.aePause = found ? 1 : backedOff(ctx.aePause, ctx.config.maxBackoffRounds);
 }
 
 /** Every heartbeat this node knows, for the phi detector's relay. */

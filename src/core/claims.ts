@@ -10,7 +10,7 @@ import type { NodeChange } from "./cluster-state.js";
 import { PUSH_CATCH_UP_VERSIONS, pushHot } from "./dissemination.js";
 import { type EngineContext, emit, emitStatus } from "./engine-context.js";
 import type { Rejection } from "./engine-types.js";
-import { isAgentState } from "./hosted.js";
+import { homeOf, isAgentState } from "./hosted.js";
 import { type ParseResult, parseMessage } from "./messages.js";
 import type { MemberState } from "./node-state.js";
 import { ALIVE_PEER, DEAD_PEER, NOT_PEER, type PeerKind, SUSPECT_PEER } from "./peer-sets.js";
@@ -156,8 +156,16 @@ export function declare(ctx: EngineContext, name: string, status: typeof SUSPECT
   const item = state.newsOf(name, status === SUSPECT ? ctx.name : undefined) as NewsItem;
   ctx.broadcasts.enqueue(item);
   stateChanged(ctx);
-  // The suspect itself is told at once, so it can refute before the timeout.
-  pushHot(ctx, [item], [], undefined, status === SUSPECT ? name : undefined);
+  // The suspect is told at once, so it can refute before the timeout: a node itself, an agent
+  // through its home (an agent is no peer: a message to its name would reach no one).
+  pushHot(ctx, [item], [], undefined, status === SUSPECT ? defenderOf(ctx, node) : undefined);
+}
+
+/** Who refutes a suspicion of `node`: the node itself, or an agent's home (none when it is us). */
+function defenderOf(ctx: EngineContext, node: MemberState): string | undefined {
+  if (!isAgentState(node)) return node.name;
+  const home = homeOf(node);
+  return home !== undefined && home !== ctx.name ? home : undefined;
 }
 
 /** Feeds one merged change into local records and events. */

@@ -111,6 +111,7 @@ export function createContext(
   const rumors = new TokenBucket(config.rumorsPerSecond, config.rumorBurst, clock());
   const self = selfState ?? new NodeState(options.name, options.generation);
   const state = view ? view.viewFor(self) : new ClusterState(self, options.names);
+  const seedList = [...(options.seeds ?? [])];
   return {
     cluster: options.cluster,
     name: options.name,
@@ -121,7 +122,7 @@ export function createContext(
     limits: options.limits ?? DEFAULT_MESSAGE_LIMITS,
     sizeOf: options.sizeOf ?? jsonSize,
     maxQueuedEvents: options.maxQueuedEvents ?? 1000,
-    seedList: [...(options.seeds ?? [])],
+    seedList,
     state,
     records: new MemberRecords(state.table, phiOptions(config)),
     peers: new PeerSets(),
@@ -131,7 +132,8 @@ export function createContext(
     broadcasts: new BroadcastQueue(),
     awareness,
     rumors,
-    selfStatus: "joining",
+    // A node with no other seed has no one to join: it is alive at once (and may go quiet).
+    selfStatus: seedList.some((seed) => seed !== options.name) ? "joining" : "alive",
     events: [],
     outbox: [],
     freshNews: [],
