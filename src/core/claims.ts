@@ -180,10 +180,7 @@ function observe(ctx: EngineContext, change: NodeChange, now: number, reporter?:
     (change.previousStatus !== node.status || change.discovered || change.restarted)
   ) {
     records.setSince(change.name, now);
-    records.setSuspicion(
-      change.name,
-      node.status === SUSPECT ? new Suspicion(now, reporter ?? change.name) : null,
-    );
+    records.setSuspicion(change.name, node.status === SUSPECT ? new Suspicion(now, reporter) : null);
     if (node.status === ALIVE) records.resetHeartbeats(change.name);
     awaitForgetting(ctx, change.name, now);
     if (!change.discovered || node.status !== ALIVE) emitStatus(ctx, change.name, node.status, reporter);

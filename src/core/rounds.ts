@@ -63,7 +63,8 @@ export function tick(ctx: EngineContext): void {
     }
     let suspicion = records.suspicion(name);
     if (!suspicion) {
-      suspicion = new Suspicion(records.since(name, now), ctx.name);
+      // Read back from storage: who reported it is not kept, so it counts as no one.
+      suspicion = new Suspicion(records.since(name, now), undefined);
       records.setSuspicion(name, suspicion);
     }
     if (suspicion.expired(now, config.suspicionConfirmations, minMs, maxMs)) declare(ctx, name, DEAD);
