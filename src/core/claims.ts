@@ -7,7 +7,7 @@
  */
 import { noticeClaimAboutHosted, release } from "./agent-hosting.js";
 import type { NodeChange } from "./cluster-state.js";
-import { PUSH_CATCH_UP_VERSIONS, pushHot } from "./dissemination.js";
+import { PUSH_CATCH_UP_VERSIONS, pushHot, pushTo } from "./dissemination.js";
 import { type EngineContext, emit, emitStatus } from "./engine-context.js";
 import type { Rejection } from "./engine-types.js";
 import { homeOf, isAgentState } from "./hosted.js";
@@ -44,7 +44,22 @@ export function receive<T extends GossipMessage["t"]>(
   if (ctx.selfStatus === "joining") ctx.selfStatus = "alive";
   ctx.freshNews = [];
   if (parsed.message.n) absorbNews(ctx, parsed.message.n, context.hot === true);
+  tellIfBuried(ctx, parsed.message.f, parsed.message.g);
   return parsed;
+}
+
+/**
+ * A member this node buried (dead, then forgotten) speaks again at its buried generation: its
+ * claims at or below the grave are dropped here, and it does not know why. It is told it was
+ * declared dead (at the grave's incarnation), refutes with a higher incarnation, and that claim
+ * is above every grave: it is alive again everywhere within a few rounds, not shunned until
+ * the grave expires. A claim above the grave was merged with the news (and dug the grave up).
+ */
+function tellIfBuried(ctx: EngineContext, sender: string, generation: number): void {
+  const grave = ctx.state.graveyard.get(sender);
+  if (!grave || grave.left || grave.generation !== generation) return;
+  ctx.counters.buriedTold++;
+  pushTo(ctx, sender, [[sender, generation, grave.incarnation, DEAD, 0]]);
 }
 
 /** Counts a rejected message. */

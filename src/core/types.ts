@@ -210,6 +210,8 @@ export interface CoreCounters {
   pingsAnswered: number;
   suspicionsRaised: number;
   refutations: number;
+  /** Members buried here that spoke again and were told they had been declared dead. */
+  buriedTold: number;
   pushesSent: number;
   forwardsSent: number;
 }
@@ -235,6 +237,7 @@ export function emptyCounters(): CoreCounters {
     pingsAnswered: 0,
     suspicionsRaised: 0,
     refutations: 0,
+    buriedTold: 0,
     pushesSent: 0,
     forwardsSent: 0,
   };
