@@ -109,8 +109,8 @@ export class Gossiper {
     return this.ctx.awareness.health;
   }
 
-  /** The digest's fingerprint. */
-  get fingerprint(): number {
+  /** The digest's fingerprint (64 bits, 16 hex digits). */
+  get fingerprint(): string {
     return this.ctx.state.fingerprint.value;
   }
 
