@@ -132,8 +132,7 @@ export function createContext(
     broadcasts: new BroadcastQueue(),
     awareness,
     rumors,
-    // A node with no other seed has no one to join: it is alive at once (and may go quiet).
-    selfStatus: seedList.some((seed) => seed !== options.name) ? "joining" : "alive",
+    selfStatus: startingStatus(options.name, seedList),
     events: [],
     outbox: [],
     freshNews: [],
@@ -153,6 +152,14 @@ export function createContext(
     hostedDropped: new Set(),
     kindUnknown: new Set(),
   };
+}
+
+/**
+ * A node's status as it starts: joining its seeds, or alive at once when it has no seed but
+ * itself (there is no one to join, and a joining node never goes quiet).
+ */
+export function startingStatus(name: string, seeds: readonly string[]): "joining" | "alive" {
+  return seeds.some((seed) => seed !== name) ? "joining" : "alive";
 }
 
 /** The region this node placed itself in (its reserved region key), if any. */
