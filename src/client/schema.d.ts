@@ -498,7 +498,7 @@ export interface components {
         [key: string]: number;
       };
       digest: components["schemas"]["DigestEntry"][];
-      /** @description Rounds this node's next wake (alarm) may wait: 1 while busy (suspicions, agents, joining, phi, a recent change), up to config.roundsPerWake when quiet. */
+      /** @description Rounds this node's next wake (alarm) may wait: 1 while busy (suspicions, agents alive or suspect, joining, phi, a recent change), up to config.roundsPerWake when quiet. */
       wakeRounds: number;
       /** @description Node clock when the view was taken, ms since epoch. */
       at: number;
