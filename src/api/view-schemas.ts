@@ -148,7 +148,7 @@ export const NodeViewSchema = z
     digest: z.array(DigestEntrySchema),
     wakeRounds: z.number().int().openapi({
       description:
-        "Rounds this node's next wake (alarm) may wait: 1 while busy (suspicions, agents, joining, phi, a recent change), up to config.roundsPerWake when quiet.",
+        "Rounds this node's next wake (alarm) may wait: 1 while busy (suspicions, agents alive or suspect, joining, phi, a recent change), up to config.roundsPerWake when quiet.",
     }),
     at: z.number().openapi({ description: "Node clock when the view was taken, ms since epoch." }),
   })

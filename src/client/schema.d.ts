@@ -663,7 +663,7 @@ export interface components {
       options: components["schemas"]["NodeOptions"];
       counters: components["schemas"]["NodeCounters"];
       digest: components["schemas"]["DigestEntry"][];
-      /** @description Rounds this node's next wake (alarm) may wait: 1 while busy (suspicions, agents, joining, phi, a recent change), up to config.roundsPerWake when quiet. */
+      /** @description Rounds this node's next wake (alarm) may wait: 1 while busy (suspicions, agents alive or suspect, joining, phi, a recent change), up to config.roundsPerWake when quiet. */
       wakeRounds: number;
       /** @description Node clock when the view was taken, ms since epoch. */
       at: number;
@@ -721,6 +721,7 @@ export interface components {
       pingsAnswered: number;
       suspicionsRaised: number;
       refutations: number;
+      buriedTold: number;
       pushesSent: number;
       forwardsSent: number;
       /** @description Alarms run since the object woke. */

@@ -9,6 +9,7 @@ import { merge, noticeClaimsAboutSelf, receive } from "./claims.js";
 import { type Body, envelope } from "./dissemination.js";
 import type { EngineContext } from "./engine-context.js";
 import type { Rejection } from "./engine-types.js";
+import { WIDE_MARK } from "./fingerprint.js";
 import { shuffled } from "./peer-choice.js";
 import type {
   DeltaMessage,
@@ -18,20 +19,21 @@ import type {
   SynAckMessage,
   SynMessage,
 } from "./types.js";
+import { backedOff } from "./wake.js";
 
 /** Opens an exchange with `peer`: the fingerprint only (and heartbeats under phi). */
 export function makeSyn(ctx: EngineContext, peer: string): SynMessage {
   ctx.counters.exchangesStarted++;
-  const syn: Body<SynMessage> = {
-    t: "syn",
-    mode: ctx.config.mode,
-    fp: ctx.state.fingerprint.value,
-  };
+  const { hi, lo } = ctx.state.fingerprint.halves;
+  const syn: Body<SynMessage> = { t: "syn", mode: ctx.config.mode, fp: lo + WIDE_MARK, fh: hi };
   if (ctx.config.detector === "phi") syn.hb = heartbeats(ctx);
   return envelope<SynMessage>(ctx, syn, peer);
 }
 
-/** Answers a Syn: equal fingerprints end the exchange; else our bucket fingerprints. */
+/**
+ * Answers a Syn: equal fingerprints end the exchange; else our bucket fingerprints. A Syn of the
+ * old 32-bit width (no high half) always differs: widths never compare equal.
+ */
 export function handleSyn(ctx: EngineContext, raw: unknown): SynAckMessage | Rejection {
   const parsed = receive(ctx, raw, ["syn"]);
   if (!parsed.ok) return parsed;
@@ -39,20 +41,29 @@ export function handleSyn(ctx: EngineContext, raw: unknown): SynAckMessage | Rej
   ctx.counters.exchangesAnswered++;
   if (syn.hb) takeHeartbeats(ctx, syn.hb);
   const answer: Body<SynAckMessage> = { t: "synack" };
-  if (syn.fp === ctx.state.fingerprint.value) answer.eq = true;
-  else answer.bk = ctx.state.fingerprint.bucketValues();
+  const { hi, lo } = ctx.state.fingerprint.halves;
+  if (syn.fh === hi && syn.fp === lo + WIDE_MARK) {
+    answer.eq = true;
+    answer.fh = hi;
+  } else Object.assign(answer, ctx.state.fingerprint.bucketValues());
   if (syn.hb) answer.hb = heartbeats(ctx);
   return envelope<SynAckMessage>(ctx, answer, syn.f);
 }
 
-/** Takes a SynAck: null when the exchange is over, else the digest of the differing buckets. */
+/**
+ * Takes a SynAck: null when the exchange is over, else the digest of the differing buckets. An
+ * `eq` is trusted only with the high half it matched; buckets without high halves (the old
+ * width) all differ.
+ */
 export function handleSynAck(ctx: EngineContext, raw: unknown): DigestMessage | null | Rejection {
   const parsed = receiveAnswer(ctx, raw, "synack");
   if (!parsed.ok) return parsed;
   const synAck = parsed.message;
   if (synAck.hb) takeHeartbeats(ctx, synAck.hb);
-  const buckets = synAck.bk ? ctx.state.fingerprint.differing(synAck.bk) : [];
-  if (synAck.eq || buckets.length === 0) {
+  const fingerprint = ctx.state.fingerprint;
+  const equal = synAck.eq === true && synAck.fh === fingerprint.halves.hi;
+  const buckets = equal ? [] : fingerprint.differing({ bk: synAck.bk ?? [], bh: synAck.bh });
+  if (buckets.length === 0) {
     ctx.counters.exchangesCompleted++;
     ctx.counters.exchangesQuiet++;
     exchangeFound(ctx, false);
@@ -97,13 +108,23 @@ export function handleDelta(ctx: EngineContext, raw: unknown): PushMessage | nul
 /** Takes a peer's answer within an exchange this node opened: a rejected one fails the exchange. */
 function receiveAnswer<T extends "synack" | "delta">(ctx: EngineContext, raw: unknown, type: T) {
   const parsed = receive(ctx, raw, [type]);
-  if (!parsed.ok) ctx.counters.exchangesFailed++;
+  if (!parsed.ok) exchangeFailed(ctx);
   return parsed;
+}
+
+/**
+ * An exchange failed (timeout, refusal, a bad answer): it found nothing, so the pause doubles
+ * as after a quiet one. A survivor whose peers are gone returns to its longest wake rather
+ * than retrying them every round.
+ */
+export function exchangeFailed(ctx: EngineContext): void {
+  ctx.counters.exchangesFailed++;
+  exchangeFound(ctx, false);
 }
 
 /** An exchange ended: found something (reset the pause) or nothing (double it). */
 function exchangeFound(ctx: EngineContext, found: boolean): void {
-  ctx.aePause = found ? 1 : Math.min(ctx.aePause * 2, ctx.config.maxBackoffRounds);
+  ctx.aePause = found ? 1 : backedOff(ctx.aePause, ctx.config.maxBackoffRounds);
 }
 
 /** Every heartbeat this node knows, for the phi detector's relay. */

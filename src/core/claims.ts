@@ -7,10 +7,10 @@
  */
 import { noticeClaimAboutHosted, release } from "./agent-hosting.js";
 import type { NodeChange } from "./cluster-state.js";
-import { PUSH_CATCH_UP_VERSIONS, pushHot } from "./dissemination.js";
+import { PUSH_CATCH_UP_VERSIONS, pushHot, pushTo } from "./dissemination.js";
 import { type EngineContext, emit, emitStatus } from "./engine-context.js";
 import type { Rejection } from "./engine-types.js";
-import { isAgentState } from "./hosted.js";
+import { homeOf, isAgentState } from "./hosted.js";
 import { type ParseResult, parseMessage } from "./messages.js";
 import type { MemberState } from "./node-state.js";
 import { ALIVE_PEER, DEAD_PEER, NOT_PEER, type PeerKind, SUSPECT_PEER } from "./peer-sets.js";
@@ -44,7 +44,22 @@ export function receive<T extends GossipMessage["t"]>(
   if (ctx.selfStatus === "joining") ctx.selfStatus = "alive";
   ctx.freshNews = [];
   if (parsed.message.n) absorbNews(ctx, parsed.message.n, context.hot === true);
+  tellIfBuried(ctx, parsed.message.f, parsed.message.g);
   return parsed;
+}
+
+/**
+ * A member this node buried (dead, then forgotten) speaks again at its buried generation: its
+ * claims at or below the grave are dropped here, and it does not know why. It is told it was
+ * declared dead (at the grave's incarnation), refutes with a higher incarnation, and that claim
+ * is above every grave: it is alive again everywhere within a few rounds, not shunned until
+ * the grave expires. A claim above the grave was merged with the news (and dug the grave up).
+ */
+function tellIfBuried(ctx: EngineContext, sender: string, generation: number): void {
+  const grave = ctx.state.graveyard.get(sender);
+  if (!grave || grave.left || grave.generation !== generation) return;
+  ctx.counters.buriedTold++;
+  pushTo(ctx, sender, [[sender, generation, grave.incarnation, DEAD, 0]]);
 }
 
 /** Counts a rejected message. */
@@ -156,8 +171,16 @@ export function declare(ctx: EngineContext, name: string, status: typeof SUSPECT
   const item = state.newsOf(name, status === SUSPECT ? ctx.name : undefined) as NewsItem;
   ctx.broadcasts.enqueue(item);
   stateChanged(ctx);
-  // The suspect itself is told at once, so it can refute before the timeout.
-  pushHot(ctx, [item], [], undefined, status === SUSPECT ? name : undefined);
+  // The suspect is told at once, so it can refute before the timeout: a node itself, an agent
+  // through its home (an agent is no peer: a message to its name would reach no one).
+  pushHot(ctx, [item], [], undefined, status === SUSPECT ? defenderOf(ctx, node) : undefined);
+}
+
+/** Who refutes a suspicion of `node`: the node itself, or an agent's home (none when it is us). */
+function defenderOf(ctx: EngineContext, node: MemberState): string | undefined {
+  if (!isAgentState(node)) return node.name;
+  const home = homeOf(node);
+  return home !== undefined && home !== ctx.name ? home : undefined;
 }
 
 /** Feeds one merged change into local records and events. */
@@ -172,10 +195,7 @@ function observe(ctx: EngineContext, change: NodeChange, now: number, reporter?:
     (change.previousStatus !== node.status || change.discovered || change.restarted)
   ) {
     records.setSince(change.name, now);
-    records.setSuspicion(
-      change.name,
-      node.status === SUSPECT ? new Suspicion(now, reporter ?? change.name) : null,
-    );
+    records.setSuspicion(change.name, node.status === SUSPECT ? new Suspicion(now, reporter) : null);
     if (node.status === ALIVE) records.resetHeartbeats(change.name);
     awaitForgetting(ctx, change.name, now);
     if (!change.discovered || node.status !== ALIVE) emitStatus(ctx, change.name, node.status, reporter);

@@ -66,6 +66,13 @@ export function pushHot(
   }
 }
 
+/** Queues a one-way push of `news` to one peer (not hot: it is not forwarded). */
+export function pushTo(ctx: EngineContext, peer: string, news: NewsItem[]): void {
+  const message: PushMessage = { t: "push", ...header(ctx), n: news };
+  ctx.counters.pushesSent++;
+  ctx.outbox.push({ peer, message });
+}
+
 /**
  * Takes a push: the end of an exchange or news pushed hot. What was new here and came hot is
  * forwarded once (to the outbox); what we already knew is not (feedback).

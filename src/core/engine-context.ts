@@ -111,6 +111,7 @@ export function createContext(
   const rumors = new TokenBucket(config.rumorsPerSecond, config.rumorBurst, clock());
   const self = selfState ?? new NodeState(options.name, options.generation);
   const state = view ? view.viewFor(self) : new ClusterState(self, options.names);
+  const seedList = [...(options.seeds ?? [])];
   return {
     cluster: options.cluster,
     name: options.name,
@@ -121,7 +122,7 @@ export function createContext(
     limits: options.limits ?? DEFAULT_MESSAGE_LIMITS,
     sizeOf: options.sizeOf ?? jsonSize,
     maxQueuedEvents: options.maxQueuedEvents ?? 1000,
-    seedList: [...(options.seeds ?? [])],
+    seedList,
     state,
     records: new MemberRecords(state.table, phiOptions(config)),
     peers: new PeerSets(),
@@ -131,7 +132,7 @@ export function createContext(
     broadcasts: new BroadcastQueue(),
     awareness,
     rumors,
-    selfStatus: "joining",
+    selfStatus: startingStatus(options.name, seedList),
     events: [],
     outbox: [],
     freshNews: [],
@@ -151,6 +152,14 @@ export function createContext(
     hostedDropped: new Set(),
     kindUnknown: new Set(),
   };
+}
+
+/**
+ * A node's status as it starts: joining its seeds, or alive at once when it has no seed but
+ * itself (there is no one to join, and a joining node never goes quiet).
+ */
+export function startingStatus(name: string, seeds: readonly string[]): "joining" | "alive" {
+  return seeds.some((seed) => seed !== name) ? "joining" : "alive";
 }
 
 /** The region this node placed itself in (its reserved region key), if any. */

@@ -5,7 +5,7 @@
  */
 import { restoreHosted } from "./agent-hosting.js";
 import { awaitForgetting, reindex, reindexSlot } from "./claims.js";
-import type { EngineContext } from "./engine-context.js";
+import { type EngineContext, startingStatus } from "./engine-context.js";
 import type { GossiperSnapshot } from "./engine-types.js";
 import type { NodeStateSnapshot } from "./node-state.js";
 import { DEAD, LEFT, statusCode, statusName } from "./precedence.js";
@@ -66,7 +66,8 @@ export function loadSnapshot(ctx: EngineContext, snapshot: GossiperSnapshot, now
   for (const [name, generation, incarnation, at, left] of graves) {
     state.graveyard.set(name, { generation, incarnation, left: left === true, at });
   }
-  ctx.selfStatus = snapshot.selfStatus;
+  ctx.selfStatus =
+    snapshot.selfStatus === "joining" ? startingStatus(ctx.name, ctx.seedList) : snapshot.selfStatus;
   state.refresh(state.self);
   // A wake-up is not news: anti-entropy resumes backed off (any change resets it), while a
   // suspicion read back (indexed above) keeps the node waking every round until it is judged.

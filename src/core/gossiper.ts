@@ -9,7 +9,14 @@
  * rejected, counted and never merged.
  */
 import { hostHeartbeat, leaveHosted, takeHostedChanges } from "./agent-hosting.js";
-import { handleDelta, handleDigest, handleSyn, handleSynAck, makeSyn } from "./anti-entropy.js";
+import {
+  exchangeFailed,
+  handleDelta,
+  handleDigest,
+  handleSyn,
+  handleSynAck,
+  makeSyn,
+} from "./anti-entropy.js";
 import { isPeerNode, leave, ownChange, rejectUnknown } from "./claims.js";
 import type { ClusterState, Grave } from "./cluster-state.js";
 import type { GossipConfig } from "./config.js";
@@ -102,8 +109,8 @@ export class Gossiper {
     return this.ctx.awareness.health;
   }
 
-  /** The digest's fingerprint. */
-  get fingerprint(): number {
+  /** The digest's fingerprint (64 bits, 16 hex digits). */
+  get fingerprint(): string {
     return this.ctx.state.fingerprint.value;
   }
 
@@ -282,7 +289,7 @@ export class Gossiper {
 
   /** An exchange or probe with a peer failed (timeout, refusal, transport error). */
   exchangeFailed(): void {
-    this.ctx.counters.exchangesFailed++;
+    exchangeFailed(this.ctx);
   }
 
   // ---------------------------------------------------------------- pushes (dissemination.ts)

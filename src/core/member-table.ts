@@ -5,7 +5,7 @@
  * maps by slot. A row holds the member's claim, its digest hash and bucket, and this observer's
  * bookkeeping (when its status began here, acks received). About 50 bytes per member.
  */
-import { BUCKETS, fnv1a } from "./fingerprint.js";
+import { BUCKETS, fnv1a, type Hash64 } from "./fingerprint.js";
 import type { Interner } from "./interner.js";
 import type { KeyStore } from "./node-state.js";
 import type { StatusCode } from "./types.js";
@@ -15,8 +15,8 @@ const EMPTY = 0;
 const DELETED = -1;
 /** Slots a new table starts with. */
 const INITIAL_CAPACITY = 8;
-/** Bytes of the typed columns per slot: three of 8, three of 4, three of 1. */
-const BYTES_PER_SLOT = 3 * 8 + 3 * 4 + 3;
+/** Bytes of the typed columns per slot: three of 8, four of 4, three of 1. */
+const BYTES_PER_SLOT = 3 * 8 + 4 * 4 + 3;
 
 export class MemberTable {
   private capacity = 0;
@@ -29,7 +29,9 @@ export class MemberTable {
   private incarnations = new Uint32Array(0);
   private statuses = new Uint8Array(0);
   private maxVersions = new Float64Array(0);
+  /** The digest hash's halves (see fingerprint.ts). */
   private hashes = new Uint32Array(0);
+  private hashHighs = new Uint32Array(0);
   private hashed = new Uint8Array(0);
   private buckets = new Uint8Array(0);
   private sinces = new Float64Array(0);
@@ -64,6 +66,7 @@ export class MemberTable {
     copy.sinces.set(this.sinces);
     copy.incarnations.set(this.incarnations);
     copy.hashes.set(this.hashes);
+    copy.hashHighs.set(this.hashHighs);
     copy.ackCounts.set(this.ackCounts);
     copy.statuses.set(this.statuses);
     copy.hashed.set(this.hashed);
@@ -218,12 +221,15 @@ export class MemberTable {
     else this.heartbeats.set(slot, value);
   }
   /** The digest hash last counted in the fingerprint, or undefined. */
-  hash(slot: number): number | undefined {
-    return this.hashed[slot] === 1 ? (this.hashes[slot] as number) : undefined;
+  hash(slot: number): Hash64 | undefined {
+    return this.hashed[slot] === 1
+      ? { hi: this.hashHighs[slot] as number, lo: this.hashes[slot] as number }
+      : undefined;
   }
-  setHash(slot: number, value: number | undefined): void {
+  setHash(slot: number, value: Hash64 | undefined): void {
     this.hashed[slot] = value === undefined ? 0 : 1;
-    this.hashes[slot] = value ?? 0;
+    this.hashes[slot] = value?.lo ?? 0;
+    this.hashHighs[slot] = value?.hi ?? 0;
   }
   bucket(slot: number): number {
     return this.buckets[slot] as number;
@@ -268,6 +274,7 @@ export class MemberTable {
     this.sinces = next(Float64Array, this.sinces);
     this.incarnations = next(Uint32Array, this.incarnations);
     this.hashes = next(Uint32Array, this.hashes);
+    this.hashHighs = next(Uint32Array, this.hashHighs);
     this.ackCounts = next(Uint32Array, this.ackCounts);
     this.statuses = next(Uint8Array, this.statuses);
     this.hashed = next(Uint8Array, this.hashed);

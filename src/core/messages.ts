@@ -185,11 +185,14 @@ const BODIES: Record<GossipMessage["t"], (raw: Record<string, unknown>, limits: 
   syn: (raw, limits) => {
     mode(raw.mode);
     count(raw.fp, "fingerprint");
+    if (raw.fh !== undefined) count(raw.fh, "fingerprint high half");
     if (raw.hb !== undefined) for (const entry of list(raw.hb, "hb", limits)) heartbeatEntry(entry, limits);
   },
   synack: (raw, limits) => {
     if (raw.eq !== undefined && typeof raw.eq !== "boolean") fail("eq must be a boolean");
+    if (raw.fh !== undefined) count(raw.fh, "fingerprint high half");
     if (raw.bk !== undefined) bucketList(raw.bk, "bk", limits);
+    if (raw.bh !== undefined) bucketList(raw.bh, "bh", limits);
     if (raw.hb !== undefined) for (const entry of list(raw.hb, "hb", limits)) heartbeatEntry(entry, limits);
   },
   digest: (raw, limits) => {

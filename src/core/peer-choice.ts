@@ -8,7 +8,7 @@ import { type EngineContext, ownRegion, regionOf } from "./engine-context.js";
 import { ALIVE_PEER, DEAD_PEER, type PeerKind, SUSPECT_PEER } from "./peer-sets.js";
 import { randomInt, sample } from "./random.js";
 import { type RegionalChoice, regionalSample } from "./regions.js";
-import { chanceOver } from "./wake.js";
+import { backedOff, chanceOver } from "./wake.js";
 
 /** Peer kinds a message may reach: alive and suspect members (a suspect may yet refute). */
 export const REACHABLE: readonly PeerKind[] = [ALIVE_PEER, SUSPECT_PEER];
@@ -54,7 +54,10 @@ export function exchangePeers(ctx: EngineContext, rounds: number): string[] {
   const due = config.detector === "phi" || ctx.aeWait <= 0 || fewKnown;
   if (due) {
     ctx.aeWait = ctx.aePause;
-    chosen.push(...pickPeers(ctx, REACHABLE, config.fanout));
+    const picked = pickPeers(ctx, REACHABLE, config.fanout);
+    // No one to exchange with is a quiet exchange too: a lone node backs off like any other.
+    if (picked.length === 0) ctx.aePause = backedOff(ctx.aePause, config.maxBackoffRounds);
+    chosen.push(...picked);
   }
   const candidates = seeds.filter((seed) => !chosen.includes(seed));
   // A joining node goes to every seed, as memberlist's Join does: each seed then learns of it

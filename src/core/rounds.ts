@@ -63,7 +63,8 @@ export function tick(ctx: EngineContext): void {
     }
     let suspicion = records.suspicion(name);
     if (!suspicion) {
-      suspicion = new Suspicion(records.since(name, now), ctx.name);
+      // Read back from storage: who reported it is not kept, so it counts as no one.
+      suspicion = new Suspicion(records.since(name, now), undefined);
       records.setSuspicion(name, suspicion);
     }
     if (suspicion.expired(now, config.suspicionConfirmations, minMs, maxMs)) declare(ctx, name, DEAD);
@@ -144,12 +145,24 @@ export function latestWake(ctx: EngineContext, now: number): number {
   return now + maxWakeDelay(intervalMs, nextWakeRounds(ctx), intervalMs * jitter);
 }
 
-/** Work that cannot wait for a quiet wake: suspicions, agents, joining, phi heartbeats. */
+/**
+ * Work that cannot wait for a quiet wake: suspicions, agents whose liveness this node judges
+ * now (alive or suspect: a dead or left one only waits to be forgotten), joining, phi heartbeats.
+ */
 function busy(ctx: EngineContext): boolean {
   return (
     ctx.suspects.size > 0 ||
-    ctx.hosted.size > 0 ||
+    judgesHosted(ctx) ||
     ctx.selfStatus === "joining" ||
     ctx.config.detector === "phi"
   );
+}
+
+/** Whether an agent homed here is alive or suspect, so its heartbeats are judged every round. */
+function judgesHosted(ctx: EngineContext): boolean {
+  for (const agent of ctx.hosted.values()) {
+    const status = agent.state.status;
+    if (status === ALIVE || status === SUSPECT) return true;
+  }
+  return false;
 }

@@ -37,11 +37,16 @@ export class Suspicion {
   /** Distinct reporters, the first included. */
   private readonly reporters = new Set<string>();
 
+  /**
+   * `firstReporter` undefined: the suspicion was learned without one (from a delta, or news
+   * that lost it). It counts as none, so the first reporter heard of later is the first, not
+   * an independent confirmation: an unknown reporter never shortens the refutation window.
+   */
   constructor(
     readonly startedAt: number,
-    firstReporter: string,
+    firstReporter: string | undefined,
   ) {
-    this.reporters.add(firstReporter);
+    if (firstReporter !== undefined) this.reporters.add(firstReporter);
   }
 
   /** Adds a reporter; true when it was new (an independent confirmation). */
@@ -52,7 +57,7 @@ export class Suspicion {
   }
 
   get confirmations(): number {
-    return this.reporters.size - 1;
+    return Math.max(0, this.reporters.size - 1);
   }
 
   /** True once the suspicion has run its course at `now`. */

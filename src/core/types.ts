@@ -142,17 +142,27 @@ export interface NackMessage extends Envelope {
 export interface SynMessage extends Envelope {
   t: "syn";
   mode: GossipMode;
-  /** Fingerprint of the sender's whole digest. */
+  /**
+   * Fingerprint of the sender's whole digest: its low half plus 2^32 (WIDE_MARK, the 64-bit
+   * width; an older 32-bit sender sends its fingerprint alone), the high half in `fh`.
+   */
   fp: number;
+  /** The fingerprint's high half (64-bit senders only). */
+  fh?: number;
   /** Phi detector only: every heartbeat the sender knows. */
   hb?: HeartbeatEntry[];
 }
 
-/** Answer to a Syn: `eq` when the fingerprints match, else the receiver's bucket fingerprints. */
+/**
+ * Answer to a Syn: `eq` when the fingerprints match (with `fh`, the high half matched), else
+ * the receiver's bucket fingerprints, low halves in `bk` and high halves in `bh`.
+ */
 export interface SynAckMessage extends Envelope {
   t: "synack";
   eq?: boolean;
+  fh?: number;
   bk?: number[];
+  bh?: number[];
   hb?: HeartbeatEntry[];
 }
 
@@ -210,6 +220,8 @@ export interface CoreCounters {
   pingsAnswered: number;
   suspicionsRaised: number;
   refutations: number;
+  /** Members buried here that spoke again and were told they had been declared dead. */
+  buriedTold: number;
   pushesSent: number;
   forwardsSent: number;
 }
@@ -235,6 +247,7 @@ export function emptyCounters(): CoreCounters {
     pingsAnswered: 0,
     suspicionsRaised: 0,
     refutations: 0,
+    buriedTold: 0,
     pushesSent: 0,
     forwardsSent: 0,
   };

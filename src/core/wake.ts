@@ -17,6 +17,11 @@ export function wakeRounds(roundsPerWake: number, busy: boolean, aePause: number
   return Math.max(1, Math.min(roundsPerWake, Math.floor(aePause)));
 }
 
+/** The anti-entropy pause after an exchange that found nothing (or failed, or had no one): doubled. */
+export function backedOff(pause: number, maxBackoffRounds: number): number {
+  return Math.min(pause * 2, maxBackoffRounds);
+}
+
 /**
  * Delay from `now` to the next wake `rounds` rounds apart: one interval when it is one round,
  * else the next point of this node's grid (period `rounds` intervals, offset `phase` in [0, 1)

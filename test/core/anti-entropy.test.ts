@@ -65,4 +65,26 @@ describe("anti-entropy", () => {
     expect(a.counters.exchangesFailed).toBe(1);
     expect(a.counters.rejectedMessages).toBe(1);
   });
+
+  it("never takes a peer of the 32-bit width as equal, either way (issue 19, item 14)", () => {
+    const a = engine({ name: "a", peers: ["b"] }).ctx;
+    const b = engine({ name: "b", peers: ["a"] }).ctx;
+    exchange(a, b);
+    exchange(b, a);
+    expect(exchange(a, b)).toBe(2);
+    // An old node's Syn: its 32-bit fingerprint, here equal to our low half, and no high half.
+    const { lo } = b.state.fingerprint.halves;
+    const oldSyn = { v: 2, c: "test", f: "a", g: 1, t: "syn", mode: "push-pull", fp: lo };
+    const answer = handleSyn(b, oldSyn);
+    expect(answer).not.toHaveProperty("eq");
+    expect(answer).toHaveProperty("bk");
+    // An old node's SynAck: eq with no high half, or bucket values with no high halves.
+    for (const body of [{ eq: true }, { bk: b.state.fingerprint.bucketValues().bk }]) {
+      const digest = handleSynAck(a, { v: 2, c: "test", f: "b", g: 1, t: "synack", ...body });
+      expect(digest).toMatchObject({ t: "digest" });
+      expect((digest as { b: number[] }).b).toHaveLength(64);
+    }
+    // Our own Syn is above every 32-bit fingerprint, so an old node never finds it equal.
+    expect(makeSyn(a, "b").fp).toBeGreaterThanOrEqual(2 ** 32);
+  });
 });

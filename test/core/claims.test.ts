@@ -5,7 +5,8 @@
  * its checks changes nothing.
  */
 import { describe, expect, it } from "vitest";
-import { declare, forget, leave, receive, rejectUnknown } from "../../src/core/claims.js";
+import { hostHeartbeat } from "../../src/core/agent-hosting.js";
+import { declare, forget, leave, merge, receive, rejectUnknown } from "../../src/core/claims.js";
 import { takeOutbox } from "../../src/core/dissemination.js";
 import { engine, from, names } from "./support/engine.js";
 
@@ -36,6 +37,19 @@ describe("claims", () => {
     receive(ctx, from("p1", { t: "push", n: [["p1", 1, 1, 0, 0]] }), ["push"]);
     expect(ctx.state.get("p1")?.status).toBe(0);
     expect(ctx.events.map((event) => event.type)).toEqual(["suspect", "alive"]);
+  });
+
+  it("tells an agent's home of the agent's suspicion, never the agent by name (issue 19, item 10)", () => {
+    const home = engine({ name: "p1", peers: ["a", "p0", "p2"] });
+    hostHeartbeat(home.ctx, "worker", 500, undefined, () => {});
+    const delta = home.ctx.state.deltas([{ name: "worker", fromVersion: 0, peerGc: 0 }], 100_000);
+    const { ctx } = engine({ peers: names(4) });
+    merge(ctx, delta, "p1");
+    takeOutbox(ctx);
+    declare(ctx, "worker", 1);
+    const told = takeOutbox(ctx).map((out) => out.peer);
+    expect(told).toContain("p1");
+    expect(told).not.toContain("worker");
   });
 
   it("forgets a member into the graveyard, and old news of it does not bring it back", () => {

@@ -6,20 +6,62 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ClusterState } from "../../src/core/cluster-state.js";
-import { BUCKETS, bucketOf, entryHash, fnv1a } from "../../src/core/fingerprint.js";
+import {
+  BUCKETS,
+  type BucketValues,
+  bucketOf,
+  entryHash,
+  fnv1a,
+  fnv1a64,
+} from "../../src/core/fingerprint.js";
 import { NodeState, type StatusCode, type VersionedValue } from "../../src/core/index.js";
 
-/** The fingerprint and bucket fingerprints of a digest, computed from scratch. */
-function recomputed(state: ClusterState): { value: number; buckets: number[] } {
-  const buckets = new Array<number>(BUCKETS).fill(0);
-  let value = 0;
+/** The fingerprint and bucket fingerprints of a digest, computed from scratch (BigInt XORs). */
+function recomputed(state: ClusterState): { value: string; buckets: BucketValues } {
+  const buckets = new Array<bigint>(BUCKETS).fill(0n);
+  let value = 0n;
   for (const entry of state.digest()) {
-    const hash = entryHash(entry);
+    const { hi, lo } = entryHash(entry);
+    const hash = (BigInt(hi) << 32n) | BigInt(lo);
     const bucket = bucketOf(entry[0]);
-    buckets[bucket] = ((buckets[bucket] as number) ^ hash) >>> 0;
-    value = (value ^ hash) >>> 0;
+    buckets[bucket] = (buckets[bucket] as bigint) ^ hash;
+    value ^= hash;
   }
-  return { value, buckets };
+  return {
+    value: value.toString(16).padStart(16, "0"),
+    buckets: {
+      bk: buckets.map((b) => Number(b & 0xffffffffn)),
+      bh: buckets.map((b) => Number(b >> 32n)),
+    },
+  };
+}
+
+/** FNV-1a 64 over a string's code units, in BigInt: the reference the limb arithmetic must match. */
+function fnv1a64Reference(text: string): bigint {
+  let hash = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= BigInt(text.charCodeAt(i));
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash;
+}
+
+/** The entry hash of the 32-bit width: FNV-1a 32 over the entry's text. */
+function oldEntryHash32(e: readonly [string, number, number, number, number, number]): number {
+  return fnv1a(`${e[0]}${e[1]}|${e[2]}|${e[3]}|${e[4]}|${e[5]}`);
+}
+
+/** Two entries of one member, at max versions 838,849 and 1,372,324, equal under 32 bits. */
+const COLLIDING_32: readonly [
+  [string, number, number, StatusCode, number, number],
+  [string, number, number, StatusCode, number, number],
+] = [
+  ["n1", 1, 0, 0, 838_849, 0],
+  ["n1", 1, 0, 0, 1_372_324, 0],
+];
+
+function wide(hash: { hi: number; lo: number }): bigint {
+  return (BigInt(hash.hi) << 32n) | BigInt(hash.lo);
 }
 
 type Change =
@@ -101,17 +143,39 @@ describe("fnv1a", () => {
   });
 });
 
+describe("fnv1a64", () => {
+  // The published FNV-1a 64 test vectors (Fowler, Noll and Vo's test suite).
+  it("matches the reference FNV-1a 64-bit values", () => {
+    expect(wide(fnv1a64(""))).toBe(0xcbf29ce484222325n);
+    expect(wide(fnv1a64("a"))).toBe(0xaf63dc4c8601ec8cn);
+    expect(wide(fnv1a64("foobar"))).toBe(0x85944171f73967e8n);
+  });
+
+  it("equals FNV-1a 64 computed in BigInt, for any text", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), (text) => wide(fnv1a64(text)) === fnv1a64Reference(text)),
+    );
+  });
+});
+
 describe("entryHash", () => {
-  it("equals FNV-1a over the entry's text, integers hashed digit by digit", () => {
+  it("equals FNV-1a 64 over the entry's text, integers hashed digit by digit", () => {
     const text = (e: [string, number, number, StatusCode, number, number]) =>
-      fnv1a(`${e[1]}|${e[2]}|${e[3]}|${e[4]}|${e[5]}`, fnv1a(e[0]));
+      fnv1a64Reference(`${e[0]}${e[1]}|${e[2]}|${e[3]}|${e[4]}|${e[5]}`);
     for (const e of [
       ["n1", 1, 0, 0, 0, 0],
       ["node-42", 1_764_000_000_123, 17, 3, 123_456_789, 98],
       ["x", 2 ** 53 - 1, 10, 1, 1.5, -2],
     ] as Array<[string, number, number, StatusCode, number, number]>) {
-      expect(entryHash(e)).toBe(text(e));
+      expect(wide(entryHash(e))).toBe(text(e));
     }
+  });
+
+  it("tells apart two entries whose 32-bit FNV-1a hashes collide (issue 19, item 14)", () => {
+    // Found by search: distinct entries equal under the old 32-bit entry hash.
+    const [a, b] = COLLIDING_32;
+    expect(oldEntryHash32(a)).toBe(oldEntryHash32(b));
+    expect(wide(entryHash(a))).not.toBe(wide(entryHash(b)));
   });
 });
 

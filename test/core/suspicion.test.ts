@@ -1,7 +1,11 @@
 /** Lifeguard's suspicion timeout, against memberlist's own cases computed by hand. */
 import { describe, expect, it } from "vitest";
+import { merge, receive } from "../../src/core/claims.js";
+import type { NodeDelta } from "../../src/core/index.js";
 import { remainingSuspicionTime, suspicionBounds } from "../../src/core/index.js";
+import { tick } from "../../src/core/rounds.js";
 import { Suspicion } from "../../src/core/suspicion.js";
+import { engine, from, names } from "./support/engine.js";
 
 describe("remainingSuspicionTime", () => {
   // memberlist's suspicion_test.go cases: k = 3 expected confirmations, min 2 s, max 30 s.
@@ -68,5 +72,40 @@ describe("Suspicion", () => {
     // Three: the minimum.
     expect(suspicion.expired(10_000 + 2_999, 3, 3_000, 12_000)).toBe(false);
     expect(suspicion.expired(10_000 + 3_000, 3, 3_000, 12_000)).toBe(true);
+  });
+});
+
+describe("a suspicion learned without a reporter (issue 19, item 6)", () => {
+  /** When a node of `n` members that learned p1's suspicion from a delta, then heard p2 report it, declares p1 dead. */
+  function deathAfter(n: number): number {
+    const { ctx, advance } = engine({ peers: names(n - 1) });
+    const suspect: NodeDelta = { n: "p1", g: 1, i: 0, s: 1, from: 0, reset: false, max: 0, gc: 0, kv: [] };
+    merge(ctx, [suspect], "p0");
+    receive(ctx, from("p2", { t: "push", n: [["p1", 1, 0, 1, 0, "p2"]] }), ["push"]);
+    for (let elapsed = 0; elapsed <= 60_000; elapsed += 250) {
+      tick(ctx);
+      if (ctx.state.get("p1")?.status === 2) return elapsed;
+      advance(250);
+    }
+    throw new Error("never declared dead");
+  }
+
+  // One reporter known (p2) and none before: memberlist's remainingSuspicionTime with 0
+  // confirmations, the maximum: 6 s at N = 4 and 12 s at N = 100 (defaults, 1 s rounds).
+  it.each([
+    [4, 6_000],
+    [100, 12_000],
+  ])("at N = %i runs the whole %i ms window", (n, window) => {
+    const { minMs, maxMs } = suspicionBounds(1_000, n, 1.5, 4);
+    expect(remainingSuspicionTime(0, 3, 0, minMs, maxMs)).toBe(window);
+    expect(deathAfter(n)).toBe(window);
+  });
+
+  it("counts the first reporter heard of as the first, not a confirmation", () => {
+    const suspicion = new Suspicion(0, undefined);
+    expect(suspicion.confirm("p2")).toBe(true);
+    expect(suspicion.confirmations).toBe(0);
+    expect(suspicion.confirm("p3")).toBe(true);
+    expect(suspicion.confirmations).toBe(1);
   });
 });

@@ -1,0 +1,48 @@
+/**
+ * Every busy state ends (issue 19, items 2 to 4): a node with no one to join is alive at once
+ * and goes quiet; a survivor whose peers are gone backs off to its longest wake instead of
+ * retrying them every round; an agent that left does not keep its home waking every round.
+ */
+import { describe, expect, it } from "vitest";
+import { MemoryCluster } from "./support/memory-cluster.js";
+
+const config = { intervalMs: 200, deadGraceMs: 60_000, leftGraceMs: 60_000 };
+
+/** Rounds until `node` is back at its longest wake (throws past `max`). */
+async function roundsUntilQuiet(cluster: MemoryCluster, node: string, max: number): Promise<number> {
+  const gossiper = cluster.node(node);
+  return cluster.runUntil(() => gossiper.wakeRounds() === gossiper.config.roundsPerWake, max);
+}
+
+describe("quiet returns", () => {
+  it("a one-node cluster is alive at once and quiets down", async () => {
+    const cluster = new MemoryCluster({ size: 1, seeds: [0], config });
+    const n0 = cluster.node("n0");
+    expect(n0.status).toBe("alive");
+    expect(n0.statusOf("n0")).toBe("alive");
+    expect(await roundsUntilQuiet(cluster, "n0", 40)).toBeLessThanOrEqual(32);
+  });
+
+  it("a survivor of four whose three peers stopped goes back to its longest wake", async () => {
+    const cluster = new MemoryCluster({ size: 4, start: "converged", config });
+    for (const name of ["n1", "n2", "n3"]) cluster.stop(name);
+    await cluster.runUntil(
+      () => ["n1", "n2", "n3"].every((n) => cluster.node("n0").statusOf(n) === "dead"),
+      200,
+    );
+    // Exchanges with the dead and the (stopped) seeds keep failing: they back off.
+    expect(await roundsUntilQuiet(cluster, "n0", 64)).toBeLessThanOrEqual(64);
+    await cluster.rounds(32);
+    expect(cluster.node("n0").wakeRounds()).toBe(cluster.node("n0").config.roundsPerWake);
+  });
+
+  it("an agent that left does not keep its home busy", async () => {
+    const cluster = new MemoryCluster({ size: 3, start: "converged", config });
+    const home = cluster.node("n0");
+    home.hostHeartbeat("worker", 500, { load: "1" }, () => {});
+    expect(home.wakeRounds()).toBe(1);
+    home.leaveHosted("worker", () => {});
+    expect(await roundsUntilQuiet(cluster, "n0", 64)).toBeLessThanOrEqual(64);
+    expect(home.statusOf("worker")).toBe("left");
+  });
+});
