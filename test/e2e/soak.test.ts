@@ -17,10 +17,10 @@ const CONFIG: SoakConfig = {
   protectedNodes: 2,
   keeperEveryMs: 8_000,
   convergeTimeoutMs: 120_000,
-  // The lifetime faults (hang past the grace, agent churn, survivor) wait on engine fixes
-  // not yet merged: the 10-minute soak runs them. With those fixes, all three with
-  // `agentChurnMs: 10_000` passed here in about 70 s more.
-  lifetime: [],
+  // The lifetime faults, short: a hang past the dead grace then a start, 10 s of agents coming
+  // and going, and a survivor. The 10-minute soak runs them longer.
+  lifetime: ["hang", "churn", "survivor"],
+  agentChurnMs: 10_000,
 };
 
 describe("chaos soak (short)", () => {
@@ -34,7 +34,7 @@ describe("chaos soak (short)", () => {
     await dev?.stop();
   });
 
-  it("loses no acknowledged write, declares no protected node dead, bounds rows per alarm", async () => {
+  it("loses no acknowledged write, declares no protected node dead, bounds rows per alarm, takes back a shunned node and quiets again", async () => {
     const client = new SoakClient(dev.url, dev.token, CONFIG.cluster);
     const result = await runSoak(client, CONFIG);
     const text = report(result).join("\n");
@@ -50,6 +50,15 @@ describe("chaos soak (short)", () => {
     expect(result.checks.protectedNeverDead, text).toMatchObject({ ok: true, deaths: [] });
     expect(result.checks.rowsBounded.ok, text).toBe(true);
     expect(result.checks.allRunningRounds, text).toMatchObject({ ok: true, idle: [] });
+    // The lifetime invariants were measured, each within its goal.
+    for (const [name, invariant] of Object.entries(result.lifetime?.invariants ?? {}))
+      expect(invariant, `${name}\n${text}`).toMatchObject({ measured: true, ok: true });
+    expect(Object.keys(result.lifetime?.invariants ?? {}).sort(), text).toEqual([
+      "falseDeaths",
+      "keysLost",
+      "quietReturnMaxRounds",
+      "shunnedMaxRounds",
+    ]);
     expect(result.ok, text).toBe(true);
-  }, 300_000);
+  }, 420_000);
 });
