@@ -6,6 +6,7 @@
  */
 import { awaitForgetting, forget, isPeerNode, reindex, stateChanged } from "./claims.js";
 import { PUSH_CATCH_UP_VERSIONS, pushHot } from "./dissemination.js";
+import { pushWrite } from "./plumtree.js";
 import { type EngineContext, emit, emitStatus } from "./engine-context.js";
 import type { HostedClaim } from "./engine-types.js";
 import { HostedAgent, type HostedSnapshot, isAgentState, planHeartbeat, planLeave } from "./hosted.js";
@@ -171,8 +172,9 @@ function hostedChange(ctx: EngineContext, name: string, claim: boolean): void {
   if (claim || ctx.rumors.take(ctx.clock())) {
     const from = claim ? 0 : Math.max(0, node.maxVersion - PUSH_CATCH_UP_VERSIONS);
     const built = node.deltaFor(from, 0, ctx.config.maxDeltaBytes);
-    pushHot(ctx, [news], built ? [built.delta] : [], undefined);
-  }
+    if (built) pushWrite(ctx, [news], [built.delta], undefined);
+    else pushHot(ctx, [news], [], undefined);
+  } else ctx.tree.announce(name, node.generation, node.maxVersion);
 }
 
 /**

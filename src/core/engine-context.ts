@@ -16,6 +16,7 @@ import { MemberRecords, phiOptions } from "./membership.js";
 import { DEFAULT_MESSAGE_LIMITS, jsonSize, type MessageLimits } from "./messages.js";
 import { NodeState } from "./node-state.js";
 import { PeerSets } from "./peer-sets.js";
+import { Plumtree } from "./plumtree.js";
 import { SUSPECT, statusName } from "./precedence.js";
 import type { Clock, Rng } from "./random.js";
 import { TokenBucket } from "./token-bucket.js";
@@ -59,6 +60,8 @@ export interface EngineContext {
   readonly broadcasts: BroadcastQueue;
   readonly awareness: Awareness;
   readonly rumors: TokenBucket;
+  /** The broadcast tree writes travel (eager links, lazy notices, missing writes). */
+  readonly tree: Plumtree;
   selfStatus: MemberStatus;
   events: MembershipEvent[];
   outbox: Outgoing[];
@@ -131,6 +134,7 @@ export function createContext(
     broadcasts: new BroadcastQueue(),
     awareness,
     rumors,
+    tree: new Plumtree(),
     selfStatus: "joining",
     events: [],
     outbox: [],

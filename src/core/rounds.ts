@@ -12,6 +12,7 @@ import type { RoundPlan } from "./engine-types.js";
 import { homeOf, isAgentState } from "./hosted.js";
 import { exchangePeers } from "./peer-choice.js";
 import { ALIVE, DEAD, LEFT, SUSPECT } from "./precedence.js";
+import { treeRound } from "./plumtree.js";
 import { planProbes } from "./probing.js";
 import { Suspicion, suspicionBounds } from "./suspicion.js";
 import { maxWakeDelay, roundsCovered, wakeDelay, wakeRounds } from "./wake.js";
@@ -32,6 +33,7 @@ export function beginRound(ctx: EngineContext, heartbeatFloor: number): RoundPla
   ctx.counters.wakes++;
   ctx.state.self.beat(heartbeatFloor);
   tick(ctx);
+  treeRound(ctx);
   const plan: RoundPlan = { probes: [], exchanges: [] };
   if (ctx.selfStatus === "left") return plan;
   planProbes(ctx, rounds, plan);

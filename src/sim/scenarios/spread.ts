@@ -3,9 +3,12 @@
  * live node holds it. Also reports it the way Demers et al. report epidemics: residue (live
  * nodes never informed), traffic (gossip messages per node until the last node is informed;
  * probes and anti-entropy included, so this is all traffic, not update traffic),
- * t_ave and t_last in rounds.
+ * t_ave and t_last in rounds. Then `STEADY_WRITES` more writes, a round apart, give what a
+ * write costs once the broadcast tree has formed: `pushMessagesPerWrite` (pushes, forwards,
+ * prunes and grafts per write) and per node; `pushMessagesFirstWrite` is the measured write's.
  */
 import type { SimOptions } from "../options.js";
+import type { SimCluster } from "../cluster.js";
 import {
   buildCluster,
   NodeCondition,
@@ -18,12 +21,32 @@ import {
 
 export const SPREAD_KEY = "spread";
 
+/** Writes after the measured one that measure a write's cost on a formed tree. */
+export const STEADY_WRITES = 5;
+
+/** One-way messages a write costs: pushes and forwards, plus the tree's prunes and grafts. */
+export function pushMessages(cluster: SimCluster): number {
+  return cluster.total("pushesSent") + cluster.total("prunesSent") + cluster.total("graftsSent");
+}
+
+/** Push messages per write over `writes` writes by random live nodes, one round apart. */
+export async function steadyWriteCost(cluster: SimCluster, writes: number): Promise<number> {
+  const before = pushMessages(cluster);
+  for (let i = 0; i < writes; i++) {
+    cluster.write(cluster.pick(cluster.live()).name, SPREAD_KEY, `steady${i}`);
+    await cluster.runRounds(1);
+  }
+  await cluster.runRounds(1);
+  return (pushMessages(cluster) - before) / writes;
+}
+
 export async function spreadTrial(options: SimOptions, seed: number): Promise<Trial> {
   const cluster = buildCluster(options, seed);
   const interval = cluster.config.intervalMs;
   await runRounds(cluster, options.warmupRounds ?? 1);
   const writer = cluster.pick(cluster.live());
   const generation = writer.gossiper.generation;
+  const pushedBefore = pushMessages(cluster);
   const version = cluster.write(writer.name, SPREAD_KEY, "v1");
   const writtenAt = cluster.now;
   const informed = new NodeCondition(cluster, (node) => {
@@ -41,6 +64,10 @@ export async function spreadTrial(options: SimOptions, seed: number): Promise<Tr
   );
   stopChurn();
   const traffic = window.close();
+  const finishedAt = cluster.now;
+  await cluster.clock.advanceFor(Math.max(cluster.now, writtenAt + interval));
+  const firstWrite = pushMessages(cluster) - pushedBefore;
+  const perWrite = await steadyWriteCost(cluster, STEADY_WRITES);
   const live = cluster.liveCount();
   const missing = informed.missing();
   const times = [...informed.firstMet]
@@ -48,7 +75,7 @@ export async function spreadTrial(options: SimOptions, seed: number): Promise<Tr
     .map(([, at]) => (at - writtenAt) / interval);
   const tLast = times.length > 0 ? Math.max(...times) : 0;
   return {
-    rounds: done ? (cluster.now - writtenAt) / interval : null,
+    rounds: done ? (finishedAt - writtenAt) / interval : null,
     values: {
       residue: missing / live,
       traffic: traffic.messagesPerNode,
@@ -59,6 +86,9 @@ export async function spreadTrial(options: SimOptions, seed: number): Promise<Tr
       ...regionValues(traffic),
       falseSuspicions: traffic.falseSuspicions,
       keysLost: writer.up && missing > 0 ? 1 : 0,
+      pushMessagesFirstWrite: firstWrite,
+      pushMessagesPerWrite: perWrite,
+      pushMessagesPerWritePerNode: perWrite / cluster.liveCount(),
     },
   };
 }
