@@ -6,12 +6,12 @@
  */
 import { awaitForgetting, forget, isPeerNode, reindex, stateChanged } from "./claims.js";
 import { PUSH_CATCH_UP_VERSIONS, pushHot } from "./dissemination.js";
-import { pushWrite } from "./plumtree.js";
 import { type EngineContext, emit, emitStatus } from "./engine-context.js";
 import type { HostedClaim } from "./engine-types.js";
 import { HostedAgent, type HostedSnapshot, isAgentState, planHeartbeat, planLeave } from "./hosted.js";
 import { checkUserKey, isReservedKey } from "./keys.js";
 import { type MemberState, NodeState } from "./node-state.js";
+import { pushWrite } from "./plumtree.js";
 import { ALIVE, compareClaims, DEAD, LEFT, SUSPECT, statusName } from "./precedence.js";
 import { randomInt } from "./random.js";
 import { suspicionBounds } from "./suspicion.js";

@@ -93,7 +93,8 @@ function haveList(value: unknown, what: string, limits: MessageLimits): void {
   if (!Array.isArray(value)) fail(`${what} must be an array`);
   if (value.length > MAX_HAVES) fail(`${what} has more than ${MAX_HAVES} entries`);
   for (const entry of value) {
-    if (!Array.isArray(entry) || entry.length !== 3) fail(`${what} entry must be [origin, generation, version]`);
+    if (!Array.isArray(entry) || entry.length !== 3)
+      fail(`${what} entry must be [origin, generation, version]`);
     name(entry[0], `${what} origin`, limits);
     count(entry[1], `${what} generation`);
     count(entry[2], `${what} version`);

@@ -16,6 +16,7 @@ import { header } from "./dissemination.js";
 import type { EngineContext } from "./engine-context.js";
 import { pickPeers, REACHABLE } from "./peer-choice.js";
 import { ALIVE_PEER } from "./peer-sets.js";
+import type { Rng } from "./random.js";
 import type { HaveEntry, NewsItem, NodeDelta, PushMessage } from "./types.js";
 
 /** Every bound of the tree, said once. */
@@ -42,6 +43,12 @@ interface Missing {
 
 /** One node's broadcast tree: its eager links, its lazy notices and its missing timers. */
 export class Plumtree {
+  /**
+   * @param rng the tree's own random stream, so that taking eager peers leaves the draws of
+   *   every other mechanism (probe orders, partners) as they were
+   */
+  constructor(readonly rng: Rng) {}
+
   /** Eager peers, oldest first (insertion order). */
   readonly eager = new Set<string>();
   /** Writes to announce lazily, by origin, with how often each was announced. */
@@ -109,20 +116,29 @@ function eagerPeers(ctx: EngineContext, except: string | undefined): string[] {
     const slot = ctx.state.slotOf(peer);
     if (slot === undefined || !ctx.peers.reachable(slot)) tree.eager.delete(peer);
   }
-  if (!tree.seeded || tree.eager.size === 0) seed(ctx);
+  if (!tree.seeded || tree.eager.size === 0) seed(ctx, false);
   return [...tree.eager].filter((peer) => peer !== except);
 }
 
 /**
- * Takes a random few eager peers and tells each with an empty graft, so the link is eager at
- * both ends (HyParView's join): a node nobody chose would otherwise hear writes only lazily.
+ * Takes a random few eager peers. Outside a write (`tell`) each is told with an empty graft, so
+ * the link is eager at both ends (HyParView's join): a node nobody chose would otherwise hear
+ * writes only lazily. A write pushed to them tells them just as well.
  */
-function seed(ctx: EngineContext): void {
+function seed(ctx: EngineContext, tell: boolean): void {
   const tree = ctx.tree;
   tree.seeded = true;
-  for (const peer of pickPeers(ctx, REACHABLE, PLUMTREE_LIMITS.initialEager)) {
+  const picks = pickPeers(
+    { ...ctx, rng: tree.rng },
+    REACHABLE,
+    PLUMTREE_LIMITS.initialEager,
+    undefined,
+    true,
+  );
+  for (const peer of picks) {
     if (tree.eager.has(peer)) continue;
     tree.promote(peer);
+    if (!tell) continue;
     ctx.counters.graftsSent++;
     ctx.outbox.push({ peer, message: { t: "push", ...header(ctx), graft: [] } });
   }
@@ -130,7 +146,7 @@ function seed(ctx: EngineContext): void {
 
 /** A round's tree work: joins the tree once alive with peers, grafts what is overdue. */
 export function treeRound(ctx: EngineContext): void {
-  if (!ctx.tree.seeded && ctx.selfStatus === "alive" && ctx.peers.size(ALIVE_PEER) > 0) seed(ctx);
+  if (!ctx.tree.seeded && ctx.selfStatus === "alive" && ctx.peers.size(ALIVE_PEER) > 0) seed(ctx, true);
   graftDue(ctx);
 }
 
@@ -209,11 +225,7 @@ export function graftDue(ctx: EngineContext): void {
  * A graft from `peer`: the link becomes eager, and the writes it asks for (from the versions it
  * holds) are pushed to it, to be forwarded down its part of the tree.
  */
-export function answerGraft(
-  ctx: EngineContext,
-  peer: string,
-  graft: readonly HaveEntry[],
-): void {
+export function answerGraft(ctx: EngineContext, peer: string, graft: readonly HaveEntry[]): void {
   ctx.tree.promote(peer);
   const deltas: NodeDelta[] = [];
   let budget = ctx.config.maxDeltaBytes;

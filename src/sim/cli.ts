@@ -14,6 +14,7 @@ import {
   DEFAULTS,
   DETECTOR_CHOICES,
   INTERESTS,
+  LIFETIME_LOSS,
   largestSize,
   MODES,
   OptionError,
@@ -40,6 +41,9 @@ Scenarios (--scenario, default ${DEFAULTS.scenario}):
   steady       quiescent gossip for --duration; traffic and false suspicions per node-hour
   scaling      a quiet converged cluster at each of --sizes: bytes, messages and core CPU per
                node-round, and memory per member
+  lifetime     --days of virtual time with a seeded fault schedule (crashes and restarts, hangs and
+               partitions past the dead grace, agents coming and going, steady writes, ${LIFETIME_LOSS * 100}% loss);
+               its invariants beside their goals
   rumor-table  Demers et al.'s rumor-mongering table (feedback/blind x counter/coin x k=1..5);
                at --nodes 1000 each figure is set beside the paper's (Tables 1 and 2)
 
@@ -66,6 +70,7 @@ Options (default in brackets):
   --max-rounds R         give up on a trial after R rounds [${DEFAULTS.maxRounds}]
   --partition-rounds R   partition: rounds the halves stay apart [${DEFAULTS.partitionRounds}]
   --duration S           steady: virtual seconds simulated [${DEFAULTS.durationS}]
+  --days D               lifetime: virtual days simulated [${DEFAULTS.days}]
   --warmup R             rounds before the measured event [spread 1, join 2, partition 2, detect 10, steady 10]
   --start MODE           converged|seeds: how the cluster starts [${DEFAULTS.start}]
   --seeds N              number of seed nodes [${DEFAULTS.seeds}]
@@ -101,6 +106,7 @@ const OPTIONS = {
   "max-rounds": { type: "string" },
   "partition-rounds": { type: "string" },
   duration: { type: "string" },
+  days: { type: "string" },
   warmup: { type: "string" },
   start: { type: "string" },
   seeds: { type: "string" },
@@ -161,6 +167,7 @@ export function parseCli(argv: string[]): CliRun | "help" {
     maxRounds: numberOption("max-rounds", values["max-rounds"]),
     partitionRounds: numberOption("partition-rounds", values["partition-rounds"]),
     durationS: numberOption("duration", values.duration),
+    days: numberOption("days", values.days),
     warmupRounds: numberOption("warmup", values.warmup),
     start: values.start as SimOptions["start"] | undefined,
     seeds: numberOption("seeds", values.seeds),

@@ -178,6 +178,18 @@ export class SimCluster {
     this.upCount--;
   }
 
+  /** Resumes a stopped (hung) node as it was: the same generation and state, its timers void. */
+  resume(name: string): SimNode {
+    const node = this.node(name);
+    if (node.up) return node;
+    node.up = true;
+    node.life++;
+    node.transport = this.transportFor(node);
+    this.upCount++;
+    this.scheduleFirstRound(node);
+    return node;
+  }
+
   /** Restarts a crashed node with a higher generation and empty state, bootstrapping from seeds. */
   restart(name: string): SimNode {
     const node = this.node(name);
@@ -220,6 +232,22 @@ export class SimCluster {
     this.deliverOutbox(node);
     this.touched(node);
     return version;
+  }
+
+  /** An agent's heartbeat at its home `home` (registering it there on the first); sends the pushes. */
+  heartbeatAgent(home: string, agent: string, intervalMs: number, state?: Record<string, string>): void {
+    const node = this.node(home);
+    node.gossiper.hostHeartbeat(agent, intervalMs, state, () => {});
+    this.deliverOutbox(node);
+    this.touched(node);
+  }
+
+  /** An agent's graceful leave at its home. */
+  leaveAgent(home: string, agent: string): void {
+    const node = this.node(home);
+    node.gossiper.leaveHosted(agent, () => {});
+    this.deliverOutbox(node);
+    this.touched(node);
   }
 
   /** Sum of a counter over every node that ever ran, restarted lives included. */
@@ -384,7 +412,11 @@ export class SimCluster {
     for (const event of node.gossiper.drainEvents()) {
       if (event.type !== "suspect" && event.type !== "dead") continue;
       const subject = this.nodes.get(event.node);
-      const up = subject?.up === true && subject.gossiper.generation === event.generation;
+      // A member cut off by a partition is not up as far as this observer can tell.
+      const up =
+        subject?.up === true &&
+        subject.gossiper.generation === event.generation &&
+        this.net.connected(node.name, event.node);
       if (!up) {
         if (event.type === "suspect" && event.by === node.name) this.trueSuspicions++;
         continue;

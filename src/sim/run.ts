@@ -6,6 +6,7 @@ import type { SimOptions } from "./options.js";
 import { aggregate, type Figures, type Trial, trialSeed } from "./scenarios/common.js";
 import { detectFigures, detectTrial } from "./scenarios/detect.js";
 import { joinTrial } from "./scenarios/join.js";
+import { lifetimeTrial } from "./scenarios/lifetime.js";
 import { partitionTrial } from "./scenarios/partition.js";
 import { type ScalingRow, scalingFigures, scalingRows } from "./scenarios/scaling.js";
 import { spreadTrial } from "./scenarios/spread.js";
@@ -36,6 +37,8 @@ function trialFor(options: SimOptions): TrialFn {
       return partitionTrial;
     case "steady":
       return steadyTrial;
+    case "lifetime":
+      return lifetimeTrial;
     default:
       throw new Error(`no trial for ${options.scenario}`);
   }
@@ -71,7 +74,7 @@ export function finishSimulation(options: SimOptions, trials: Trial[]): SimResul
     delete figures.deadRounds;
     Object.assign(figures, detectFigures(trials));
   }
-  if (options.scenario === "steady") {
+  if (options.scenario === "steady" || options.scenario === "lifetime") {
     for (const name of ["roundsMean", "roundsP50", "roundsP99", "roundsMax", "unfinishedTrials"])
       delete figures[name];
   }

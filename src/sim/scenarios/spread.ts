@@ -7,8 +7,9 @@
  * write costs once the broadcast tree has formed: `pushMessagesPerWrite` (pushes, forwards,
  * prunes and grafts per write) and per node; `pushMessagesFirstWrite` is the measured write's.
  */
-import type { SimOptions } from "../options.js";
+
 import type { SimCluster } from "../cluster.js";
+import type { SimOptions } from "../options.js";
 import {
   buildCluster,
   NodeCondition,
