@@ -162,6 +162,7 @@ export function pushWrite(
     const message: PushMessage = { t: "push", hot: true, ...header(ctx), delta: deltas };
     if (news.length > 0) message.n = news;
     ctx.counters.pushesSent++;
+    ctx.counters.treePushesSent++;
     ctx.outbox.push({ peer, message });
   }
 }
@@ -241,6 +242,7 @@ export function answerGraft(ctx: EngineContext, peer: string, graft: readonly Ha
   }
   if (deltas.length === 0) return;
   ctx.counters.pushesSent++;
+  ctx.counters.treePushesSent++;
   ctx.outbox.push({ peer, message: { t: "push", hot: true, ...header(ctx), delta: deltas } });
 }
 

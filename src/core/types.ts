@@ -225,7 +225,8 @@ export interface CoreCounters {
   refutations: number;
   pushesSent: number;
   forwardsSent: number;
-  /** Broadcast tree: prunes and grafts sent, and "I have" notices piggybacked. */
+  /** Broadcast tree: writes pushed along it (a part of pushesSent), prunes and grafts sent, and "I have" notices piggybacked. */
+  treePushesSent: number;
   prunesSent: number;
   graftsSent: number;
   havesSent: number;
@@ -254,6 +255,7 @@ export function emptyCounters(): CoreCounters {
     refutations: 0,
     pushesSent: 0,
     forwardsSent: 0,
+    treePushesSent: 0,
     prunesSent: 0,
     graftsSent: 0,
     havesSent: 0,

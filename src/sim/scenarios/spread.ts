@@ -25,9 +25,12 @@ export const SPREAD_KEY = "spread";
 /** Writes after the measured one that measure a write's cost on a formed tree. */
 export const STEADY_WRITES = 5;
 
-/** One-way messages a write costs: pushes and forwards, plus the tree's prunes and grafts. */
+/**
+ * One-way messages writes cost: pushes and forwards along the tree, plus its prunes and grafts
+ * (membership news pushed hot, such as a suspicion, is not a write's).
+ */
 export function pushMessages(cluster: SimCluster): number {
-  return cluster.total("pushesSent") + cluster.total("prunesSent") + cluster.total("graftsSent");
+  return cluster.total("treePushesSent") + cluster.total("prunesSent") + cluster.total("graftsSent");
 }
 
 /** Push messages per write over `writes` writes by random live nodes, one round apart. */
