@@ -114,7 +114,8 @@ describe("plumtree", () => {
     handlePush(ctx, from("p7", { t: "push", graft: [["a", 1, 1]] }));
     const [answer] = takeOutbox(ctx);
     expect(answer?.peer).toBe("p7");
-    expect((answer?.message as PushMessage).delta?.[0]).toMatchObject({
+    const pushed = answer?.message as PushMessage;
+    expect(pushed.delta?.[0]).toMatchObject({
       n: "a",
       from: 1,
       kv: [["k", "w", 2]],

@@ -14,11 +14,14 @@ async function run(input: SimOptionsInput) {
 }
 
 describe("writes along the broadcast tree", { timeout: 120_000 }, () => {
-  it("cost at most 1.5 N push messages a write in steady state, reaching everyone within a round", async () => {
+  it("cost at most 1.5 N push messages a write in steady state, reaching everyone (within a round without loss)", async () => {
     for (const loss of [0, 0.05]) {
       const f = await run({ scenario: "spread", nodes: 64, loss });
       expect(f.keysLost).toBe(0);
-      expect(f.roundsMax).toBeLessThan(1);
+      expect(f.residue).toBe(0);
+      expect(f.unfinishedTrials).toBe(0);
+      // Under loss a subtree the write missed is repaired by notices and grafts, or anti-entropy.
+      expect(f.roundsMax).toBeLessThan(loss === 0 ? 1 : 3);
       expect(f.pushMessagesPerWritePerNode).toBeLessThanOrEqual(1.5);
       expect(f.pushMessagesPerWrite).toBeGreaterThan(0);
       // The first write floods the fresh tree's links before they prune: dearer, still bounded.

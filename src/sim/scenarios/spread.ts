@@ -3,9 +3,11 @@
  * live node holds it. Also reports it the way Demers et al. report epidemics: residue (live
  * nodes never informed), traffic (gossip messages per node until the last node is informed;
  * probes and anti-entropy included, so this is all traffic, not update traffic),
- * t_ave and t_last in rounds. Then `STEADY_WRITES` more writes, a round apart, give what a
- * write costs once the broadcast tree has formed: `pushMessagesPerWrite` (pushes, forwards,
- * prunes and grafts per write) and per node; `pushMessagesFirstWrite` is the measured write's.
+ * t_ave and t_last in rounds. A converged cluster that has been running has its broadcast
+ * tree: one write a round before the measured one forms it (`pushMessagesFirstWrite`, what a
+ * write costs while the tree forms or repairs). After the measured write `STEADY_WRITES` more, a
+ * round apart, give what a write costs on the formed tree: `pushMessagesPerWrite` (pushes,
+ * forwards, prunes and grafts per write) and per node.
  */
 
 import type { SimCluster } from "../cluster.js";
@@ -48,9 +50,12 @@ export async function spreadTrial(options: SimOptions, seed: number): Promise<Tr
   const cluster = buildCluster(options, seed);
   const interval = cluster.config.intervalMs;
   await runRounds(cluster, options.warmupRounds ?? 1);
+  const pushedBefore = pushMessages(cluster);
+  cluster.write(cluster.pick(cluster.live()).name, SPREAD_KEY, "v0");
+  await runRounds(cluster, 1);
+  const firstWrite = pushMessages(cluster) - pushedBefore;
   const writer = cluster.pick(cluster.live());
   const generation = writer.gossiper.generation;
-  const pushedBefore = pushMessages(cluster);
   const version = cluster.write(writer.name, SPREAD_KEY, "v1");
   const writtenAt = cluster.now;
   const informed = new NodeCondition(cluster, (node) => {
@@ -69,8 +74,6 @@ export async function spreadTrial(options: SimOptions, seed: number): Promise<Tr
   stopChurn();
   const traffic = window.close();
   const finishedAt = cluster.now;
-  await cluster.clock.advanceFor(Math.max(cluster.now, writtenAt + interval));
-  const firstWrite = pushMessages(cluster) - pushedBefore;
   const perWrite = await steadyWriteCost(cluster, STEADY_WRITES);
   const live = cluster.liveCount();
   const missing = informed.missing();
