@@ -10,7 +10,7 @@ import { hotFanoutFor, retransmitLimit } from "./config.js";
 import type { EngineContext } from "./engine-context.js";
 import type { Outgoing, Rejection } from "./engine-types.js";
 import { pickPeers, REACHABLE } from "./peer-choice.js";
-import { answerGraft, havesFor, prune, pushWrite, received } from "./plumtree.js";
+import { answerGraft, havesFor, received, takeTreePush } from "./plumtree.js";
 import {
   type GossipMessage,
   type NewsItem,
@@ -77,8 +77,8 @@ export function pushHot(
 
 /**
  * Takes a push: the end of an exchange, news pushed hot, or the broadcast tree's writes, prunes
- * and grafts. Writes new here that came hot go on down the tree (the sender becomes an eager
- * link); a hot write already held prunes the link. Fresh membership news that came hot without
+ * and grafts. Writes the tree had not carried here go on down it (the sender becomes an eager
+ * link); a write it already carried prunes the link. Fresh membership news that came hot without
  * a write is forwarded once (to the outbox); what we already knew is not (feedback).
  */
 export function handlePush(ctx: EngineContext, raw: unknown): true | Rejection {
@@ -94,13 +94,8 @@ export function handlePush(ctx: EngineContext, raw: unknown): true | Rejection {
   }
   const news = push.hot ? ctx.freshNews : [];
   ctx.freshNews = [];
-  if (push.hot && push.delta && push.delta.length > 0) {
-    if (fresh.length > 0) {
-      ctx.tree.promote(push.f);
-      ctx.counters.forwardsSent++;
-      pushWrite(ctx, news, fresh, push.f);
-    } else prune(ctx, push.f);
-  } else if (push.hot && news.length > 0) {
+  if (push.hot && push.delta && push.delta.length > 0) takeTreePush(ctx, push.f, push.delta, news);
+  else if (push.hot && news.length > 0) {
     ctx.counters.forwardsSent++;
     pushHot(ctx, news, [], push.f);
   }

@@ -8,8 +8,9 @@
  * announcer, which sends the write and makes the link eager again. Anti-entropy still repairs
  * whatever all of this misses.
  *
- * Message ids need no seen-cache: versions order an origin's writes, so an id is a duplicate
- * exactly when the view already holds that version.
+ * The duplicate test is the tree's own: the newest version of each origin that came or went
+ * along it. Holding a write is not enough, since a write learned first by anti-entropy must
+ * still go down the tree, and its link must not be pruned for it.
  */
 import { retransmitLimit } from "./config.js";
 import { header } from "./dissemination.js";
@@ -31,6 +32,8 @@ export const PLUMTREE_LIMITS = {
   havesPerMessage: 8,
   /** Most writes waited for at once (notices seen before the write). */
   missing: 64,
+  /** Most origins whose newest version carried by the tree is remembered (oldest forgotten). */
+  carried: 1024,
 } as const;
 
 /** One write this node heard of before holding it: whom to graft and when. */
@@ -54,6 +57,8 @@ export class Plumtree {
   /** Writes to announce lazily, by origin, with how often each was announced. */
   private readonly haves = new Map<string, { entry: HaveEntry; sent: number }>();
   readonly missing = new Map<string, Missing>();
+  /** Per origin, the newest (generation, version) that came or went along the tree. */
+  private readonly carried = new Map<string, [generation: number, version: number]>();
   /** Whether the first eager peers were taken (once; again only when none is left). */
   seeded = false;
 
@@ -74,6 +79,17 @@ export class Plumtree {
   /** Moves `peer` to lazy: it hears of writes only through notices. */
   demote(peer: string): void {
     this.eager.delete(peer);
+  }
+
+  /** Records that the tree carries `origin` at (generation, version); true when that is newer. */
+  carry(origin: string, generation: number, version: number): boolean {
+    const known = this.carried.get(origin);
+    if (known && (known[0] > generation || (known[0] === generation && known[1] >= version))) return false;
+    this.carried.delete(origin);
+    this.carried.set(origin, [generation, version]);
+    if (this.carried.size > PLUMTREE_LIMITS.carried)
+      this.carried.delete(this.carried.keys().next().value as string);
+    return true;
   }
 
   /** Queues a lazy notice of `origin` at (generation, version), replacing an older one. */
@@ -157,7 +173,10 @@ export function pushWrite(
   deltas: NodeDelta[],
   except: string | undefined,
 ): void {
-  for (const delta of deltas) ctx.tree.announce(delta.n, delta.g, delta.max);
+  for (const delta of deltas) {
+    ctx.tree.carry(delta.n, delta.g, delta.max);
+    ctx.tree.announce(delta.n, delta.g, delta.max);
+  }
   for (const peer of eagerPeers(ctx, except)) {
     const message: PushMessage = { t: "push", hot: true, ...header(ctx), delta: deltas };
     if (news.length > 0) message.n = news;
@@ -167,7 +186,27 @@ export function pushWrite(
   }
 }
 
-/** A write pushed eagerly was already held: the link from `peer` goes lazy, and `peer` is told. */
+/**
+ * A write pushed eagerly by `peer`: what the tree has not carried yet goes on down it (the
+ * sender becomes an eager link); a write the tree already carried prunes the link.
+ */
+export function takeTreePush(
+  ctx: EngineContext,
+  peer: string,
+  deltas: readonly NodeDelta[],
+  news: NewsItem[],
+): void {
+  const onward = deltas.filter((delta) => ctx.tree.carry(delta.n, delta.g, delta.max));
+  if (onward.length === 0) {
+    prune(ctx, peer);
+    return;
+  }
+  ctx.tree.promote(peer);
+  ctx.counters.forwardsSent++;
+  pushWrite(ctx, news, onward, peer);
+}
+
+/** A write pushed eagerly was already carried: the link from `peer` goes lazy, and `peer` is told. */
 export function prune(ctx: EngineContext, peer: string): void {
   ctx.tree.demote(peer);
   ctx.counters.prunesSent++;

@@ -54,10 +54,17 @@ export async function lifetimeTrial(options: SimOptions, seed: number): Promise<
   let lastChange = cluster.now;
   let writing = true;
 
-  // Writes at a steady rate, by a node not in a fault.
+  // Writes at a steady rate, by a node not in a fault. The first after a fault ended is
+  // measured on its own: it travels a tree still repairing.
   let writes = 0;
+  let faultEnded = false;
+  let repairingFrom: number | null = null;
+  const repairing: number[] = [];
   const write = () => {
     if (!writing) return;
+    if (repairingFrom !== null) repairing.push(pushMessages(cluster) - repairingFrom);
+    repairingFrom = faultEnded ? pushMessages(cluster) : null;
+    faultEnded = false;
     const candidates = cluster.live().filter((n) => !faulted.has(n.name));
     if (candidates.length > 0) {
       const writer = cluster.pick(candidates);
@@ -106,6 +113,7 @@ export async function lifetimeTrial(options: SimOptions, seed: number): Promise<
     for (const name of affected) faulted.add(name);
     await cluster.clock.advanceFor(cluster.now + faultMs);
     endFault(cluster, kind, affected);
+    faultEnded = true;
     const endedAt = cluster.now;
     lastChange = endedAt;
     let rounds = 0;
@@ -146,6 +154,8 @@ export async function lifetimeTrial(options: SimOptions, seed: number): Promise<
       quietUnresolved: quietRounds === null ? 1 : 0,
       pushMessagesPerWrite: perWrite,
       pushMessagesPerWritePerNode: perWrite / options.nodes,
+      pushMessagesFirstWriteAfterFault:
+        repairing.length > 0 ? repairing.reduce((a, b) => a + b, 0) / repairing.length : 0,
       writes: writesMade,
       keysLost: lostWrites(cluster, acked),
       heapGrowth: memberBytes(cluster) / startBytes,
