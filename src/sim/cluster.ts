@@ -181,13 +181,7 @@ export class SimCluster {
   /** Resumes a stopped (hung) node as it was: the same generation and state, its timers void. */
   resume(name: string): SimNode {
     const node = this.node(name);
-    if (node.up) return node;
-    node.up = true;
-    node.life++;
-    node.transport = this.transportFor(node);
-    this.upCount++;
-    this.scheduleFirstRound(node);
-    return node;
+    return node.up ? node : this.bringUp(node);
   }
 
   /** Restarts a crashed node with a higher generation and empty state, bootstrapping from seeds. */
@@ -198,6 +192,11 @@ export class SimCluster {
       this.retired.set(key, (this.retired.get(key) ?? 0) + value);
     }
     node.gossiper = this.makeGossiper(name, node.gossiper.generation + 1);
+    return this.bringUp(node);
+  }
+
+  /** A stopped node runs again (a new life: messages and timers of the old one are void). */
+  private bringUp(node: SimNode): SimNode {
     node.up = true;
     node.life++;
     node.transport = this.transportFor(node);
@@ -236,16 +235,18 @@ export class SimCluster {
 
   /** An agent's heartbeat at its home `home` (registering it there on the first); sends the pushes. */
   heartbeatAgent(home: string, agent: string, intervalMs: number, state?: Record<string, string>): void {
-    const node = this.node(home);
-    node.gossiper.hostHeartbeat(agent, intervalMs, state, () => {});
-    this.deliverOutbox(node);
-    this.touched(node);
+    this.act(home, (gossiper) => gossiper.hostHeartbeat(agent, intervalMs, state, () => {}));
   }
 
   /** An agent's graceful leave at its home. */
   leaveAgent(home: string, agent: string): void {
-    const node = this.node(home);
-    node.gossiper.leaveHosted(agent, () => {});
+    this.act(home, (gossiper) => gossiper.leaveHosted(agent, () => {}));
+  }
+
+  /** Runs a call on a node's Gossiper between wakes, then sends its pushes. */
+  private act(name: string, call: (gossiper: Gossiper) => unknown): void {
+    const node = this.node(name);
+    call(node.gossiper);
     this.deliverOutbox(node);
     this.touched(node);
   }
