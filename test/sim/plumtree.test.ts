@@ -5,7 +5,7 @@
  * it runs its fault schedule and reports every invariant.
  */
 import { describe, expect, it } from "vitest";
-import { resolveSimOptions, type SimOptionsInput } from "../../src/sim/options.js";
+import { LIFETIME_LOSS, resolveSimOptions, type SimOptionsInput } from "../../src/sim/options.js";
 import { runSimulation } from "../../src/sim/run.js";
 import { LIFETIME_GOALS } from "../../src/sim/scenarios/lifetime.js";
 
@@ -31,6 +31,12 @@ describe("writes along the broadcast tree", { timeout: 120_000 }, () => {
 });
 
 describe("lifetime scenario, short", { timeout: 120_000 }, () => {
+  it("runs one trial at 1% loss unless told otherwise", () => {
+    const options = resolveSimOptions({ scenario: "lifetime", days: 2 });
+    expect(options).toMatchObject({ days: 2, loss: LIFETIME_LOSS, trials: 1 });
+    expect(resolveSimOptions({ scenario: "lifetime", loss: 0 }).loss).toBe(0);
+  });
+
   it("runs crashes, hangs, partitions, agents and writes, and reports every invariant", async () => {
     const f = await run({
       scenario: "lifetime",
