@@ -7,7 +7,9 @@
 import { describe, expect, it } from "vitest";
 import { LIFETIME_LOSS, resolveSimOptions, type SimOptionsInput } from "../../src/sim/options.js";
 import { runSimulation } from "../../src/sim/run.js";
+import { buildCluster } from "../../src/sim/scenarios/common.js";
 import { LIFETIME_GOALS } from "../../src/sim/scenarios/lifetime.js";
+import { pushMessages } from "../../src/sim/scenarios/spread.js";
 
 async function run(input: SimOptionsInput) {
   return (await runSimulation(resolveSimOptions({ trials: 2, seed: 7, ...input }))).figures;
@@ -26,6 +28,29 @@ describe("writes along the broadcast tree", { timeout: 120_000 }, () => {
       expect(f.pushMessagesPerWrite).toBeGreaterThan(0);
       // The first write floods the fresh tree's links before they prune: dearer, still bounded.
       expect(f.pushMessagesFirstWrite).toBeGreaterThan(f.pushMessagesPerWrite as number);
+    }
+  });
+});
+
+describe("the tree after a membership change", { timeout: 120_000 }, () => {
+  it("reaches every live node after a node on it crashes, and costs about N again once repaired", async () => {
+    const cluster = buildCluster(resolveSimOptions({ nodes: 64 }), 11);
+    await cluster.runRounds(1);
+    cluster.write("n1", "k", "a");
+    await cluster.runRounds(1);
+    cluster.crash("n5");
+    await cluster.runRounds(20);
+    const held = (writer: string, version: number) =>
+      cluster
+        .live()
+        .every((n) => n.name === writer || (n.gossiper.stateOf(writer)?.maxVersion ?? 0) >= version);
+    for (const writer of ["n2", "n3"]) {
+      const before = pushMessages(cluster);
+      const version = cluster.write(writer, "k", "b");
+      const deadline = cluster.now + 3 * cluster.config.intervalMs;
+      expect(await cluster.clock.advanceUntil(() => held(writer, version), deadline)).toBe(true);
+      await cluster.runRounds(1);
+      if (writer === "n3") expect(pushMessages(cluster) - before).toBeLessThanOrEqual(1.5 * 63);
     }
   });
 });
