@@ -11,6 +11,7 @@ import type { HostedClaim } from "./engine-types.js";
 import { HostedAgent, type HostedSnapshot, isAgentState, planHeartbeat, planLeave } from "./hosted.js";
 import { checkUserKey, isReservedKey } from "./keys.js";
 import { type MemberState, NodeState } from "./node-state.js";
+import { pushWrite } from "./plumtree.js";
 import { ALIVE, compareClaims, DEAD, LEFT, SUSPECT, statusName } from "./precedence.js";
 import { randomInt } from "./random.js";
 import { suspicionBounds } from "./suspicion.js";
@@ -171,8 +172,9 @@ function hostedChange(ctx: EngineContext, name: string, claim: boolean): void {
   if (claim || ctx.rumors.take(ctx.clock())) {
     const from = claim ? 0 : Math.max(0, node.maxVersion - PUSH_CATCH_UP_VERSIONS);
     const built = node.deltaFor(from, 0, ctx.config.maxDeltaBytes);
-    pushHot(ctx, [news], built ? [built.delta] : [], undefined);
-  }
+    if (built) pushWrite(ctx, [news], [built.delta], undefined);
+    else pushHot(ctx, [news], [], undefined);
+  } else ctx.tree.announce(name, node.generation, node.maxVersion);
 }
 
 /**

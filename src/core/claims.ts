@@ -14,6 +14,7 @@ import { homeOf, isAgentState } from "./hosted.js";
 import { type ParseResult, parseMessage } from "./messages.js";
 import type { MemberState } from "./node-state.js";
 import { ALIVE_PEER, DEAD_PEER, NOT_PEER, type PeerKind, SUSPECT_PEER } from "./peer-sets.js";
+import { graftDue, noticeHaves, pushWrite } from "./plumtree.js";
 import { ALIVE, DEAD, LEFT, SUSPECT } from "./precedence.js";
 import { Suspicion } from "./suspicion.js";
 import type { DigestEntry, GossipMessage, NewsItem, NodeDelta } from "./types.js";
@@ -45,6 +46,8 @@ export function receive<T extends GossipMessage["t"]>(
   ctx.freshNews = [];
   if (parsed.message.n) absorbNews(ctx, parsed.message.n, context.hot === true);
   tellIfBuried(ctx, parsed.message.f, parsed.message.g);
+  if (parsed.message.ih) noticeHaves(ctx, parsed.message.ih, parsed.message.f);
+  graftDue(ctx);
   return parsed;
 }
 
@@ -278,8 +281,8 @@ export function ownChange(ctx: EngineContext, write: boolean): void {
   if (ctx.rumors.take(ctx.clock())) {
     const from = Math.max(0, self.maxVersion - PUSH_CATCH_UP_VERSIONS);
     const built = self.deltaFor(from, 0, ctx.config.maxDeltaBytes);
-    if (built) pushHot(ctx, ownNews(ctx), [built.delta], undefined);
-  }
+    if (built) pushWrite(ctx, ownNews(ctx), [built.delta], undefined);
+  } else ctx.tree.announce(self.name, self.generation, self.maxVersion);
 }
 
 /** Announces this node's graceful leave: `left` is pushed at once and rides on every message. */

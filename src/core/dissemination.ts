@@ -1,14 +1,16 @@
 /**
  * Dissemination: how news leaves a node. Every message carries one envelope (version, cluster,
- * sender, generation) and piggybacks queued news; news that matters now is also pushed hot to
- * a few live members through the outbox, and a hot push is forwarded once by each node it
- * taught something (feedback stops the rest).
+ * sender, generation) and piggybacks queued news, and probes carry the broadcast tree's "I
+ * have" notices. Membership news that matters now is also pushed hot to a few live members
+ * through the outbox, and forwarded once by each node it taught something (feedback stops the
+ * rest). Writes travel the broadcast tree instead (plumtree.ts).
  */
 import { merge, receive } from "./claims.js";
 import { hotFanoutFor, retransmitLimit } from "./config.js";
 import type { EngineContext } from "./engine-context.js";
 import type { Outgoing, Rejection } from "./engine-types.js";
 import { pickPeers, REACHABLE } from "./peer-choice.js";
+import { answerGraft, havesFor, received, takeTreePush } from "./plumtree.js";
 import {
   type GossipMessage,
   type NewsItem,
@@ -26,7 +28,10 @@ type Header = Pick<GossipMessage, "v" | "c" | "f" | "g">;
 /** A message's own fields: what is left when the header and the news are taken off. */
 export type Body<M extends GossipMessage> = Omit<M, keyof Header | "n">;
 
-function header(ctx: EngineContext): Header {
+/** Messages the tree's lazy notices ride on: probes and their answers. */
+const CARRIES_HAVES: ReadonlySet<GossipMessage["t"]> = new Set(["ping", "pingreq", "ack", "nack"]);
+
+export function header(ctx: EngineContext): Header {
   return { v: PROTOCOL_VERSION, c: ctx.cluster, f: ctx.name, g: ctx.state.self.generation };
 }
 
@@ -39,6 +44,10 @@ export function envelope<M extends GossipMessage>(ctx: EngineContext, body: Body
     to,
   );
   if (news.length > 0) message.n = news;
+  if (CARRIES_HAVES.has(message.t)) {
+    const haves = havesFor(ctx, to);
+    if (haves.length > 0) message.ih = haves;
+  }
   countSent(ctx, message);
   return message;
 }
@@ -74,22 +83,28 @@ export function pushTo(ctx: EngineContext, peer: string, news: NewsItem[]): void
 }
 
 /**
- * Takes a push: the end of an exchange or news pushed hot. What was new here and came hot is
- * forwarded once (to the outbox); what we already knew is not (feedback).
+ * Takes a push: the end of an exchange, news pushed hot, or the broadcast tree's writes, prunes
+ * and grafts. Writes the tree had not carried here go on down it (the sender becomes an eager
+ * link); a write it already carried prunes the link. Fresh membership news that came hot without
+ * a write is forwarded once (to the outbox); what we already knew is not (feedback).
  */
 export function handlePush(ctx: EngineContext, raw: unknown): true | Rejection {
   const parsed = receive(ctx, raw, ["push"], { hot: (raw as { hot?: boolean })?.hot === true });
   if (!parsed.ok) return parsed;
   const push = parsed.message;
+  if (push.prune) ctx.tree.demote(push.f);
+  if (push.graft) answerGraft(ctx, push.f, push.graft);
   const fresh: NodeDelta[] = [];
   if (push.delta) {
     for (const delta of push.delta) if (merge(ctx, [delta], push.f) > 0) fresh.push(delta);
+    received(ctx, fresh);
   }
   const news = push.hot ? ctx.freshNews : [];
   ctx.freshNews = [];
-  if (push.hot && (fresh.length > 0 || news.length > 0)) {
+  if (push.hot && push.delta && push.delta.length > 0) takeTreePush(ctx, push.f, push.delta, news);
+  else if (push.hot && news.length > 0) {
     ctx.counters.forwardsSent++;
-    pushHot(ctx, news, fresh, push.f);
+    pushHot(ctx, news, [], push.f);
   }
   return true;
 }

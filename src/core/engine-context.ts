@@ -10,14 +10,16 @@ import { ClusterState } from "./cluster-state.js";
 import type { GossipConfig } from "./config.js";
 import { DeadlineQueue } from "./deadline-queue.js";
 import type { GossiperOptions, Outgoing } from "./engine-types.js";
+import { fnv1a } from "./fingerprint.js";
 import type { HostedAgent } from "./hosted.js";
 import { REGION_KEY } from "./keys.js";
 import { MemberRecords, phiOptions } from "./membership.js";
 import { DEFAULT_MESSAGE_LIMITS, jsonSize, type MessageLimits } from "./messages.js";
 import { NodeState } from "./node-state.js";
 import { PeerSets } from "./peer-sets.js";
+import { Plumtree } from "./plumtree.js";
 import { SUSPECT, statusName } from "./precedence.js";
-import type { Clock, Rng } from "./random.js";
+import { type Clock, type Rng, seededRng } from "./random.js";
 import { TokenBucket } from "./token-bucket.js";
 import {
   type CoreCounters,
@@ -59,6 +61,8 @@ export interface EngineContext {
   readonly broadcasts: BroadcastQueue;
   readonly awareness: Awareness;
   readonly rumors: TokenBucket;
+  /** The broadcast tree writes travel (eager links, lazy notices, missing writes). */
+  readonly tree: Plumtree;
   selfStatus: MemberStatus;
   events: MembershipEvent[];
   outbox: Outgoing[];
@@ -132,6 +136,7 @@ export function createContext(
     broadcasts: new BroadcastQueue(),
     awareness,
     rumors,
+    tree: new Plumtree(seededRng(fnv1a(options.name) ^ Math.floor(wakePhase * 2 ** 32))),
     selfStatus: startingStatus(options.name, seedList),
     events: [],
     outbox: [],

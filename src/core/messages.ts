@@ -37,6 +37,13 @@ export const DEFAULT_MESSAGE_LIMITS: MessageLimits = {
   maxKeysPerDelta: 100_000,
 };
 
+/**
+ * Most write ids in one message's notices or graft: a tree sends at most
+ * PLUMTREE_LIMITS.havesPerMessage notices, and a graft names at most as many writes as it waits
+ * for; this is the receiver's ceiling, with room for a newer sender.
+ */
+export const MAX_HAVES = 256;
+
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; reason: string };
 
 /** Keys on the wire: user keys plus reserved `~` keys (such as the leave marker). */
@@ -78,6 +85,20 @@ function header(raw: Record<string, unknown>, limits: MessageLimits): void {
   name(raw.f, "from", limits);
   count(raw.g, "generation");
   if (raw.n !== undefined) for (const item of list(raw.n, "news", limits)) newsItem(item, limits);
+  if (raw.ih !== undefined) haveList(raw.ih, "ih", limits);
+}
+
+/** Write ids of the broadcast tree, `[origin, generation, version]`, at most `maxHaves`. */
+function haveList(value: unknown, what: string, limits: MessageLimits): void {
+  if (!Array.isArray(value)) fail(`${what} must be an array`);
+  if (value.length > MAX_HAVES) fail(`${what} has more than ${MAX_HAVES} entries`);
+  for (const entry of value) {
+    if (!Array.isArray(entry) || entry.length !== 3)
+      fail(`${what} entry must be [origin, generation, version]`);
+    name(entry[0], `${what} origin`, limits);
+    count(entry[1], `${what} generation`);
+    count(entry[2], `${what} version`);
+  }
 }
 
 function statusOf(value: unknown, what: string): void {
@@ -208,6 +229,8 @@ const BODIES: Record<GossipMessage["t"], (raw: Record<string, unknown>, limits: 
     if (raw.delta !== undefined)
       for (const entry of list(raw.delta, "delta", limits)) nodeDelta(entry, limits);
     if (raw.hot !== undefined && typeof raw.hot !== "boolean") fail("hot must be a boolean");
+    if (raw.prune !== undefined && typeof raw.prune !== "boolean") fail("prune must be a boolean");
+    if (raw.graft !== undefined) haveList(raw.graft, "graft", limits);
   },
 };
 

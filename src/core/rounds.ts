@@ -11,6 +11,7 @@ import type { EngineContext } from "./engine-context.js";
 import type { RoundPlan } from "./engine-types.js";
 import { homeOf, isAgentState } from "./hosted.js";
 import { exchangePeers } from "./peer-choice.js";
+import { treeRound } from "./plumtree.js";
 import { ALIVE, DEAD, LEFT, SUSPECT } from "./precedence.js";
 import { planProbes } from "./probing.js";
 import { Suspicion, suspicionBounds } from "./suspicion.js";
@@ -32,6 +33,7 @@ export function beginRound(ctx: EngineContext, heartbeatFloor: number): RoundPla
   ctx.counters.wakes++;
   ctx.state.self.beat(heartbeatFloor);
   tick(ctx);
+  treeRound(ctx);
   const plan: RoundPlan = { probes: [], exchanges: [] };
   if (ctx.selfStatus === "left") return plan;
   planProbes(ctx, rounds, plan);

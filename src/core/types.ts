@@ -66,6 +66,13 @@ export type NewsItem = [
  */
 export type NeedEntry = [name: string, generation: number, fromVersion: number, gcVersion?: number];
 
+/**
+ * A write's id in the broadcast tree, `[origin, generation, version]`: in an "I have" notice
+ * (`ih`, the sender holds that version) or a graft (the asker holds that version and wants
+ * what follows).
+ */
+export type HaveEntry = [origin: string, generation: number, version: number];
+
 /** A heartbeat relayed under the phi detector: `[name, generation, heartbeat]`. */
 export type HeartbeatEntry = [name: string, generation: number, heartbeat: number];
 
@@ -110,6 +117,8 @@ interface Envelope {
   g: number;
   /** Piggybacked membership news. */
   n?: NewsItem[];
+  /** Broadcast tree: writes the sender holds ("I have" notices), on probes and their answers. */
+  ih?: HaveEntry[];
 }
 
 /** A direct probe. Answered with an `ack`. */
@@ -190,6 +199,10 @@ export interface PushMessage extends Envelope {
   t: "push";
   delta?: NodeDelta[];
   hot?: boolean;
+  /** Broadcast tree: the sender already held what it was pushed; stop pushing writes to it eagerly. */
+  prune?: boolean;
+  /** Broadcast tree: writes the sender lacks (from the versions it holds); push them, eagerly from now on. */
+  graft?: HaveEntry[];
 }
 
 export type RequestMessage = PingMessage | PingReqMessage | SynMessage | DigestMessage | PushMessage;
@@ -224,6 +237,11 @@ export interface CoreCounters {
   buriedTold: number;
   pushesSent: number;
   forwardsSent: number;
+  /** Broadcast tree: writes pushed along it (a part of pushesSent), prunes and grafts sent, and "I have" notices piggybacked. */
+  treePushesSent: number;
+  prunesSent: number;
+  graftsSent: number;
+  havesSent: number;
 }
 
 export function emptyCounters(): CoreCounters {
@@ -250,6 +268,10 @@ export function emptyCounters(): CoreCounters {
     buriedTold: 0,
     pushesSent: 0,
     forwardsSent: 0,
+    treePushesSent: 0,
+    prunesSent: 0,
+    graftsSent: 0,
+    havesSent: 0,
   };
 }
 

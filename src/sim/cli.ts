@@ -15,6 +15,7 @@ import {
   DEFAULTS,
   DETECTOR_CHOICES,
   INTERESTS,
+  LIFETIME_LOSS,
   largestSize,
   MODES,
   OptionError,
@@ -46,6 +47,9 @@ Scenarios (--scenario, default ${DEFAULTS.scenario}):
   owners       who owns a key (weighted rendezvous hashing) on views the protocol built: agreement
                of two nodes, keys moved by a crash and by a join (against 1.1/N), shares against
                weights at N=10, and the cost of one lookup at N=1000
+  lifetime     --days of virtual time with a seeded fault schedule (crashes and restarts, hangs and
+               partitions past the dead grace, agents coming and going, steady writes, ${LIFETIME_LOSS * 100}% loss);
+               its invariants beside their goals
   rumor-table  Demers et al.'s rumor-mongering table (feedback/blind x counter/coin x k=1..5);
                at --nodes 1000 each figure is set beside the paper's (Tables 1 and 2)
 
@@ -72,6 +76,7 @@ Options (default in brackets):
   --max-rounds R         give up on a trial after R rounds [${DEFAULTS.maxRounds}]
   --partition-rounds R   partition: rounds the halves stay apart [${DEFAULTS.partitionRounds}]
   --duration S           steady: virtual seconds simulated [${DEFAULTS.durationS}]
+  --days D               lifetime: virtual days simulated [${DEFAULTS.days}]
   --warmup R             rounds before the measured event [spread 1, join 2, partition 2, detect 10, steady 10, owners 10]
   --start MODE           converged|seeds: how the cluster starts [${DEFAULTS.start}]
   --seeds N              number of seed nodes [${DEFAULTS.seeds}; cold ${COLD_SEEDS}]
@@ -107,6 +112,7 @@ const OPTIONS = {
   "max-rounds": { type: "string" },
   "partition-rounds": { type: "string" },
   duration: { type: "string" },
+  days: { type: "string" },
   warmup: { type: "string" },
   start: { type: "string" },
   seeds: { type: "string" },
@@ -167,6 +173,7 @@ export function parseCli(argv: string[]): CliRun | "help" {
     maxRounds: numberOption("max-rounds", values["max-rounds"]),
     partitionRounds: numberOption("partition-rounds", values["partition-rounds"]),
     durationS: numberOption("duration", values.duration),
+    days: numberOption("days", values.days),
     warmupRounds: numberOption("warmup", values.warmup),
     start: values.start as SimOptions["start"] | undefined,
     seeds: numberOption("seeds", values.seeds),

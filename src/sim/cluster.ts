@@ -180,6 +180,12 @@ export class SimCluster {
     this.upCount--;
   }
 
+  /** Resumes a stopped (hung) node as it was: the same generation and state, its timers void. */
+  resume(name: string): SimNode {
+    const node = this.node(name);
+    return node.up ? node : this.bringUp(node);
+  }
+
   /** Restarts a crashed node with a higher generation and empty state, bootstrapping from seeds. */
   restart(name: string): SimNode {
     const node = this.node(name);
@@ -188,6 +194,11 @@ export class SimCluster {
       this.retired.set(key, (this.retired.get(key) ?? 0) + value);
     }
     node.gossiper = this.makeGossiper(name, node.gossiper.generation + 1);
+    return this.bringUp(node);
+  }
+
+  /** A stopped node runs again (a new life: messages and timers of the old one are void). */
+  private bringUp(node: SimNode): SimNode {
     node.up = true;
     node.life++;
     node.transport = this.transportFor(node);
@@ -222,6 +233,24 @@ export class SimCluster {
     this.deliverOutbox(node);
     this.touched(node);
     return version;
+  }
+
+  /** An agent's heartbeat at its home `home` (registering it there on the first); sends the pushes. */
+  heartbeatAgent(home: string, agent: string, intervalMs: number, state?: Record<string, string>): void {
+    this.act(home, (gossiper) => gossiper.hostHeartbeat(agent, intervalMs, state, () => {}));
+  }
+
+  /** An agent's graceful leave at its home. */
+  leaveAgent(home: string, agent: string): void {
+    this.act(home, (gossiper) => gossiper.leaveHosted(agent, () => {}));
+  }
+
+  /** Runs a call on a node's Gossiper between wakes, then sends its pushes. */
+  private act(name: string, call: (gossiper: Gossiper) => unknown): void {
+    const node = this.node(name);
+    call(node.gossiper);
+    this.deliverOutbox(node);
+    this.touched(node);
   }
 
   /** Sum of a counter over every node that ever ran, restarted lives included. */
@@ -398,7 +427,11 @@ export class SimCluster {
     for (const event of events) {
       if (event.type !== "suspect" && event.type !== "dead") continue;
       const subject = this.nodes.get(event.node);
-      const up = subject?.up === true && subject.gossiper.generation === event.generation;
+      // A member cut off by a partition is not up as far as this observer can tell.
+      const up =
+        subject?.up === true &&
+        subject.gossiper.generation === event.generation &&
+        this.net.connected(node.name, event.node);
       if (!up) {
         if (event.type === "suspect" && event.by === node.name) this.trueSuspicions++;
         continue;

@@ -24,6 +24,7 @@ export const SCENARIOS = [
   "scaling",
   "owners",
   "rumor-table",
+  "lifetime",
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 export const STRATEGIES = ["hearsay", "anti-entropy", "rumor", "flood"] as const;
@@ -72,6 +73,8 @@ export interface SimOptions {
   partitionRounds: number;
   /** `steady`: virtual time simulated, in seconds. */
   durationS: number;
+  /** `lifetime`: virtual days simulated. */
+  days: number;
   /** Rounds the cluster runs before the measured event; null: the scenario's own default. */
   warmupRounds: number | null;
   /** How the cluster starts before the measured event. */
@@ -129,6 +132,7 @@ export const DEFAULTS = {
   maxRounds: 500,
   partitionRounds: 30,
   durationS: 3600,
+  days: 1,
   warmupRounds: null as number | null,
   start: "converged" as const,
   seeds: 3,
@@ -153,6 +157,9 @@ export const SYNC_TABLE_TRIALS = 1000;
  */
 export const COLD_SEEDS = 2;
 
+/** `lifetime`: message loss unless --loss says otherwise, and trials unless --trials does. */
+export const LIFETIME_LOSS = 0.01;
+
 export class OptionError extends Error {}
 
 /** Fills defaults and checks every field; throws OptionError with a one-line message. */
@@ -160,6 +167,10 @@ export function resolveSimOptions(input: SimOptionsInput = {}): SimOptions {
   const o = { ...DEFAULTS, json: null, ...stripUndefined(input) };
   if (input.trials === undefined && o.sync && o.scenario === "rumor-table") o.trials = SYNC_TABLE_TRIALS;
   if (input.seeds === undefined && o.scenario === "cold") o.seeds = COLD_SEEDS;
+  if (o.scenario === "lifetime") {
+    if (input.loss === undefined) o.loss = LIFETIME_LOSS;
+    if (input.trials === undefined) o.trials = 1;
+  }
   oneOf("scenario", o.scenario, SCENARIOS);
   oneOf("strategy", o.strategy, STRATEGIES);
   const mode: GossipMode =
@@ -192,6 +203,7 @@ export function resolveSimOptions(input: SimOptionsInput = {}): SimOptions {
   integer("max-rounds", o.maxRounds, 1, 1_000_000);
   integer("partition-rounds", o.partitionRounds, 1, 1_000_000);
   number("duration", o.durationS, 1, 30 * 86_400);
+  number("days", o.days, 0.001, 365);
   if (o.warmupRounds !== null) integer("warmup", o.warmupRounds, 0, 1_000_000);
   integer("seeds", o.seeds, 1, 1000);
   integer("regions", o.regions, 1, 64);

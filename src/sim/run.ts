@@ -7,6 +7,7 @@ import { coldTrial } from "./scenarios/cold.js";
 import { aggregate, type Figures, type Trial, trialSeed } from "./scenarios/common.js";
 import { DETECT_SPREAD_VALUES, detectFigures, detectTrial } from "./scenarios/detect.js";
 import { joinTrial } from "./scenarios/join.js";
+import { lifetimeTrial } from "./scenarios/lifetime.js";
 import { ownersFigures, ownersTrial } from "./scenarios/owners.js";
 import { partitionTrial } from "./scenarios/partition.js";
 import { type ScalingRow, scalingFigures, scalingRows } from "./scenarios/scaling.js";
@@ -42,6 +43,8 @@ function trialFor(options: SimOptions): TrialFn {
       return steadyTrial;
     case "owners":
       return ownersTrial;
+    case "lifetime":
+      return lifetimeTrial;
     default:
       throw new Error(`no trial for ${options.scenario}`);
   }
@@ -78,7 +81,7 @@ export function finishSimulation(options: SimOptions, trials: Trial[]): SimResul
     Object.assign(figures, detectFigures(trials));
   }
   if (options.scenario === "owners") Object.assign(figures, ownersFigures(trials));
-  if (options.scenario === "steady" || options.scenario === "owners") {
+  if (options.scenario === "steady" || options.scenario === "owners" || options.scenario === "lifetime") {
     for (const name of ["roundsMean", "roundsP50", "roundsP99", "roundsMax", "unfinishedTrials"])
       delete figures[name];
   }

@@ -4,6 +4,7 @@
 import type { SimOptions } from "./options.js";
 import type { SimResult } from "./run.js";
 import type { Figures } from "./scenarios/common.js";
+import { formatLifetime } from "./scenarios/lifetime.js";
 import type { ScalingRow } from "./scenarios/scaling.js";
 import { describeTolerance, FIGURES } from "./strategies/demers-paper.js";
 import type { RumorRow } from "./strategies/rumor-table.js";
@@ -180,5 +181,6 @@ export function formatScalingTable(rows: readonly ScalingRow[]): string {
 export function formatResult(options: SimOptions, result: SimResult): string {
   if (result.table) return formatRumorTable(result.table, options);
   if (result.scaling) return formatScalingTable(result.scaling) + formatFigures(result.figures);
+  if (options.scenario === "lifetime") return formatLifetime(result.figures);
   return formatFigures(result.figures);
 }

@@ -22,6 +22,7 @@ describe("sim CLI", () => {
     [["--core", "intervalMs=500"], /--interval/],
     [["--sync"], /--sync: runs only the classic strategies/],
     [["--scenario", "detect", "--sync"], /--sync/],
+    [["--scenario", "lifetime", "--days", "0"], /--days/],
   ])("rejects %j with exit 2 and a one-line error", (args, message) => {
     const result = sim(...args);
     expect(result.status).toBe(2);
