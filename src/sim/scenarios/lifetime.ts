@@ -6,12 +6,14 @@
  * are lost (1% unless --loss). Its invariants are reported as figures, each beside its goal
  * (LIFETIME_GOALS): how long a node is shunned after its fault ended, false deaths, how long
  * the mesh takes to quiet after the last change, what a write costs, acknowledged writes lost,
- * and memory per member at the end over the start.
+ * memory per member at the end over the start, and how often two random nodes name the same
+ * owners of a key (ownersAgreement, sampled after each fault is taken back and at the end).
  */
 import type { SimCluster, SimNode } from "../cluster.js";
 import { heldBytes } from "../heap.js";
 import type { SimOptions } from "../options.js";
 import { buildCluster, type Figures, type Trial, Window } from "./common.js";
+import { agreementOf, keysFor, twoOf } from "./owners.js";
 import { pushMessages } from "./spread.js";
 
 /** Each invariant's goal: at most this (heapGrowth is a ratio, the rest rounds or counts). */
@@ -23,6 +25,12 @@ export const LIFETIME_GOALS: Readonly<Record<string, number>> = {
   keysLost: 0,
   heapGrowth: 1.2,
 };
+
+/** Goals that are floors: at least this. */
+export const LIFETIME_FLOORS: Readonly<Record<string, number>> = { ownersAgreement: 1 };
+
+/** Keys each owners-agreement sample looks up (two views, so twice as many lookups). */
+const AGREEMENT_KEYS = 1_000;
 
 /** The schedule's pace: a write, an agent's heartbeat and its stay, and how long a wait may last. */
 const WRITE_EVERY_MS = 30_000;
@@ -111,6 +119,13 @@ export async function lifetimeTrial(options: SimOptions, seed: number): Promise<
 
   // Faults, one at a time, each past the dead grace; then wait for the mesh to take it back.
   const faultMs = config.deadGraceMs + FAULT_MARGIN_MS;
+  const agreementKeys = keysFor(seed, AGREEMENT_KEYS);
+  const agreements: number[] = [];
+  const sampleAgreement = () => {
+    if (cluster.live().length < 2) return;
+    const [a, b] = twoOf(cluster);
+    agreements.push(agreementOf(a.gossiper.view(), b.gossiper.view(), agreementKeys));
+  };
   const shunned: number[] = [];
   let unresolved = 0;
   for (let i = 0; cluster.now + faultMs + WAIT_CAP_ROUNDS * interval < endAt; i++) {
@@ -128,6 +143,7 @@ export async function lifetimeTrial(options: SimOptions, seed: number): Promise<
       rounds++;
     }
     for (const name of affected) faulted.delete(name);
+    sampleAgreement();
     if (rounds >= WAIT_CAP_ROUNDS) unresolved++;
     shunned.push((cluster.now - endedAt) / interval);
   }
@@ -145,6 +161,7 @@ export async function lifetimeTrial(options: SimOptions, seed: number): Promise<
     }
     await cluster.runRounds(1);
   }
+  sampleAgreement();
   const traffic = window.close();
   const writesMade = cluster.total("keysWritten") - writtenBefore;
   const perWrite = writesMade > 0 ? (pushMessages(cluster) - pushedBefore) / writesMade : 0;
@@ -166,6 +183,8 @@ export async function lifetimeTrial(options: SimOptions, seed: number): Promise<
       keysLost: lostWrites(cluster, acked),
       heapGrowth: memberBytes(cluster) / startBytes,
       messagesPerNodeRound: traffic.messagesPerNodeRound,
+      ownersAgreement: agreements.reduce((a, b) => a + b, 0) / Math.max(1, agreements.length),
+      ownersAgreementMin: agreements.length > 0 ? Math.min(...agreements) : 1,
     },
   };
 }
@@ -239,7 +258,10 @@ export function formatLifetime(figures: Figures): string {
   const lines = names.map((name) => {
     const value = figures[name] as number;
     const goal = LIFETIME_GOALS[name];
+    const floor = LIFETIME_FLOORS[name];
     const shown = Number.isInteger(value) ? String(value) : value.toPrecision(4);
+    if (floor !== undefined)
+      return `  ${name.padEnd(width)}${shown.padEnd(12)}goal >= ${floor}  ${value >= floor ? "ok" : "MISS"}`;
     if (goal === undefined) return `  ${name.padEnd(width)}${shown}`;
     return `  ${name.padEnd(width)}${shown.padEnd(12)}goal <= ${goal}  ${value <= goal ? "ok" : "MISS"}`;
   });

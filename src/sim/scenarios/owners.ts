@@ -27,8 +27,9 @@ const COST_LOOKUPS = 20_000;
 const WEIGHT_NODES = 10;
 const weightOf = (i: number) => 1 + (i % 5);
 
-function keysFor(seed: number): string[] {
-  return Array.from({ length: OWNERS_SIM_KEYS }, (_, i) => `${seed.toString(36)}:${i}`);
+/** `count` keys named from `seed`. */
+export function keysFor(seed: number, count = OWNERS_SIM_KEYS): string[] {
+  return Array.from({ length: count }, (_, i) => `${seed.toString(36)}:${i}`);
 }
 
 /** Each key's first owner in `view`. */
@@ -92,14 +93,15 @@ export async function ownersTrial(options: SimOptions, seed: number): Promise<Tr
   };
 }
 
-function twoOf(cluster: SimCluster): [SimNode, SimNode] {
+/** Two different running nodes, drawn from the cluster's stream. */
+export function twoOf(cluster: SimCluster): [SimNode, SimNode] {
   const live = cluster.live();
   const a = cluster.pick(live);
   return [a, cluster.pick(live.filter((node) => node !== a))];
 }
 
 /** Share of keys on which two views name the same 3 owners, in the same order. */
-function agreementOf(
+export function agreementOf(
   first: readonly MemberView[],
   second: readonly MemberView[],
   keys: readonly string[],
