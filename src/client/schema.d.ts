@@ -724,6 +724,10 @@ export interface components {
       buriedTold: number;
       pushesSent: number;
       forwardsSent: number;
+      treePushesSent: number;
+      prunesSent: number;
+      graftsSent: number;
+      havesSent: number;
       /** @description Alarms run since the object woke. */
       alarmsRun: number;
       /** @description Rounds whose body threw (the loop went on). */
