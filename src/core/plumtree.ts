@@ -32,8 +32,13 @@ export const PLUMTREE_LIMITS = {
   havesPerMessage: 8,
   /** Most writes waited for at once (notices seen before the write). */
   missing: 64,
-  /** Most origins whose newest version carried by the tree is remembered (oldest forgotten). */
-  carried: 1024,
+  /**
+   * Most origins whose newest version carried by the tree is remembered (oldest forgotten). A
+   * duplicate only needs the record for the moments a write takes to cross the tree, so this
+   * covers as many origins writing at once, not every member (which would double a node's
+   * memory per member at N = 1000); a forgotten one at worst lets a late copy travel once more.
+   */
+  carried: 128,
 } as const;
 
 /** One write this node heard of before holding it: whom to graft and when. */
