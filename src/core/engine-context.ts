@@ -17,6 +17,7 @@ import { DEFAULT_MESSAGE_LIMITS, jsonSize, type MessageLimits } from "./messages
 import { NodeState } from "./node-state.js";
 import { PeerSets } from "./peer-sets.js";
 import { SUSPECT, statusName } from "./precedence.js";
+import { namePhase, ProbeRing } from "./probe-ring.js";
 import type { Clock, Rng } from "./random.js";
 import { TokenBucket } from "./token-bucket.js";
 import {
@@ -64,10 +65,12 @@ export interface EngineContext {
   outbox: Outgoing[];
   /** News merged from the message being received, for forwarding (see handlePush). */
   freshNews: NewsItem[];
-  /** Probe orders (shuffled round-robin): every member, or with a region, those of ours. */
+  /** With a region, probe orders (shuffled round-robin): the members of ours. */
   readonly probeList: ProbeList;
   /** With a region: the members of other regions (or of none known yet). */
   readonly remoteProbeList: ProbeList;
+  /** Without a region: the shared probe schedule (probe-ring.ts). */
+  readonly probeRing: ProbeRing;
   sequence: number;
   /** Rounds to skip probing in while local health is poor. */
   probeWait: number;
@@ -85,7 +88,7 @@ export interface EngineContext {
   joinPause: number;
   /** When the last wake began (null before the first): how many rounds the next one covers. */
   lastWakeAt: number | null;
-  /** This node's phase within a quiet wake period, in [0, 1). */
+  /** This node's phase within a quiet wake period, in [0, 1): a hash of its name (probe-ring.ts). */
   readonly wakePhase: number;
   /** Agents this node hosts, by name (their names are also in `state.owned`). */
   readonly hosted: Map<string, HostedAgent>;
@@ -107,7 +110,6 @@ export function createContext(
   const clock = options.clock;
   const rng = options.rng;
   const awareness = new Awareness(config.awarenessMax);
-  const wakePhase = rng();
   const rumors = new TokenBucket(config.rumorsPerSecond, config.rumorBurst, clock());
   const self = selfState ?? new NodeState(options.name, options.generation);
   const state = view ? view.viewFor(self) : new ClusterState(self, options.names);
@@ -137,6 +139,7 @@ export function createContext(
     freshNews: [],
     probeList: { order: new Int32Array(0), index: 0 },
     remoteProbeList: { order: new Int32Array(0), index: 0 },
+    probeRing: new ProbeRing(),
     sequence: 0,
     probeWait: 0,
     probeCredit: 0,
@@ -145,7 +148,7 @@ export function createContext(
     joinWait: 0,
     joinPause: 1,
     lastWakeAt: null,
-    wakePhase,
+    wakePhase: namePhase(options.name),
     hosted: new Map(),
     hostedChanged: new Set(),
     hostedDropped: new Set(),
