@@ -110,6 +110,7 @@ export function createContext(
   const clock = options.clock;
   const rng = options.rng;
   const awareness = new Awareness(config.awarenessMax);
+  rng(); // The draw that once picked the wake phase: seeded runs keep the streams they had.
   const rumors = new TokenBucket(config.rumorsPerSecond, config.rumorBurst, clock());
   const self = selfState ?? new NodeState(options.name, options.generation);
   const state = view ? view.viewFor(self) : new ClusterState(self, options.names);
