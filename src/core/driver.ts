@@ -46,12 +46,8 @@ export interface RoundReport {
   failed: number;
 }
 
-/**
- * Waves of indirect probes (with a direct retry in each) before a silent member is suspected.
- * One: a probe of a silent member then takes 3 probe timeouts (0.6 round at the defaults), not
- * 5; a second wave bought no fewer false suspicions under loss (docs/protocol.md).
- */
-export const INDIRECT_WAVES = 1;
+/** Waves of indirect probes (with a direct retry in each) before a silent member is suspected. */
+export const INDIRECT_WAVES = 2;
 
 /** Sends what waits in the outbox. */
 export function flush(gossiper: Gossiper, transport: Transport): void {
