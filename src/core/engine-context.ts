@@ -19,6 +19,7 @@ import { NodeState } from "./node-state.js";
 import { PeerSets } from "./peer-sets.js";
 import { Plumtree } from "./plumtree.js";
 import { SUSPECT, statusName } from "./precedence.js";
+import { namePhase, ProbeRing } from "./probe-ring.js";
 import { type Clock, type Rng, seededRng } from "./random.js";
 import { TokenBucket } from "./token-bucket.js";
 import {
@@ -68,10 +69,12 @@ export interface EngineContext {
   outbox: Outgoing[];
   /** News merged from the message being received, for forwarding (see handlePush). */
   freshNews: NewsItem[];
-  /** Probe orders (shuffled round-robin): every member, or with a region, those of ours. */
+  /** With a region, probe orders (shuffled round-robin): the members of ours. */
   readonly probeList: ProbeList;
   /** With a region: the members of other regions (or of none known yet). */
   readonly remoteProbeList: ProbeList;
+  /** Without a region: the shared probe schedule (probe-ring.ts). */
+  readonly probeRing: ProbeRing;
   sequence: number;
   /** Rounds to skip probing in while local health is poor. */
   probeWait: number;
@@ -89,7 +92,7 @@ export interface EngineContext {
   joinPause: number;
   /** When the last wake began (null before the first): how many rounds the next one covers. */
   lastWakeAt: number | null;
-  /** This node's phase within a quiet wake period, in [0, 1). */
+  /** This node's phase within a quiet wake period, in [0, 1): a hash of its name (probe-ring.ts). */
   readonly wakePhase: number;
   /** Agents this node hosts, by name (their names are also in `state.owned`). */
   readonly hosted: Map<string, HostedAgent>;
@@ -111,7 +114,9 @@ export function createContext(
   const clock = options.clock;
   const rng = options.rng;
   const awareness = new Awareness(config.awarenessMax);
-  const wakePhase = rng();
+  // The draw that once picked the wake phase (now a hash of the name): seeded runs keep the
+  // streams they had, and it seeds the tree's own stream.
+  const drawn = rng();
   const rumors = new TokenBucket(config.rumorsPerSecond, config.rumorBurst, clock());
   const self = selfState ?? new NodeState(options.name, options.generation);
   const state = view ? view.viewFor(self) : new ClusterState(self, options.names);
@@ -136,13 +141,14 @@ export function createContext(
     broadcasts: new BroadcastQueue(),
     awareness,
     rumors,
-    tree: new Plumtree(seededRng(fnv1a(options.name) ^ Math.floor(wakePhase * 2 ** 32))),
+    tree: new Plumtree(seededRng(fnv1a(options.name) ^ Math.floor(drawn * 2 ** 32))),
     selfStatus: startingStatus(options.name, seedList),
     events: [],
     outbox: [],
     freshNews: [],
     probeList: { order: new Int32Array(0), index: 0 },
     remoteProbeList: { order: new Int32Array(0), index: 0 },
+    probeRing: new ProbeRing(),
     sequence: 0,
     probeWait: 0,
     probeCredit: 0,
@@ -151,7 +157,7 @@ export function createContext(
     joinWait: 0,
     joinPause: 1,
     lastWakeAt: null,
-    wakePhase,
+    wakePhase: namePhase(options.name),
     hosted: new Map(),
     hostedChanged: new Set(),
     hostedDropped: new Set(),

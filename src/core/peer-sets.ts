@@ -21,12 +21,15 @@ export class PeerSets {
   /** Slots of each kind (index: the kind), in typed arrays outside the heap, and their counts. */
   private lists: Int32Array[] = [new Int32Array(0), new Int32Array(0), new Int32Array(0), new Int32Array(0)];
   private counts = [0, 0, 0, 0];
+  /** Bumped whenever a slot changes kind: whoever caches a view of the sets checks it. */
+  version = 0;
 
   /** Files `slot` under `kind` (NOT_PEER removes it). */
   set(slot: number, kind: PeerKind): void {
     if (slot >= this.kinds.length) this.grow(slot + 1);
     const current = this.kinds[slot] as PeerKind;
     if (current === kind) return;
+    this.version++;
     if (current !== NOT_PEER) {
       const list = this.lists[current] as Int32Array;
       const at = this.positions[slot] as number;
@@ -60,6 +63,7 @@ export class PeerSets {
     this.positions = other.positions.slice();
     this.lists = other.lists.map((list) => list.slice());
     this.counts = [...other.counts];
+    this.version++;
   }
 
   /** Makes room for slots below `slots` at once (a restore). */

@@ -1,6 +1,6 @@
 /**
- * SWIM probing: which members a wake probes (shuffled round-robin orders, by region when the
- * node has one, skipped while local health is poor), the pings and ping-reqs and their
+ * SWIM probing: which members a wake probes (the shared ring schedule, or shuffled round-robin
+ * orders by region when the node has one; skipped while local health is poor), the pings and ping-reqs and their
  * answers, and what a probe's end means: an ack heals local health, a silent member is
  * declared suspect, and a silent suspect is an independent confirmation that is spread.
  */
@@ -22,26 +22,41 @@ interface PlannedProbes {
 }
 
 /**
- * Plans a wake's probes over its `rounds` rounds into `plan`. A node at health score s probes
- * every (1 + s) rounds (Lifeguard): it accuses less while its own acks go missing.
+ * Plans the probes of `rounds` rounds into `plan`. A node at health score s probes every
+ * (1 + s) rounds (Lifeguard): it accuses less while its own acks go missing. Without a region
+ * the targets come from the shared ring schedule for wake period `period` (probe-ring.ts);
+ * with one, from the shuffled round-robin orders of its region and the others.
  */
-export function planProbes(ctx: EngineContext, rounds: number, plan: RoundPlan): void {
-  const planned: PlannedProbes = { names: new Set(), exhausted: new Set() };
+export function planProbes(ctx: EngineContext, rounds: number, plan: RoundPlan, period = 0): void {
+  let count = 0;
   for (let round = 0; round < rounds; round++) {
     if (ctx.probeWait > 0) ctx.probeWait--;
     else if (ctx.config.detector === "swim") {
       ctx.probeWait = ctx.awareness.health;
       ctx.probeCredit += ctx.config.probesPerRound;
-      for (; ctx.probeCredit >= 1; ctx.probeCredit--) {
-        const target = nextProbeTarget(ctx, planned);
-        if (target === undefined) break;
-        if (target === null) continue;
-        planned.names.add(target);
-        plan.probes.push({ target, ping: makePing(ctx, target) });
-      }
+      count += Math.floor(ctx.probeCredit);
+      ctx.probeCredit -= Math.floor(ctx.probeCredit);
     }
   }
   ctx.probeCredit = Math.min(ctx.probeCredit, 1);
+  if (count === 0) return;
+  const own = ownRegion(ctx);
+  if (own === undefined) {
+    const { peers, state } = ctx;
+    for (const slot of ctx.probeRing.targets(peers, state.table, ctx.wakePhase, count, period)) {
+      const target = state.table.name(slot);
+      plan.probes.push({ target, ping: makePing(ctx, target) });
+    }
+    return;
+  }
+  const planned: PlannedProbes = { names: new Set(), exhausted: new Set() };
+  for (; count > 0; count--) {
+    const target = nextProbeTarget(ctx, own, planned);
+    if (target === undefined) break;
+    if (target === null) continue;
+    planned.names.add(target);
+    plan.probes.push({ target, ping: makePing(ctx, target) });
+  }
 }
 
 /** A ping for `target`, carrying news (news about the target first). */
@@ -65,7 +80,9 @@ export function probeHelpers(ctx: EngineContext, target: string): string[] {
  * How a probe of `target` ended. As memberlist does, local health suffers from a silent probe
  * by the helpers that neither acked nor nacked (`missedNacks` of `expectedNacks`: our own
  * messages may be the ones lost), or by 1 when no helper was asked; a refusal proves nothing
- * against us.
+ * against us. When every helper asked stayed silent too, the evidence is against this node
+ * (stalled past its timeouts, or cut off), not the target: a dead target with live helpers
+ * yields their nacks. The prober then only doubts itself, and accuses no one.
  */
 export function probeResult(
   ctx: EngineContext,
@@ -80,6 +97,7 @@ export function probeResult(
   }
   ctx.counters.probesFailed++;
   if (outcome === "silent") ctx.awareness.apply(expectedNacks > 0 ? missedNacks : 1);
+  if (outcome === "silent" && expectedNacks > 0 && missedNacks === expectedNacks) return;
   const node = ctx.state.get(target);
   if (!node || node.status !== ALIVE) {
     // An independent confirmation: spread it while it still shortens the timeout.
@@ -141,9 +159,7 @@ export function probeAnswer(
  * skipped, so a small region is not made up for with others'); undefined when there is no one
  * to probe.
  */
-function nextProbeTarget(ctx: EngineContext, planned: PlannedProbes): string | null | undefined {
-  const own = ownRegion(ctx);
-  if (own === undefined) return nextFrom(ctx, ctx.probeList, planned);
+function nextProbeTarget(ctx: EngineContext, own: string, planned: PlannedProbes): string | null | undefined {
   const local = (node: MemberState) => node.get(REGION_KEY) === own;
   const remote = (node: MemberState) => node.get(REGION_KEY) !== own;
   const [first, second] =

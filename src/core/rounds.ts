@@ -36,7 +36,8 @@ export function beginRound(ctx: EngineContext, heartbeatFloor: number): RoundPla
   treeRound(ctx);
   const plan: RoundPlan = { probes: [], exchanges: [] };
   if (ctx.selfStatus === "left") return plan;
-  planProbes(ctx, rounds, plan);
+  // The period number every node at this pace agrees on: it walks the probe ring (probe-ring.ts).
+  planProbes(ctx, rounds, plan, Math.floor(now / (rounds * ctx.config.intervalMs)));
   for (const peer of exchangePeers(ctx, rounds)) plan.exchanges.push({ peer, syn: makeSyn(ctx, peer) });
   return plan;
 }
