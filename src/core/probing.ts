@@ -80,9 +80,7 @@ export function probeHelpers(ctx: EngineContext, target: string): string[] {
  * How a probe of `target` ended. As memberlist does, local health suffers from a silent probe
  * by the helpers that neither acked nor nacked (`missedNacks` of `expectedNacks`: our own
  * messages may be the ones lost), or by 1 when no helper was asked; a refusal proves nothing
- * against us. When every helper asked stayed silent too, the evidence is against this node
- * (stalled past its timeouts, or cut off), not the target: a dead target with live helpers
- * yields their nacks. The prober then only doubts itself, and accuses no one.
+ * against us.
  */
 export function probeResult(
   ctx: EngineContext,
@@ -97,7 +95,6 @@ export function probeResult(
   }
   ctx.counters.probesFailed++;
   if (outcome === "silent") ctx.awareness.apply(expectedNacks > 0 ? missedNacks : 1);
-  if (outcome === "silent" && expectedNacks > 0 && missedNacks === expectedNacks) return;
   const node = ctx.state.get(target);
   if (!node || node.status !== ALIVE) {
     // An independent confirmation: spread it while it still shortens the timeout.
