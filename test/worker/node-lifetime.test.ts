@@ -9,6 +9,7 @@ import type { GossipNode } from "../../src/node/gossip-node.js";
 import { MAX_DEPARTED_AGENTS_PER_CLUSTER } from "../../src/node/limits.js";
 import { readNodeError } from "../../src/node/node-error.js";
 import type { NodeView } from "../../src/node/rpc-types.js";
+import { pace } from "../../tools/poll.js";
 import {
   nodeStub,
   startCluster,
@@ -113,7 +114,7 @@ describe("a node's life", () => {
     const beatUntil = Date.now() + 2_500;
     while (Date.now() < beatUntil) {
       await home().agentHeartbeat("w", { intervalMs: 200 });
-      await new Promise((resolve) => setTimeout(resolve, 200)); // the agent's own pace
+      await pace(200); // the agent's own heartbeat interval
     }
     await runInDurableObject(home(), (instance) => {
       (instance as unknown as { marker?: string }).marker = "before";
