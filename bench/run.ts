@@ -34,6 +34,7 @@ import { type LatencySample, type LoadFigures, runViewAndMembersLoad, sampleLate
 import { HearsayClient } from "./mesh/api-client.js";
 import { cpuSeconds, findWorkerdPids } from "./mesh/process-cpu.js";
 import { type MeshFigures, runMesh, stopNodes } from "./mesh/run-mesh.js";
+import { type FailureTimeline, timelineLine } from "./mesh/trial-timeline.js";
 import { runSwim, type SwimOutcome, swimPhases } from "./swim/run-swim.js";
 import {
   steadyRoundsFor,
@@ -157,6 +158,9 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
             seed: config.seed,
             onTrial: (i: number, v: Victims) =>
               console.log(`  ${name} trial ${i + 1}/${trials}: stop ${v.stopped}, hang ${v.hung}`),
+            onTrialLogged: (_: number, timelines: readonly FailureTimeline[]) => {
+              for (const t of timelines) console.log(`    ${timelineLine(t)}`);
+            },
           }),
     });
     console.log(

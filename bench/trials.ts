@@ -78,6 +78,22 @@ export function p50p90Cell(stats: TrialStats | undefined | null): string {
   return `${(stats.p50 / 1000).toFixed(2)} / ${(stats.p90 / 1000).toFixed(2)} s (${stats.n})`;
 }
 
+const msOrNull = z.number().nullable();
+const failureTimelineSchema = z.object({
+  victim: z.string(),
+  how: z.enum(["stopped", "hung"]),
+  firstSuspectMs: msOrNull,
+  firstSuspectBy: z.string().nullable(),
+  medianNonAliveMs: msOrNull,
+  lastNonAliveMs: msOrNull,
+  firstDeadMs: msOrNull,
+  firstDeadAt: z.string().nullable(),
+  lastDeadMs: msOrNull,
+  ownSuspicions: z.number().int().nonnegative(),
+  missing: z.number().int().nonnegative(),
+  alarmLateMeanMs: msOrNull.optional(),
+});
+
 const victimsSchema = z.array(z.object({ stopped: z.string(), hung: z.string() }));
 
 /** `figures.mesh.trials` (and a trade-off row's `trials`). */
@@ -89,6 +105,14 @@ export const meshTrialsSchema = z.object({
   asked: z.number().int().positive(),
   victims: victimsSchema,
   errors: z.array(z.string()),
+  perTrial: z
+    .array(
+      z.object({
+        timelines: z.array(failureTimelineSchema),
+        aliveBefore: z.array(z.record(z.string(), z.number())),
+      }),
+    )
+    .optional(),
 });
 
 /** `figures.swim.trials`. */

@@ -5,13 +5,13 @@
  * logs, which time each phase by when the last node first logged it. Afterwards the victims
  * are started again and the mesh waits for full membership, so the next trial starts whole.
  */
-import type { NodeView } from "../../src/node/rpc-types.js";
 import type { PollResult } from "../../tools/poll.js";
 import type { Victims } from "../trials.js";
 import type { MeshSession } from "./mesh-session.js";
 import type { Elapsed } from "./mesh-types.js";
 import { falseSuspicionsIn, lastFirstArrival, readEventLogs } from "./read-event-logs.js";
-import { statusesOf } from "./views.js";
+import { type FailureTimeline, failureTimeline } from "./trial-timeline.js";
+import { type BriefCounts, meanAlarmLateness, victimCountedEverywhere } from "./views.js";
 
 export interface DetectionOutcome {
   stoppedNonAlive: Elapsed;
@@ -22,37 +22,54 @@ export interface DetectionOutcome {
   measuredBy: "events" | "polls";
   eventsRead: number;
   eventLogError: string | null;
+  /** Each victim's failure as the logs tell it (empty when they could not be read). */
+  timelines: FailureTimeline[];
+  /**
+   * Before each fault, how many members the live nodes counted alive (count: nodes): a mesh
+   * still digesting the last trial shows here.
+   */
+  aliveBefore: Array<Record<string, number>>;
 }
 
 interface Failure {
   victim: string;
+  how: "stopped" | "hung";
   at: number;
+  aliveBefore: Record<string, number>;
+  /** Mean alarm lateness from the fault to dead everywhere, ms. */
+  alarmLate: number | null;
   nonAlive: Elapsed;
   dead: Elapsed;
 }
-
-const notAlive = (status: string | undefined) => status !== "alive" && status !== "joining";
-const goneOrDead = (status: string | undefined) => status === "dead" || status === undefined;
 
 /** Fails `victim` once the mesh is quiet; polls until every live node holds it non-alive, then dead. */
 async function failAndWatch(session: MeshSession, victim: string, how: "stopped" | "hung"): Promise<Failure> {
   const { client, config } = session;
   const quiet = await session.untilQuiet(`a quiet mesh before ${victim} is ${how}`);
   const before = quiet.value.filter((brief) => brief.node !== victim);
+  const aliveBefore: Record<string, number> = {};
+  for (const brief of before) {
+    const alive = String(brief.members.alive ?? 0);
+    aliveBefore[alive] = (aliveBefore[alive] ?? 0) + 1;
+  }
   const at = Date.now();
   await (how === "stopped" ? client.stop(config.cluster, victim) : client.hang(config.cluster, victim));
   session.live.delete(victim);
-  const since = (poll: PollResult<NodeView[]>): Elapsed => ({
+  const since = (poll: PollResult<BriefCounts[]>): Elapsed => ({
     ms: poll.at - at,
     rounds: session.roundsSince(before, poll.value),
   });
-  const nonAlive = await session.pollViews(`${victim} (${how}) non-alive everywhere`, (views) =>
-    statusesOf(views, victim).every(notAlive),
+  // Counts, not views: N full views every poll would load the machine the nodes' alarms and
+  // probes run on, and slow the very detection measured. The logs time it afterwards.
+  const observers = session.liveNames();
+  const nonAlive = await session.pollBriefs(`${victim} (${how}) non-alive everywhere`, (briefs) =>
+    victimCountedEverywhere(before, briefs, observers, "nonAlive"),
   );
-  const dead = await session.pollViews(`${victim} (${how}) dead everywhere`, (views) =>
-    statusesOf(views, victim).every(goneOrDead),
+  const dead = await session.pollBriefs(`${victim} (${how}) dead everywhere`, (briefs) =>
+    victimCountedEverywhere(before, briefs, observers, "dead"),
   );
-  return { victim, at, nonAlive: since(nonAlive), dead: since(dead) };
+  const alarmLate = meanAlarmLateness(before, dead.value);
+  return { victim, how, at, aliveBefore, alarmLate, nonAlive: since(nonAlive), dead: since(dead) };
 }
 
 /**
@@ -74,6 +91,8 @@ export async function detectionTrial(
     measuredBy: "polls",
     eventsRead: 0,
     eventLogError: null,
+    timelines: [],
+    aliveBefore: [stopped.aliveBefore, hung.aliveBefore],
   };
   try {
     const observers = session.liveNames();
@@ -95,6 +114,10 @@ export async function detectionTrial(
       [outcome.hungDead, logged(hung, ["dead"])],
     ] as const;
     for (const [elapsed, ms] of times) if (ms !== null) elapsed.ms = ms;
+    outcome.timelines = [stopped, hung].map((f) => ({
+      ...failureTimeline(logs, observers, f.victim, f.how, f.at),
+      alarmLateMeanMs: f.alarmLate,
+    }));
     if (times.every(([, ms]) => ms !== null)) outcome.measuredBy = "events";
   } catch (error) {
     outcome.eventLogError = error instanceof Error ? error.message : String(error);

@@ -4,6 +4,7 @@
  */
 import type { Detector, GossipConfigInput } from "../../src/core/index.js";
 import type { TrialStats, Victims } from "../trials.js";
+import type { FailureTimeline } from "./trial-timeline.js";
 import type { perSecond } from "./views.js";
 
 export interface MeshConfig {
@@ -30,6 +31,8 @@ export interface MeshConfig {
   seed?: number;
   /** Told each trial's victims before it starts (the bench prints them). */
   onTrial?: (index: number, victims: Victims) => void;
+  /** Told what each trial's logs say of its victims (the bench prints it). */
+  onTrialLogged?: (index: number, timelines: readonly FailureTimeline[]) => void;
 }
 
 /** A wait measured in wall time and in the median node's own round counter. */
@@ -45,6 +48,8 @@ export interface SteadyFigures {
   seconds: number;
   nodesCounted: number;
   resetNodes: string[];
+  /** How late the runtime ran the nodes' alarms on average, ms (absent before it was counted). */
+  alarmLateMeanMs?: number | null;
   /** Measured mean time between a node's rounds (interval plus jitter and scheduling). */
   effectivePeriodMs: number;
   /** Billed DO requests per node per round: alarm invocations + peer RPC calls received. */
@@ -132,6 +137,11 @@ export interface MeshTrials {
   victims: Victims[];
   /** Why a trial (and every one after it) could not be measured. */
   errors: string[];
+  /**
+   * Each measured trial as the logs tell it: its victims' timelines, and before each fault how
+   * many members the live nodes counted alive. Absent from results written before it.
+   */
+  perTrial?: Array<{ timelines: FailureTimeline[]; aliveBefore: Array<Record<string, number>> }>;
 }
 
 /** CPU seconds so far of the processes named in `processes` (their ids). */

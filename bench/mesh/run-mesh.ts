@@ -143,7 +143,9 @@ async function detectionTrials(session: MeshSession, wholeSince: number) {
   for (const [i, pair] of victims.entries()) {
     config.onTrial?.(i, pair);
     try {
-      outcomes.push(await detectionTrial(session, pair, since));
+      const outcome = await detectionTrial(session, pair, since);
+      outcomes.push(outcome);
+      config.onTrialLogged?.(i, outcome.timelines);
       if (i + 1 < asked) since = await restoreVictims(session, pair);
     } catch (error) {
       errors.push(`trial ${i + 1} (stop ${pair.stopped}, hang ${pair.hung}): ${(error as Error).message}`);
@@ -161,6 +163,7 @@ async function detectionTrials(session: MeshSession, wholeSince: number) {
     asked,
     victims,
     errors,
+    perTrial: outcomes.map((o) => ({ timelines: o.timelines, aliveBefore: o.aliveBefore })),
   };
   return {
     first,

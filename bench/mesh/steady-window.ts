@@ -44,6 +44,7 @@ async function steadyWindowOnce(
     seconds,
     nodesCounted: totals.nodes,
     resetNodes: totals.resetNodes,
+    alarmLateMeanMs: totals.alarms > 0 ? totals.alarmLateMs / totals.alarms : null,
     effectivePeriodMs: 1000 / Math.max(1e-9, per.roundsPerSecond),
     requestsPerNodePerRound: per.requests,
     alarmsPerNodePerRound: per.alarms,

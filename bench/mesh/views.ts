@@ -1,11 +1,10 @@
 /**
- * Pure questions the bench asks of a set of node views: has a value reached everyone, how
- * does everyone see one node, which live nodes were ever seen as suspect or dead, and what
- * changed in the counters over a window. Those that need only counts (does everyone know
- * everyone, is the mesh quiet) are asked of the nodes' briefs (the cluster summary's
- * entries), a small fraction of a full view.
+ * Pure questions the bench asks of a set of node views: has a value reached everyone, which
+ * live nodes were ever seen as suspect or dead, and what changed in the counters over a
+ * window. Those that need only counts (does everyone know everyone, is the mesh quiet, has
+ * every node counted the victim out, how late ran the alarms) are asked of the nodes' briefs
+ * (the cluster summary's entries), a small fraction of a full view.
  */
-import type { MemberStatus } from "../../src/core/index.js";
 import type { NodeCounters, NodeView } from "../../src/node/rpc-types.js";
 
 /** What the count checks read of one node's brief (an entry of the cluster summary). */
@@ -16,6 +15,30 @@ export interface BriefCounts {
   memberCount: number | null;
   rounds: number | null;
   wakeRounds?: number | null;
+  /** The counters alarm lateness is read from (restarted by a wake-up from hibernation). */
+  counters?: { rounds: number; alarmsRun: number; alarmLateMs: number };
+}
+
+/**
+ * The mean lateness of the alarms run between two readings of the same nodes, ms: how late the
+ * runtime delivered them after the time they were armed for. Nodes whose counters restarted
+ * in between (a wake-up) are left out; null when no alarm ran.
+ */
+export function meanAlarmLateness(
+  before: readonly BriefCounts[],
+  after: readonly BriefCounts[],
+): number | null {
+  const was = new Map(before.map((brief) => [brief.node, brief.counters]));
+  let alarms = 0;
+  let lateMs = 0;
+  for (const brief of after) {
+    const a = was.get(brief.node);
+    const b = brief.counters;
+    if (!a || !b || b.alarmsRun < a.alarmsRun || b.alarmLateMs < a.alarmLateMs) continue;
+    alarms += b.alarmsRun - a.alarmsRun;
+    lateMs += b.alarmLateMs - a.alarmLateMs;
+  }
+  return alarms === 0 ? null : lateMs / alarms;
 }
 
 /**
@@ -48,6 +71,29 @@ export function quietByBriefs(
   });
 }
 
+/**
+ * True when every node in `nodes` counts one member fewer alive than it did in `before` (the
+ * victim is non-alive there), or, with `dead`, one more dead or one fewer member (dead or
+ * forgotten). Read from counts, so it holds the victim's change only while nothing else
+ * changes: a wait for the nodes' logs, which then time it (and name any false suspicion).
+ */
+export function victimCountedEverywhere(
+  before: readonly BriefCounts[],
+  after: readonly BriefCounts[],
+  nodes: readonly string[],
+  stage: "nonAlive" | "dead",
+): boolean {
+  const was = new Map(before.map((brief) => [brief.node, brief]));
+  const now = new Map(after.map((brief) => [brief.node, brief]));
+  return nodes.every((node) => {
+    const a = was.get(node);
+    const b = now.get(node);
+    if (!a || !b?.live) return false;
+    if (stage === "nonAlive") return (b.members.alive ?? 0) < (a.members.alive ?? 0);
+    return (b.members.dead ?? 0) > (a.members.dead ?? 0) || (b.memberCount ?? 0) < (a.memberCount ?? 0);
+  });
+}
+
 /** Each node's round counter, from views or briefs. */
 export function roundsByNode(
   from: ReadonlyArray<{ node: string; rounds?: number | null; counters?: { rounds: number } }>,
@@ -73,11 +119,6 @@ export function valueEverywhere(
   value: string,
 ): boolean {
   return views.every((view) => view.members.find((m) => m.node === owner)?.state[key] === value);
-}
-
-/** How each view sees `node` (undefined: not listed, e.g. forgotten). */
-export function statusesOf(views: readonly NodeView[], node: string): Array<MemberStatus | undefined> {
-  return views.map((view) => view.members.find((m) => m.node === node)?.status);
 }
 
 /**
@@ -119,6 +160,8 @@ export interface WindowTotals {
   seconds: number;
   rounds: number;
   alarms: number;
+  /** How late those alarms ran in all, ms (divided by `alarms`: the mean). */
+  alarmLateMs: number;
   /** Peer RPC calls made by all nodes = peer RPC calls received by all nodes. */
   peerCalls: number;
   rowsWritten: number;
@@ -137,6 +180,7 @@ export interface WindowTotals {
 const SUMMED = [
   "rounds",
   "alarmsRun",
+  "alarmLateMs",
   "rpcCallsMade",
   "storageRowsWritten",
   "bytesSent",
@@ -155,6 +199,7 @@ export function windowTotals(
   const sums: Record<(typeof SUMMED)[number], number> = {
     rounds: 0,
     alarmsRun: 0,
+    alarmLateMs: 0,
     rpcCallsMade: 0,
     storageRowsWritten: 0,
     bytesSent: 0,
@@ -180,6 +225,7 @@ export function windowTotals(
     seconds,
     rounds: sums.rounds,
     alarms: sums.alarmsRun,
+    alarmLateMs: sums.alarmLateMs,
     peerCalls: sums.rpcCallsMade,
     rowsWritten: sums.storageRowsWritten,
     bytesSent: sums.bytesSent,

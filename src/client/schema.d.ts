@@ -730,6 +730,8 @@ export interface components {
       havesSent: number;
       /** @description Alarms run since the object woke. */
       alarmsRun: number;
+      /** @description Of those alarms, the sum of how late each ran after the time it was armed for, ms (divided by alarmsRun: the mean lateness; a loaded runtime delivers alarms late, and probes with them). */
+      alarmLateMs: number;
       /** @description Rounds whose body threw (the loop went on). */
       roundErrors: number;
       /** @description Exchanges the shell started with peers. */

@@ -37,6 +37,7 @@ import { type KeyEntries, WriteLimits } from "./write-limits.js";
 export type ShellCounters = Pick<
   NodeCounters,
   | "alarmsRun"
+  | "alarmLateMs"
   | "roundErrors"
   | "exchangesAttempted"
   | "exchangesSucceeded"
@@ -52,6 +53,7 @@ export type ShellCounters = Pick<
 export function newShellCounters(): ShellCounters {
   return {
     alarmsRun: 0,
+    alarmLateMs: 0,
     roundErrors: 0,
     exchangesAttempted: 0,
     exchangesSucceeded: 0,

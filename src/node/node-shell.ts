@@ -73,6 +73,8 @@ export abstract class NodeShell extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.deps.shell.alarmsRun++;
+    const due = this.store.armedAt;
+    if (due !== null) this.deps.shell.alarmLateMs += Math.max(0, Date.now() - due);
     await this.active.track(() => this.runAlarm());
   }
 

@@ -21,6 +21,8 @@ import type { OwnersAnswer, OwnersQuery } from "./owners-query.js";
  */
 export const SHELL_COUNTERS = {
   alarmsRun: "Alarms run since the object woke.",
+  alarmLateMs:
+    "Of those alarms, the sum of how late each ran after the time it was armed for, ms (divided by alarmsRun: the mean lateness; a loaded runtime delivers alarms late, and probes with them).",
   roundErrors: "Rounds whose body threw (the loop went on).",
   exchangesAttempted: "Exchanges the shell started with peers.",
   exchangesSucceeded: "Of those, exchanges that completed.",

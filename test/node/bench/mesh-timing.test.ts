@@ -7,11 +7,14 @@ import { describe, expect, it } from "vitest";
 import { fullMembershipCell } from "../../../bench/bench-result.js";
 import { allAliveAt, fullMembershipFromLogs } from "../../../bench/mesh/read-event-logs.js";
 import type { MeshFigures } from "../../../bench/mesh/run-mesh.js";
+import { failureTimeline, timelineLine } from "../../../bench/mesh/trial-timeline.js";
 import {
   type BriefCounts,
   fullMembershipByCounts,
+  meanAlarmLateness,
   medianRoundsBetween,
   quietByBriefs,
+  victimCountedEverywhere,
 } from "../../../bench/mesh/views.js";
 import type { SequencedEvent } from "../../../src/node/rpc-types.js";
 
@@ -99,6 +102,40 @@ describe("fullMembershipFromLogs", () => {
   });
 });
 
+describe("a failure's timeline from the logs", () => {
+  const suspect = (node: string, at: number, by: string): SequencedEvent => ({ ...ev("suspect", node, at), by });
+  const logs = new Map<string, SequencedEvent[]>([
+    // n1 raised it at 1400; n2 heard of it at 1450 and declared it dead first, at 3700.
+    ["n1", [suspect("v", 900, "n1"), suspect("v", 1400, "n1"), ev("dead", "v", 3800)]],
+    ["n2", [suspect("v", 1450, "n1"), ev("dead", "v", 3700)]],
+    ["n3", [suspect("v", 1600, "n2"), ev("dead", "v", 3900)]],
+  ]);
+
+  it("says when the first node suspected the victim and who, the median and last, the first and last dead", () => {
+    const t = failureTimeline(logs, ["n1", "n2", "n3"], "v", "hung", 1000);
+    expect(t).toMatchObject({
+      firstSuspectMs: 400,
+      firstSuspectBy: "n1",
+      medianNonAliveMs: 450,
+      lastNonAliveMs: 600,
+      firstDeadMs: 2700,
+      firstDeadAt: "n2",
+      lastDeadMs: 2900,
+      ownSuspicions: 1,
+      missing: 0,
+    });
+    expect(timelineLine(t)).toContain("hung v: first suspect 0.40 s (by n1)");
+  });
+
+  it("has no last time while some observer never logged it", () => {
+    const t = failureTimeline(logs, ["n1", "n2", "n3", "n4"], "v", "stopped", 1000);
+    expect(t.missing).toBe(1);
+    expect(t.lastNonAliveMs).toBeNull();
+    expect(t.lastDeadMs).toBeNull();
+    expect(t.firstSuspectMs).toBe(400);
+  });
+});
+
 describe("count checks on the summary's briefs", () => {
   const brief = (node: string, alive: number, extra: Partial<BriefCounts> = {}): BriefCounts => ({
     node,
@@ -128,6 +165,33 @@ describe("count checks on the summary's briefs", () => {
     expect(quietByBriefs([brief("n0", 3, { wakeRounds: null })], ["n0"], 8)).toBe(false);
     expect(quietByBriefs([brief("n0", 3)], ["n0", "n1"], 8)).toBe(false);
     expect(quietByBriefs([brief("n0", 3, { wakeRounds: 1 })], ["n0"], 1)).toBe(true);
+  });
+
+  it("a victim counted out: one fewer alive at every node, then one more dead (or forgotten)", () => {
+    const names = ["n0", "n1"];
+    const before = [brief("n0", 3), brief("n1", 3)];
+    const suspectAt = (node: string) => brief(node, 2, { members: { alive: 2, suspect: 1 }, memberCount: 3 });
+    const deadAt = (node: string) => brief(node, 2, { members: { alive: 2, dead: 1 }, memberCount: 3 });
+    expect(victimCountedEverywhere(before, [suspectAt("n0"), brief("n1", 3)], names, "nonAlive")).toBe(false);
+    expect(victimCountedEverywhere(before, [suspectAt("n0"), suspectAt("n1")], names, "nonAlive")).toBe(true);
+    expect(victimCountedEverywhere(before, [suspectAt("n0"), suspectAt("n1")], names, "dead")).toBe(false);
+    const forgotten = brief("n1", 2, { memberCount: 2 });
+    expect(victimCountedEverywhere(before, [deadAt("n0"), forgotten], names, "dead")).toBe(true);
+    // A node not read before, or not live now, never counts as having seen it.
+    expect(victimCountedEverywhere([brief("n0", 3)], [deadAt("n0"), deadAt("n1")], names, "dead")).toBe(false);
+    const stopped = brief("n1", 2, { live: false, members: { alive: 2, dead: 1 } });
+    expect(victimCountedEverywhere(before, [deadAt("n0"), stopped], names, "dead")).toBe(false);
+  });
+
+  it("alarm lateness: the mean over the alarms run between readings, restarted counters left out", () => {
+    const at = (node: string, alarmsRun: number, alarmLateMs: number) =>
+      brief(node, 3, { counters: { rounds: 0, alarmsRun, alarmLateMs } });
+    const before = [at("n0", 10, 100), at("n1", 10, 100), at("n2", 50, 5000)];
+    // n0: 2 alarms 300 ms late in all; n1: 2 alarms 100 ms; n2 restarted (woke from hibernation).
+    const after = [at("n0", 12, 400), at("n1", 12, 200), at("n2", 1, 10)];
+    expect(meanAlarmLateness(before, after)).toBe(100);
+    expect(meanAlarmLateness(before, before)).toBeNull();
+    expect(meanAlarmLateness([brief("n0", 3)], after)).toBeNull();
   });
 
   it("median rounds run between two readings", () => {
