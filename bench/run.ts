@@ -158,8 +158,9 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
             seed: config.seed,
             onTrial: (i: number, v: Victims) =>
               console.log(`  ${name} trial ${i + 1}/${trials}: stop ${v.stopped}, hang ${v.hung}`),
-            onTrialLogged: (_: number, timelines: readonly FailureTimeline[]) => {
+            onTrialLogged: (_: number, timelines: readonly FailureTimeline[], late: number | null) => {
               for (const t of timelines) console.log(`    ${timelineLine(t)}`);
+              if (late !== null) console.log(`    alarms ran ${late.toFixed(0)} ms late on average`);
             },
           }),
     });

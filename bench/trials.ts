@@ -91,7 +91,6 @@ const failureTimelineSchema = z.object({
   lastDeadMs: msOrNull,
   ownSuspicions: z.number().int().nonnegative(),
   missing: z.number().int().nonnegative(),
-  alarmLateMeanMs: msOrNull.optional(),
 });
 
 const victimsSchema = z.array(z.object({ stopped: z.string(), hung: z.string() }));
@@ -110,6 +109,7 @@ export const meshTrialsSchema = z.object({
       z.object({
         timelines: z.array(failureTimelineSchema),
         aliveBefore: z.array(z.record(z.string(), z.number())),
+        alarmLateMeanMs: msOrNull,
       }),
     )
     .optional(),

@@ -1,9 +1,11 @@
 /**
- * The few HTTP calls the bench makes to a local hearsay Worker (bootstrap, read a node's view,
- * write state, stop, hang and start a node), made with the typed client; `apiCall`, the plain
- * JSON call the soak still uses. Loopback only; every call has a timeout; a non-2xx answer
+ * The few HTTP calls the bench makes to a local hearsay Worker (bootstrap every page at once,
+ * read a node's view, write state, stop, hang and start a node), made with the typed client;
+ * `apiCall`, the plain JSON call the soak still uses. Loopback only; every call has a timeout; a non-2xx answer
  * throws with the API's error.
  */
+
+import { BOOTSTRAP_PAGE } from "../../src/api/bootstrap-plan.js";
 import {
   type BootstrapRequest,
   type ClusterSummary,
@@ -109,9 +111,16 @@ export class HearsayClient {
     return (await this.api.summaryAll(cluster)).nodes;
   }
 
-  /** Starts every node, one bootstrap call per page (a mesh may be larger than one page). */
-  bootstrap(cluster: string, size: number, config: GossipConfigInput): Promise<unknown> {
-    return this.starter.bootstrapAll(cluster, { size, config } as BootstrapRequest);
+  /**
+   * Starts every node at once, as a cold start: every page's bootstrap call is sent together
+   * (a mesh may be larger than one page), not one after another, where the first pages' nodes
+   * would be joining for a minute before the last page started.
+   */
+  async bootstrap(cluster: string, size: number, config: GossipConfigInput): Promise<void> {
+    const pages = Array.from({ length: Math.ceil(size / BOOTSTRAP_PAGE) }, (_, i) => i * BOOTSTRAP_PAGE);
+    await Promise.all(
+      pages.map((from) => this.starter.bootstrap(cluster, { size, config, from } as BootstrapRequest)),
+    );
   }
 
   view(cluster: string, node: string): Promise<NodeView> {

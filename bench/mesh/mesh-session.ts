@@ -10,6 +10,7 @@ import { pollUntil } from "../../tools/poll.js";
 import type { HearsayClient } from "./api-client.js";
 import type { MeshConfig } from "./mesh-types.js";
 import {
+  type AlarmReading,
   type BriefCounts,
   fullMembershipByCounts,
   medianRoundsBetween,
@@ -28,6 +29,8 @@ export class MeshSession {
   readonly suspicions = new SuspicionTracker();
   polls = 0;
   briefPolls = 0;
+  /** The last views read, whose counters the next reading is compared with (alarm lateness). */
+  countersRead: readonly AlarmReading[] = [];
   /** Rounds every quiet node waits between wakes (read from the config once the mesh runs). */
   longestWake = 1;
 
@@ -57,13 +60,19 @@ export class MeshSession {
     }, this.pollOptions(what));
   }
 
-  /** Polls the cluster summary (every node's brief: counts, never a view) until `done(briefs)`. */
-  pollBriefs(what: string, done: (briefs: BriefCounts[]) => boolean) {
-    return pollUntil(async () => {
-      const briefs = await this.client.briefs(this.config.cluster);
-      this.briefPolls++;
-      return done(briefs) ? briefs : undefined;
-    }, this.pollOptions(what));
+  /**
+   * Polls the cluster summary (every node's brief: counts, never a view) until `done(briefs)`,
+   * every `everyMs` (default: the config's pace).
+   */
+  pollBriefs(what: string, done: (briefs: BriefCounts[]) => boolean, everyMs?: number) {
+    return pollUntil(
+      async () => {
+        const briefs = await this.client.briefs(this.config.cluster);
+        this.briefPolls++;
+        return done(briefs) ? briefs : undefined;
+      },
+      { ...this.pollOptions(what), ...(everyMs === undefined ? {} : { everyMs }) },
+    );
   }
 
   /** Until every live node waits its longest between wakes: none is busy after a change. */
@@ -72,8 +81,8 @@ export class MeshSession {
   }
 
   /** Until every node is live and counts every node alive. */
-  untilFullMembership(what: string) {
-    return this.pollBriefs(what, (briefs) => fullMembershipByCounts(briefs, this.names));
+  untilFullMembership(what: string, everyMs?: number) {
+    return this.pollBriefs(what, (briefs) => fullMembershipByCounts(briefs, this.names), everyMs);
   }
 
   /** The median node's rounds between two readings. */

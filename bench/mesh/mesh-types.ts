@@ -32,7 +32,11 @@ export interface MeshConfig {
   /** Told each trial's victims before it starts (the bench prints them). */
   onTrial?: (index: number, victims: Victims) => void;
   /** Told what each trial's logs say of its victims (the bench prints it). */
-  onTrialLogged?: (index: number, timelines: readonly FailureTimeline[]) => void;
+  onTrialLogged?: (
+    index: number,
+    timelines: readonly FailureTimeline[],
+    alarmLateMeanMs: number | null,
+  ) => void;
 }
 
 /** A wait measured in wall time and in the median node's own round counter. */
@@ -95,6 +99,15 @@ export interface MeshFigures {
   fullMembershipLogError?: string | null;
   /** The most events one node's log held when read for full membership (the ring keeps 1000). */
   fullMembershipLongestLog?: number | null;
+  /**
+   * The cold start: every page of nodes started at once (bootstrapCallMs until the last page
+   * answered), from the bootstrap request until every node's log held every other node alive,
+   * the event-log time of `fullMembership`; null when the logs could not time it (the
+   * polled time is then an upper bound). Absent from results written before it.
+   */
+  coldMs?: number | null;
+  /** `coldMs` in rounds of the configured interval. */
+  coldRounds?: number | null;
   writeEverywhere: Elapsed;
   stoppedNonAlive: Elapsed;
   stoppedDead: Elapsed;
@@ -141,7 +154,12 @@ export interface MeshTrials {
    * Each measured trial as the logs tell it: its victims' timelines, and before each fault how
    * many members the live nodes counted alive. Absent from results written before it.
    */
-  perTrial?: Array<{ timelines: FailureTimeline[]; aliveBefore: Array<Record<string, number>> }>;
+  perTrial?: Array<{
+    timelines: FailureTimeline[];
+    aliveBefore: Array<Record<string, number>>;
+    /** How late the nodes' alarms ran on average since the trial before (or the steady window), ms. */
+    alarmLateMeanMs: number | null;
+  }>;
 }
 
 /** CPU seconds so far of the processes named in `processes` (their ids). */

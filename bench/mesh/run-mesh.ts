@@ -53,12 +53,14 @@ type FullMembership = Pick<
   | "fullMembershipMedianNodeMs"
   | "fullMembershipLogError"
   | "fullMembershipLongestLog"
+  | "coldMs"
+  | "coldRounds"
 >;
 
 /**
- * 1. Bootstrap; full membership is every node listing every node alive, polled from counts
- * (one summary, not N full views) and timed from the logs, read at once: a node woken from
- * hibernation later starts an empty log.
+ * 1. Bootstrap, every page at once (a cold start); full membership is every node listing every
+ * node alive, polled from counts (one summary, not N full views) and timed from the logs, read
+ * at once: a node woken from hibernation later starts an empty log.
  */
 async function bootstrapToFullMembership(session: MeshSession): Promise<FullMembership> {
   const { client, config, names } = session;
@@ -69,7 +71,8 @@ async function bootstrapToFullMembership(session: MeshSession): Promise<FullMemb
     detector: config.detector,
   });
   const bootstrapCallMs = Date.now() - bootAt;
-  const full = await session.untilFullMembership("full membership");
+  // Polled slowly: the logs time it, and a joining mesh needs the machine more than the poll.
+  const full = await session.untilFullMembership("full membership", 2 * config.intervalMs);
   const polled: Elapsed = {
     ms: full.at - bootAt,
     rounds: medianRoundsBetween(new Map(), roundsByNode(full.value)),
@@ -82,6 +85,8 @@ async function bootstrapToFullMembership(session: MeshSession): Promise<FullMemb
     fullMembershipMedianNodeMs: null,
     fullMembershipLogError: null,
     fullMembershipLongestLog: null,
+    coldMs: null,
+    coldRounds: null,
   };
   try {
     const logs = await readEventLogs(client, config.cluster, names);
@@ -93,6 +98,8 @@ async function bootstrapToFullMembership(session: MeshSession): Promise<FullMemb
     } else {
       figures.fullMembership = { ms: joined.ms, rounds: polled.rounds };
       figures.fullMembershipMeasuredBy = "events";
+      figures.coldMs = joined.ms;
+      figures.coldRounds = joined.ms / config.intervalMs;
       const perNode = Object.values(joined.perNodeMs).sort((a, b) => a - b);
       figures.fullMembershipMedianNodeMs = perNode[Math.floor((perNode.length - 1) / 2)] ?? null;
     }
@@ -145,7 +152,7 @@ async function detectionTrials(session: MeshSession, wholeSince: number) {
     try {
       const outcome = await detectionTrial(session, pair, since);
       outcomes.push(outcome);
-      config.onTrialLogged?.(i, outcome.timelines);
+      config.onTrialLogged?.(i, outcome.timelines, outcome.alarmLateMeanMs);
       if (i + 1 < asked) since = await restoreVictims(session, pair);
     } catch (error) {
       errors.push(`trial ${i + 1} (stop ${pair.stopped}, hang ${pair.hung}): ${(error as Error).message}`);
@@ -163,7 +170,11 @@ async function detectionTrials(session: MeshSession, wholeSince: number) {
     asked,
     victims,
     errors,
-    perTrial: outcomes.map((o) => ({ timelines: o.timelines, aliveBefore: o.aliveBefore })),
+    perTrial: outcomes.map((o) => ({
+      timelines: o.timelines,
+      aliveBefore: o.aliveBefore,
+      alarmLateMeanMs: o.alarmLateMeanMs,
+    })),
   };
   return {
     first,

@@ -71,5 +71,6 @@ export async function measureSteady(session: MeshSession) {
   for (let attempt = 2; attempt <= STEADY_ATTEMPTS && !steady.figures.valid; attempt++) {
     steady = await steadyWindowOnce(session, attempt);
   }
+  session.countersRead = steady.after;
   return steady;
 }

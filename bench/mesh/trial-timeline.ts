@@ -27,8 +27,6 @@ export interface FailureTimeline {
   ownSuspicions: number;
   /** Observers whose log holds no non-alive event for the victim (null figures above). */
   missing: number;
-  /** How late the nodes' alarms ran on average from the fault to dead everywhere, ms. */
-  alarmLateMeanMs?: number | null;
 }
 
 /** The median of `values` (lower middle), null when empty. */
@@ -84,13 +82,9 @@ export function timelineLine(t: FailureTimeline): string {
   const by = t.firstSuspectBy ? ` (by ${t.firstSuspectBy})` : "";
   const at = t.firstDeadAt ? ` (${t.firstDeadAt})` : "";
   const missing = t.missing > 0 ? `; ${t.missing} logs without it` : "";
-  const late =
-    t.alarmLateMeanMs === undefined || t.alarmLateMeanMs === null
-      ? ""
-      : `; alarms ${t.alarmLateMeanMs.toFixed(0)} ms late on average`;
   return (
     `${t.how} ${t.victim}: first suspect ${s(t.firstSuspectMs)}${by}, non-alive median ${s(t.medianNonAliveMs)}, ` +
     `last ${s(t.lastNonAliveMs)}; first dead ${s(t.firstDeadMs)}${at}, last ${s(t.lastDeadMs)}; ` +
-    `${t.ownSuspicions} own suspicions${missing}${late}`
+    `${t.ownSuspicions} own suspicions${missing}`
   );
 }

@@ -15,8 +15,12 @@ export interface BriefCounts {
   memberCount: number | null;
   rounds: number | null;
   wakeRounds?: number | null;
-  /** The counters alarm lateness is read from (restarted by a wake-up from hibernation). */
-  counters?: { rounds: number; alarmsRun: number; alarmLateMs: number };
+}
+
+/** A node's alarm counters (restarted by a wake-up from hibernation), from its view. */
+export interface AlarmReading {
+  node: string;
+  counters?: { alarmsRun: number; alarmLateMs: number };
 }
 
 /**
@@ -25,8 +29,8 @@ export interface BriefCounts {
  * in between (a wake-up) are left out; null when no alarm ran.
  */
 export function meanAlarmLateness(
-  before: readonly BriefCounts[],
-  after: readonly BriefCounts[],
+  before: readonly AlarmReading[],
+  after: readonly AlarmReading[],
 ): number | null {
   const was = new Map(before.map((brief) => [brief.node, brief.counters]));
   let alarms = 0;

@@ -103,7 +103,10 @@ describe("fullMembershipFromLogs", () => {
 });
 
 describe("a failure's timeline from the logs", () => {
-  const suspect = (node: string, at: number, by: string): SequencedEvent => ({ ...ev("suspect", node, at), by });
+  const suspect = (node: string, at: number, by: string): SequencedEvent => ({
+    ...ev("suspect", node, at),
+    by,
+  });
   const logs = new Map<string, SequencedEvent[]>([
     // n1 raised it at 1400; n2 heard of it at 1450 and declared it dead first, at 3700.
     ["n1", [suspect("v", 900, "n1"), suspect("v", 1400, "n1"), ev("dead", "v", 3800)]],
@@ -178,20 +181,24 @@ describe("count checks on the summary's briefs", () => {
     const forgotten = brief("n1", 2, { memberCount: 2 });
     expect(victimCountedEverywhere(before, [deadAt("n0"), forgotten], names, "dead")).toBe(true);
     // A node not read before, or not live now, never counts as having seen it.
-    expect(victimCountedEverywhere([brief("n0", 3)], [deadAt("n0"), deadAt("n1")], names, "dead")).toBe(false);
+    expect(victimCountedEverywhere([brief("n0", 3)], [deadAt("n0"), deadAt("n1")], names, "dead")).toBe(
+      false,
+    );
     const stopped = brief("n1", 2, { live: false, members: { alive: 2, dead: 1 } });
     expect(victimCountedEverywhere(before, [deadAt("n0"), stopped], names, "dead")).toBe(false);
   });
 
   it("alarm lateness: the mean over the alarms run between readings, restarted counters left out", () => {
-    const at = (node: string, alarmsRun: number, alarmLateMs: number) =>
-      brief(node, 3, { counters: { rounds: 0, alarmsRun, alarmLateMs } });
+    const at = (node: string, alarmsRun: number, alarmLateMs: number) => ({
+      node,
+      counters: { alarmsRun, alarmLateMs },
+    });
     const before = [at("n0", 10, 100), at("n1", 10, 100), at("n2", 50, 5000)];
     // n0: 2 alarms 300 ms late in all; n1: 2 alarms 100 ms; n2 restarted (woke from hibernation).
     const after = [at("n0", 12, 400), at("n1", 12, 200), at("n2", 1, 10)];
     expect(meanAlarmLateness(before, after)).toBe(100);
     expect(meanAlarmLateness(before, before)).toBeNull();
-    expect(meanAlarmLateness([brief("n0", 3)], after)).toBeNull();
+    expect(meanAlarmLateness([{ node: "n0" }], after)).toBeNull();
   });
 
   it("median rounds run between two readings", () => {
