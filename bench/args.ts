@@ -4,7 +4,7 @@
 import { parseArgs } from "node:util";
 import { resolveConfig } from "../src/core/index.js";
 import { TRADEOFF_VARIANTS } from "./tradeoff.js";
-import { DEFAULT_TRIALS, TRADEOFF_MIN_TRIALS } from "./trials.js";
+import { DEFAULT_TRIALS, TRADEOFF_TRIALS } from "./trials.js";
 
 export interface BenchConfig {
   nodes: number;
@@ -58,7 +58,7 @@ export const USAGE = `Usage: npm run bench -- [options]
                        $ as run; bench/tradeoff.ts); raises the default deadline
   --trials <n>         detection trials on the mesh and on swim: each stops one node and
                        hangs another, victims drawn with --seed (default ${DEFAULT_TRIALS}; quick 2);
-                       the trade-off rows run at least ${TRADEOFF_MIN_TRIALS}
+                       each trade-off row runs ${TRADEOFF_TRIALS}
   --seed <n>           seed of the victims' choice (default 1)
   --skip-mesh          do not start the Worker (no mesh, no load)
   --skip-load          no API load
@@ -105,7 +105,7 @@ export function baseDeadlineSeconds(tradeoff: boolean): number {
  * of the main mesh and of each trade-off row.
  */
 function defaultDeadline(config: BenchConfig): number {
-  const rowTrials = Math.max(TRADEOFF_MIN_TRIALS, config.trials);
+  const rowTrials = TRADEOFF_TRIALS;
   const rows = config.tradeoff ? TRADEOFF_VARIANTS.length : 0;
   const extra = config.trials - 1 + rows * (rowTrials - 1);
   return baseDeadlineSeconds(config.tradeoff) + SECONDS_PER_TRIAL * extra;

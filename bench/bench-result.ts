@@ -284,11 +284,7 @@ export function fullMembershipLine(mesh: MeshFigures, capacity: number): string 
   if (mesh.fullMembershipMeasuredBy === "events") {
     const median = mesh.fullMembershipMedianNodeMs;
     const medianText = median === null || median === undefined ? "" : `, median node ${seconds(median)}`;
-    const cold =
-      mesh.coldRounds === null || mesh.coldRounds === undefined
-        ? ""
-        : ` = ${mesh.coldRounds.toFixed(1)} rounds from cold (every page started at once: ${seconds(mesh.bootstrapCallMs)} to start them)`;
-    return `full membership (${mesh.detector}): ${seconds(mesh.fullMembership.ms)} from the nodes' event logs${cold}${medianText}${log}; ${polled}`;
+    return `full membership (${mesh.detector}): ${seconds(mesh.fullMembership.ms)} from the nodes' event logs${medianText}${log}; ${polled}`;
   }
   return `full membership (${mesh.detector}): ${seconds(mesh.fullMembership.ms)} polled; event logs fell short: ${mesh.fullMembershipLogError ?? "unknown"}${log}`;
 }

@@ -24,6 +24,7 @@ import {
   resultFileName,
   tradeoffTable,
 } from "./bench-result.js";
+import { coldCell } from "./cold-goal.js";
 import {
   costAsRun,
   costTable as costIntervals,
@@ -43,7 +44,7 @@ import {
   type TradeoffVariant,
   tradeoffRow,
 } from "./tradeoff.js";
-import { TRADEOFF_MIN_TRIALS, type Victims } from "./trials.js";
+import { TRADEOFF_TRIALS, type Victims } from "./trials.js";
 import { trialsTable } from "./trials-table.js";
 
 const LATENCY_SAMPLES = 50;
@@ -204,7 +205,7 @@ async function measureMesh(config: BenchConfig, deadline: number, failures: stri
         const name = `${cluster}-t${i}`;
         console.log(`mesh: trade-off variant "${variant.label}", cluster ${name}`);
         try {
-          const trials = Math.max(TRADEOFF_MIN_TRIALS, config.trials);
+          const trials = TRADEOFF_TRIALS;
           const figures = await runMesh(client, meshConfig(name, "swim", variant, trials));
           const asRun = figures.steady.valid ? asRunFigures(figures) : undefined;
           const interval = variant.intervalMs ?? config.intervalMs;
@@ -338,6 +339,12 @@ async function main(): Promise<number> {
   for (const measured of [mesh, meshPhi]) {
     const line = measured ? fullMembershipLine(measured, EVENT_LOG_CAPACITY) : "";
     if (line) console.log(line);
+  }
+  if (mesh) {
+    const cell = coldCell(config.nodes, config.intervalMs, mesh);
+    console.log(
+      `cold start, ${config.nodes} nodes (every page at once, ${mesh.bootstrapCallMs} ms to start them): ${cell}`,
+    );
   }
   if (mesh && mesh.falseSuspicions > 0)
     console.log(`false suspicions: ${mesh.falseSuspicionPairs.join(", ")}`);

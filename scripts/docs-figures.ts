@@ -6,7 +6,8 @@
  *   npm run docs:figures -- --check      exit 1 when a block differs from what would be written
  *   npm run docs:figures -- --results D  read D/<date>.json and D/sim/*.json (default bench/results)
  *
- * Sources: the newest `bench/results/<YYYY-MM-DD>.json` (`npm run bench`), every
+ * Sources: the newest `bench/results/<YYYY-MM-DD>.json` (`npm run bench`), the newest of
+ * `bench/results/nodes-128/` (the cold start at the goal's size), every
  * `bench/results/sim/*.json` (`npm run sim -- ... --json <file>`), the core's config
  * declaration, the core cluster test's bounds and the subrequest budget (inline
  * `<!-- fact:NAME -->` values, scripts/docs-figures/page-facts.ts). Reads files only: no network, no clock, about a second.
@@ -15,6 +16,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { COLD_GOAL } from "../bench/cold-goal.js";
 import { rewriteFacts } from "./docs-figures/page-facts.js";
 import {
   BLOCKS,
@@ -83,6 +85,16 @@ function loadSources(resultsDir: string): Sources {
     const path = posix(relative(ROOT, file));
     return { path, report: parseSimReport(path, readJson(file)) };
   });
+  // The cold start at the goal's size: the newest run of bench/results/nodes-<N>/.
+  const coldDir = join(resultsDir, `nodes-${COLD_GOAL.nodes}`);
+  const coldNewest = existsSync(coldDir) ? newestBenchFile(readdirSync(coldDir)) : null;
+  const cold = coldNewest
+    ? (() => {
+        const file = join(coldDir, coldNewest);
+        const path = posix(relative(ROOT, file));
+        return { path, result: parseBenchResult(path, readJson(file)) };
+      })()
+    : null;
   const newestWatch = newestWatchFile(names);
   const watch = newestWatch
     ? (() => {
@@ -90,7 +102,7 @@ function loadSources(resultsDir: string): Sources {
         return { path, result: parseWatchResult(path, readJson(join(resultsDir, newestWatch))) };
       })()
     : null;
-  return { bench, sims, watch };
+  return { bench, sims, watch, cold };
 }
 
 function main(): number {

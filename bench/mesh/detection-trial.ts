@@ -46,7 +46,8 @@ interface Failure {
 async function failAndWatch(session: MeshSession, victim: string, how: "stopped" | "hung"): Promise<Failure> {
   const { client, config } = session;
   const quiet = await session.untilQuiet(`a quiet mesh before ${victim} is ${how}`);
-  const before = quiet.value.filter((brief) => brief.node !== victim);
+  // The live nodes but the victim (a victim of this trial already stopped still answers briefs).
+  const before = quiet.value.filter((brief) => brief.node !== victim && session.live.has(brief.node));
   const aliveBefore: Record<string, number> = {};
   for (const brief of before) {
     const alive = String(brief.members.alive ?? 0);

@@ -5,7 +5,7 @@
  * inputs (no clock, no files), so the same results always render to the same text and
  * `--check` can compare.
  */
-import { type BenchConfig, baseDeadlineSeconds, parseBenchArgs, USAGE } from "../../bench/args.js";
+import { USAGE } from "../../bench/args.js";
 import {
   type BenchResult,
   BenchResultSchema,
@@ -17,11 +17,14 @@ import {
 } from "../../bench/bench-result.js";
 import { p50p90Cell, type TrialFigures } from "../../bench/trials.js";
 import { CONFIG_LIMITS, DETECTORS, MODES, resolveConfig } from "../../src/core/config.js";
-import { DEFAULTS as SIM_DEFAULTS } from "../../src/sim/options.js";
 import { formatNumber } from "../../src/sim/sim-report.js";
 import { CLUSTER_BOUNDS, type ClusterBound } from "../../tools/cluster-bounds.js";
+import { benchCommand, simCommand } from "./commands.js";
+import { coldRow, costGoalNote, ratioNote } from "./goal-cells.js";
 import { bootstrapPagesBlock } from "./page-facts.js";
 import { type WatchSource, watchBlock } from "./watch-block.js";
+
+export { benchCommand, simCommand };
 
 const DASH = "—";
 
@@ -47,6 +50,8 @@ export interface Sources {
   sims: SimSource[];
   /** The newest `npm run bench:watch` result (watch-block.ts). */
   watch?: WatchSource | null;
+  /** The newest run at the cold goal's size (bench/results/nodes-128/, goal-cells.ts). */
+  cold?: BenchSource | null;
 }
 
 /** Where a block is rendered: links are written relative to the document's folder. */
@@ -86,122 +91,6 @@ export function parseSimReport(path: string, raw: unknown): SimReport {
 export function newestBenchFile(names: readonly string[]): string | null {
   const dated = names.filter((name) => /^\d{4}-\d{2}-\d{2}\.json$/.test(name)).sort();
   return dated.at(-1) ?? null;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Commands
-
-const BENCH_FLAGS: Array<[keyof BenchConfig, string]> = [
-  ["nodes", "--nodes"],
-  ["intervalMs", "--interval"],
-  ["steadyRounds", "--steady-rounds"],
-  ["loadSeconds", "--duration"],
-  ["connections", "--connections"],
-  ["costMeshNodes", "--cost-mesh"],
-  ["rpcWaitMs", "--rpc-wait-ms"],
-  ["deadlineSeconds", "--deadline"],
-  ["trials", "--trials"],
-  ["seed", "--seed"],
-];
-
-/** The `npm run bench` command line that produced a result: its flags that differ from defaults. */
-export function benchCommand(config: BenchResult["config"]): string {
-  const tradeoff = (config as { tradeoff?: boolean }).tradeoff === true;
-  const core = Object.entries((config as { core?: Record<string, number> }).core ?? {});
-  const base = [...(config.quick ? ["--quick"] : []), ...(tradeoff ? ["--tradeoff"] : [])];
-  if (core.length > 0) base.push("--core", core.map(([name, value]) => `${name}=${value}`).join(","));
-  const defaults = parseBenchArgs(base);
-  if (defaults === "help") throw new Error("unreachable");
-  const args: string[] = [...base];
-  for (const [key, flag] of BENCH_FLAGS) {
-    // A key absent from an older result is left out (it ran before the flag existed), and such
-    // a run's deadline is held to the default of its day.
-    const fallback =
-      key === "deadlineSeconds" && config.trials === undefined
-        ? baseDeadlineSeconds(tradeoff)
-        : defaults[key];
-    if (config[key] !== undefined && config[key] !== fallback) args.push(flag, String(config[key]));
-  }
-  if (config.skipMesh) args.push("--skip-mesh");
-  else {
-    if (config.skipLoad) args.push("--skip-load");
-    if ((config as { skipPhi?: boolean }).skipPhi) args.push("--skip-phi");
-  }
-  if (config.skipSwim) args.push("--skip-swim");
-  return args.length ? `npm run bench -- ${args.join(" ")}` : "npm run bench";
-}
-
-/** Simulator options in the report's `config` (`configRecord`), their flags and `DEFAULTS` keys. */
-const SIM_FLAGS: Array<[string, string, keyof typeof SIM_DEFAULTS]> = [
-  ["strategy", "--strategy", "strategy"],
-  ["detector", "--detector", "detector"],
-  ["loss", "--loss", "loss"],
-  ["fanout", "--fanout", "fanout"],
-  ["mode", "--mode", "mode"],
-  ["interest", "--interest", "interest"],
-  ["stop", "--stop", "stop"],
-  ["k", "--k", "k"],
-  ["interval", "--interval", "intervalMs"],
-  ["jitter", "--jitter", "jitter"],
-  ["latency", "--latency", "latency"],
-  ["maxRounds", "--max-rounds", "maxRounds"],
-  ["partitionRounds", "--partition-rounds", "partitionRounds"],
-  ["duration", "--duration", "durationS"],
-  ["warmup", "--warmup", "warmupRounds"],
-  ["start", "--start", "start"],
-  ["seeds", "--seeds", "seeds"],
-  ["seed", "--seed", "seed"],
-  ["sizes", "--sizes", "sizes"],
-];
-
-function simDefault(key: keyof typeof SIM_DEFAULTS, config: Record<string, unknown>): unknown {
-  const classic = config.strategy !== "hearsay" || config.scenario === "rumor-table";
-  // null defaults are resolved per strategy, as resolveSimOptions does.
-  if (key === "fanout") return SIM_DEFAULTS.fanout ?? (classic ? 1 : 2);
-  if (key === "mode") {
-    return (
-      SIM_DEFAULTS.mode ??
-      (config.strategy === "rumor" || config.scenario === "rumor-table" ? "push" : "push-pull")
-    );
-  }
-  return SIM_DEFAULTS[key];
-}
-
-/** The `npm run sim` command line that wrote a report (options that differ from defaults). */
-export function simCommand(report: SimReport, path: string): string {
-  const c = report.config;
-  // `scaling` builds one cluster per --sizes entry and runs no trials: --nodes and --trials
-  // mean nothing to it.
-  const args =
-    c.scenario === "scaling"
-      ? ["--scenario", "scaling"]
-      : ["--scenario", String(c.scenario), "--nodes", String(c.nodes), "--trials", String(c.trials)];
-  for (const [key, flag, option] of SIM_FLAGS) {
-    if (c[key] === undefined || c[key] === simDefault(option, c)) continue;
-    args.push(flag, String(c[key]));
-  }
-  if (c.sync === true) args.push("--sync");
-  if (c.exactSizes === true) args.push("--exact-sizes");
-  const churn = c.churn as Record<string, number> | undefined;
-  if (churn && Object.values(churn).some((rate) => rate > 0)) {
-    args.push(
-      "--churn",
-      Object.entries(churn)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(","),
-    );
-  }
-  const core = c.core as Record<string, number> | undefined;
-  if (core && Object.keys(core).length > 0) {
-    args.push(
-      "--core",
-      Object.entries(core)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(","),
-    );
-  }
-  args.push("--json", path);
-  return `npm run sim -- ${args.join(" ")}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -291,16 +180,21 @@ export function summaryBlock(sources: Sources, target: Target): string {
       meshes.map((m) => (m ? seconds(pick(m)?.ms) : undefined));
     const steady = (pick: (s: NonNullable<typeof f.mesh>["steady"]) => string) =>
       meshes.map((m) => (m?.steady.valid ? pick(m.steady) : undefined));
-    const asRun = f.cost?.asRun ? `${dollars(f.cost.asRun.marginal.total)} as run; ` : "";
+    const asRun = f.cost?.asRun
+      ? `${dollars(f.cost.asRun.marginal.total)} as run${costGoalNote(bench.result)}; `
+      : "";
     const cost = f.cost
       ? `${asRun}${f.cost.intervals.map((c) => `${dollars(c.marginal.total)} at ${c.intervalMs / 1000} s`).join(", ")}`
       : undefined;
+    const coldSource = sources.cold;
+    const cold = coldSource ? coldRow(coldSource, link(target, coldSource.path)) : null;
     const rows = [
       row(
         `full membership, ${bench.result.config.nodes} nodes from cold`,
         elapsed((m) => m.fullMembership),
         seconds(swim?.fullMembershipMs),
       ),
+      cold ? row(cold.label, [cold.cell], DASH) : null,
       row(
         "a write reaches every node",
         elapsed((m) => m.writeEverywhere),
@@ -309,7 +203,13 @@ export function summaryBlock(sources: Sources, target: Target): string {
       ...DETECTION_ROWS.map(([label, key, swimKey]) =>
         row(
           label,
-          meshes.map((m) => (m ? (m.trials ? p50p90Cell(m.trials[key]) : seconds(m[key]?.ms)) : undefined)),
+          meshes.map((m, i) =>
+            m
+              ? m.trials
+                ? `${p50p90Cell(m.trials[key])}${i === 0 ? ratioNote(bench.result, key) : ""}`
+                : seconds(m[key]?.ms)
+              : undefined,
+          ),
           f.swim?.status === "ok" && f.swim.trials
             ? p50p90Cell(f.swim.trials[swimKey])
             : seconds(swim?.[`${swimKey}Ms`]),

@@ -196,6 +196,50 @@ describe("docs figures", () => {
     expect(noMesh).toContain("| full membership, 8 nodes from cold | 12.00 s |");
   });
 
+  it("puts each p90 ratio and the cost beside their goals, and the cold start of the goal's size", () => {
+    const result = benchResult(false);
+    const stats = (p50: number, p90: number) => ({ n: 10, p50, p90, max: p90 });
+    const mesh = result.figures.mesh as NonNullable<BenchResult["figures"]["mesh"]>;
+    mesh.trials = {
+      stoppedNonAlive: stats(900, 1800),
+      stoppedDead: stats(3000, 4000),
+      hungNonAlive: stats(2000, 3000),
+      hungDead: stats(4500, 5500),
+      asked: 10,
+      victims: [],
+      errors: [],
+    };
+    result.figures.ratios = {
+      fullMembership: null,
+      detectNonAlive: null,
+      detectDead: null,
+      bytesPerNodePerSecond: null,
+      p90: { stoppedNonAlive: 0.36, hungNonAlive: 0.6, stoppedDead: 0.66, hungDead: 0.91 },
+    };
+    const cold = benchResult(false);
+    cold.config.nodes = 128;
+    cold.config.intervalMs = 1000;
+    (cold.figures.mesh as NonNullable<BenchResult["figures"]["mesh"]>).coldMs = 11_400;
+    (cold.figures.mesh as NonNullable<BenchResult["figures"]["mesh"]>).coldRounds = 11.4;
+    const block = summaryBlock(
+      {
+        bench: { path: "bench/results/a.json", result },
+        cold: { path: "bench/results/nodes-128/a.json", result: cold },
+        sims: [],
+      },
+      README,
+    );
+    expect(block).toContain(
+      "| a stopped node non-alive everywhere | 0.90 / 1.80 s (10); p90 0.36 x swim's (goal ≤ 0.5: met) |",
+    );
+    expect(block).toContain(
+      "| a hung node non-alive everywhere | 2.00 / 3.00 s (10); p90 0.60 x swim's (goal ≤ 0.5: MISSED) |",
+    );
+    expect(block).toContain(
+      "| full membership, 128 nodes from cold at 1 s rounds, every page started at once ([`bench/results/nodes-128/a.json`](bench/results/nodes-128/a.json)) | 11.40 s = 11.4 rounds (goal ≤ 12: met) |",
+    );
+  });
+
   it("says so when there are no results", () => {
     const none = { bench: null, sims: [] };
     expect(summaryBlock(none, README)).toMatch(/No bench result yet[\s\S]*No simulator results yet/);

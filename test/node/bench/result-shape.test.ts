@@ -12,12 +12,13 @@ import {
   resultFileName,
   tradeoffTable,
 } from "../../../bench/bench-result.js";
+import { COLD_GOAL, coldCell, coldGoalMet } from "../../../bench/cold-goal.js";
 import { costTable } from "../../../bench/cost-model.js";
 import type { MeshFigures, MeshTrials } from "../../../bench/mesh/run-mesh.js";
 import { type SwimOutcome, swimTrials } from "../../../bench/swim/run-swim.js";
 import type { SwimFigures } from "../../../bench/swim/swim-types.js";
 import { tradeoffRow } from "../../../bench/tradeoff.js";
-import { DEFAULT_TRIALS, pickVictims, trialStats } from "../../../bench/trials.js";
+import { DEFAULT_TRIALS, pickVictims, TRADEOFF_TRIALS, trialStats } from "../../../bench/trials.js";
 import { trialsTable } from "../../../bench/trials-table.js";
 import { DEFAULT_SEED_COUNT } from "../../../src/api/bootstrap-plan.js";
 
@@ -272,6 +273,56 @@ describe("bench trials", () => {
     const broken = { ...written, figures: { ...written.figures, mesh: { ...written.figures.mesh } } };
     broken.figures.mesh.trials = { ...meshTrials, hungDead: { n: 1, p50: 1 } };
     expect(BenchResultSchema.safeParse(broken).success).toBe(false);
+  });
+
+  it("keeps each trial's timelines and the cold start, and refuses a timeline missing a figure", () => {
+    const timeline = {
+      victim: "n5",
+      how: "hung" as const,
+      firstSuspectMs: 1200,
+      firstSuspectBy: "n7",
+      medianNonAliveMs: 1300,
+      lastNonAliveMs: 1500,
+      firstDeadMs: 3600,
+      firstDeadAt: "n7",
+      lastDeadMs: 3700,
+      ownSuspicions: 1,
+      missing: 0,
+    };
+    const perTrial = [{ timelines: [timeline], aliveBefore: [{ "32": 31 }], alarmLateMeanMs: 3.5 }];
+    const withCold = { ...trialMesh, coldMs: 9500, coldRounds: 9.5, trials: { ...meshTrials, perTrial } };
+    const written = JSON.parse(JSON.stringify(result({ mesh: withCold })));
+    const parsed = BenchResultSchema.parse(written);
+    expect(parsed.figures.mesh?.trials?.perTrial?.[0]?.timelines[0]?.firstSuspectBy).toBe("n7");
+    expect(parsed.figures.mesh).toMatchObject({ coldMs: 9500, coldRounds: 9.5 });
+    const { firstSuspectMs: _dropped, ...short } = timeline;
+    written.figures.mesh.trials.perTrial[0].timelines = [short];
+    expect(BenchResultSchema.safeParse(written).success).toBe(false);
+  });
+
+  it("holds a cold start of the goal's size to its rounds, and others to none", () => {
+    const at = (coldRounds: number | null) => ({
+      ...trialMesh,
+      coldMs: coldRounds && coldRounds * 1000,
+      coldRounds,
+    });
+    expect(coldGoalMet(COLD_GOAL.nodes, 1000, at(COLD_GOAL.maxRounds))).toBe(true);
+    expect(coldGoalMet(COLD_GOAL.nodes, 1000, at(COLD_GOAL.maxRounds + 0.1))).toBe(false);
+    expect(coldGoalMet(COLD_GOAL.nodes, 1000, at(null))).toBe(false);
+    expect(coldGoalMet(32, 1000, at(4))).toBeNull();
+    expect(coldGoalMet(COLD_GOAL.nodes, 2000, at(4))).toBeNull();
+    expect(coldCell(COLD_GOAL.nodes, 1000, at(9.5))).toBe("9.50 s = 9.5 rounds (goal ≤ 12: met)");
+    expect(coldCell(32, 1000, at(4))).toBe("4.00 s = 4.0 rounds");
+    expect(coldCell(32, 1000, at(null))).toBe("not timed from the logs");
+  });
+
+  it("runs every trade-off row's trials whatever --trials says, within the default deadline", () => {
+    const ten = parseBenchArgs(["--tradeoff"]);
+    const two = parseBenchArgs(["--tradeoff", "--trials", "2"]);
+    if (ten === "help" || two === "help") throw new Error("unexpected help");
+    // Only the main mesh's eight extra trials differ between the two.
+    expect(ten.deadlineSeconds - two.deadlineSeconds).toBe(8 * 120);
+    expect(TRADEOFF_TRIALS).toBeGreaterThanOrEqual(5);
   });
 
   it("holds hearsay's p90 against swim's p90 and says which goals are met", () => {
