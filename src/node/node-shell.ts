@@ -23,6 +23,20 @@ import { Watchers } from "./watchers.js";
 /** Rounds allowed to overlap (slow peers); beyond that an alarm only re-arms. */
 const MAX_ROUNDS_IN_FLIGHT = 2;
 
+/** Resolves when `work` settles or at time `at` (ms since the epoch; null: when `work` settles), whichever is first. */
+async function untilOrAt(work: Promise<void>, at: number | null): Promise<void> {
+  if (at === null) return work;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const due = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, at - Date.now()));
+  });
+  try {
+    await Promise.race([work, due]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
 /** Test hooks, set through `runInDurableObject`. Not reachable over RPC. */
 export interface NodeFaults extends StoreFaults {
   /** The next this-many rounds throw before doing anything. */
@@ -93,6 +107,18 @@ export abstract class NodeShell extends DurableObject<Env> {
       throw error; // let the runtime retry the alarm
     }
     if (epoch !== this.epoch || this.roundsInFlight >= MAX_ROUNDS_IN_FLIGHT) return;
+    const round = this.runRound(node, startedAt, epoch);
+    // The runtime runs one alarm at a time: an alarm armed while alarm() runs waits until it
+    // returns. A round still waiting on a slow or hung peer (a hung probe takes its direct and
+    // indirect timeouts, a second or more) must not hold back the next round, so alarm()
+    // returns by the time the next round is due and the round goes on, kept alive, until its
+    // probes end (at most MAX_ROUNDS_IN_FLIGHT at once).
+    this.deps.keepAlive(round);
+    await untilOrAt(round, this.store.armedAt);
+  }
+
+  /** One round and what follows it; never throws (a failed round is counted, the loop goes on). */
+  private async runRound(node: NodeRuntime, startedAt: number, epoch: number): Promise<void> {
     this.roundsInFlight++;
     try {
       if (this.faults.failRounds > 0) {

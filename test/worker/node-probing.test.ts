@@ -82,6 +82,32 @@ describe("probing", () => {
     expect(n3.counters.refutations).toBeGreaterThan(0);
   });
 
+  it("keeps its rounds' pace while a round waits on a hung peer", { timeout: 60_000 }, async () => {
+    // A hung probe here takes 100 + 2 x 200 ms, two and a half rounds; the suspicion outlasts
+    // the window.
+    const config = { ...TEST_CONFIG, suspicionMult: 50, roundsPerWake: 1 };
+    await converged("probe-pace", 3, config);
+    await nodeStub("probe-pace", "n2").hang();
+    await waitFor("n2 suspected at n0", async () => {
+      const [view] = await views("probe-pace", ["n0"]);
+      return memberOf(view as NodeView, "n2")?.status === "suspect";
+    });
+    // n0 now probes the suspect again and again (each a confirmation): two seconds of it.
+    const [before] = await views("probe-pace", ["n0"]);
+    const window = 10 * (config.intervalMs as number);
+    await waitFor("a window of rounds at n0", async () => Date.now() >= (before as NodeView).at + window);
+    const [after] = await views("probe-pace", ["n0"]);
+    const delta = (key: keyof NodeView["counters"]) =>
+      (after as NodeView).counters[key] - (before as NodeView).counters[key];
+    expect(memberOf(after as NodeView, "n2")?.status).toBe("suspect");
+    expect(delta("probesFailed")).toBeGreaterThan(0);
+    // Each alarm ran about when it was armed for, so the rounds kept the interval's pace, not
+    // the hung probe's (each alarm then ran some 300 ms late).
+    const alarms = delta("alarmsRun");
+    expect(alarms).toBeGreaterThanOrEqual(5);
+    expect(delta("alarmLateMs") / alarms).toBeLessThan((config.intervalMs as number) / 2);
+  });
+
   it("refutes a forced suspicion at once with a higher incarnation", async () => {
     const nodes = await converged("probe-refute", 3);
     const [target] = await views("probe-refute", ["n1"]);
