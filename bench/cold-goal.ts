@@ -16,13 +16,8 @@ export function coldGoalMet(nodes: number, intervalMs: number, mesh: MeshFigures
 
 /** `12.3 s = 12.3 rounds from cold`, with the goal's verdict when the run is the goal's size. */
 export function coldCell(nodes: number, intervalMs: number, mesh: MeshFigures): string {
-  if (
-    mesh.coldMs === null ||
-    mesh.coldMs === undefined ||
-    mesh.coldRounds === null ||
-    mesh.coldRounds === undefined
-  )
-    return "not timed from the logs";
+  if (mesh.coldMs === undefined || mesh.coldRounds === undefined) return "— (a run from before cold starts)";
+  if (mesh.coldMs === null || mesh.coldRounds === null) return "not timed from the logs";
   const met = coldGoalMet(nodes, intervalMs, mesh);
   const verdict = met === null ? "" : ` (goal ≤ ${COLD_GOAL.maxRounds}: ${met ? "met" : "MISSED"})`;
   return `${(mesh.coldMs / 1000).toFixed(2)} s = ${mesh.coldRounds.toFixed(1)} rounds${verdict}`;
