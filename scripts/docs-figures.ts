@@ -7,7 +7,8 @@
  *   npm run docs:figures -- --results D  read D/<date>.json and D/sim/*.json (default bench/results)
  *
  * Sources: the newest `bench/results/<YYYY-MM-DD>.json` (`npm run bench`), the newest of
- * `bench/results/nodes-128/` (the cold start at the goal's size), every
+ * `bench/results/nodes-128/` (the cold start at the goal's size) and of `bench/results/tradeoff/`
+ * (`npm run bench -- --tradeoff ... --out bench/results/tradeoff`), every
  * `bench/results/sim/*.json` (`npm run sim -- ... --json <file>`), the core's config
  * declaration, the core cluster test's bounds and the subrequest budget (inline
  * `<!-- fact:NAME -->` values, scripts/docs-figures/page-facts.ts). Reads files only: no network, no clock, about a second.
@@ -19,6 +20,7 @@ import { parseArgs } from "node:util";
 import { COLD_GOAL } from "../bench/cold-goal.js";
 import { rewriteFacts } from "./docs-figures/page-facts.js";
 import {
+  type BenchSource,
   BLOCKS,
   type BlockName,
   newestBenchFile,
@@ -64,16 +66,25 @@ function readJson(path: string): unknown {
   }
 }
 
+/** The newest dated bench result in `dir` that `keep` accepts, parsed; null when there is none. */
+function newestIn(
+  dir: string,
+  keep: (result: BenchSource["result"]) => boolean = () => true,
+): BenchSource | null {
+  let names = existsSync(dir) ? readdirSync(dir) : [];
+  for (let newest = newestBenchFile(names); newest; newest = newestBenchFile(names)) {
+    const file = join(dir, newest);
+    const path = posix(relative(ROOT, file));
+    const result = parseBenchResult(path, readJson(file));
+    if (keep(result)) return { path, result };
+    names = names.filter((name) => name !== newest);
+  }
+  return null;
+}
+
 function loadSources(resultsDir: string): Sources {
   const names = existsSync(resultsDir) ? readdirSync(resultsDir) : [];
-  const newest = newestBenchFile(names);
-  const bench = newest
-    ? (() => {
-        const file = join(resultsDir, newest);
-        const path = posix(relative(ROOT, file));
-        return { path, result: parseBenchResult(path, readJson(file)) };
-      })()
-    : null;
+  const bench = newestIn(resultsDir);
   const simDir = join(resultsDir, "sim");
   const simNames = existsSync(simDir)
     ? readdirSync(simDir)
@@ -85,16 +96,11 @@ function loadSources(resultsDir: string): Sources {
     const path = posix(relative(ROOT, file));
     return { path, report: parseSimReport(path, readJson(file)) };
   });
-  // The cold start at the goal's size: the newest run of bench/results/nodes-<N>/.
-  const coldDir = join(resultsDir, `nodes-${COLD_GOAL.nodes}`);
-  const coldNewest = existsSync(coldDir) ? newestBenchFile(readdirSync(coldDir)) : null;
-  const cold = coldNewest
-    ? (() => {
-        const file = join(coldDir, coldNewest);
-        const path = posix(relative(ROOT, file));
-        return { path, result: parseBenchResult(path, readJson(file)) };
-      })()
-    : null;
+  // The cold start at the goal's size, and the trade-off run on its own: the newest of each folder.
+  const cold = newestIn(join(resultsDir, `nodes-${COLD_GOAL.nodes}`));
+  // A main run without the trade-off leaves the last run that had one in the README.
+  const withRows = (result: BenchSource["result"]) => (result.figures.tradeoff?.length ?? 0) > 0;
+  const tradeoff = newestIn(join(resultsDir, "tradeoff")) ?? newestIn(resultsDir, withRows);
   const newestWatch = newestWatchFile(names);
   const watch = newestWatch
     ? (() => {
@@ -102,7 +108,7 @@ function loadSources(resultsDir: string): Sources {
         return { path, result: parseWatchResult(path, readJson(join(resultsDir, newestWatch))) };
       })()
     : null;
-  return { bench, sims, watch, cold };
+  return { bench, sims, watch, cold, tradeoff };
 }
 
 function main(): number {

@@ -52,6 +52,8 @@ export interface Sources {
   watch?: WatchSource | null;
   /** The newest run at the cold goal's size (bench/results/nodes-128/, goal-cells.ts). */
   cold?: BenchSource | null;
+  /** The newest trade-off run of its own (bench/results/tradeoff/). */
+  tradeoff?: BenchSource | null;
 }
 
 /** Where a block is rendered: links are written relative to the document's folder. */
@@ -127,9 +129,13 @@ function benchSourceLine(source: BenchSource, target: Target): string {
   );
 }
 
-/** `figures:tradeoff` (README): detection against dollars from the newest bench run's `--tradeoff`. */
+/**
+ * `figures:tradeoff` (README): detection against dollars from the newest `--tradeoff` run:
+ * the newest of bench/results/tradeoff/ (a run of its own), else the newest bench run with
+ * trade-off rows (docs-figures.ts picks it).
+ */
 export function tradeoffBlock(sources: Sources, target: Target): string {
-  const bench = sources.bench;
+  const bench = sources.tradeoff ?? sources.bench;
   const rows = bench?.result.figures.tradeoff;
   if (!bench || !rows || rows.length === 0) {
     return "No trade-off run yet: `npm run bench -- --tradeoff`, then `npm run docs:figures`.";

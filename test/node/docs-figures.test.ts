@@ -22,6 +22,7 @@ import {
   simBlock,
   simCommand,
   summaryBlock,
+  tradeoffBlock,
 } from "../../scripts/docs-figures/render.js";
 import { BOOTSTRAP_PAGE } from "../../src/api/bootstrap-plan.js";
 
@@ -238,6 +239,31 @@ describe("docs figures", () => {
     expect(block).toContain(
       "| full membership, 128 nodes from cold at 1 s rounds, every page started at once ([`bench/results/nodes-128/a.json`](bench/results/nodes-128/a.json)) | 11.40 s = 11.4 rounds (goal ≤ 12: met) |",
     );
+  });
+
+  it("takes the trade-off from its own run before the newest bench run", () => {
+    const own = benchResult(false);
+    own.figures.tradeoff = [
+      {
+        label: "4 rounds per quiet wake",
+        intervalMs: 250,
+        core: { roundsPerWake: 4 },
+        stoppedNonAliveMs: 900,
+        stoppedDeadMs: 3000,
+        hungNonAliveMs: 1900,
+        hungDeadMs: 4000,
+        falseSuspicions: 0,
+        marginal: null,
+      },
+    ];
+    const main = { path: "bench/results/b.json", result: benchResult(false) };
+    const block = tradeoffBlock(
+      { bench: main, tradeoff: { path: "bench/results/tradeoff/a.json", result: own }, sims: [] },
+      README,
+    );
+    expect(block).toContain("bench/results/tradeoff/a.json");
+    expect(block).toContain("| 4 rounds per quiet wake (0.25 s rounds) | 0.90 s |");
+    expect(tradeoffBlock({ bench: main, sims: [] }, README)).toMatch(/^No trade-off run yet/);
   });
 
   it("says so when there are no results", () => {
