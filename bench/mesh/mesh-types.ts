@@ -31,6 +31,8 @@ export interface MeshConfig {
   seed?: number;
   /** Told each trial's victims before it starts (the bench prints them). */
   onTrial?: (index: number, victims: Victims) => void;
+  /** Told the mesh's full membership from cold as soon as it is measured (the bench prints it). */
+  onFullMembership?: (figures: Pick<MeshFigures, "bootstrapCallMs" | "coldMs" | "coldRounds">) => void;
   /** Told what each trial's logs say of its victims (the bench prints it). */
   onTrialLogged?: (
     index: number,

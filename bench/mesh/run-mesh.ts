@@ -71,8 +71,10 @@ async function bootstrapToFullMembership(session: MeshSession): Promise<FullMemb
     detector: config.detector,
   });
   const bootstrapCallMs = Date.now() - bootAt;
-  // Polled slowly: the logs time it, and a joining mesh needs the machine more than the poll.
-  const full = await session.untilFullMembership("full membership", 2 * config.intervalMs);
+  // Polled slowly, the more so the larger the mesh (each poll asks every node for its brief):
+  // the logs time it, and a joining mesh needs the machine more than the poll.
+  const everyMs = Math.max(2, config.nodes / 32) * config.intervalMs;
+  const full = await session.untilFullMembership("full membership", everyMs);
   const polled: Elapsed = {
     ms: full.at - bootAt,
     rounds: medianRoundsBetween(new Map(), roundsByNode(full.value)),
@@ -187,6 +189,7 @@ async function detectionTrials(session: MeshSession, wholeSince: number) {
 export async function runMesh(client: HearsayClient, config: MeshConfig): Promise<MeshFigures> {
   const session = new MeshSession(client, config);
   const full = await bootstrapToFullMembership(session);
+  config.onFullMembership?.(full);
   const wholeAt = Date.now();
   // Every node's config is the bootstrap's: the longest wake is read once (under phi every
   // wake is one round).
