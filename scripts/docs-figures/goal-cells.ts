@@ -30,7 +30,8 @@ export function costGoalNote(result: BenchResult): string {
 /** The label and cell of the cold start at the goal's size, or null without such a run. */
 export function coldRow(cold: { path: string; result: BenchResult } | null | undefined, link: string) {
   const mesh = cold?.result.figures.mesh;
-  if (!cold || !mesh) return null;
+  // A run from before cold starts (its pages started one after another) has no such figure.
+  if (!cold || !mesh || mesh.coldMs === undefined) return null;
   const { nodes, intervalMs } = cold.result.config;
   return {
     label: `full membership, ${nodes} nodes from cold at ${intervalMs / 1000} s rounds, every page started at once (${link})`,
