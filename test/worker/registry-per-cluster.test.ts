@@ -9,11 +9,11 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { REGISTRY_CACHE_MS } from "../../src/api/registry-cache.js";
-import { KEEPER_PAGE, keepNodesRunning, MIGRATED_PER_TICK } from "../../src/node/keeper.js";
+import { keepNodesRunning } from "../../src/node/keeper.js";
 import { readNodeError } from "../../src/node/node-error.js";
 import { markRunning } from "../../src/node/registration.js";
 import { KEEPER_DIRECTORY } from "../../src/node/rpc-types.js";
-import { SUBREQUEST_BUDGET } from "../../src/node/subrequests.js";
+import { KEEPER_TICK_SUBREQUESTS, SUBREQUEST_BUDGET } from "../../src/node/subrequests.js";
 import { callJson } from "./support/api.js";
 import { names, stopAll } from "./support/nodes.js";
 
@@ -125,7 +125,7 @@ describe("one registry per cluster", { timeout: 60_000 }, () => {
 
   it("copies the rows the one registry of old held into each cluster's own registry", async () => {
     // a tick's calls: the page, one per node on it, the rows to copy, two per cluster copied
-    expect(1 + KEEPER_PAGE + 1 + 2 * MIGRATED_PER_TICK).toBeLessThanOrEqual(SUBREQUEST_BUDGET);
+    expect(KEEPER_TICK_SUBREQUESTS).toBeLessThanOrEqual(SUBREQUEST_BUDGET);
     // As a registry written before registries were per cluster holds them: not yet listed.
     await env.CLUSTER_REGISTRY.getByName(KEEPER_DIRECTORY).register("reg-legacy", ["n0", "n1"]);
     await runInDurableObject(env.CLUSTER_REGISTRY.getByName(KEEPER_DIRECTORY), (_instance, state) => {
