@@ -12,8 +12,8 @@
  * node and the graves, split over MEMBER_CHUNKS rows by name; see member-chunks.ts),
  * `peer_keys` (one row per other node with keys). Keyed tables
  * are WITHOUT ROWID: a rowid table with a TEXT key keeps a separate index and bills two rows
- * per insert. `hosted_agents` (one row per agent this node hosts). And `schema_version` (one
- * row).
+ * per insert. `hosted_agents` (one row per agent this node hosts), `tree` (one row: the
+ * broadcast tree's eager peers). And `schema_version` (one row).
  */
 import { chunkOf } from "./member-chunks.js";
 
@@ -163,6 +163,16 @@ export const MIGRATIONS: readonly Migration[] = [
       }
       exec("DROP TABLE membership");
     },
+  },
+  {
+    // The broadcast tree's eager peers (plumtree.ts), one row: an object woken from hibernation
+    // takes its tree back instead of growing a new one with every node's next write.
+    version: 6,
+    up: (exec) =>
+      exec(`
+        CREATE TABLE IF NOT EXISTS tree (
+          id INTEGER PRIMARY KEY CHECK (id = 1), eager TEXT NOT NULL
+        );`),
   },
 ];
 

@@ -209,6 +209,22 @@ export class NodeRuntime {
   spreadNow(): void {
     flush(this.gossiper, this.transport);
     this.collectEvents();
+    this.saveTree();
+  }
+
+  /**
+   * Saves the broadcast tree's eager peers when they changed, so a wake-up from hibernation
+   * keeps the tree. A failure is counted and does not fail the call; the next change saves.
+   */
+  private saveTree(): void {
+    const eager = this.gossiper.takeEagerChange();
+    if (!eager) return;
+    try {
+      this.deps.store.saveEager(eager);
+    } catch (error) {
+      this.deps.shell.storageErrors++;
+      console.error(`${this.record.cluster}/${this.record.node}: could not save the broadcast tree`, error);
+    }
   }
 
   /** Waves of exchanges after a leave; true once one exchange succeeded or no peer is left. */
@@ -233,6 +249,7 @@ export class NodeRuntime {
   async answer(message: unknown): Promise<unknown> {
     const reply = await answer(this.gossiper, this.transport, message);
     this.collectEvents();
+    this.saveTree();
     try {
       this.saved.saveMembersIfJoined(this.others);
     } catch (error) {
@@ -458,6 +475,7 @@ export class NodeRuntime {
       deps.store.deleteHosted(name);
       this.agentSavedAt.delete(name);
     }
+    this.saveTree();
     const every = this.settings.options.snapshotEveryMs;
     deps.shell.storageErrors += this.saved.save(this.others, Date.now(), every);
   }

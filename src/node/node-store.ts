@@ -7,8 +7,9 @@
  * (this node's key-values and tombstones, one row per key, written before a write is
  * acknowledged), `member_chunks` (every other node's name, generation, heartbeat and status,
  * and the graves of forgotten nodes, so stale gossip cannot resurrect them: split over
- * MEMBER_CHUNKS rows by name, see member-chunks.ts) and `peer_keys` (one row per other node
- * that has keys: its keys and versions).
+ * MEMBER_CHUNKS rows by name, see member-chunks.ts), `peer_keys` (one row per other node
+ * that has keys: its keys and versions), `tree` (one row: the broadcast tree's eager peers)
+ * and `hosted_agents` (one row per agent this node hosts).
  *
  * Keyed tables are WITHOUT ROWID: a rowid table with a TEXT primary key keeps a separate
  * index, and inserting into it writes (and bills) two rows instead of one.
@@ -365,6 +366,30 @@ export class NodeStore {
   /** A new generation hosts nothing: its agents' next heartbeats register them again. */
   clearHosted(): void {
     this.run("DELETE FROM hosted_agents");
+  }
+
+  // ---------------------------------------------------------------- broadcast tree
+
+  /** The broadcast tree's eager peers as last saved (none before the first save). */
+  loadEager(): string[] {
+    const row = this.run("SELECT eager FROM tree WHERE id = 1")[0];
+    return row ? (JSON.parse(String(row.eager)) as string[]) : [];
+  }
+
+  /** Saves the eager peers (one row, counted with membership: it is who links to whom). */
+  saveEager(peers: readonly string[]): void {
+    this.writing("membership", () =>
+      this.run(
+        `INSERT INTO tree (id, eager) VALUES (1, ?)
+         ON CONFLICT (id) DO UPDATE SET eager = excluded.eager`,
+        JSON.stringify(peers),
+      ),
+    );
+  }
+
+  /** A new generation grows its tree anew: its peers knew the old one's links. */
+  clearEager(): void {
+    this.run("DELETE FROM tree");
   }
 
   // ---------------------------------------------------------------- alarm
