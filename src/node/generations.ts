@@ -109,6 +109,8 @@ export function newGeneration(
     selfStatus: "joining" as const,
     running: true,
     gcVersion: base,
+    // Every configure and start registers the node in its cluster's registry first.
+    listed: true,
   };
   const snapshot: GossiperSnapshot = {
     cluster: settings.cluster,

@@ -412,6 +412,12 @@ export class NodeRuntime {
   }
 
   /** Stops as if crashed: no more rounds, exchanges refused, state kept for a restart. */
+  /** Its cluster's own registry lists it now (registration.ts listInCluster): saved, never asked again. */
+  markListed(): void {
+    this.record.listed = true;
+    this.deps.store.saveNode(this.record);
+  }
+
   markStopped(): void {
     this.record.running = false;
     this.deps.store.saveNode(this.record);

@@ -35,6 +35,11 @@ export interface NodeRecord {
   running: boolean;
   /** Own tombstones with versions at or below this were garbage-collected. */
   gcVersion: number;
+  /**
+   * Whether its cluster's own registry lists it: false only for a node registered when one
+   * registry served every cluster, until its next round lists it (registration.ts).
+   */
+  listed: boolean;
 }
 
 export type OwnKeyRow = [key: string, value: string | null, version: number, tombstoneAt?: number];
@@ -161,19 +166,20 @@ export class NodeStore {
       selfStatus: String(row.self_status) as MemberStatus,
       running: Number(row.running) === 1,
       gcVersion: Number(row.gc_version),
+      listed: Number(row.listed) === 1,
     };
   }
 
   saveNode(record: NodeRecord): void {
     this.run(
       `INSERT INTO node (id, cluster, node, seeds, config, options, generation, started_at, heartbeat,
-         self_status, running, gc_version)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         self_status, running, gc_version, listed)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET cluster = excluded.cluster, node = excluded.node,
          seeds = excluded.seeds, config = excluded.config, options = excluded.options,
          generation = excluded.generation, started_at = excluded.started_at,
          heartbeat = excluded.heartbeat, self_status = excluded.self_status,
-         running = excluded.running, gc_version = excluded.gc_version`,
+         running = excluded.running, gc_version = excluded.gc_version, listed = excluded.listed`,
       record.cluster,
       record.node,
       JSON.stringify(record.seeds),
@@ -185,6 +191,7 @@ export class NodeStore {
       record.selfStatus,
       record.running ? 1 : 0,
       record.gcVersion,
+      record.listed ? 1 : 0,
     );
   }
 
