@@ -11,6 +11,7 @@ import type { EngineContext } from "./engine-context.js";
 import type { Outgoing, Rejection } from "./engine-types.js";
 import { pickPeers, REACHABLE } from "./peer-choice.js";
 import { answerGraft, havesFor, received, takeTreePush } from "./plumtree.js";
+import { confirmAtNextWake } from "./probing.js";
 import {
   type GossipMessage,
   type NewsItem,
@@ -101,6 +102,7 @@ export function handlePush(ctx: EngineContext, raw: unknown): true | Rejection {
   }
   const news = push.hot ? ctx.freshNews : [];
   ctx.freshNews = [];
+  if (push.hot && push.n) confirmAtNextWake(ctx, push.n, push.f);
   if (push.hot && push.delta && push.delta.length > 0) takeTreePush(ctx, push.f, push.delta, news);
   else if (push.hot && news.length > 0) {
     ctx.counters.forwardsSent++;

@@ -56,6 +56,8 @@ export interface EngineContext {
   readonly peers: PeerSets;
   /** Members suspected here (judged every round), and agents whose home is checked each round. */
   readonly suspects: Set<string>;
+  /** Suspects heard of fresh from their first reporter, probed at the next wake to confirm (bounded). */
+  readonly confirmNext: Set<string>;
   readonly agents: Set<string>;
   /** Dead and left members, by when their grace ends and they are forgotten. */
   readonly forgetQueue: DeadlineQueue;
@@ -92,6 +94,11 @@ export interface EngineContext {
   joinPause: number;
   /** When the last wake began (null before the first): how many rounds the next one covers. */
   lastWakeAt: number | null;
+  /**
+   * Probes are paid ahead: the time up to which this node's probes have gone out (null before
+   * its first wake). A wake pays the rounds from here to its predicted next wake (rounds.ts).
+   */
+  probesPaidUntil: number | null;
   /** This node's phase within a quiet wake period, in [0, 1): a hash of its name (probe-ring.ts). */
   readonly wakePhase: number;
   /** Agents this node hosts, by name (their names are also in `state.owned`). */
@@ -136,6 +143,7 @@ export function createContext(
     records: new MemberRecords(state.table, phiOptions(config)),
     peers: new PeerSets(),
     suspects: new Set(),
+    confirmNext: new Set(),
     agents: new Set(),
     forgetQueue: new DeadlineQueue(),
     broadcasts: new BroadcastQueue(),
@@ -157,6 +165,7 @@ export function createContext(
     joinWait: 0,
     joinPause: 1,
     lastWakeAt: null,
+    probesPaidUntil: null,
     wakePhase: namePhase(options.name),
     hosted: new Map(),
     hostedChanged: new Set(),
