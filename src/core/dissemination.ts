@@ -6,11 +6,13 @@
  * rest). Writes travel the broadcast tree instead (plumtree.ts).
  */
 import { merge, receive } from "./claims.js";
+import type { NodeChange } from "./cluster-state.js";
 import { hotFanoutFor, retransmitLimit } from "./config.js";
 import type { EngineContext } from "./engine-context.js";
 import type { Outgoing, Rejection } from "./engine-types.js";
 import { pickPeers, REACHABLE } from "./peer-choice.js";
 import { answerGraft, havesFor, received, takeTreePush } from "./plumtree.js";
+import { ALIVE } from "./precedence.js";
 import { confirmAtNextWake } from "./probing.js";
 import {
   type GossipMessage,
@@ -109,6 +111,20 @@ export function handlePush(ctx: EngineContext, raw: unknown): true | Rejection {
     pushHot(ctx, news, [], push.f);
   }
   return true;
+}
+
+/**
+ * Whether a merged change is a join: a member not known here before, alive at its first
+ * incarnation. A join is the one piece of membership news that is not forwarded: the node
+ * that heard it from the joiner pushes it hot once (within the token bucket of writes), then
+ * it rides piggybacks and anti-entropy, where one delta carries many members at once.
+ * Forwarded, N nodes starting together made every node forward every join to `hotFanout`
+ * peers (N² log N messages for the mesh). A restart (a newer generation of a known member), a
+ * buried member's refutation (a later incarnation) and every suspicion, death and leave are
+ * forwarded as before.
+ */
+export function isJoin(change: NodeChange, item: NewsItem): boolean {
+  return change.discovered && item[3] === ALIVE && item[2] === 0;
 }
 
 /** Takes the one-way messages waiting to be sent (hot pushes and forwards). */

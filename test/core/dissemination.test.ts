@@ -36,16 +36,28 @@ describe("dissemination", () => {
 
   it("forwards a hot push once when it taught something, and not when it taught nothing", () => {
     const { ctx } = engine({ peers: names(10) });
-    const push = from("p0", { t: "push", hot: true, n: [["newcomer", 1, 0, 0, 0]] });
+    const push = from("p0", { t: "push", hot: true, n: [["p3", 1, 0, 1, 0, "p0"]] });
     expect(handlePush(ctx, push)).toBe(true);
     const forwarded = takeOutbox(ctx);
     expect(forwarded.length).toBeGreaterThan(0);
     expect(forwarded.map((o) => o.peer)).not.toContain("p0");
-    expect(forwarded[0]?.message.n).toEqual([["newcomer", 1, 0, 0, 0]]);
+    expect(forwarded[0]?.message.n).toEqual([["p3", 1, 0, 1, 0, "p0"]]);
     expect(ctx.counters.forwardsSent).toBe(1);
     handlePush(ctx, push);
     expect(takeOutbox(ctx)).toEqual([]);
     expect(ctx.counters.forwardsSent).toBe(1);
+  });
+
+  it("learns a join pushed hot but does not forward it: N joins at once would cost N² log N", () => {
+    const { ctx } = engine({ peers: names(10) });
+    expect(handlePush(ctx, from("p0", { t: "push", hot: true, n: [["newcomer", 1, 0, 0, 0]] }))).toBe(true);
+    expect(ctx.state.get("newcomer")?.status).toBe(0);
+    expect(takeOutbox(ctx)).toEqual([]);
+    expect(ctx.counters.forwardsSent).toBe(0);
+    // A restart (a newer generation) and a refutation (a later incarnation) still are.
+    handlePush(ctx, from("p0", { t: "push", hot: true, n: [["newcomer", 2, 0, 0, 0]] }));
+    handlePush(ctx, from("p0", { t: "push", hot: true, n: [["newcomer", 2, 1, 0, 0]] }));
+    expect(ctx.counters.forwardsSent).toBe(2);
   });
 
   it("rejects and counts a malformed push, and learns nothing from it, not even its good news", () => {
