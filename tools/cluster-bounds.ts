@@ -17,12 +17,7 @@ export interface ClusterBound {
 
 export const CLUSTER_BOUNDS = {
   membership: { what: "full membership from two seeds", bound: 6, unit: "rounds" },
-  join: {
-    what: "a newcomer alive everywhere and knowing everyone",
-    bound: 4,
-    unit: "rounds",
-    note: "1 while every node forwarded a join hot, which cost N² log N messages when N nodes start at once",
-  },
+  join: { what: "a newcomer alive everywhere and knowing everyone", bound: 3, unit: "rounds" },
   crashNonAlive: {
     what: "crashed (silent) node non-alive everywhere",
     bound: 2,

@@ -114,17 +114,30 @@ export function handlePush(ctx: EngineContext, raw: unknown): true | Rejection {
 }
 
 /**
+ * Joins a node pushes or forwards hot: at most this many at once, refilled one a round. A
+ * single newcomer thus spreads hot in hops, as any news does; N nodes starting at once cost
+ * each node at most about one join's pushes a round, and anti-entropy carries the rest.
+ */
+export const JOIN_PUSH_BURST = 1;
+
+/**
  * Whether a merged change is a join: a member not known here before, alive at its first
- * incarnation. A join is the one piece of membership news that is not forwarded: the node
- * that heard it from the joiner pushes it hot once (within the token bucket of writes), then
- * it rides piggybacks and anti-entropy, where one delta carries many members at once.
- * Forwarded, N nodes starting together made every node forward every join to `hotFanout`
- * peers (N² log N messages for the mesh). A restart (a newer generation of a known member), a
- * buried member's refutation (a later incarnation) and every suspicion, death and leave are
- * forwarded as before.
+ * incarnation. A restart (a newer generation of a known member), a buried member's refutation
+ * (a later incarnation) and every suspicion, death and leave are not joins.
  */
 export function isJoin(change: NodeChange, item: NewsItem): boolean {
   return change.discovered && item[3] === ALIVE && item[2] === 0;
+}
+
+/**
+ * Whether news of this change goes hot (pushed, or forwarded once): always, but a join only
+ * within `joinPushes` (JOIN_PUSH_BURST, one a round). Past it a join rides piggybacks and
+ * anti-entropy, where one delta carries many members at once. With every join hot, N nodes
+ * starting together made every node forward every join to `hotFanout` peers: N² log N
+ * messages for the mesh.
+ */
+export function goesHot(ctx: EngineContext, change: NodeChange, item: NewsItem): boolean {
+  return !isJoin(change, item) || ctx.joinPushes.take(ctx.clock());
 }
 
 /** Takes the one-way messages waiting to be sent (hot pushes and forwards). */

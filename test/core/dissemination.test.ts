@@ -48,16 +48,24 @@ describe("dissemination", () => {
     expect(ctx.counters.forwardsSent).toBe(1);
   });
 
-  it("learns a join pushed hot but does not forward it: N joins at once would cost N² log N", () => {
-    const { ctx } = engine({ peers: names(10) });
-    expect(handlePush(ctx, from("p0", { t: "push", hot: true, n: [["newcomer", 1, 0, 0, 0]] }))).toBe(true);
-    expect(ctx.state.get("newcomer")?.status).toBe(0);
-    expect(takeOutbox(ctx)).toEqual([]);
-    expect(ctx.counters.forwardsSent).toBe(0);
-    // A restart (a newer generation) and a refutation (a later incarnation) still are.
-    handlePush(ctx, from("p0", { t: "push", hot: true, n: [["newcomer", 2, 0, 0, 0]] }));
-    handlePush(ctx, from("p0", { t: "push", hot: true, n: [["newcomer", 2, 1, 0, 0]] }));
-    expect(ctx.counters.forwardsSent).toBe(2);
+  it("forwards one join a round, learns the rest quietly, and always forwards a restart", () => {
+    const { ctx, advance } = engine({ peers: names(10) });
+    const join = (name: string, generation = 1, incarnation = 0) =>
+      handlePush(ctx, from("p0", { t: "push", hot: true, n: [[name, generation, incarnation, 0, 0]] }));
+    join("first");
+    expect(ctx.counters.forwardsSent).toBe(1);
+    // N joins at once (a cold start) would cost N² log N forwarded: the second waits.
+    join("second");
+    expect(ctx.state.get("second")?.status).toBe(0);
+    expect(ctx.counters.forwardsSent).toBe(1);
+    takeOutbox(ctx);
+    // A restart (a newer generation) and a refutation (a later incarnation) are not joins.
+    join("second", 2);
+    join("second", 2, 1);
+    expect(ctx.counters.forwardsSent).toBe(3);
+    advance(ctx.config.intervalMs);
+    join("third");
+    expect(ctx.counters.forwardsSent).toBe(4);
   });
 
   it("rejects and counts a malformed push, and learns nothing from it, not even its good news", () => {
