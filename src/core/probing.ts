@@ -1,6 +1,7 @@
 /**
  * SWIM probing: which members a wake probes (the shared ring schedule, or shuffled round-robin
- * orders by region when the node has one; skipped while local health is poor), the pings and ping-reqs and their
+ * orders by region when the node has one; skipped while local health is poor), plus the
+ * suspects it was first told of (confirming probes), the pings and ping-reqs and their
  * answers, and what a probe's end means: an ack heals local health, a silent member is
  * declared suspect, and a silent suspect is an independent confirmation that is spread.
  */

@@ -1,8 +1,8 @@
 /**
  * A node's round: when it wakes (every interval while busy, up to `roundsPerWake` intervals
  * when quiet, see wake.ts), the judgements it makes on waking (suspicions run out, phi, homes
- * of agents gone, grace ended, tombstones collected), and the plan of probes and exchanges it
- * hands the driver.
+ * of agents gone, grace ended, tombstones collected), and the plan of probes (paid ahead to the
+ * predicted next wake) and exchanges it hands the driver.
  */
 import { judgeHosted } from "./agent-hosting.js";
 import { makeSyn } from "./anti-entropy.js";
