@@ -65,7 +65,7 @@ export interface EngineContext {
   readonly broadcasts: BroadcastQueue;
   readonly awareness: Awareness;
   readonly rumors: TokenBucket;
-  /** Joins this node may still push or forward hot (dissemination.ts, `hotJoin`). */
+  /** Joins this node may still push or forward hot (dissemination.ts, `goesHot`). */
   readonly joinPushes: TokenBucket;
   /** The broadcast tree writes travel (eager links, lazy notices, missing writes). */
   readonly tree: Plumtree;
