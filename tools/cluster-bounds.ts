@@ -28,7 +28,7 @@ export const CLUSTER_BOUNDS = {
     what: "crashed node dead everywhere",
     bound: 7,
     unit: "rounds",
-    note: "non-alive, then the 3-round minimum suspicion timeout at N = 100",
+    note: "non-alive, then the 3-round minimum suspicion timeout at N = 100; 10 without confirmations at once",
   },
   stopNonAlive: {
     what: "stopped (refusing) node non-alive everywhere, no indirect probe",

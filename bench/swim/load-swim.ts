@@ -1,5 +1,5 @@
 /**
- * Loads the npm `swim` package (an optional dependency) and describes the little of its API the
+ * Loads the npm `swim` package (a development dependency, for the bench only) and describes the little of its API the
  * bench uses. Returns a reason instead of throwing when it cannot be loaded, so the bench can
  * say clearly that the SWIM peer is unavailable.
  */

@@ -4,11 +4,18 @@
  * what follows for 1,000 nodes. Each is derived from its one declaration in src/ and written
  * inline between `<!-- fact:NAME -->` and `<!-- /fact -->` (invisible in rendered Markdown), so
  * `npm run docs:figures -- --check` fails when a doc says a number the code no longer does.
- * Also renders the api.md example of a bootstrap that takes two calls.
+ * Also the metrics route's counter series, and renders the api.md example of a bootstrap that takes two calls.
  */
 import { BOOTSTRAP_PAGE } from "../../src/api/bootstrap-plan.js";
 import { SUMMARY_MAX_LIMIT } from "../../src/api/convergence.js";
-import { NODES_PER_INVOCATION, RESERVED_SUBREQUESTS, SUBREQUEST_LIMITS } from "../../src/node/subrequests.js";
+import { NODE_COUNTERS } from "../../src/api/metrics-text.js";
+import {
+  KEEPER_TICK_SUBREQUESTS,
+  MIGRATED_PER_TICK,
+  NODES_PER_INVOCATION,
+  RESERVED_SUBREQUESTS,
+  SUBREQUEST_LIMITS,
+} from "../../src/node/subrequests.js";
 
 const count = (value: number) => value.toLocaleString("en-US");
 
@@ -25,6 +32,11 @@ export const PAGE_FACTS: Record<string, string> = {
   "subrequests-reserved": count(RESERVED_SUBREQUESTS),
   /** Bootstrap calls (or keeper minutes) that 1,000 nodes take. */
   "pages-of-1000": count(Math.ceil(1000 / NODES_PER_INVOCATION)),
+  /** A cron tick's subrequests at most, and the clusters whose old registry rows it copies. */
+  "keeper-tick-subrequests": count(KEEPER_TICK_SUBREQUESTS),
+  "keeper-migrated-per-tick": count(MIGRATED_PER_TICK),
+  /** The per-node counter series of the metrics route, as one brace pattern. */
+  "node-counter-series": `\`hearsay_node_{${NODE_COUNTERS.map(([name]) => name.replace(/^node_/, "")).join(",")}}_total\``,
 };
 
 const FACT = /<!-- fact:([a-z0-9-]+) -->(.*?)<!-- \/fact -->/g;

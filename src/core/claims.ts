@@ -7,7 +7,7 @@
  */
 import { noticeClaimAboutHosted, release } from "./agent-hosting.js";
 import type { NodeChange } from "./cluster-state.js";
-import { PUSH_CATCH_UP_VERSIONS, pushHot, pushTo } from "./dissemination.js";
+import { goesHot, PUSH_CATCH_UP_VERSIONS, pushHot, pushTo } from "./dissemination.js";
 import { type EngineContext, emit, emitStatus } from "./engine-context.js";
 import type { Rejection } from "./engine-types.js";
 import { homeOf, isAgentState } from "./hosted.js";
@@ -96,7 +96,7 @@ function absorbNews(ctx: EngineContext, items: readonly NewsItem[], hot: boolean
       if ((change.discovered || change.restarted) && maxVersion > 0) ctx.kindUnknown.add(name);
       observe(ctx, change, now, reporter);
       ctx.broadcasts.enqueue(item);
-      if (hot) ctx.freshNews.push(item);
+      if (hot && goesHot(ctx, change, item)) ctx.freshNews.push(item);
       stateChanged(ctx);
     } else if (status === SUSPECT && reporter !== undefined) {
       const node = state.get(name);
@@ -242,7 +242,8 @@ export function awaitForgetting(ctx: EngineContext, name: string, now: number): 
 
 /**
  * Merges deltas from `from`; returns how many changed something. A member learned from
- * itself (a join or a restart) is news that matters now: it is pushed at once.
+ * itself (a join or a restart) is news that matters now: it is pushed at once (a join within
+ * its bucket, see goesHot).
  */
 export function merge(ctx: EngineContext, deltas: readonly NodeDelta[], from: string): number {
   // A peer's delta may carry its claim about this node, or about an agent it hosts (it
@@ -259,7 +260,8 @@ export function merge(ctx: EngineContext, deltas: readonly NodeDelta[], from: st
     const item = ctx.state.newsOf(change.name);
     if (!item) continue;
     ctx.broadcasts.enqueue(item);
-    if ((change.discovered || change.restarted) && change.name === from) pushHot(ctx, [item], [], from);
+    if ((change.discovered || change.restarted) && change.name === from && goesHot(ctx, change, item))
+      pushHot(ctx, [item], [], from);
   }
   if (changes.length > 0) stateChanged(ctx);
   return changes.length;

@@ -6,11 +6,14 @@
  * rest). Writes travel the broadcast tree instead (plumtree.ts).
  */
 import { merge, receive } from "./claims.js";
+import type { NodeChange } from "./cluster-state.js";
 import { hotFanoutFor, retransmitLimit } from "./config.js";
 import type { EngineContext } from "./engine-context.js";
 import type { Outgoing, Rejection } from "./engine-types.js";
 import { pickPeers, REACHABLE } from "./peer-choice.js";
 import { answerGraft, havesFor, received, takeTreePush } from "./plumtree.js";
+import { ALIVE } from "./precedence.js";
+import { confirmAtNextWake } from "./probing.js";
 import {
   type GossipMessage,
   type NewsItem,
@@ -101,12 +104,40 @@ export function handlePush(ctx: EngineContext, raw: unknown): true | Rejection {
   }
   const news = push.hot ? ctx.freshNews : [];
   ctx.freshNews = [];
+  if (push.hot && push.n) confirmAtNextWake(ctx, push.n, push.f);
   if (push.hot && push.delta && push.delta.length > 0) takeTreePush(ctx, push.f, push.delta, news);
   else if (push.hot && news.length > 0) {
     ctx.counters.forwardsSent++;
     pushHot(ctx, news, [], push.f);
   }
   return true;
+}
+
+/**
+ * Joins a node pushes or forwards hot: at most this many at once, refilled one a round. A
+ * single newcomer thus spreads hot in hops, as any news does; N nodes starting at once cost
+ * each node at most about one join's pushes a round, and anti-entropy carries the rest.
+ */
+export const JOIN_PUSH_BURST = 1;
+
+/**
+ * Whether a merged change is a join: a member not known here before, alive at its first
+ * incarnation. A restart (a newer generation of a known member), a buried member's refutation
+ * (a later incarnation) and every suspicion, death and leave are not joins.
+ */
+export function isJoin(change: NodeChange, item: NewsItem): boolean {
+  return change.discovered && item[3] === ALIVE && item[2] === 0;
+}
+
+/**
+ * Whether news of this change goes hot (pushed, or forwarded once): always, but a join only
+ * within `joinPushes` (JOIN_PUSH_BURST, one a round). Past it a join rides piggybacks and
+ * anti-entropy, where one delta carries many members at once. With every join hot, N nodes
+ * starting together made every node forward every join to `hotFanout` peers: N² log N
+ * messages for the mesh.
+ */
+export function goesHot(ctx: EngineContext, change: NodeChange, item: NewsItem): boolean {
+  return !isJoin(change, item) || ctx.joinPushes.take(ctx.clock());
 }
 
 /** Takes the one-way messages waiting to be sent (hot pushes and forwards). */

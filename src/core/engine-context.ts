@@ -9,6 +9,7 @@ import { BroadcastQueue } from "./broadcast.js";
 import { ClusterState } from "./cluster-state.js";
 import type { GossipConfig } from "./config.js";
 import { DeadlineQueue } from "./deadline-queue.js";
+import { JOIN_PUSH_BURST } from "./dissemination.js";
 import type { GossiperOptions, Outgoing } from "./engine-types.js";
 import { fnv1a } from "./fingerprint.js";
 import type { HostedAgent } from "./hosted.js";
@@ -56,12 +57,16 @@ export interface EngineContext {
   readonly peers: PeerSets;
   /** Members suspected here (judged every round), and agents whose home is checked each round. */
   readonly suspects: Set<string>;
+  /** Suspects heard of fresh from their first reporter, probed at the next wake to confirm (bounded). */
+  readonly confirmNext: Set<string>;
   readonly agents: Set<string>;
   /** Dead and left members, by when their grace ends and they are forgotten. */
   readonly forgetQueue: DeadlineQueue;
   readonly broadcasts: BroadcastQueue;
   readonly awareness: Awareness;
   readonly rumors: TokenBucket;
+  /** Joins this node may still push or forward hot (dissemination.ts, `goesHot`). */
+  readonly joinPushes: TokenBucket;
   /** The broadcast tree writes travel (eager links, lazy notices, missing writes). */
   readonly tree: Plumtree;
   selfStatus: MemberStatus;
@@ -92,6 +97,11 @@ export interface EngineContext {
   joinPause: number;
   /** When the last wake began (null before the first): how many rounds the next one covers. */
   lastWakeAt: number | null;
+  /**
+   * Probes are paid ahead: the time up to which this node's probes have gone out (null before
+   * its first wake). A wake pays the rounds from here to its predicted next wake (rounds.ts).
+   */
+  probesPaidUntil: number | null;
   /** This node's phase within a quiet wake period, in [0, 1): a hash of its name (probe-ring.ts). */
   readonly wakePhase: number;
   /** Agents this node hosts, by name (their names are also in `state.owned`). */
@@ -136,11 +146,13 @@ export function createContext(
     records: new MemberRecords(state.table, phiOptions(config)),
     peers: new PeerSets(),
     suspects: new Set(),
+    confirmNext: new Set(),
     agents: new Set(),
     forgetQueue: new DeadlineQueue(),
     broadcasts: new BroadcastQueue(),
     awareness,
     rumors,
+    joinPushes: new TokenBucket(1000 / config.intervalMs, JOIN_PUSH_BURST, clock()),
     tree: new Plumtree(seededRng(fnv1a(options.name) ^ Math.floor(drawn * 2 ** 32))),
     selfStatus: startingStatus(options.name, seedList),
     events: [],
@@ -157,6 +169,7 @@ export function createContext(
     joinWait: 0,
     joinPause: 1,
     lastWakeAt: null,
+    probesPaidUntil: null,
     wakePhase: namePhase(options.name),
     hosted: new Map(),
     hostedChanged: new Set(),

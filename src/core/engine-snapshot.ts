@@ -73,6 +73,7 @@ export function loadSnapshot(ctx: EngineContext, snapshot: GossiperSnapshot, now
   // suspicion read back (indexed above) keeps the node waking every round until it is judged.
   ctx.aePause = ctx.config.maxBackoffRounds;
   for (const saved of snapshot.hosted ?? []) restoreHosted(ctx, saved, now);
+  if (snapshot.eager) ctx.tree.restoreEager(snapshot.eager);
 }
 
 /**

@@ -39,6 +39,11 @@ export interface GossiperSnapshot {
   selfStatus: MemberStatus;
   /** Agents this node hosts (omitted when none). */
   hosted?: HostedSnapshot[];
+  /**
+   * The broadcast tree's eager peers, oldest first (omitted when none). A shell saves them apart
+   * (Gossiper.takeEagerChange), since they change between rounds; a wake-up takes them back.
+   */
+  eager?: string[];
 }
 
 /** What an agent's heartbeat or leave left at its home. */

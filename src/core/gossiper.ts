@@ -223,6 +223,11 @@ export class Gossiper {
     return takeHostedChanges(this.ctx);
   }
 
+  /** The broadcast tree's eager peers when they changed since the last call (plumtree.ts). */
+  takeEagerChange(): string[] | undefined {
+    return this.ctx.tree.takeEagerChange();
+  }
+
   /** One hosted agent's saved form (what its row holds). */
   hostedSnapshot(name: string): HostedSnapshot | undefined {
     return this.ctx.hosted.get(name)?.snapshot();

@@ -66,6 +66,8 @@ export class Plumtree {
   private readonly carried = new Map<string, [generation: number, version: number]>();
   /** Whether the first eager peers were taken (once; again only when none is left). */
   seeded = false;
+  /** Whether the eager set gained or lost a peer since takeEagerChange last asked. */
+  private eagerChanged = false;
 
   get haveCount(): number {
     return this.haves.size;
@@ -73,7 +75,7 @@ export class Plumtree {
 
   /** Makes `peer` an eager link (a tree edge), dropping the oldest past the bound. */
   promote(peer: string): void {
-    this.eager.delete(peer);
+    if (!this.eager.delete(peer)) this.eagerChanged = true;
     this.eager.add(peer);
     if (this.eager.size > PLUMTREE_LIMITS.maxEager) {
       const oldest = this.eager.values().next().value as string;
@@ -83,7 +85,25 @@ export class Plumtree {
 
   /** Moves `peer` to lazy: it hears of writes only through notices. */
   demote(peer: string): void {
-    this.eager.delete(peer);
+    if (this.eager.delete(peer)) this.eagerChanged = true;
+  }
+
+  /**
+   * The eager peers, oldest first, when they changed since the last call (else undefined): a
+   * shell saves them, so that an object woken from hibernation keeps its tree and its first
+   * write costs what any write does, not a new tree's eager pushes and prunes.
+   */
+  takeEagerChange(): string[] | undefined {
+    if (!this.eagerChanged) return undefined;
+    this.eagerChanged = false;
+    return [...this.eager];
+  }
+
+  /** Eager peers saved by a shell, taken back after a wake-up (at most maxEager, oldest first). */
+  restoreEager(peers: readonly string[]): void {
+    for (const peer of peers.slice(-PLUMTREE_LIMITS.maxEager)) this.eager.add(peer);
+    if (this.eager.size > 0) this.seeded = true;
+    this.eagerChanged = false;
   }
 
   /** Records that the tree carries `origin` at (generation, version); true when that is newer. */
@@ -135,7 +155,7 @@ function eagerPeers(ctx: EngineContext, except: string | undefined): string[] {
   const tree = ctx.tree;
   for (const peer of tree.eager) {
     const slot = ctx.state.slotOf(peer);
-    if (slot === undefined || !ctx.peers.reachable(slot)) tree.eager.delete(peer);
+    if (slot === undefined || !ctx.peers.reachable(slot)) tree.demote(peer);
   }
   if (!tree.seeded || tree.eager.size === 0) seed(ctx, false);
   return [...tree.eager].filter((peer) => peer !== except);

@@ -1,6 +1,7 @@
 /**
  * SWIM probing: which members a wake probes (the shared ring schedule, or shuffled round-robin
- * orders by region when the node has one; skipped while local health is poor), the pings and ping-reqs and their
+ * orders by region when the node has one; skipped while local health is poor), plus the
+ * suspects it was first told of (confirming probes), the pings and ping-reqs and their
  * answers, and what a probe's end means: an ack heals local health, a silent member is
  * declared suspect, and a silent suspect is an independent confirmation that is spread.
  */
@@ -39,17 +40,19 @@ export function planProbes(ctx: EngineContext, rounds: number, plan: RoundPlan, 
     }
   }
   ctx.probeCredit = Math.min(ctx.probeCredit, 1);
+  const confirming = planConfirmations(ctx, plan);
   if (count === 0) return;
   const own = ownRegion(ctx);
   if (own === undefined) {
     const { peers, state } = ctx;
     for (const slot of ctx.probeRing.targets(peers, state.table, ctx.wakePhase, count, period)) {
       const target = state.table.name(slot);
+      if (confirming.has(target)) continue;
       plan.probes.push({ target, ping: makePing(ctx, target) });
     }
     return;
   }
-  const planned: PlannedProbes = { names: new Set(), exhausted: new Set() };
+  const planned: PlannedProbes = { names: confirming, exhausted: new Set() };
   for (; count > 0; count--) {
     const target = nextProbeTarget(ctx, own, planned);
     if (target === undefined) break;
@@ -57,6 +60,44 @@ export function planProbes(ctx: EngineContext, rounds: number, plan: RoundPlan, 
     planned.names.add(target);
     plan.probes.push({ target, ping: makePing(ctx, target) });
   }
+}
+
+/** At most this many suspects wait for a confirming probe at the next wake. */
+export const CONFIRM_NEXT_LIMIT = 8;
+
+/**
+ * Notes the suspicions in `news` (pushed hot) that came straight from the member that raised
+ * them, while nobody has confirmed them here yet: this node was among the first told, so it
+ * probes the suspect at its next wake, outside the probe schedule. Its probe is an independent
+ * confirmation, and `suspicionConfirmations` of them bring the suspicion timeout to its minimum
+ * within about a round instead of waiting for the suspect's scheduled probers. Only the first
+ * hop probes (about `hotFanout` nodes, not the whole mesh): a confirmation's own push finds a
+ * confirmation already counted, so it starts no second wave of probes.
+ */
+export function confirmAtNextWake(ctx: EngineContext, news: readonly NewsItem[], from: string): void {
+  if (ctx.config.detector !== "swim") return;
+  for (const [name, generation, incarnation, status, , reporter] of news) {
+    if (status !== SUSPECT || reporter !== from || ctx.confirmNext.size >= CONFIRM_NEXT_LIMIT) continue;
+    const node = ctx.state.get(name);
+    if (node?.status !== SUSPECT || node.generation !== generation || node.incarnation !== incarnation)
+      continue;
+    if (ctx.records.suspicion(name)?.confirmations === 0) ctx.confirmNext.add(name);
+  }
+}
+
+/** Plans the confirming probes noted since the last wake (skipped in poor local health). */
+function planConfirmations(ctx: EngineContext, plan: RoundPlan): Set<string> {
+  const planned = new Set<string>();
+  if (ctx.awareness.health === 0) {
+    for (const name of ctx.confirmNext) {
+      const slot = ctx.state.slotOf(name);
+      if (slot === undefined || !ctx.peers.reachable(slot) || ctx.state.at(slot).status !== SUSPECT) continue;
+      planned.add(name);
+      plan.probes.push({ target: name, ping: makePing(ctx, name) });
+    }
+  }
+  ctx.confirmNext.clear();
+  return planned;
 }
 
 /** A ping for `target`, carrying news (news about the target first). */

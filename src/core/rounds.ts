@@ -1,8 +1,8 @@
 /**
  * A node's round: when it wakes (every interval while busy, up to `roundsPerWake` intervals
  * when quiet, see wake.ts), the judgements it makes on waking (suspicions run out, phi, homes
- * of agents gone, grace ended, tombstones collected), and the plan of probes and exchanges it
- * hands the driver.
+ * of agents gone, grace ended, tombstones collected), and the plan of probes (paid ahead to the
+ * predicted next wake) and exchanges it hands the driver.
  */
 import { judgeHosted } from "./agent-hosting.js";
 import { makeSyn } from "./anti-entropy.js";
@@ -15,7 +15,7 @@ import { treeRound } from "./plumtree.js";
 import { ALIVE, DEAD, LEFT, SUSPECT } from "./precedence.js";
 import { planProbes } from "./probing.js";
 import { Suspicion, suspicionBounds } from "./suspicion.js";
-import { maxWakeDelay, roundsCovered, wakeDelay, wakeRounds } from "./wake.js";
+import { backedOff, maxWakeDelay, roundsCovered, wakeDelay, wakeRounds } from "./wake.js";
 
 /**
  * Starts a round: bumps the heartbeat (to at least `heartbeatFloor`), judges suspicions and
@@ -36,10 +36,36 @@ export function beginRound(ctx: EngineContext, heartbeatFloor: number): RoundPla
   treeRound(ctx);
   const plan: RoundPlan = { probes: [], exchanges: [] };
   if (ctx.selfStatus === "left") return plan;
+  const ahead = predictedWakeRounds(ctx);
   // The period number every node at this pace agrees on: it walks the probe ring (probe-ring.ts).
-  planProbes(ctx, rounds, plan, Math.floor(now / (rounds * ctx.config.intervalMs)));
+  planProbes(ctx, probeRoundsDue(ctx, now, ahead), plan, Math.floor(now / (ahead * ctx.config.intervalMs)));
   for (const peer of exchangePeers(ctx, rounds)) plan.exchanges.push({ peer, syn: makeSyn(ctx, peer) });
   return plan;
+}
+
+/**
+ * Rounds until the wake after this one, predicted before this wake's exchange: a quiet
+ * exchange doubles the anti-entropy pause, so the longest the next wake may wait is assumed.
+ */
+function predictedWakeRounds(ctx: EngineContext): number {
+  return wakeRounds(ctx.config.roundsPerWake, busy(ctx), backedOff(ctx.aePause, ctx.config.maxBackoffRounds));
+}
+
+/**
+ * The rounds whose probes this wake sends: from where the probes paid so far end, to the
+ * predicted next wake (on this node's grid, see wake.ts), and at most `roundsPerWake` behind
+ * now (a late alarm does not flood peers). Probing ahead keeps the mesh at its full probe
+ * rate while wakes lengthen after a change (pauses 1, 2, 4 ... 16): a wake paying only the
+ * rounds since the last one probed at half the rate through that ramp. A wake sooner than
+ * predicted (news made the node busy) pays only what is not paid yet, often nothing.
+ */
+function probeRoundsDue(ctx: EngineContext, now: number, ahead: number): number {
+  const { intervalMs, roundsPerWake } = ctx.config;
+  const until = now + wakeDelay(now, intervalMs, ahead, ctx.wakePhase, 0);
+  const from = Math.max(ctx.probesPaidUntil ?? now, now - roundsPerWake * intervalMs);
+  const rounds = Math.max(0, Math.round((until - from) / intervalMs));
+  ctx.probesPaidUntil = from + rounds * intervalMs;
+  return rounds;
 }
 
 /**

@@ -68,6 +68,7 @@ export function restoreRuntime(
     selfStatus: record.selfStatus,
     // Phi resumes from when each agent may last have beaten, not from its last save.
     hosted: store.loadHosted().map((agent) => resumedAgent(agent, now)),
+    eager: store.loadEager(),
   };
   const runtime = new NodeRuntime(settings, record, snapshot, deps, null);
   runtime.restored(now);
@@ -108,6 +109,8 @@ export function newGeneration(
     selfStatus: "joining" as const,
     running: true,
     gcVersion: base,
+    // Every configure and start registers the node in its cluster's registry first.
+    listed: true,
   };
   const snapshot: GossiperSnapshot = {
     cluster: settings.cluster,
@@ -135,6 +138,7 @@ export function newGeneration(
   store.replaceOwnKeys(keys);
   store.clearOthers();
   store.clearHosted();
+  store.clearEager();
   if (inherited.graves.length > 0) store.saveMembership([], inherited.graves);
   return new NodeRuntime(placed, record, snapshot, deps, inherited.retired);
 }

@@ -11,16 +11,7 @@
  */
 import type { Env } from "../env.js";
 import { clusterRegistry, keeperDirectory } from "./registries.js";
-import { NODES_PER_INVOCATION, RESERVED_SUBREQUESTS } from "./subrequests.js";
-
-/** Nodes visited per tick. */
-export const KEEPER_PAGE = NODES_PER_INVOCATION;
-
-/**
- * Clusters whose old rows are copied per tick: two calls each (the cluster's registry, the
- * directory), after one call asking for them, within what the budget keeps back.
- */
-export const MIGRATED_PER_TICK = Math.floor((RESERVED_SUBREQUESTS - 3) / 2);
+import { KEEPER_PAGE, MIGRATED_PER_TICK } from "./subrequests.js";
 
 export interface KeeperReport {
   /** Nodes visited this tick, as `<cluster>/<node>`. */

@@ -8,12 +8,12 @@
  * each migration is a no-op on a store already past it, so they all run from 1.
  *
  * Layout at the latest version: `node` (one row: identity, config input, seeds, generation,
- * run state), `own_keys` (one row per own key or tombstone), `member_chunks` (every other
+ * run state, whether its cluster's registry lists it), `own_keys` (one row per own key or tombstone), `member_chunks` (every other
  * node and the graves, split over MEMBER_CHUNKS rows by name; see member-chunks.ts),
  * `peer_keys` (one row per other node with keys). Keyed tables
  * are WITHOUT ROWID: a rowid table with a TEXT key keeps a separate index and bills two rows
- * per insert. `hosted_agents` (one row per agent this node hosts). And `schema_version` (one
- * row).
+ * per insert. `hosted_agents` (one row per agent this node hosts), `tree` (one row: the
+ * broadcast tree's eager peers). And `schema_version` (one row).
  */
 import { chunkOf } from "./member-chunks.js";
 
@@ -162,6 +162,29 @@ export const MIGRATIONS: readonly Migration[] = [
         );
       }
       exec("DROP TABLE membership");
+    },
+  },
+  {
+    // The broadcast tree's eager peers (plumtree.ts), one row: an object woken from hibernation
+    // takes its tree back instead of growing a new one with every node's next write.
+    version: 6,
+    up: (exec) =>
+      exec(`
+        CREATE TABLE IF NOT EXISTS tree (
+          id INTEGER PRIMARY KEY CHECK (id = 1), eager TEXT NOT NULL
+        );`),
+  },
+  {
+    // Whether the node is listed in its cluster's own registry. A node registered when one
+    // registry served every cluster is not (0): it lists itself at its next round, so its
+    // cluster is found again without waiting for the keeper to copy the old rows.
+    version: 7,
+    up: (exec) => {
+      // A no-op on a store that has the column (as every migration is on a store past it).
+      const node = String(
+        exec("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'node'")[0]?.sql,
+      );
+      if (!/\blisted\b/.test(node)) exec("ALTER TABLE node ADD COLUMN listed INTEGER NOT NULL DEFAULT 0");
     },
   },
 ];

@@ -211,6 +211,22 @@ export class NodeRuntime {
   spreadNow(): void {
     flush(this.gossiper, this.transport);
     this.collectEvents();
+    this.saveTree();
+  }
+
+  /**
+   * Saves the broadcast tree's eager peers when they changed, so a wake-up from hibernation
+   * keeps the tree. A failure is counted and does not fail the call; the next change saves.
+   */
+  private saveTree(): void {
+    const eager = this.gossiper.takeEagerChange();
+    if (!eager) return;
+    try {
+      this.deps.store.saveEager(eager);
+    } catch (error) {
+      this.deps.shell.storageErrors++;
+      console.error(`${this.record.cluster}/${this.record.node}: could not save the broadcast tree`, error);
+    }
   }
 
   /** Waves of exchanges after a leave; true once one exchange succeeded or no peer is left. */
@@ -235,6 +251,7 @@ export class NodeRuntime {
   async answer(message: unknown): Promise<unknown> {
     const reply = await answer(this.gossiper, this.transport, message);
     this.collectEvents();
+    this.saveTree();
     try {
       this.saved.saveMembersIfJoined(this.others);
     } catch (error) {
@@ -397,6 +414,12 @@ export class NodeRuntime {
   }
 
   /** Stops as if crashed: no more rounds, exchanges refused, state kept for a restart. */
+  /** Its cluster's own registry lists it now (registration.ts listInCluster): saved, never asked again. */
+  markListed(): void {
+    this.record.listed = true;
+    this.deps.store.saveNode(this.record);
+  }
+
   markStopped(): void {
     this.record.running = false;
     this.deps.store.saveNode(this.record);
@@ -460,6 +483,7 @@ export class NodeRuntime {
       deps.store.deleteHosted(name);
       this.agentSavedAt.delete(name);
     }
+    this.saveTree();
     const every = this.settings.options.snapshotEveryMs;
     deps.shell.storageErrors += this.saved.save(this.others, Date.now(), every);
   }

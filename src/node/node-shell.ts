@@ -16,6 +16,7 @@ import { EVENT_LOG_CAPACITY } from "./limits.js";
 import { NodeError } from "./node-error.js";
 import { type NodeRuntime, newShellCounters, type RuntimeDeps } from "./node-runtime.js";
 import { NodeStore, type StoreFaults } from "./node-store.js";
+import { listInCluster } from "./registration.js";
 import type { NodeView } from "./rpc-types.js";
 import type { NodeSettings } from "./start-request.js";
 import { Watchers } from "./watchers.js";
@@ -132,6 +133,14 @@ export abstract class NodeShell extends DurableObject<Env> {
     } finally {
       this.roundsInFlight--;
     }
+    const { cluster, node: name, listed } = node.record;
+    if (
+      !listed &&
+      epoch === this.epoch &&
+      (await listInCluster(this.env, cluster, name)) &&
+      epoch === this.epoch
+    )
+      node.markListed();
     // The round may have made the node busy (a probe failed): its next wake comes sooner.
     if (epoch === this.epoch) await this.wakeSoonerIfDue();
   }

@@ -7,8 +7,9 @@
  * (this node's key-values and tombstones, one row per key, written before a write is
  * acknowledged), `member_chunks` (every other node's name, generation, heartbeat and status,
  * and the graves of forgotten nodes, so stale gossip cannot resurrect them: split over
- * MEMBER_CHUNKS rows by name, see member-chunks.ts) and `peer_keys` (one row per other node
- * that has keys: its keys and versions).
+ * MEMBER_CHUNKS rows by name, see member-chunks.ts), `peer_keys` (one row per other node
+ * that has keys: its keys and versions), `tree` (one row: the broadcast tree's eager peers)
+ * and `hosted_agents` (one row per agent this node hosts).
  *
  * Keyed tables are WITHOUT ROWID: a rowid table with a TEXT primary key keeps a separate
  * index, and inserting into it writes (and bills) two rows instead of one.
@@ -34,6 +35,11 @@ export interface NodeRecord {
   running: boolean;
   /** Own tombstones with versions at or below this were garbage-collected. */
   gcVersion: number;
+  /**
+   * Whether its cluster's own registry lists it: false only for a node registered when one
+   * registry served every cluster, until its next round lists it (registration.ts).
+   */
+  listed: boolean;
 }
 
 export type OwnKeyRow = [key: string, value: string | null, version: number, tombstoneAt?: number];
@@ -160,19 +166,20 @@ export class NodeStore {
       selfStatus: String(row.self_status) as MemberStatus,
       running: Number(row.running) === 1,
       gcVersion: Number(row.gc_version),
+      listed: Number(row.listed) === 1,
     };
   }
 
   saveNode(record: NodeRecord): void {
     this.run(
       `INSERT INTO node (id, cluster, node, seeds, config, options, generation, started_at, heartbeat,
-         self_status, running, gc_version)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         self_status, running, gc_version, listed)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET cluster = excluded.cluster, node = excluded.node,
          seeds = excluded.seeds, config = excluded.config, options = excluded.options,
          generation = excluded.generation, started_at = excluded.started_at,
          heartbeat = excluded.heartbeat, self_status = excluded.self_status,
-         running = excluded.running, gc_version = excluded.gc_version`,
+         running = excluded.running, gc_version = excluded.gc_version, listed = excluded.listed`,
       record.cluster,
       record.node,
       JSON.stringify(record.seeds),
@@ -184,6 +191,7 @@ export class NodeStore {
       record.selfStatus,
       record.running ? 1 : 0,
       record.gcVersion,
+      record.listed ? 1 : 0,
     );
   }
 
@@ -365,6 +373,30 @@ export class NodeStore {
   /** A new generation hosts nothing: its agents' next heartbeats register them again. */
   clearHosted(): void {
     this.run("DELETE FROM hosted_agents");
+  }
+
+  // ---------------------------------------------------------------- broadcast tree
+
+  /** The broadcast tree's eager peers as last saved (none before the first save). */
+  loadEager(): string[] {
+    const row = this.run("SELECT eager FROM tree WHERE id = 1")[0];
+    return row ? (JSON.parse(String(row.eager)) as string[]) : [];
+  }
+
+  /** Saves the eager peers (one row, counted with membership: it is who links to whom). */
+  saveEager(peers: readonly string[]): void {
+    this.writing("membership", () =>
+      this.run(
+        `INSERT INTO tree (id, eager) VALUES (1, ?)
+         ON CONFLICT (id) DO UPDATE SET eager = excluded.eager`,
+        JSON.stringify(peers),
+      ),
+    );
+  }
+
+  /** A new generation grows its tree anew: its peers knew the old one's links. */
+  clearEager(): void {
+    this.run("DELETE FROM tree");
   }
 
   // ---------------------------------------------------------------- alarm

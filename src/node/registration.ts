@@ -5,7 +5,8 @@
  * the node runs (the API or the keeper would never find it otherwise), so a failure or a
  * registry past its deadline fails the call and changes nothing in the node. Marking it not
  * running is best effort, after the fact: a stale "running" costs the keeper one visit, which
- * corrects it (see GossipNode.ensureRunning).
+ * corrects it (see GossipNode.ensureRunning). A node registered when one registry served every
+ * cluster lists itself in its cluster's own registry at its next round (`listInCluster`).
  */
 import type { Env } from "../env.js";
 import { NodeError, readNodeError } from "./node-error.js";
@@ -22,6 +23,21 @@ export async function markRunning(env: Env, cluster: string, node: string): Prom
       "registry_unavailable",
       `could not register ${cluster}/${node}: ${String(error)}; retry`,
     );
+  }
+}
+
+/**
+ * Lists a running node registered before registries were per cluster (its `listed` flag is
+ * false) in its cluster's own registry; the keeper's directory has it already. True once
+ * listed; a failure is logged and the next round tries again.
+ */
+export async function listInCluster(env: Env, cluster: string, node: string): Promise<boolean> {
+  try {
+    await withinDeadline(clusterRegistry(env, cluster).register(cluster, [node]));
+    return true;
+  } catch (error) {
+    console.warn(`${cluster}/${node}: could not list the node in its cluster's registry`, error);
+    return false;
   }
 }
 

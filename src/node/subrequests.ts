@@ -19,3 +19,15 @@ export const RESERVED_SUBREQUESTS = 10;
 
 /** Nodes one invocation calls at most (one call each): a page of the keeper or the cluster summary. */
 export const NODES_PER_INVOCATION = SUBREQUEST_BUDGET - RESERVED_SUBREQUESTS;
+
+/** Nodes the cron keeper visits per tick (keeper.ts). */
+export const KEEPER_PAGE = NODES_PER_INVOCATION;
+
+/**
+ * Clusters whose old registry rows a keeper tick copies: two calls each (the cluster's registry,
+ * the directory), after one call asking for them, within what the budget keeps back.
+ */
+export const MIGRATED_PER_TICK = Math.floor((RESERVED_SUBREQUESTS - 3) / 2);
+
+/** Subrequests one keeper tick makes at most: the directory's page, its nodes, the ask for old rows, the copies. */
+export const KEEPER_TICK_SUBREQUESTS = 1 + KEEPER_PAGE + 1 + 2 * MIGRATED_PER_TICK;

@@ -36,16 +36,36 @@ describe("dissemination", () => {
 
   it("forwards a hot push once when it taught something, and not when it taught nothing", () => {
     const { ctx } = engine({ peers: names(10) });
-    const push = from("p0", { t: "push", hot: true, n: [["newcomer", 1, 0, 0, 0]] });
+    const push = from("p0", { t: "push", hot: true, n: [["p3", 1, 0, 1, 0, "p0"]] });
     expect(handlePush(ctx, push)).toBe(true);
     const forwarded = takeOutbox(ctx);
     expect(forwarded.length).toBeGreaterThan(0);
     expect(forwarded.map((o) => o.peer)).not.toContain("p0");
-    expect(forwarded[0]?.message.n).toEqual([["newcomer", 1, 0, 0, 0]]);
+    expect(forwarded[0]?.message.n).toEqual([["p3", 1, 0, 1, 0, "p0"]]);
     expect(ctx.counters.forwardsSent).toBe(1);
     handlePush(ctx, push);
     expect(takeOutbox(ctx)).toEqual([]);
     expect(ctx.counters.forwardsSent).toBe(1);
+  });
+
+  it("forwards one join a round, learns the rest quietly, and always forwards a restart", () => {
+    const { ctx, advance } = engine({ peers: names(10) });
+    const join = (name: string, generation = 1, incarnation = 0) =>
+      handlePush(ctx, from("p0", { t: "push", hot: true, n: [[name, generation, incarnation, 0, 0]] }));
+    join("first");
+    expect(ctx.counters.forwardsSent).toBe(1);
+    // N joins at once (a cold start) would cost N² log N forwarded: the second waits.
+    join("second");
+    expect(ctx.state.get("second")?.status).toBe(0);
+    expect(ctx.counters.forwardsSent).toBe(1);
+    takeOutbox(ctx);
+    // A restart (a newer generation) and a refutation (a later incarnation) are not joins.
+    join("second", 2);
+    join("second", 2, 1);
+    expect(ctx.counters.forwardsSent).toBe(3);
+    advance(ctx.config.intervalMs);
+    join("third");
+    expect(ctx.counters.forwardsSent).toBe(4);
   });
 
   it("rejects and counts a malformed push, and learns nothing from it, not even its good news", () => {

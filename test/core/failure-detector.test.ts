@@ -129,14 +129,18 @@ describe("MemberRecords", () => {
 });
 
 describe("what a view's heartbeat and phi hold", { timeout: 30_000 }, () => {
-  it("under swim: the observer's own round count, acks from each member, and phi 0", async () => {
+  it("under swim: the observer's own wake count, acks from each member, and phi 0", async () => {
     const cluster = new MemoryCluster({ size: 8, seed: 21, start: "converged" });
-    await cluster.rounds(10);
+    await cluster.rounds(40);
     const n0 = cluster.node("n0");
-    expect(n0.memberView("n0")?.heartbeat).toBe(10);
+    // Quiet, it wakes every 16 rounds: its heartbeat counts its wakes.
+    expect(n0.memberView("n0")?.heartbeat).toBe(n0.counters.wakes);
+    expect(n0.counters.wakes).toBeLessThan(10);
     const others = n0.view().filter((member) => member.node !== "n0");
-    // 1.5 probes a round (the default) over seven members, all answered: 15 acks in 10 rounds.
-    expect(others.reduce((sum, member) => sum + member.heartbeat, 0)).toBe(15);
+    // Every probe answered, one ack each. A wake pays 1.5 probes a round (the default) up to
+    // the next wake, 24 for 16 rounds: more than the seven members, so it probes each once.
+    expect(others.reduce((sum, member) => sum + member.heartbeat, 0)).toBe(n0.counters.probesSent);
+    expect(others.every((member) => member.heartbeat === n0.counters.wakes)).toBe(true);
     expect(others.every((member) => member.phi === 0)).toBe(true);
   });
 

@@ -123,6 +123,28 @@ describe("plumtree", () => {
     expect(ctx.tree.eager.has("p7")).toBe(true);
   });
 
+  it("reports its eager links when they change, and a new engine takes them back without drawing anew", () => {
+    const { ctx } = engine({ peers: names(100) });
+    const first = write(ctx, "k", "v").map((o) => o.peer);
+    const saved = ctx.tree.takeEagerChange();
+    expect(saved?.slice().sort()).toEqual(first.slice().sort());
+    // Another write on the same links changes nothing to save.
+    write(ctx, "k", "w");
+    expect(ctx.tree.takeEagerChange()).toBeUndefined();
+    // A node woken from hibernation: the saved links carry its next write, and nothing is new.
+    const woken = engine({ peers: names(100) }).ctx;
+    woken.tree.restoreEager(saved ?? []);
+    expect(
+      write(woken, "k", "x")
+        .map((o) => o.peer)
+        .sort(),
+    ).toEqual(first.slice().sort());
+    expect(woken.tree.takeEagerChange()).toBeUndefined();
+    // A prune is a change to save.
+    handlePush(woken, from(first[0] as string, { t: "push", prune: true }));
+    expect(woken.tree.takeEagerChange()).toEqual(first.filter((peer) => peer !== first[0]));
+  });
+
   it("keeps every structure within its bound", () => {
     const { ctx } = engine({ peers: names(300) });
     for (let i = 0; i < 100; i++) ctx.tree.promote(`p${i}`);

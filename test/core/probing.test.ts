@@ -4,6 +4,7 @@
  * and is told so at once, an ack heals local health, a refusal proves nothing against us.
  */
 import { describe, expect, it } from "vitest";
+import { handlePush } from "../../src/core/dissemination.js";
 import type { RoundPlan } from "../../src/core/engine-types.js";
 import {
   handlePing,
@@ -46,6 +47,26 @@ describe("probing", () => {
     expect(ctx.outbox.map((out) => out.peer)).toContain("p2");
     expect(ctx.events.map((event) => [event.type, event.node, event.by])).toEqual([["suspect", "p2", "a"]]);
     expect(ctx.awareness.health).toBe(1);
+  });
+
+  it("probes a fresh suspicion told by its reporter at the next wake; a confirmation starts no more", () => {
+    const { ctx } = engine({ peers: names(20) });
+    // Told by the suspecter itself: probe p3 at the next wake, outside the schedule.
+    handlePush(ctx, from("p0", { t: "push", hot: true, n: [["p3", 1, 0, 1, 0, "p0"]] }));
+    // Told second-hand (a forward from p1): the first hop probes, not everyone.
+    handlePush(ctx, from("p1", { t: "push", hot: true, n: [["p4", 1, 0, 1, 0, "p0"]] }));
+    let plan = emptyPlan();
+    planProbes(ctx, 0, plan);
+    expect(plan.probes.map((probe) => probe.target)).toEqual(["p3"]);
+    // A confirmation pushed by its confirmer finds one already counted: no second wave.
+    handlePush(ctx, from("p5", { t: "push", hot: true, n: [["p4", 1, 0, 1, 0, "p5"]] }));
+    handlePush(ctx, from("p6", { t: "push", hot: true, n: [["p4", 1, 0, 1, 0, "p6"]] }));
+    plan = emptyPlan();
+    planProbes(ctx, 0, plan);
+    expect(plan.probes).toEqual([]);
+    // Its silent probe is an independent confirmation.
+    probeResult(ctx, "p3", "silent", 0, 0);
+    expect(ctx.records.suspicion("p3")?.confirmations).toBe(1);
   });
 
   it("heals local health on an ack, and a refusal neither hurts it nor accuses anyone of silence", () => {

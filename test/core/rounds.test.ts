@@ -19,6 +19,32 @@ describe("rounds", () => {
     expect(ctx.counters.rounds).toBe(4);
   });
 
+  it("pays probes ahead to the predicted next wake; a sooner wake pays only what is not paid", () => {
+    const { ctx, advance } = engine({ peers: names(60) });
+    ctx.selfStatus = "alive";
+    const { intervalMs, roundsPerWake, probesPerRound } = ctx.config;
+    ctx.aePause = roundsPerWake / 2;
+    // The pause may double after this wake's exchange: pay up to the wake that far on.
+    const first = beginRound(ctx, 0).probes.length;
+    expect(ctx.probesPaidUntil).toBeGreaterThan(ctx.clock() + (roundsPerWake / 2) * intervalMs);
+    expect(ctx.probesPaidUntil).toBeLessThanOrEqual(ctx.clock() + (roundsPerWake + 1) * intervalMs);
+    expect(first).toBeGreaterThan(0);
+    // Woken a round later (news made it busy): everything up to then is paid already.
+    advance(intervalMs);
+    ctx.aePause = 1;
+    expect(beginRound(ctx, 0).probes).toEqual([]);
+    // Over many wakes the rate is probesPerRound whatever the wakes' spacing.
+    ctx.aePause = roundsPerWake;
+    let probes = first;
+    for (let wake = 0; wake < 20; wake++) {
+      advance(roundsPerWake * intervalMs);
+      probes += beginRound(ctx, 0).probes.length;
+    }
+    const paidRounds = ((ctx.probesPaidUntil as number) - 1_000_000) / intervalMs;
+    expect(probes).toBeGreaterThanOrEqual(Math.floor(paidRounds * probesPerRound) - 1);
+    expect(probes).toBeLessThanOrEqual(Math.ceil(paidRounds * probesPerRound));
+  });
+
   it("raises the heartbeat to the floor it is given", () => {
     const { ctx } = engine();
     beginRound(ctx, 500);

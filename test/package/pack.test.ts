@@ -22,7 +22,7 @@ const rootPackage = JSON.parse(await readFile(join(repoRoot, "package.json"), "u
   devDependencies: Record<string, string>;
 };
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-const INSTALL_FLAGS = ["--prefer-offline", "--no-audit", "--no-fund", "--omit=optional", "--ignore-scripts"];
+const INSTALL_FLAGS = ["--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"];
 
 /** A consumer's code: every entry point, used the way the docs say. */
 const CONSUMER = `
@@ -119,6 +119,12 @@ describe("the npm package", () => {
       cwd: app,
       maxBuffer: 64 * 1024 * 1024,
     });
+    // What the install brought: the package's runtime dependencies, never the bench's peer.
+    const installed = JSON.parse(
+      await readFile(join(app, "node_modules", "hearsay", "package.json"), "utf8"),
+    ) as { optionalDependencies?: Record<string, string> };
+    expect(installed.optionalDependencies ?? {}).toEqual({});
+    await expect(readFile(join(app, "node_modules", "swim", "package.json"), "utf8")).rejects.toThrow();
     await writeFile(join(app, "consumer.ts"), CONSUMER);
     await writeFile(join(app, "tsconfig.json"), JSON.stringify(TSCONFIG));
     const checked = await run(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: app }).catch(

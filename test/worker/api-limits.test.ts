@@ -8,7 +8,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { SUMMARY_MAX_LIMIT } from "../../src/api/convergence.js";
-import { KEEPER_PAGE, keepNodesRunning } from "../../src/node/keeper.js";
+import { keepNodesRunning } from "../../src/node/keeper.js";
+import { KEEPER_PAGE } from "../../src/node/subrequests.js";
 import { call, callJson, expectError } from "./support/api.js";
 import { nodeStub, waitFor } from "./support/nodes.js";
 

@@ -6,8 +6,8 @@
  */
 import { env } from "cloudflare:workers";
 import { afterAll, describe, expect, it } from "vitest";
-import { KEEPER_PAGE, keepNodesRunning } from "../../src/node/keeper.js";
-import { SUBREQUEST_BUDGET } from "../../src/node/subrequests.js";
+import { keepNodesRunning } from "../../src/node/keeper.js";
+import { KEEPER_PAGE, SUBREQUEST_BUDGET } from "../../src/node/subrequests.js";
 import { names, nodeStub, startCluster, stopAll, waitFor } from "./support/nodes.js";
 
 const registry = () => env.CLUSTER_REGISTRY.getByName("registry");

@@ -253,6 +253,7 @@ describe("storage layout", () => {
       "own_keys",
       "peer_keys",
       "schema_version",
+      "tree",
     ]);
     const version = await runInDurableObject(stub(), (_node, state) =>
       state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one(),

@@ -3,8 +3,12 @@
  * `answer`) over a deterministic Transport. Messages are structuredClone'd as a wire would;
  * each one may be lost (seeded), cut by a partition (sides) or dropped by a test's filter.
  * A stopped node refuses (PeerRefused) at once; a crashed or hung node is silent, so its
- * callers see a timeout. Within a round no time passes: every running node runs `runRound`
- * concurrently, every answer and one-way push settles, then time advances by the interval.
+ * callers see a timeout. Nodes wake on their own schedule, as the Durable Object's alarm
+ * wakes it (`nextRoundDelay`, re-armed sooner when `latestWake` says so), on the grid of rounds:
+ * a round runs every running node whose wake falls due before the round ends, concurrently;
+ * within a round no time passes, every answer and one-way push settles, then time advances by
+ * the interval. A quiet node thus wakes every few rounds and sends the probes of the rounds
+ * until its next wake, as it does deployed.
  */
 import {
   answer,
@@ -70,6 +74,8 @@ export class MemoryCluster {
   private readonly configInput: GossipConfigInput;
   private readonly transports = new Map<string, Transport>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** When each node wakes next (its alarm); a node added or resumed wakes in the next round. */
+  private readonly wakeAt = new Map<string, number>();
   private nextIndex: number;
 
   constructor(options: MemoryClusterOptions) {
@@ -121,6 +127,7 @@ export class MemoryCluster {
   /** A stopped or hung node takes part again, with the state it had. */
   resume(name: string): void {
     this.modes.set(name, "running");
+    this.wakeAt.set(name, this.now);
   }
 
   /** Restarts a node with a higher generation and empty state. */
@@ -134,6 +141,7 @@ export class MemoryCluster {
     const version = node.setKey(key, value);
     this.flushOutbox(name);
     await this.settle();
+    this.rearm();
     return version;
   }
 
@@ -142,17 +150,29 @@ export class MemoryCluster {
     this.node(name).leave();
     this.flushOutbox(name);
     await this.settle();
+    this.rearm();
   }
 
-  /** One round: every running node runs a round at once, every message settles; then time advances. */
+  /**
+   * One round: every running node whose wake is due before the round ends runs a round, all at
+   * once, and every message settles; nodes made busy meanwhile are re-armed; time advances.
+   */
   async round(): Promise<void> {
-    const order = this.running();
+    const end = this.now + this.intervalMs;
+    const order = this.running().filter((node) => (this.wakeAt.get(node.name) ?? this.now) < end);
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(this.rng() * (i + 1));
       [order[i], order[j]] = [order[j] as Gossiper, order[i] as Gossiper];
     }
-    await Promise.all(order.map((node) => runRound(node, this.transport(node.name))));
+    await Promise.all(
+      order.map((node) => {
+        const rounds = runRound(node, this.transport(node.name));
+        this.wakeAt.set(node.name, this.now + node.nextRoundDelay());
+        return rounds;
+      }),
+    );
     await this.settle();
+    this.rearm();
     this.collectEvents();
     this.roundsRun++;
     this.now += this.intervalMs;
@@ -217,6 +237,7 @@ export class MemoryCluster {
   install(node: Gossiper): Gossiper {
     this.nodes.set(node.name, node);
     this.modes.set(node.name, "running");
+    this.wakeAt.set(node.name, this.now);
     this.transports.set(node.name, this.transportFor(node.name));
     return node;
   }
@@ -281,6 +302,14 @@ export class MemoryCluster {
     const reply = await answer(target, this.transport(peer), structuredClone(message));
     if (this.modes.get(from) !== "running" || !this.delivered(peer, from, reply)) throw new Timeout(peer);
     return structuredClone(reply);
+  }
+
+  /** Wakes sooner a node whose alarm is later than its work allows (as the shells re-arm). */
+  private rearm(): void {
+    for (const node of this.running()) {
+      const at = this.wakeAt.get(node.name) ?? this.now;
+      if (at > node.latestWake(this.now)) this.wakeAt.set(node.name, this.now + node.nextRoundDelay());
+    }
   }
 
   private flushOutbox(name: string): void {
