@@ -35,6 +35,6 @@ export function coldRow(cold: { path: string; result: BenchResult } | null | und
   const { nodes, intervalMs } = cold.result.config;
   return {
     label: `full membership, ${nodes} nodes from cold at ${intervalMs / 1000} s rounds, every page started at once (${link})`,
-    cell: coldCell(nodes, intervalMs, mesh),
+    cell: `${coldCell(nodes, intervalMs, mesh)}, of which ${(mesh.bootstrapCallMs / 1000).toFixed(2)} s to start every node`,
   };
 }
