@@ -8,7 +8,7 @@
  * an inbound message and never keeps references into it, and never mutates one it sent.
  */
 import {
-  answer,
+  answerNow,
   type GossipConfig,
   Gossiper,
   Interner,
@@ -359,6 +359,8 @@ export class SimCluster {
     );
     this.touched(node);
     this.scheduleWake(node, life, gossiper.nextRoundDelay());
+    // What a shell saves after each wake; nothing is saved here, but it is taken, as a shell does.
+    gossiper.takeHostedChanges();
   }
 
   /** The transport a node's driver uses: the virtual network, with virtual timeouts. */
@@ -382,14 +384,20 @@ export class SimCluster {
             const target = this.nodes.get(peer);
             if (!target?.up) return;
             const targetLife = target.life;
-            this.clock.resolvedSomething();
-            answer(target.gossiper, target.transport, message).then((reply) => {
+            const replied = (reply: unknown) => {
               this.touched(target);
               if (!target.up || target.life !== targetLife || reply === undefined) return;
               this.net.send(peer, from.name, () => {
                 if (this.sameLife(from, life)) finish(() => resolve(reply));
               });
-            });
+            };
+            // Most answers need no waiting and go back within this step; a ping-req's waits for
+            // its own probe, on the clock.
+            const reply = answerNow(target.gossiper, target.transport, message);
+            if (reply instanceof Promise) {
+              this.clock.resolvedSomething();
+              reply.then(replied);
+            } else replied(reply);
           });
         }),
       send: (peer: string, message: PushMessage): void => {
@@ -397,8 +405,8 @@ export class SimCluster {
         this.net.send(from.name, peer, () => {
           const target = this.nodes.get(peer);
           if (!target?.up) return;
-          this.clock.resolvedSomething();
-          answer(target.gossiper, target.transport, message).then(() => this.touched(target));
+          answerNow(target.gossiper, target.transport, message);
+          this.touched(target);
         });
       },
     };
