@@ -3,6 +3,9 @@
  * broken by insertion order, so a run is deterministic). Nothing here reads the real clock.
  */
 
+/** Waits between two real turns of the event loop (see advanceUntil). */
+const YIELD_EVERY = 4096;
+
 interface Scheduled {
   at: number;
   seq: number;
@@ -110,33 +113,44 @@ export class VirtualClock {
   }
 
   /**
-   * Like `runUntil`, for protocol code that awaits: after every event, pending promise
-   * continuations run (a macrotask turn drains them) before the next event, so an await on
-   * the virtual network resumes at the virtual time its answer arrived.
+   * Like `runUntil`, for protocol code that awaits: after every event that resolved a promise,
+   * every pending continuation runs (and whatever it awaits in turn) before the next event, so
+   * an await on the virtual network resumes at the virtual time its answer arrived.
+   *
+   * The wait is a microtask that queues a tick: Node runs ticks only once the microtask queue is
+   * empty, which is exactly "every continuation has run", for far less than a turn of the event
+   * loop (a setImmediate) per event. Every YIELD_EVERY waits a real turn is taken anyway, so a
+   * long run never starves the event loop.
    */
-  async advanceUntil(done: () => boolean, until: number): Promise<boolean> {
-    await settle();
-    this.awaited = false;
-    if (done()) return true;
-    while (this.heap.length > 0 && (this.heap[0] as Scheduled).at <= until) {
-      this.step();
-      if (this.awaited) {
-        this.awaited = false;
-        await settle();
-      }
-      if (done()) return true;
-    }
-    if (this.current < until) this.current = until;
-    return false;
+  advanceUntil(done: () => boolean, until: number): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      let waits = 0;
+      const pump = () => {
+        try {
+          this.awaited = false;
+          if (done()) return resolve(true);
+          while (this.heap.length > 0 && (this.heap[0] as Scheduled).at <= until) {
+            this.step();
+            if (this.awaited) {
+              if (++waits % YIELD_EVERY === 0) setImmediate(pump);
+              else queueMicrotask(afterContinuations);
+              return;
+            }
+            if (done()) return resolve(true);
+          }
+          if (this.current < until) this.current = until;
+          resolve(false);
+        } catch (error) {
+          reject(error);
+        }
+      };
+      const afterContinuations = () => process.nextTick(pump);
+      queueMicrotask(afterContinuations);
+    });
   }
 
   /** Like `runFor`, for protocol code that awaits. */
   async advanceFor(until: number): Promise<void> {
     await this.advanceUntil(() => false, until);
   }
-}
-
-/** Resolves after every pending promise continuation has run. */
-function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
