@@ -66,8 +66,21 @@ export interface SimNode {
   wakeAt?: number;
 }
 
-/** A request timed out on the virtual clock. */
+/** A request timed out on the virtual clock (one instance: its stack would say nothing). */
 class Timeout extends Error {}
+const TIMED_OUT = new Timeout("timed out");
+
+/** One request in flight. */
+interface Call {
+  from: SimNode;
+  /** The life of `from` that sent it: an answer to an older life is void. */
+  life: number;
+  peer: string;
+  message: RequestMessage;
+  resolve: (reply: unknown) => void;
+  reject: (error: unknown) => void;
+  settled: boolean;
+}
 
 export class SimCluster {
   readonly clock: VirtualClock;
@@ -363,42 +376,21 @@ export class SimCluster {
     gossiper.takeHostedChanges();
   }
 
-  /** The transport a node's driver uses: the virtual network, with virtual timeouts. */
+  /**
+   * The transport a node's driver uses: the virtual network, with virtual timeouts. The steps of
+   * a request are methods taking a `Call`, not closures made per request: millions of them run.
+   */
   private transportFor(from: SimNode): Transport {
     const life = from.life;
     return {
       request: (peer: string, message: RequestMessage, timeoutMs?: number): Promise<unknown> =>
         new Promise((resolve, reject) => {
-          let settled = false;
-          const finish = (settle: () => void) => {
-            if (settled) return;
-            settled = true;
-            this.clock.resolvedSomething();
-            settle();
-          };
-          this.clock.after(timeoutMs ?? this.config.intervalMs, () => finish(() => reject(new Timeout())));
+          const call: Call = { from, life, peer, message, resolve, reject, settled: false };
+          this.clock.after(timeoutMs ?? this.config.intervalMs, () => this.settle(call, TIMED_OUT, false));
           // A crashed life sends nothing: its probes still in flight time out and go no further.
           if (!this.sameLife(from, life)) return;
           this.onRequest?.(from.name, peer, message);
-          this.net.send(from.name, peer, () => {
-            const target = this.nodes.get(peer);
-            if (!target?.up) return;
-            const targetLife = target.life;
-            const replied = (reply: unknown) => {
-              this.touched(target);
-              if (!target.up || target.life !== targetLife || reply === undefined) return;
-              this.net.send(peer, from.name, () => {
-                if (this.sameLife(from, life)) finish(() => resolve(reply));
-              });
-            };
-            // Most answers need no waiting and go back within this step; a ping-req's waits for
-            // its own probe, on the clock.
-            const reply = answerNow(target.gossiper, target.transport, message);
-            if (reply instanceof Promise) {
-              this.clock.resolvedSomething();
-              reply.then(replied);
-            } else replied(reply);
-          });
+          this.net.send(from.name, peer, () => this.deliverRequest(call));
         }),
       send: (peer: string, message: PushMessage): void => {
         if (!this.sameLife(from, life)) return;
@@ -410,6 +402,36 @@ export class SimCluster {
         });
       },
     };
+  }
+
+  /** A request reached its peer: it answers, at once or (a ping-req) after its own probe. */
+  private deliverRequest(call: Call): void {
+    const target = this.nodes.get(call.peer);
+    if (!target?.up) return;
+    const targetLife = target.life;
+    const reply = answerNow(target.gossiper, target.transport, call.message);
+    if (reply instanceof Promise) {
+      this.clock.resolvedSomething();
+      reply.then((answer) => this.sendReply(call, target, targetLife, answer));
+    } else this.sendReply(call, target, targetLife, reply);
+  }
+
+  /** Sends a peer's answer back, unless the peer went down or restarted meanwhile. */
+  private sendReply(call: Call, target: SimNode, targetLife: number, reply: unknown): void {
+    this.touched(target);
+    if (!target.up || target.life !== targetLife || reply === undefined) return;
+    this.net.send(target.name, call.from.name, () => {
+      if (this.sameLife(call.from, call.life)) this.settle(call, reply, true);
+    });
+  }
+
+  /** Settles a request once: with its answer, or with a timeout. */
+  private settle(call: Call, value: unknown, answered: boolean): void {
+    if (call.settled) return;
+    call.settled = true;
+    this.clock.resolvedSomething();
+    if (answered) call.resolve(value);
+    else call.reject(value);
   }
 
   /** The node is up and still in the life `life` (not crashed or restarted since). */
