@@ -227,8 +227,11 @@ export function reindexSlot(ctx: EngineContext, slot: number): void {
   ctx.peers.set(slot, isPeerNode(ctx, node) ? (PEER_KIND[node.status] as PeerKind) : NOT_PEER);
   if (!writer && node.status === SUSPECT) ctx.suspects.add(name);
   else ctx.suspects.delete(name);
-  if (!writer && node.status === ALIVE && isAgentState(node)) ctx.agents.add(name);
-  else ctx.agents.delete(name);
+  if (!writer && node.status === ALIVE && isAgentState(node)) {
+    ctx.agents.add(name);
+    ctx.homesChanged = true;
+  } else ctx.agents.delete(name);
+  if (node.status === DEAD || node.status === LEFT) ctx.homesChanged = true;
 }
 
 /** A dead or left member (not one this node writes) is queued for forgetting after its grace. */

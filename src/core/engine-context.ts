@@ -57,6 +57,12 @@ export interface EngineContext {
   /** Members suspected here (judged every round), and agents whose home is checked each round. */
   readonly suspects: Set<string>;
   readonly agents: Set<string>;
+  /**
+   * An agent or a possible home changed since the round last checked the agents' homes (an
+   * agent indexed, a member dead or left): only then are they checked again, so a quiet round
+   * does not visit every agent.
+   */
+  homesChanged: boolean;
   /** Dead and left members, by when their grace ends and they are forgotten. */
   readonly forgetQueue: DeadlineQueue;
   readonly broadcasts: BroadcastQueue;
@@ -137,6 +143,7 @@ export function createContext(
     peers: new PeerSets(),
     suspects: new Set(),
     agents: new Set(),
+    homesChanged: true,
     forgetQueue: new DeadlineQueue(),
     broadcasts: new BroadcastQueue(),
     awareness,
