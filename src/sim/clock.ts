@@ -6,11 +6,14 @@
 /** Waits between two real turns of the event loop (see advanceUntil). */
 const YIELD_EVERY = 4096;
 
-interface Scheduled {
+/** An event waiting on the clock; `cancel` it to drop what its callback holds. */
+export interface Scheduled {
   at: number;
   seq: number;
   run: () => void;
 }
+
+function nothing(): void {}
 
 export class VirtualClock {
   private heap: Scheduled[] = [];
@@ -37,7 +40,7 @@ export class VirtualClock {
   }
 
   /** Runs `run` at virtual time `at` (never earlier than now). */
-  at(at: number, run: () => void): void {
+  at(at: number, run: () => void): Scheduled {
     const event: Scheduled = { at: Math.max(at, this.current), seq: this.seq++, run };
     const heap = this.heap;
     let i = heap.length;
@@ -50,11 +53,22 @@ export class VirtualClock {
       i = parent;
     }
     heap[i] = event;
+    return event;
   }
 
   /** Runs `run` after `delay` ms of virtual time. */
-  after(delay: number, run: () => void): void {
-    this.at(this.current + delay, run);
+  after(delay: number, run: () => void): Scheduled {
+    return this.at(this.current + delay, run);
+  }
+
+  /**
+   * Cancels an event: it still comes up in its turn, doing nothing, so every other event keeps
+   * its order; what its callback held is dropped now. A request's timeout, cancelled when the
+   * answer comes, no longer keeps the request (its promise, its message) alive for the whole
+   * timeout, long enough to be promoted to the old generation only to die there.
+   */
+  cancel(event: Scheduled): void {
+    event.run = nothing;
   }
 
   /** Runs the next event; false when none is left. */

@@ -21,7 +21,7 @@ import {
   seededRng,
   type Transport,
 } from "../core/index.js";
-import { VirtualClock } from "./clock.js";
+import { type Scheduled, VirtualClock } from "./clock.js";
 import type { CoreMeter } from "./core-meter.js";
 import type { Latency } from "./latency.js";
 import { Network } from "./network.js";
@@ -80,6 +80,8 @@ interface Call {
   resolve: (reply: unknown) => void;
   reject: (error: unknown) => void;
   settled: boolean;
+  /** Its timeout, cancelled once it is settled. */
+  timeout: Scheduled | undefined;
 }
 
 export class SimCluster {
@@ -385,8 +387,19 @@ export class SimCluster {
     return {
       request: (peer: string, message: RequestMessage, timeoutMs?: number): Promise<unknown> =>
         new Promise((resolve, reject) => {
-          const call: Call = { from, life, peer, message, resolve, reject, settled: false };
-          this.clock.after(timeoutMs ?? this.config.intervalMs, () => this.settle(call, TIMED_OUT, false));
+          const call: Call = {
+            from,
+            life,
+            peer,
+            message,
+            resolve,
+            reject,
+            settled: false,
+            timeout: undefined,
+          };
+          call.timeout = this.clock.after(timeoutMs ?? this.config.intervalMs, () =>
+            this.settle(call, TIMED_OUT, false),
+          );
           // A crashed life sends nothing: its probes still in flight time out and go no further.
           if (!this.sameLife(from, life)) return;
           this.onRequest?.(from.name, peer, message);
@@ -429,6 +442,7 @@ export class SimCluster {
   private settle(call: Call, value: unknown, answered: boolean): void {
     if (call.settled) return;
     call.settled = true;
+    if (call.timeout) this.clock.cancel(call.timeout);
     this.clock.resolvedSomething();
     if (answered) call.resolve(value);
     else call.reject(value);
