@@ -8,7 +8,8 @@
  * caught up with writes their tree pushes had missed).
  */
 import { describe, expect, it } from "vitest";
-import { Gossiper, planHeartbeat, resolveConfig, seededRng } from "../../src/core/index.js";
+import { planHeartbeat } from "../../src/core/index.js";
+import { pair } from "./support/pair.js";
 
 describe("an agent registered at a fractional clock reading", () => {
   it("gets a whole-number generation", () => {
@@ -18,34 +19,14 @@ describe("an agent registered at a fractional clock reading", () => {
   });
 
   it("is taken by a peer, with the write that rides along", () => {
-    let now = 1_000_000.625;
-    const make = (name: string, i: number) =>
-      new Gossiper({
-        cluster: "c",
-        name,
-        generation: 1,
-        config: resolveConfig({ intervalMs: 100 }),
-        seeds: ["n0", "n1"],
-        clock: () => now,
-        rng: seededRng(i + 1),
-      });
-    const home = make("n0", 0);
-    const peer = make("n1", 1);
-    // Each learns the other through an exchange.
-    const meet = () => {
-      const synAck = peer.handleSyn(home.makeSyn("n1"));
-      const digest = home.handleSynAck(synAck);
-      if (digest === null || "ok" in digest) return;
-      const push = home.handleDelta(peer.handleDigest(digest));
-      if (push && !("ok" in push)) peer.handlePush(push);
-    };
-    meet();
+    const { n0: home, n1: peer, exchange, advance } = pair(1_000_000.625);
+    exchange(home, peer);
     home.takeOutbox();
-    now += 0.5;
+    advance(0.5);
     home.hostHeartbeat("agent-1", 10_000, { load: "1" }, () => {});
     home.setKey("k", "v");
     home.takeOutbox();
-    meet();
+    exchange(home, peer);
     expect(peer.counters.rejectedMessages).toBe(0);
     expect(peer.statusOf("agent-1")).toBe("alive");
     expect(peer.stateOf("n0")?.get("k")).toBe("v");

@@ -6,42 +6,24 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ClusterState } from "../../src/core/cluster-state.js";
-import { Gossiper, resolveConfig, seededRng } from "../../src/core/index.js";
+import { pair } from "./support/pair.js";
 
 const AGENTS = 300;
 
-function pair() {
-  let now = 1_000_000;
-  const make = (name: string, i: number) =>
-    new Gossiper({
-      cluster: "c",
-      name,
-      generation: 1,
-      config: resolveConfig({ intervalMs: 100 }),
-      seeds: ["n0", "n1"],
-      clock: () => now,
-      rng: seededRng(i + 1),
-    });
-  const observer = make("n0", 0);
-  const home = make("n1", 1);
-  const exchange = () => {
-    const digest = home.handleSynAck(observer.handleSyn(home.makeSyn("n0")));
-    if (digest === null || "ok" in digest) return;
-    const push = home.handleDelta(observer.handleDigest(digest));
-    if (push && !("ok" in push)) observer.handlePush(push);
-  };
+function knowingAgents() {
+  const { n0: observer, n1: home, exchange, advance } = pair();
   for (let i = 0; i < AGENTS; i++) home.hostHeartbeat(`agent-${i}`, 10_000, {}, () => {});
   home.takeOutbox();
-  exchange();
+  exchange(home, observer);
   observer.takeOutbox();
-  return { observer, home, advance: (ms: number) => (now += ms) };
+  return { observer, advance };
 }
 
 afterEach(() => vi.restoreAllMocks());
 
 describe("the agents a node knows, on its quiet rounds", () => {
   it("are not visited one by one when nothing changed", () => {
-    const { observer, advance } = pair();
+    const { observer, advance } = knowingAgents();
     expect(observer.statusOf(`agent-${AGENTS - 1}`)).toBe("alive");
     observer.beginRound();
     const lookups = vi.spyOn(ClusterState.prototype, "get");
@@ -53,7 +35,7 @@ describe("the agents a node knows, on its quiet rounds", () => {
   });
 
   it("are suspected once their home is dead", () => {
-    const { observer, advance } = pair();
+    const { observer, advance } = knowingAgents();
     observer.beginRound();
     for (let i = 0; i < 3 && observer.statusOf("n1") !== "dead"; i++) {
       advance(100);
