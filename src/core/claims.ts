@@ -106,7 +106,10 @@ function absorbNews(ctx: EngineContext, items: readonly NewsItem[], hot: boolean
         node.incarnation === incarnation &&
         node.generation === generation
       ) {
-        if (confirmSuspicion(ctx, name, reporter)) {
+        // A new reporter is spread only while it still shortens the timeout (as probing.ts does
+        // for this node's own): past `suspicionConfirmations` it changes nothing, and spreading
+        // every one cost each node a hot push per reporter (a partition: N x N of them).
+        if (confirmSuspicion(ctx, name, reporter) && stillShortens(ctx, name)) {
           ctx.broadcasts.enqueue(item);
           if (hot) ctx.freshNews.push(item);
         }
@@ -157,6 +160,11 @@ export function confirmSuspicion(ctx: EngineContext, name: string, reporter: str
     ctx.records.setSuspicion(name, suspicion);
   }
   return suspicion.confirm(reporter);
+}
+
+/** Whether the suspicion of `name` has at most `suspicionConfirmations` confirmations. */
+export function stillShortens(ctx: EngineContext, name: string): boolean {
+  return (ctx.records.suspicion(name)?.confirmations ?? 0) <= ctx.config.suspicionConfirmations;
 }
 
 /** This node declares a member suspect or dead (its own judgement), and spreads it at once. */
