@@ -44,7 +44,7 @@ export function receive<T extends GossipMessage["t"]>(
   // We heard from a peer: a joining node is now alive.
   if (ctx.selfStatus === "joining") ctx.selfStatus = "alive";
   ctx.freshNews = [];
-  if (parsed.message.n) absorbNews(ctx, parsed.message.n, context.hot === true);
+  if (parsed.message.n) absorbNews(ctx, parsed.message.n, context.hot === true, parsed.message.f);
   tellIfBuried(ctx, parsed.message.f, parsed.message.g);
   if (parsed.message.ih) noticeHaves(ctx, parsed.message.ih, parsed.message.f);
   graftDue(ctx);
@@ -81,13 +81,13 @@ export function rejectUnknown(ctx: EngineContext, raw: unknown): Rejection {
 }
 
 /** Merges piggybacked or pushed news. */
-function absorbNews(ctx: EngineContext, items: readonly NewsItem[], hot: boolean): void {
+function absorbNews(ctx: EngineContext, items: readonly NewsItem[], hot: boolean, sender: string): void {
   const { state } = ctx;
   const now = ctx.clock();
   for (const item of items) {
     const [name, generation, incarnation, status, maxVersion, reporter] = item;
     if (name === ctx.name) {
-      noticeClaimAboutSelf(ctx, generation, incarnation, status);
+      noticeClaimAboutSelf(ctx, generation, incarnation, status, sender);
       continue;
     }
     if (ctx.hosted.has(name) && noticeClaimAboutHosted(ctx, name, generation, incarnation, status)) continue;
@@ -134,6 +134,7 @@ function noticeClaimAboutSelf(
   generation: number,
   incarnation: number,
   status: number,
+  teller?: string,
 ): void {
   const self = ctx.state.self;
   if (generation !== self.generation || self.status === LEFT) return;
@@ -149,7 +150,9 @@ function noticeClaimAboutSelf(
   ctx.counters.refutations++;
   ctx.awareness.apply(1);
   ownChange(ctx, false);
-  pushHot(ctx, ownNews(ctx), [], undefined);
+  // The refutation goes to the member that told us, too: after a partition past the dead grace
+  // it is on the side that buried us, where none of our peers is, and it spreads it there.
+  pushHot(ctx, ownNews(ctx), [], undefined, teller !== undefined && teller !== ctx.name ? teller : undefined);
 }
 
 /** Adds a reporter to a suspicion; true when it was a new, independent one. */
