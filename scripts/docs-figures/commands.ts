@@ -64,6 +64,7 @@ const SIM_FLAGS: Array<[string, string, keyof typeof SIM_DEFAULTS]> = [
   ["maxRounds", "--max-rounds", "maxRounds"],
   ["partitionRounds", "--partition-rounds", "partitionRounds"],
   ["duration", "--duration", "durationS"],
+  ["days", "--days", "days"],
   ["warmup", "--warmup", "warmupRounds"],
   ["start", "--start", "start"],
   ["seeds", "--seeds", "seeds"],

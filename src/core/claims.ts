@@ -44,7 +44,7 @@ export function receive<T extends GossipMessage["t"]>(
   // We heard from a peer: a joining node is now alive.
   if (ctx.selfStatus === "joining") ctx.selfStatus = "alive";
   ctx.freshNews = [];
-  if (parsed.message.n) absorbNews(ctx, parsed.message.n, context.hot === true);
+  if (parsed.message.n) absorbNews(ctx, parsed.message.n, context.hot === true, parsed.message.f);
   tellIfBuried(ctx, parsed.message.f, parsed.message.g);
   if (parsed.message.ih) noticeHaves(ctx, parsed.message.ih, parsed.message.f);
   graftDue(ctx);
@@ -81,13 +81,13 @@ export function rejectUnknown(ctx: EngineContext, raw: unknown): Rejection {
 }
 
 /** Merges piggybacked or pushed news. */
-function absorbNews(ctx: EngineContext, items: readonly NewsItem[], hot: boolean): void {
+function absorbNews(ctx: EngineContext, items: readonly NewsItem[], hot: boolean, sender: string): void {
   const { state } = ctx;
   const now = ctx.clock();
   for (const item of items) {
     const [name, generation, incarnation, status, maxVersion, reporter] = item;
     if (name === ctx.name) {
-      noticeClaimAboutSelf(ctx, generation, incarnation, status);
+      noticeClaimAboutSelf(ctx, generation, incarnation, status, sender);
       continue;
     }
     if (ctx.hosted.has(name) && noticeClaimAboutHosted(ctx, name, generation, incarnation, status)) continue;
@@ -106,7 +106,10 @@ function absorbNews(ctx: EngineContext, items: readonly NewsItem[], hot: boolean
         node.incarnation === incarnation &&
         node.generation === generation
       ) {
-        if (confirmSuspicion(ctx, name, reporter)) {
+        // A new reporter is spread only while it still shortens the timeout (as probing.ts does
+        // for this node's own): past `suspicionConfirmations` it changes nothing, and spreading
+        // every one cost each node a hot push per reporter (a partition: N x N of them).
+        if (confirmSuspicion(ctx, name, reporter) && stillShortens(ctx, name)) {
           ctx.broadcasts.enqueue(item);
           if (hot) ctx.freshNews.push(item);
         }
@@ -131,6 +134,7 @@ function noticeClaimAboutSelf(
   generation: number,
   incarnation: number,
   status: number,
+  teller?: string,
 ): void {
   const self = ctx.state.self;
   if (generation !== self.generation || self.status === LEFT) return;
@@ -146,7 +150,9 @@ function noticeClaimAboutSelf(
   ctx.counters.refutations++;
   ctx.awareness.apply(1);
   ownChange(ctx, false);
-  pushHot(ctx, ownNews(ctx), [], undefined);
+  // The refutation goes to the member that told us, too: after a partition past the dead grace
+  // it is on the side that buried us, where none of our peers is, and it spreads it there.
+  pushHot(ctx, ownNews(ctx), [], undefined, teller !== undefined && teller !== ctx.name ? teller : undefined);
 }
 
 /** Adds a reporter to a suspicion; true when it was a new, independent one. */
@@ -157,6 +163,11 @@ export function confirmSuspicion(ctx: EngineContext, name: string, reporter: str
     ctx.records.setSuspicion(name, suspicion);
   }
   return suspicion.confirm(reporter);
+}
+
+/** Whether the suspicion of `name` has at most `suspicionConfirmations` confirmations. */
+export function stillShortens(ctx: EngineContext, name: string): boolean {
+  return (ctx.records.suspicion(name)?.confirmations ?? 0) <= ctx.config.suspicionConfirmations;
 }
 
 /** This node declares a member suspect or dead (its own judgement), and spreads it at once. */
@@ -227,8 +238,11 @@ export function reindexSlot(ctx: EngineContext, slot: number): void {
   ctx.peers.set(slot, isPeerNode(ctx, node) ? (PEER_KIND[node.status] as PeerKind) : NOT_PEER);
   if (!writer && node.status === SUSPECT) ctx.suspects.add(name);
   else ctx.suspects.delete(name);
-  if (!writer && node.status === ALIVE && isAgentState(node)) ctx.agents.add(name);
-  else ctx.agents.delete(name);
+  if (!writer && node.status === ALIVE && isAgentState(node)) {
+    ctx.agents.add(name);
+    ctx.homesChanged = true;
+  } else ctx.agents.delete(name);
+  if (node.status === DEAD || node.status === LEFT) ctx.homesChanged = true;
 }
 
 /** A dead or left member (not one this node writes) is queued for forgetting after its grace. */

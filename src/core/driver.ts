@@ -165,29 +165,23 @@ export async function exchange(
  * fails validation is answered with a refusal naming why, and counted.
  */
 export async function answer(gossiper: Gossiper, transport: Transport, raw: unknown): Promise<unknown> {
+  return answerNow(gossiper, transport, raw);
+}
+
+/**
+ * `answer`, with the reply returned as it is when nothing has to be waited for (every request
+ * but a ping-req): a shell that runs many nodes (the simulator) hands it on within the same
+ * step instead of a promise turn later.
+ */
+export function answerNow(gossiper: Gossiper, transport: Transport, raw: unknown): unknown {
   const type = typeof raw === "object" && raw !== null ? (raw as { t?: unknown }).t : undefined;
   let reply: unknown;
   switch (type) {
     case "ping":
       reply = gossiper.handlePing(raw);
       break;
-    case "pingreq": {
-      const request = gossiper.handlePingReq(raw);
-      if ("ok" in request) {
-        reply = request;
-        break;
-      }
-      const answered =
-        (await direct(
-          gossiper,
-          transport,
-          request.target,
-          gossiper.makePing(request.target),
-          gossiper.probeTimeout(),
-        )) === "ack";
-      reply = gossiper.probeAnswer(request, answered);
-      break;
-    }
+    case "pingreq":
+      return answerPingReq(gossiper, transport, raw);
     case "syn":
       reply = gossiper.handleSyn(raw);
       break;
@@ -202,6 +196,26 @@ export async function answer(gossiper: Gossiper, transport: Transport, raw: unkn
     default:
       reply = gossiper.rejectUnknown(raw);
   }
+  return sent(gossiper, transport, reply);
+}
+
+/** A ping-req: probes its target (at most one probe timeout), then answers ack or nack. */
+async function answerPingReq(gossiper: Gossiper, transport: Transport, raw: unknown): Promise<unknown> {
+  const request = gossiper.handlePingReq(raw);
+  if ("ok" in request) return sent(gossiper, transport, request);
+  const answered =
+    (await direct(
+      gossiper,
+      transport,
+      request.target,
+      gossiper.makePing(request.target),
+      gossiper.probeTimeout(),
+    )) === "ack";
+  return sent(gossiper, transport, gossiper.probeAnswer(request, answered));
+}
+
+/** Flushes the outbox and turns a rejection into the refusal that answers it. */
+function sent(gossiper: Gossiper, transport: Transport, reply: unknown): unknown {
   flush(gossiper, transport);
   if (isRejection(reply)) return { t: "refused", reason: `rejected: ${reply.reason}` } satisfies Refusal;
   return reply;

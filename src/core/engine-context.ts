@@ -60,6 +60,12 @@ export interface EngineContext {
   /** Suspects heard of fresh from their first reporter, probed at the next wake to confirm (bounded). */
   readonly confirmNext: Set<string>;
   readonly agents: Set<string>;
+  /**
+   * An agent or a possible home changed since the round last checked the agents' homes (an
+   * agent indexed, a member dead or left): only then are they checked again, so a quiet round
+   * does not visit every agent.
+   */
+  homesChanged: boolean;
   /** Dead and left members, by when their grace ends and they are forgotten. */
   readonly forgetQueue: DeadlineQueue;
   readonly broadcasts: BroadcastQueue;
@@ -148,6 +154,7 @@ export function createContext(
     suspects: new Set(),
     confirmNext: new Set(),
     agents: new Set(),
+    homesChanged: true,
     forgetQueue: new DeadlineQueue(),
     broadcasts: new BroadcastQueue(),
     awareness,

@@ -168,7 +168,8 @@ export function planHeartbeat(args: {
     return { outcome: revive ? "revived" : "heartbeat", next, changed: true };
   }
   const before = hosted ?? args.known;
-  let generation = args.now + (args.tiebreak ?? 0);
+  // Whole milliseconds: the wire takes integer generations only, and a clock may read fractions.
+  let generation = Math.floor(args.now) + (args.tiebreak ?? 0);
   let incarnation = 0;
   for (const seen of [before, args.grave]) {
     if (!seen) continue;

@@ -98,7 +98,7 @@ export function tick(ctx: EngineContext): void {
     }
     if (suspicion.expired(now, config.suspicionConfirmations, minMs, maxMs)) declare(ctx, name, DEAD);
   }
-  for (const name of [...ctx.agents]) {
+  for (const name of ctx.homesChanged ? [...ctx.agents] : []) {
     const node = state.get(name);
     if (!node || node.status !== ALIVE || ctx.hosted.has(name)) {
       ctx.agents.delete(name);
@@ -111,6 +111,7 @@ export function tick(ctx: EngineContext): void {
     if (homeName === ctx.name || (home && (home.status === DEAD || home.status === LEFT)))
       declare(ctx, name, SUSPECT);
   }
+  ctx.homesChanged = false;
   if (config.detector === "phi") {
     const alive: string[] = [];
     for (const node of state.members()) {

@@ -3,11 +3,17 @@
  * broken by insertion order, so a run is deterministic). Nothing here reads the real clock.
  */
 
-interface Scheduled {
+/** Waits between two real turns of the event loop (see advanceUntil). */
+const YIELD_EVERY = 4096;
+
+/** An event waiting on the clock; `cancel` it to drop what its callback holds. */
+export interface Scheduled {
   at: number;
   seq: number;
   run: () => void;
 }
+
+function nothing(): void {}
 
 export class VirtualClock {
   private heap: Scheduled[] = [];
@@ -34,7 +40,7 @@ export class VirtualClock {
   }
 
   /** Runs `run` at virtual time `at` (never earlier than now). */
-  at(at: number, run: () => void): void {
+  at(at: number, run: () => void): Scheduled {
     const event: Scheduled = { at: Math.max(at, this.current), seq: this.seq++, run };
     const heap = this.heap;
     let i = heap.length;
@@ -47,11 +53,22 @@ export class VirtualClock {
       i = parent;
     }
     heap[i] = event;
+    return event;
   }
 
   /** Runs `run` after `delay` ms of virtual time. */
-  after(delay: number, run: () => void): void {
-    this.at(this.current + delay, run);
+  after(delay: number, run: () => void): Scheduled {
+    return this.at(this.current + delay, run);
+  }
+
+  /**
+   * Cancels an event: it still comes up in its turn, doing nothing, so every other event keeps
+   * its order; what its callback held is dropped now. A request's timeout, cancelled when the
+   * answer comes, no longer keeps the request (its promise, its message) alive for the whole
+   * timeout, long enough to be promoted to the old generation only to die there.
+   */
+  cancel(event: Scheduled): void {
+    event.run = nothing;
   }
 
   /** Runs the next event; false when none is left. */
@@ -110,33 +127,44 @@ export class VirtualClock {
   }
 
   /**
-   * Like `runUntil`, for protocol code that awaits: after every event, pending promise
-   * continuations run (a macrotask turn drains them) before the next event, so an await on
-   * the virtual network resumes at the virtual time its answer arrived.
+   * Like `runUntil`, for protocol code that awaits: after every event that resolved a promise,
+   * every pending continuation runs (and whatever it awaits in turn) before the next event, so
+   * an await on the virtual network resumes at the virtual time its answer arrived.
+   *
+   * The wait is a microtask that queues a tick: Node runs ticks only once the microtask queue is
+   * empty, which is exactly "every continuation has run", for far less than a turn of the event
+   * loop (a setImmediate) per event. Every YIELD_EVERY waits a real turn is taken anyway, so a
+   * long run never starves the event loop.
    */
-  async advanceUntil(done: () => boolean, until: number): Promise<boolean> {
-    await settle();
-    this.awaited = false;
-    if (done()) return true;
-    while (this.heap.length > 0 && (this.heap[0] as Scheduled).at <= until) {
-      this.step();
-      if (this.awaited) {
-        this.awaited = false;
-        await settle();
-      }
-      if (done()) return true;
-    }
-    if (this.current < until) this.current = until;
-    return false;
+  advanceUntil(done: () => boolean, until: number): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      let waits = 0;
+      const pump = () => {
+        try {
+          this.awaited = false;
+          if (done()) return resolve(true);
+          while (this.heap.length > 0 && (this.heap[0] as Scheduled).at <= until) {
+            this.step();
+            if (this.awaited) {
+              if (++waits % YIELD_EVERY === 0) setImmediate(pump);
+              else queueMicrotask(afterContinuations);
+              return;
+            }
+            if (done()) return resolve(true);
+          }
+          if (this.current < until) this.current = until;
+          resolve(false);
+        } catch (error) {
+          reject(error);
+        }
+      };
+      const afterContinuations = () => process.nextTick(pump);
+      queueMicrotask(afterContinuations);
+    });
   }
 
   /** Like `runFor`, for protocol code that awaits. */
   async advanceFor(until: number): Promise<void> {
     await this.advanceUntil(() => false, until);
   }
-}
-
-/** Resolves after every pending promise continuation has run. */
-function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -8,7 +8,7 @@
  * an inbound message and never keeps references into it, and never mutates one it sent.
  */
 import {
-  answer,
+  answerNow,
   type GossipConfig,
   Gossiper,
   Interner,
@@ -21,7 +21,7 @@ import {
   seededRng,
   type Transport,
 } from "../core/index.js";
-import { VirtualClock } from "./clock.js";
+import { type Scheduled, VirtualClock } from "./clock.js";
 import type { CoreMeter } from "./core-meter.js";
 import type { Latency } from "./latency.js";
 import { Network } from "./network.js";
@@ -66,8 +66,23 @@ export interface SimNode {
   wakeAt?: number;
 }
 
-/** A request timed out on the virtual clock. */
+/** A request timed out on the virtual clock (one instance: its stack would say nothing). */
 class Timeout extends Error {}
+const TIMED_OUT = new Timeout("timed out");
+
+/** One request in flight. */
+interface Call {
+  from: SimNode;
+  /** The life of `from` that sent it: an answer to an older life is void. */
+  life: number;
+  peer: string;
+  message: RequestMessage;
+  resolve: (reply: unknown) => void;
+  reject: (error: unknown) => void;
+  settled: boolean;
+  /** Its timeout, cancelled once it is settled. */
+  timeout: Scheduled | undefined;
+}
 
 export class SimCluster {
   readonly clock: VirtualClock;
@@ -359,49 +374,78 @@ export class SimCluster {
     );
     this.touched(node);
     this.scheduleWake(node, life, gossiper.nextRoundDelay());
+    // What a shell saves after each wake; nothing is saved here, but it is taken, as a shell does.
+    gossiper.takeHostedChanges();
   }
 
-  /** The transport a node's driver uses: the virtual network, with virtual timeouts. */
+  /**
+   * The transport a node's driver uses: the virtual network, with virtual timeouts. The steps of
+   * a request are methods taking a `Call`, not closures made per request: millions of them run.
+   */
   private transportFor(from: SimNode): Transport {
     const life = from.life;
     return {
       request: (peer: string, message: RequestMessage, timeoutMs?: number): Promise<unknown> =>
         new Promise((resolve, reject) => {
-          let settled = false;
-          const finish = (settle: () => void) => {
-            if (settled) return;
-            settled = true;
-            this.clock.resolvedSomething();
-            settle();
+          const call: Call = {
+            from,
+            life,
+            peer,
+            message,
+            resolve,
+            reject,
+            settled: false,
+            timeout: undefined,
           };
-          this.clock.after(timeoutMs ?? this.config.intervalMs, () => finish(() => reject(new Timeout())));
+          call.timeout = this.clock.after(timeoutMs ?? this.config.intervalMs, () =>
+            this.settle(call, TIMED_OUT, false),
+          );
           // A crashed life sends nothing: its probes still in flight time out and go no further.
           if (!this.sameLife(from, life)) return;
           this.onRequest?.(from.name, peer, message);
-          this.net.send(from.name, peer, () => {
-            const target = this.nodes.get(peer);
-            if (!target?.up) return;
-            const targetLife = target.life;
-            this.clock.resolvedSomething();
-            answer(target.gossiper, target.transport, message).then((reply) => {
-              this.touched(target);
-              if (!target.up || target.life !== targetLife || reply === undefined) return;
-              this.net.send(peer, from.name, () => {
-                if (this.sameLife(from, life)) finish(() => resolve(reply));
-              });
-            });
-          });
+          this.net.send(from.name, peer, () => this.deliverRequest(call));
         }),
       send: (peer: string, message: PushMessage): void => {
         if (!this.sameLife(from, life)) return;
         this.net.send(from.name, peer, () => {
           const target = this.nodes.get(peer);
           if (!target?.up) return;
-          this.clock.resolvedSomething();
-          answer(target.gossiper, target.transport, message).then(() => this.touched(target));
+          answerNow(target.gossiper, target.transport, message);
+          this.touched(target);
         });
       },
     };
+  }
+
+  /** A request reached its peer: it answers, at once or (a ping-req) after its own probe. */
+  private deliverRequest(call: Call): void {
+    const target = this.nodes.get(call.peer);
+    if (!target?.up) return;
+    const targetLife = target.life;
+    const reply = answerNow(target.gossiper, target.transport, call.message);
+    if (reply instanceof Promise) {
+      this.clock.resolvedSomething();
+      reply.then((answer) => this.sendReply(call, target, targetLife, answer));
+    } else this.sendReply(call, target, targetLife, reply);
+  }
+
+  /** Sends a peer's answer back, unless the peer went down or restarted meanwhile. */
+  private sendReply(call: Call, target: SimNode, targetLife: number, reply: unknown): void {
+    this.touched(target);
+    if (!target.up || target.life !== targetLife || reply === undefined) return;
+    this.net.send(target.name, call.from.name, () => {
+      if (this.sameLife(call.from, call.life)) this.settle(call, reply, true);
+    });
+  }
+
+  /** Settles a request once: with its answer, or with a timeout. */
+  private settle(call: Call, value: unknown, answered: boolean): void {
+    if (call.settled) return;
+    call.settled = true;
+    if (call.timeout) this.clock.cancel(call.timeout);
+    this.clock.resolvedSomething();
+    if (answered) call.resolve(value);
+    else call.reject(value);
   }
 
   /** The node is up and still in the life `life` (not crashed or restarted since). */

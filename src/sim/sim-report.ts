@@ -20,6 +20,7 @@ export function configRecord(
     strategy: options.strategy,
     nodes: options.nodes,
     ...(options.scenario === "scaling" ? { sizes: options.sizes.join(",") } : {}),
+    ...(options.scenario === "lifetime" ? { days: options.days } : {}),
     trials: options.trials,
     seed: options.seed,
     loss: options.loss,

@@ -7,8 +7,20 @@
  */
 import type { GossipMessage } from "../core/index.js";
 
+/** Where a message keeps its size once walked: sender and receiver both ask for it. */
+const SIZE = Symbol("size");
+
+/**
+ * The message's size, walked once: the sender counts it as sent and the receiver as received,
+ * and nobody mutates a message once it is sent (see cluster.ts), so the second ask reads it back.
+ */
 export function estimateSize(message: GossipMessage): number {
-  return sizeOfValue(message);
+  const sized = message as GossipMessage & { [SIZE]?: number };
+  const known = sized[SIZE];
+  if (known !== undefined) return known;
+  const size = sizeOfValue(message);
+  sized[SIZE] = size;
+  return size;
 }
 
 function sizeOfValue(value: unknown): number {

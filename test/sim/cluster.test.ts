@@ -31,6 +31,16 @@ describe("SimCluster", { timeout: 30_000 }, () => {
     expect(sim.falseSuspicions).toBe(0);
   });
 
+  it("takes a home's hosted-agent changes after each wake, as a shell does: none pile up", async () => {
+    const sim = cluster(8);
+    // Agents that register and fall silent: their home judges them suspect, then dead.
+    for (let i = 0; i < 20; i++) sim.heartbeatAgent("n1", `agent-${i}`, 1_000, { load: "1" });
+    await sim.runRounds(60);
+    expect(sim.node("n2").gossiper.statusOf("agent-0")).toBe("dead");
+    const { save, drop } = sim.node("n1").gossiper.takeHostedChanges();
+    expect(save.length + drop.length).toBeLessThanOrEqual(2);
+  });
+
   it("spreads a write to every node within a second of virtual time", async () => {
     const sim = cluster(50);
     await sim.runRounds(3);

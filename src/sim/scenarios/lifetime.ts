@@ -9,6 +9,7 @@
  * memory per member at the end over the start, and how often two random nodes name the same
  * owners of a key (ownersAgreement, sampled after each fault is taken back and at the end).
  */
+import { sample } from "../../core/index.js";
 import type { SimCluster, SimNode } from "../cluster.js";
 import { heldBytes } from "../heap.js";
 import type { SimOptions } from "../options.js";
@@ -69,6 +70,11 @@ export async function lifetimeTrial(options: SimOptions, seed: number): Promise<
   let faultEnded = false;
   let repairingFrom: number | null = null;
   const repairing: number[] = [];
+  const writeOn = (writer: SimNode) => {
+    const version = cluster.write(writer.name, "k", `w${writes++}`);
+    acked.set(writer.name, { generation: writer.gossiper.generation, version });
+    lastChange = cluster.now;
+  };
   const write = () => {
     if (!writing) return;
     if (repairingFrom !== null) repairing.push(pushMessages(cluster) - repairingFrom);
@@ -77,9 +83,7 @@ export async function lifetimeTrial(options: SimOptions, seed: number): Promise<
     const candidates = cluster.live().filter((n) => !faulted.has(n.name));
     if (candidates.length > 0) {
       const writer = cluster.pick(candidates);
-      const version = cluster.write(writer.name, "k", `w${writes++}`);
-      acked.set(writer.name, { generation: writer.gossiper.generation, version });
-      lastChange = cluster.now;
+      writeOn(writer);
     }
     cluster.clock.after(WRITE_EVERY_MS, write);
   };
@@ -112,9 +116,19 @@ export async function lifetimeTrial(options: SimOptions, seed: number): Promise<
   };
   for (let i = 0; i < agents; i++) runAgent();
 
-  // Memory is first measured once writes and agents have run a while: what fills with use up to
-  // its bound (news queues, the tree's records) is not growth.
-  await cluster.clock.advanceFor(cluster.now + Math.min(WARM_MS, endAt / 10));
+  // Memory is first measured once writes and agents have run a while and every node has written
+  // its key (in the first half of the warm-up, in a random order): what fills with use up to its
+  // bound (news queues, the tree's records) or holds the mesh's data (a key per member) is not
+  // growth.
+  const warmMs = Math.min(WARM_MS, endAt / 10);
+  const nodes = [...cluster.nodes.values()];
+  const order = sample(() => cluster.random(), nodes, nodes.length);
+  order.forEach((node, i) => {
+    cluster.clock.after(((i + cluster.random()) * warmMs) / 2 / order.length, () => {
+      if (node.up) writeOn(node);
+    });
+  });
+  await cluster.clock.advanceFor(cluster.now + warmMs);
   const startBytes = memberBytes(cluster);
 
   // Faults, one at a time, each past the dead grace; then wait for the mesh to take it back.
