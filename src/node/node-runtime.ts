@@ -214,13 +214,21 @@ export class NodeRuntime {
     this.saveTree();
   }
 
+  /** When the tree's eager peers were last saved (ms). */
+  private treeSavedAt = Number.NEGATIVE_INFINITY;
+
   /**
    * Saves the broadcast tree's eager peers when they changed, so a wake-up from hibernation
-   * keeps the tree. A failure is counted and does not fail the call; the next change saves.
+   * keeps the tree: at most once per `snapshotEveryMs`, as changed statuses are, since a mesh
+   * under churn changes its links on many pushes (a change made since is saved by the next
+   * call past that, at a round or an answer). A failure is counted and does not fail the call.
    */
   private saveTree(): void {
+    const now = Date.now();
+    if (now - this.treeSavedAt < this.settings.options.snapshotEveryMs) return;
     const eager = this.gossiper.takeEagerChange();
     if (!eager) return;
+    this.treeSavedAt = now;
     try {
       this.deps.store.saveEager(eager);
     } catch (error) {
