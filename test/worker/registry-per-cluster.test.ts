@@ -167,7 +167,8 @@ describe("one registry per cluster", { timeout: 60_000 }, () => {
         const all = await env.CLUSTER_REGISTRY.getByName(cluster).all();
         return all.length === 2 && all;
       },
-      20_000,
+      // A round each, after waking from eviction; the whole suite shares two cores in CI.
+      45_000,
       50,
     );
     expect(listed).toEqual([
