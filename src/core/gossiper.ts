@@ -387,10 +387,7 @@ export class Gossiper {
     return gossiper;
   }
 
-  /**
-   * Rebuilds a node from a snapshot (after a wake-up): claims, suspicions (timed from when they
-   * began, so a wake-up neither restarts nor forgets them) and graves.
-   */
+  /** Rebuilds a node from a snapshot after a wake-up (what it keeps: loadSnapshot). */
   static restore(snapshot: GossiperSnapshot, options: RestoreOptions): Gossiper {
     const now = options.clock();
     const gossiper = new Gossiper(

@@ -30,6 +30,7 @@ import type { AgentClaim, AgentHeartbeat, NodeCounters, NodeView } from "./rpc-t
 import { type OthersSource, SavedOthers } from "./saved-others.js";
 import type { NodeSettings } from "./start-request.js";
 import { type PeerStub, StubTransport } from "./stub-transport.js";
+import { TreeSaves } from "./tree-saves.js";
 import { checkKey, checkValue } from "./write-checks.js";
 import { type KeyEntries, WriteLimits } from "./write-limits.js";
 
@@ -214,27 +215,15 @@ export class NodeRuntime {
     this.saveTree();
   }
 
-  /** When the tree's eager peers were last saved (ms). */
-  private treeSavedAt = Number.NEGATIVE_INFINITY;
+  /** The broadcast tree's eager links, saved when they change (tree-saves.ts). */
+  private tree?: TreeSaves;
 
-  /**
-   * Saves the broadcast tree's eager peers when they changed, so a wake-up from hibernation
-   * keeps the tree: at most once per `snapshotEveryMs`, as changed statuses are, since a mesh
-   * under churn changes its links on many pushes (a change made since is saved by the next
-   * call past that, at a round or an answer). A failure is counted and does not fail the call.
-   */
   private saveTree(): void {
-    const now = Date.now();
-    if (now - this.treeSavedAt < this.settings.options.snapshotEveryMs) return;
-    const eager = this.gossiper.takeEagerChange();
-    if (!eager) return;
-    this.treeSavedAt = now;
-    try {
-      this.deps.store.saveEager(eager);
-    } catch (error) {
+    this.tree ??= new TreeSaves(this.deps.store, this.settings.options.snapshotEveryMs, (error) => {
       this.deps.shell.storageErrors++;
       console.error(`${this.record.cluster}/${this.record.node}: could not save the broadcast tree`, error);
-    }
+    });
+    this.tree.save(this.gossiper);
   }
 
   /** Waves of exchanges after a leave; true once one exchange succeeded or no peer is left. */
