@@ -130,4 +130,20 @@ describe("stop, start, leave", () => {
     expect(afterLeave.status).toBe(409);
     expect(expectError(afterLeave.json).code).toBe("node_left");
   });
+
+  it("takes no body: a broken or non-empty one is a 400 and the node keeps running; none or {} is fine", async () => {
+    await startNode("api-node", "no-body");
+    const node = "/v1/clusters/api-node/nodes/no-body";
+    for (const action of ["stop", "hang", "leave", "start", "evict"]) {
+      const broken = await callJson("POST", `${node}/${action}`, { body: "{" });
+      expect(broken.status, action).toBe(400);
+      expect(expectError(broken.json).code).toBe("invalid_json");
+      const filled = await callJson("POST", `${node}/${action}`, { body: { seeds: ["n0"] } });
+      expect(filled.status, action).toBe(400);
+      expect(expectError(filled.json).code).toBe("invalid_request");
+    }
+    expect((await callJson("GET", node)).json).toMatchObject({ running: true });
+    expect((await callJson("POST", `${node}/stop`, { body: {} })).status).toBe(200);
+    expect((await callJson("POST", `${node}/start`)).status).toBe(200);
+  });
 });

@@ -9,6 +9,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { clusterRegistry, keeperDirectory, withinDeadline } from "../../node/registries.js";
 import { authorize } from "../auth.js";
 import { ApiError } from "../errors.js";
+import { noBody } from "../no-body.js";
 import { createApp, errors, jsonBody, jsonResponse, pick, readSecurity, writeSecurity } from "../openapi.js";
 import { isRegistered, knownNode, noteDeregistered, noteRegistered } from "../registry-cache.js";
 import {
@@ -179,7 +180,7 @@ for (const action of ["leave", "stop", "hang", "start"] as const) {
       tags: ["nodes"],
       operationId: `${action}Node`,
       summary: LIFECYCLE[action],
-      middleware: [authorize] as const,
+      middleware: [authorize, noBody] as const,
       security: writeSecurity,
       request: { params: NodeParams },
       responses: {
@@ -208,7 +209,7 @@ nodeRoutes.openapi(
     summary: "Fault injection: drop the node's memory, as hibernation or a host restart would",
     description:
       "Resets the node's Durable Object (`ctx.abort()`) right after answering: its memory is gone, its storage kept. The next call or alarm rebuilds it from storage: a wake-up, not a restart (same generation; peers see nothing). Calls in flight on the node at that moment fail.",
-    middleware: [authorize] as const,
+    middleware: [authorize, noBody] as const,
     security: writeSecurity,
     request: { params: NodeParams },
     responses: {
