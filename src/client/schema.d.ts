@@ -722,6 +722,7 @@ export interface components {
       suspicionsRaised: number;
       refutations: number;
       buriedTold: number;
+      deathsDoubted: number;
       pushesSent: number;
       forwardsSent: number;
       treePushesSent: number;

@@ -267,7 +267,10 @@ export function merge(ctx: EngineContext, deltas: readonly NodeDelta[], from: st
     if (delta.n === ctx.name) noticeClaimAboutSelf(ctx, delta.g, delta.i, delta.s);
     else if (ctx.hosted.has(delta.n)) noticeClaimAboutHosted(ctx, delta.n, delta.g, delta.i, delta.s);
   }
-  const changes = ctx.state.apply(deltas, now);
+  const changes = ctx.state.apply(
+    deltas.map((delta) => doubted(ctx, delta)),
+    now,
+  );
   for (const change of changes) {
     observe(ctx, change, now);
     if (!change.claimChanged) continue;
@@ -279,6 +282,23 @@ export function merge(ctx: EngineContext, deltas: readonly NodeDelta[], from: st
   }
   if (changes.length > 0) stateChanged(ctx);
   return changes.length;
+}
+
+/**
+ * A death heard through anti-entropy, of a member this node holds alive or suspect at that
+ * generation, is taken as a suspicion (memberlist's mergeState does the same). A delta carries
+ * what its sender holds, not fresh news: after a partition heals, the far side still holds
+ * deaths it judged of members this side reached throughout, and taking them as deaths here
+ * would kill running, reachable nodes. As a suspicion it is refuted if the member lives, and
+ * it runs out into a death here if not. Fresh deaths travel as news and are taken as they are.
+ */
+function doubted(ctx: EngineContext, delta: NodeDelta): NodeDelta {
+  if (delta.s !== DEAD) return delta;
+  const held = ctx.state.get(delta.n);
+  if (!held || held.generation !== delta.g || delta.i < held.incarnation) return delta;
+  if (held.status !== ALIVE && held.status !== SUSPECT) return delta;
+  ctx.counters.deathsDoubted++;
+  return { ...delta, s: SUSPECT };
 }
 
 /** This node's own news item. */

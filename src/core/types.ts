@@ -235,6 +235,8 @@ export interface CoreCounters {
   refutations: number;
   /** Members buried here that spoke again and were told they had been declared dead. */
   buriedTold: number;
+  /** Deaths heard through anti-entropy of members held alive or suspect, taken as suspicions. */
+  deathsDoubted: number;
   pushesSent: number;
   forwardsSent: number;
   /** Broadcast tree: writes pushed along it (a part of pushesSent), prunes and grafts sent, and "I have" notices piggybacked. */
@@ -266,6 +268,7 @@ export function emptyCounters(): CoreCounters {
     suspicionsRaised: 0,
     refutations: 0,
     buriedTold: 0,
+    deathsDoubted: 0,
     pushesSent: 0,
     forwardsSent: 0,
     treePushesSent: 0,
