@@ -5,7 +5,7 @@
  * answers, and what a probe's end means: an ack heals local health, a silent member is
  * declared suspect, and a silent suspect is an independent confirmation that is spread.
  */
-import { confirmSuspicion, declare, receive } from "./claims.js";
+import { confirmSuspicion, declare, receive, stillShortens } from "./claims.js";
 import { envelope, pushHot } from "./dissemination.js";
 import { type EngineContext, ownRegion, type ProbeList } from "./engine-context.js";
 import type { ProbeOutcome, Rejection, RoundPlan } from "./engine-types.js";
@@ -142,9 +142,7 @@ export function probeResult(
     if (node?.status === SUSPECT && confirmSuspicion(ctx, target, ctx.name)) {
       const item = ctx.state.newsOf(target, ctx.name) as NewsItem;
       ctx.broadcasts.enqueue(item);
-      if ((ctx.records.suspicion(target)?.confirmations ?? 0) <= ctx.config.suspicionConfirmations) {
-        pushHot(ctx, [item], [], undefined);
-      }
+      if (stillShortens(ctx, target)) pushHot(ctx, [item], [], undefined);
     }
     return;
   }
