@@ -7,7 +7,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
 import type { GossipNode } from "../../src/node/gossip-node.js";
 import { briefOf } from "../../src/node/node-brief.js";
-import { names, nodeStub, startCluster, stopAll, views, waitFor } from "./support/nodes.js";
+import { evictAndWait, names, nodeStub, startCluster, stopAll, views, waitFor } from "./support/nodes.js";
 
 const CLUSTER = "brief-tally";
 afterAll(async () => {
@@ -54,15 +54,7 @@ describe("a node's brief", { timeout: 60_000 }, () => {
     await allAgree("with a stopped peer", live);
     await nodeStub(CLUSTER, "n1").agentLeave("edge-1");
     await allAgree("after the agent left", live);
-    const roundsBefore = (await nodeStub(CLUSTER, "n0").view())?.counters.rounds ?? 0;
-    await nodeStub(CLUSTER, "n0").evict();
-    // The reset comes just after the answer. A call made inside the object (runInDurableObject)
-    // that the reset cuts short fails the whole file, not the poll, so wait for the reset first:
-    // the counters live in memory and start again from zero.
-    await waitFor("n0 to reset", async () => {
-      const rounds = (await nodeStub(CLUSTER, "n0").view())?.counters.rounds;
-      return rounds !== undefined && rounds < roundsBefore;
-    });
+    await evictAndWait(CLUSTER, "n0");
     await allAgree("after a wake-up", live);
     const [n0] = await views(CLUSTER, ["n0"]);
     expect(n0?.members.length).toBe(5);

@@ -11,6 +11,7 @@ import { readNodeError } from "../../src/node/node-error.js";
 import type { NodeView } from "../../src/node/rpc-types.js";
 import { pace } from "../../tools/poll.js";
 import {
+  evictAndWait,
   nodeStub,
   startCluster,
   stopAll,
@@ -116,16 +117,7 @@ describe("a node's life", () => {
       await home().agentHeartbeat("w", { intervalMs: 200 });
       await pace(200); // the agent's own heartbeat interval
     }
-    await runInDurableObject(home(), (instance) => {
-      (instance as unknown as { marker?: string }).marker = "before";
-    });
-    await home().evict();
-    await waitFor("the home to drop its memory", () =>
-      runInDurableObject(
-        home(),
-        (instance) => (instance as unknown as { marker?: string }).marker !== "before",
-      ),
-    );
+    await evictAndWait(cluster, "n0");
     // Read back from storage; its round runs before the agent's next heartbeat.
     await runDurableObjectAlarm(home());
     const [view] = await views(cluster, ["n0"]);

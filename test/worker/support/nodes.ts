@@ -7,7 +7,9 @@ import { env } from "cloudflare:workers";
 import type { GossipConfigInput } from "../../../src/core/index.js";
 import type { NodeOptions, NodeView } from "../../../src/node/rpc-types.js";
 
-export { waitFor } from "../../../tools/poll.js";
+import { waitFor } from "../../../tools/poll.js";
+
+export { waitFor };
 
 /** A fresh stub (a stub whose call threw is broken, so tests never keep one across errors). */
 export function nodeStub(cluster: string, node: string) {
@@ -55,6 +57,22 @@ export async function views(cluster: string, nodes: readonly string[]): Promise<
   return all.map((view, i) => {
     if (!view) throw new Error(`${cluster}/${nodes[i]} is not configured`);
     return view;
+  });
+}
+
+/**
+ * Evicts a node (`evict`: its memory dropped just after the answer) and waits until it has
+ * reset: its counters live in memory and start again from zero. Only plain RPCs are made
+ * meanwhile: a runInDurableObject call that the reset cuts short fails the whole test file,
+ * not the poll.
+ */
+export async function evictAndWait(cluster: string, node: string): Promise<void> {
+  const before = (await nodeStub(cluster, node).view())?.counters.rounds ?? 0;
+  if (before === 0) throw new Error(`${cluster}/${node} has run no round: its reset could not be told`);
+  await nodeStub(cluster, node).evict();
+  await waitFor(`${cluster}/${node} to reset`, async () => {
+    const rounds = (await nodeStub(cluster, node).view())?.counters.rounds;
+    return rounds !== undefined && rounds < before;
   });
 }
 
