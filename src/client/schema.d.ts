@@ -465,7 +465,7 @@ export interface components {
       maxDeltaBytes: number;
       /** @description Messages larger than this are rejected unread. */
       maxMessageBytes: number;
-      /** @description Chance per round of an exchange with a member believed dead (heals partitions). */
+      /** @description Chance per round of an exchange with a member believed dead, or a node forgotten after it died whose grave is kept (heals partitions). */
       deadPeerProbability: number;
       /** @description Chance per round of an exchange with a seed, divided by N/seeds as the cluster grows. */
       seedProbability: number;
@@ -563,7 +563,7 @@ export interface components {
       maxDeltaBytes?: number;
       /** @description Messages larger than this are rejected unread. */
       maxMessageBytes?: number;
-      /** @description Chance per round of an exchange with a member believed dead (heals partitions). */
+      /** @description Chance per round of an exchange with a member believed dead, or a node forgotten after it died whose grave is kept (heals partitions). */
       deadPeerProbability?: number;
       /** @description Chance per round of an exchange with a seed, divided by N/seeds as the cluster grows. */
       seedProbability?: number;

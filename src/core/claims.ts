@@ -342,10 +342,12 @@ export function forget(ctx: EngineContext, name: string, now: number): void {
   const { state } = ctx;
   if (ctx.hosted.has(name)) release(ctx, name);
   ctx.kindUnknown.delete(name);
-  const generation = state.get(name)?.generation ?? 0;
+  const member = state.get(name);
+  const generation = member?.generation ?? 0;
+  const peer = member !== undefined && isPeerNode(ctx, member);
   const slot = state.slotOf(name);
   if (slot !== undefined && !state.writes(name)) ctx.peers.set(slot, NOT_PEER);
-  state.bury(name, now);
+  state.bury(name, now, peer);
   ctx.records.drop(name);
   ctx.broadcasts.drop(name);
   reindex(ctx, name);

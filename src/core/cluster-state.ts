@@ -20,6 +20,34 @@ export interface Grave {
   /** It left (rather than died): nothing more of this generation is taken. */
   left: boolean;
   at: number;
+  /**
+   * It was a gossip peer (a node, never an agent) that died: one a node may still try now and
+   * then (peer-choice.ts), in case it was cut off rather than gone.
+   */
+  peer: boolean;
+}
+
+/** A grave as a snapshot holds it: `[name, generation, incarnation, at, left?, peer?]`. */
+export type GraveTuple = [
+  name: string,
+  generation: number,
+  incarnation: number,
+  at: number,
+  left?: boolean,
+  peer?: boolean,
+];
+
+/** The snapshot's tuple of a grave (the flags only when set, as older snapshots lack them). */
+export function graveTuple(name: string, grave: Grave): GraveTuple {
+  const tuple: GraveTuple = [name, grave.generation, grave.incarnation, grave.at];
+  if (grave.left || grave.peer) tuple.push(grave.left);
+  if (grave.peer) tuple.push(true);
+  return tuple;
+}
+
+/** A grave from its tuple (a missing flag is false: an older grave is never tried). */
+export function graveOf([, generation, incarnation, at, left, peer]: GraveTuple): Grave {
+  return { generation, incarnation, at, left: left === true, peer: peer === true };
 }
 
 /** What merging news or a delta about one member did, for the membership layer. */
@@ -391,8 +419,8 @@ export class ClusterState {
     return item;
   }
 
-  /** Forgets a member, remembering where it stood. */
-  bury(name: string, now: number): void {
+  /** Forgets a member, remembering where it stood (`peer`: a node that may be tried later). */
+  bury(name: string, now: number, peer: boolean): void {
     const slot = this.table.slotOf(name);
     if (slot === undefined || this.writes(name)) return;
     const node = this.at(slot);
@@ -405,6 +433,7 @@ export class ClusterState {
       incarnation: node.incarnation,
       left: node.status === LEFT,
       at: now,
+      peer: peer && node.status !== LEFT,
     });
     this.table.remove(slot);
   }

@@ -174,7 +174,8 @@ export const CONFIG_LIMITS: Record<NumericField, NumericRule> = {
   deadPeerProbability: {
     min: 0,
     max: 1,
-    description: "Chance per round of an exchange with a member believed dead (heals partitions).",
+    description:
+      "Chance per round of an exchange with a member believed dead, or a node forgotten after it died whose grave is kept (heals partitions).",
   },
   seedProbability: {
     min: 0,

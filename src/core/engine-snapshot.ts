@@ -5,6 +5,7 @@
  */
 import { restoreHosted } from "./agent-hosting.js";
 import { awaitForgetting, reindex, reindexSlot } from "./claims.js";
+import { graveOf, graveTuple } from "./cluster-state.js";
 import { type EngineContext, startingStatus } from "./engine-context.js";
 import type { GossiperSnapshot } from "./engine-types.js";
 import type { NodeStateSnapshot } from "./node-state.js";
@@ -25,9 +26,7 @@ export function snapshotOf(ctx: EngineContext): GossiperSnapshot {
     self: state.self.snapshot(),
     others: state.snapshotOthers(),
     members,
-    graveyard: [...state.graveyard].map(([name, g]) =>
-      g.left ? [name, g.generation, g.incarnation, g.at, true] : [name, g.generation, g.incarnation, g.at],
-    ),
+    graveyard: [...state.graveyard].map(([name, grave]) => graveTuple(name, grave)),
     selfStatus: ctx.selfStatus,
     ...(ctx.hosted.size > 0 ? { hosted: [...ctx.hosted.values()].map((agent) => agent.snapshot()) } : {}),
   };
@@ -63,9 +62,7 @@ export function loadSnapshot(ctx: EngineContext, snapshot: GossiperSnapshot, now
   }
   // Graves are kept in the order they were dug (see ClusterState.expireGraves).
   const graves = [...snapshot.graveyard].sort((a, b) => a[3] - b[3]);
-  for (const [name, generation, incarnation, at, left] of graves) {
-    state.graveyard.set(name, { generation, incarnation, left: left === true, at });
-  }
+  for (const tuple of graves) state.graveyard.set(tuple[0], graveOf(tuple));
   ctx.selfStatus =
     snapshot.selfStatus === "joining" ? startingStatus(ctx.name, ctx.seedList) : snapshot.selfStatus;
   state.refresh(state.self);

@@ -3,6 +3,7 @@
  * asks of the driver, what an agent's claim and a saved member look like, and the saved form of
  * a whole node.
  */
+import type { GraveTuple } from "./cluster-state.js";
 import type { GossipConfig } from "./config.js";
 import type { HeartbeatOutcome, HostedSnapshot } from "./hosted.js";
 import type { Interner } from "./interner.js";
@@ -34,8 +35,8 @@ export interface GossiperSnapshot {
   others: NodeStateSnapshot[];
   /** `[name, status, since]`: when each member's status began here (its suspicion, if suspect). */
   members: Array<[name: string, status: MemberStatus, since: number]>;
-  /** `[name, generation, incarnation, at, left?]`. */
-  graveyard: Array<[name: string, generation: number, incarnation: number, at: number, left?: boolean]>;
+  /** See cluster-state.ts's GraveTuple. */
+  graveyard: GraveTuple[];
   selfStatus: MemberStatus;
   /** Agents this node hosts (omitted when none). */
   hosted?: HostedSnapshot[];

@@ -4,7 +4,8 @@
  */
 export { Awareness } from "./awareness.js";
 export { BroadcastQueue, newsBytes } from "./broadcast.js";
-export type { Grave, NodeChange } from "./cluster-state.js";
+export type { Grave, GraveTuple, NodeChange } from "./cluster-state.js";
+export { graveOf, graveTuple } from "./cluster-state.js";
 export * from "./config.js";
 export * from "./driver.js";
 export * from "./engine-types.js";

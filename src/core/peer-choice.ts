@@ -17,7 +17,7 @@ export const DEAD_ONLY: readonly PeerKind[] = [DEAD_PEER];
 
 /**
  * Peers for this wake's exchanges (it covers `rounds` rounds; chances per round are taken
- * once for all of them): sometimes one believed dead, every wake; while anti-entropy pauses
+ * once for all of them): sometimes one believed dead or buried after dying, every wake; while anti-entropy pauses
  * (Trickle) nothing else, otherwise `fanout` live members; every seed while joining, else a
  * seed when few are known, or with a chance that shrinks as the cluster grows. Under phi every
  * round exchanges (heartbeats must flow). A joining node tries on its first wake, then after
@@ -39,10 +39,15 @@ export function exchangePeers(ctx: EngineContext, rounds: number): string[] {
   }
   const fewKnown = reachable < config.fanout;
   // A member believed dead is tried at its chance every round, paused or not: it is how a
-  // healed partition or a recovered member is found, and a pause must not delay that.
+  // healed partition or a recovered member is found, and a pause must not delay that. So is a
+  // node that died and was forgotten here (Serf's reconnect): past a partition longer than the
+  // dead grace each side has buried the other, and no one would reach across but by chance.
   const chosen: string[] = [];
-  if (dead.length > 0 && rng() < chanceOver(config.deadPeerProbability, rounds)) {
-    chosen.push(ctx.state.table.name(dead[randomInt(rng, dead.length)] as number));
+  const graves = ctx.state.graveyard.size;
+  if ((dead.length > 0 || graves > 0) && rng() < chanceOver(config.deadPeerProbability, rounds)) {
+    const tried = dead.map((slot) => ctx.state.table.name(slot));
+    for (const [name, grave] of graves > 0 ? ctx.state.graveyard : []) if (grave.peer) tried.push(name);
+    if (tried.length > 0) chosen.push(tried[randomInt(rng, tried.length)] as string);
   }
   // So is a seed (less often as the cluster grows): it merges split brains at bootstrap.
   const seedChance = chanceOver(

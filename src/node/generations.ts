@@ -8,7 +8,7 @@
  *   with versions that continue above every version given out before, and the graves kept so
  *   forgotten members stay forgotten.
  */
-import { ALIVE, type GossiperSnapshot, LEFT, REGION_KEY } from "../core/index.js";
+import { ALIVE, type GossiperSnapshot, graveTuple, LEFT, REGION_KEY } from "../core/index.js";
 import { resumedAgent } from "./agent-saves.js";
 import { heartbeatFloor } from "./heartbeat-floor.js";
 import { type Inheritance, NodeRuntime, type RuntimeDeps } from "./node-runtime.js";
@@ -124,13 +124,7 @@ export function newGeneration(
     },
     others: [],
     members: [],
-    graveyard: inherited.graves.map((grave) => [
-      grave.name,
-      grave.generation,
-      grave.incarnation,
-      grave.at,
-      grave.left,
-    ]),
+    graveyard: inherited.graves.map((grave) => graveTuple(grave.name, grave)),
     selfStatus: record.selfStatus,
   };
   // One synchronous batch (no await): stored atomically, before anyone hears of it.

@@ -14,7 +14,15 @@
  * Keyed tables are WITHOUT ROWID: a rowid table with a TEXT primary key keeps a separate
  * index, and inserting into it writes (and bills) two rows instead of one.
  */
-import type { GossipConfigInput, HostedSnapshot, MemberStatus, NodeStateSnapshot } from "../core/index.js";
+import {
+  type GossipConfigInput,
+  type GraveTuple,
+  graveOf,
+  graveTuple,
+  type HostedSnapshot,
+  type MemberStatus,
+  type NodeStateSnapshot,
+} from "../core/index.js";
 import { allChunks, byChunk } from "./member-chunks.js";
 import { migrate, schemaVersion } from "./migrations.js";
 import type { NodeOptions } from "./rpc-types.js";
@@ -62,6 +70,8 @@ export interface GraveRecord {
   /** It left: nothing more of its generation is taken. */
   left: boolean;
   at: number;
+  /** A node that died, which may be tried later (core's Grave.peer); false in older rows. */
+  peer: boolean;
 }
 
 type Row = Record<string, SqlStorageValue>;
@@ -74,8 +84,10 @@ type MemberTuple = [
   since: number,
   incarnation?: number,
 ];
-/** Graves saved before incarnations held a heartbeat where the incarnation stands now. */
-type GraveTuple = [name: string, generation: number, incarnation: number, at: number, left?: boolean];
+/**
+ * A grave as the core's snapshot holds it (cluster-state.ts's GraveTuple). Graves saved before
+ * incarnations held a heartbeat where the incarnation stands now; older ones lack `peer`.
+ */
 
 /**
  * What a written row was for, so the bill can be traced to a call site: the alarm; the own
@@ -248,10 +260,8 @@ export class NodeStore {
       ) as MemberTuple[]) {
         members.push({ name, generation, heartbeat, status, since, incarnation });
       }
-      for (const [name, generation, incarnation, at, left = false] of JSON.parse(
-        String(row.graves),
-      ) as GraveTuple[]) {
-        graves.push({ name, generation, incarnation, left, at });
+      for (const tuple of JSON.parse(String(row.graves)) as GraveTuple[]) {
+        graves.push({ name: tuple[0], ...graveOf(tuple) });
       }
     }
     return { members, graves };
@@ -292,11 +302,7 @@ export class NodeStore {
         m.since,
         m.incarnation,
       ]);
-      const graveTuples: GraveTuple[] = chunkGraves.map((g) =>
-        g.left
-          ? [g.name, g.generation, g.incarnation, g.at, true]
-          : [g.name, g.generation, g.incarnation, g.at],
-      );
+      const graveTuples = chunkGraves.map((grave) => graveTuple(grave.name, grave));
       this.run(
         `INSERT INTO member_chunks (chunk, members, graves) VALUES (?, ?, ?)
          ON CONFLICT (chunk) DO UPDATE SET members = excluded.members, graves = excluded.graves`,

@@ -16,6 +16,7 @@
  */
 import {
   type GossiperSnapshot,
+  graveTuple,
   type MembershipEvent,
   type NodeStateSnapshot,
   statusCode,
@@ -173,10 +174,6 @@ export function restoreOthers(store: NodeStore): Pick<GossiperSnapshot, "others"
   return {
     others,
     members: members.map((member) => [member.name, member.status, member.since]),
-    graveyard: graves.map((grave) =>
-      grave.left
-        ? [grave.name, grave.generation, grave.incarnation, grave.at, true]
-        : [grave.name, grave.generation, grave.incarnation, grave.at],
-    ),
+    graveyard: graves.map((grave) => graveTuple(grave.name, grave)),
   };
 }

@@ -47,4 +47,27 @@ describe("a buried member heard from again", () => {
     cluster.side = null;
     expect(await cluster.runUntil(() => cluster.everyoneSeesAlive(everyone), 30)).toBeLessThanOrEqual(30);
   });
+
+  it("after a partition past the dead grace, with no seed to reach across: buried nodes are tried, and all are back within 30 rounds", async () => {
+    // No chance contact with a seed: each side has forgotten the other, so only trying a
+    // buried node now and then (as Serf's reconnect does) reaches across.
+    const cluster = new MemoryCluster({
+      size: 6,
+      start: "converged",
+      config: { ...config, seedProbability: 0 },
+    });
+    const cut = new Set(["n3", "n4", "n5"]);
+    cluster.side = (name) => (cut.has(name) ? 1 : 0);
+    await cluster.runUntil(
+      () =>
+        cluster
+          .running()
+          .every((node) =>
+            everyone.every((name) => cut.has(name) === cut.has(node.name) || node.statusOf(name) === undefined),
+          ),
+      300,
+    );
+    cluster.side = null;
+    expect(await cluster.runUntil(() => cluster.everyoneSeesAlive(everyone), 30)).toBeLessThanOrEqual(30);
+  });
 });

@@ -120,7 +120,7 @@ function apply(state: ClusterState, change: Change): void {
       state.refresh(state.self);
       break;
     case "bury":
-      state.bury(change.name, 0);
+      state.bury(change.name, 0, true);
       break;
     case "gc": {
       const node = state.get(change.name);

@@ -42,6 +42,7 @@ function graves(count: number): GraveRecord[] {
     incarnation: i % 5,
     left: i % 2 === 0,
     at: now,
+    peer: i % 4 === 1,
   }));
 }
 

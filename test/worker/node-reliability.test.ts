@@ -184,6 +184,7 @@ describe("restarts and leaves", () => {
         generation: g.generation,
         incarnation: Number.MAX_SAFE_INTEGER,
         left: false,
+        peer: true,
       };
       new NodeStore(state.storage).saveMembership([], [{ ...grave, at: Date.now() }]);
     });
