@@ -63,7 +63,9 @@ describe("a buried member heard from again", () => {
         cluster
           .running()
           .every((node) =>
-            everyone.every((name) => cut.has(name) === cut.has(node.name) || node.statusOf(name) === undefined),
+            everyone.every(
+              (name) => cut.has(name) === cut.has(node.name) || node.statusOf(name) === undefined,
+            ),
           ),
       300,
     );

@@ -150,7 +150,8 @@ describe("membership rows at 10,000 members", () => {
       expect(exec("SELECT name FROM sqlite_master WHERE name = 'membership'")).toEqual([]);
       const loaded = store.loadMembership();
       expect(byName(loaded.members)).toEqual(byName(saved.members));
-      expect(byName(loaded.graves)).toEqual(byName(saved.graves));
+      // The one-row layout kept no `peer` flag: its graves come back as never to be tried.
+      expect(byName(loaded.graves)).toEqual(byName(saved.graves.map((g) => ({ ...g, peer: false }))));
       expect(rowSizes(state.storage).rows).toBe(MEMBER_CHUNKS);
     });
   });

@@ -177,7 +177,7 @@ describe("storage rows", () => {
     );
     // The old layout kept a heartbeat where the incarnation stands now: it reads as 0.
     expect(graves.graves).toEqual([
-      { name: "n9", generation: 1, incarnation: 0, left: false, at: expect.any(Number) },
+      { name: "n9", generation: 1, incarnation: 0, left: false, at: expect.any(Number), peer: false },
     ]);
   });
 });
@@ -267,7 +267,7 @@ describe("storage layout", () => {
     );
     // The old layout kept a heartbeat where the incarnation stands now: it reads as 0.
     expect(graves.graves).toEqual([
-      { name: "n9", generation: 1, incarnation: 0, left: false, at: expect.any(Number) },
+      { name: "n9", generation: 1, incarnation: 0, left: false, at: expect.any(Number), peer: false },
     ]);
   });
 });
