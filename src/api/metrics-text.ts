@@ -26,6 +26,11 @@ export const NODE_COUNTERS: ReadonlyArray<readonly [string, keyof BriefCounters,
   ["node_indirect_probes", "indirectProbesSent", "Indirect probe requests sent."],
   ["node_suspicions_raised", "suspicionsRaised", "Members this node began to suspect."],
   ["node_refutations", "refutations", "Suspicions of itself this node refuted."],
+  [
+    "node_deaths_doubted",
+    "deathsDoubted",
+    "Deaths heard through anti-entropy, of members held alive or suspect, taken as suspicions.",
+  ],
   ["node_pushes", "pushesSent", "News pushed at once (eager pushes)."],
   [
     "node_forwards",
