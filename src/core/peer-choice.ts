@@ -17,11 +17,11 @@ export const DEAD_ONLY: readonly PeerKind[] = [DEAD_PEER];
 
 /**
  * Peers for this wake's exchanges (it covers `rounds` rounds; chances per round are taken
- * once for all of them): sometimes one believed dead or buried after dying, every wake; while anti-entropy pauses
- * (Trickle) nothing else, otherwise `fanout` live members; every seed while joining, else a
- * seed when few are known, or with a chance that shrinks as the cluster grows. Under phi every
- * round exchanges (heartbeats must flow). A joining node tries on its first wake, then after
- * pauses that double until a peer answers (joinWait).
+ * once for all of them): sometimes one believed dead or buried after dying, every wake; while
+ * anti-entropy pauses (Trickle) nothing else, otherwise `fanout` live members; every seed
+ * while joining, else a seed when few are known, or with a chance that shrinks as the cluster
+ * grows. Under phi every round exchanges (heartbeats must flow). A joining node tries on its
+ * first wake, then after pauses that double until a peer answers (joinWait).
  */
 export function exchangePeers(ctx: EngineContext, rounds: number): string[] {
   const { config, rng } = ctx;

@@ -16,6 +16,7 @@
  */
 import {
   type GossipConfigInput,
+  type Grave,
   type GraveTuple,
   graveOf,
   graveTuple,
@@ -62,17 +63,8 @@ export interface MemberRow {
   since: number;
 }
 
-/** A forgotten member: claims up to its generation and incarnation stay buried. */
-export interface GraveRecord {
-  name: string;
-  generation: number;
-  incarnation: number;
-  /** It left: nothing more of its generation is taken. */
-  left: boolean;
-  at: number;
-  /** A node that died, which may be tried later (core's Grave.peer); false in older rows. */
-  peer: boolean;
-}
+/** A forgotten member as saved: the core's grave, with its name. */
+export type GraveRecord = { name: string } & Grave;
 
 type Row = Record<string, SqlStorageValue>;
 /** Rows saved before incarnations existed lack the last element (read as 0). */
@@ -84,11 +76,6 @@ type MemberTuple = [
   since: number,
   incarnation?: number,
 ];
-/**
- * A grave as the core's snapshot holds it (cluster-state.ts's GraveTuple). Graves saved before
- * incarnations held a heartbeat where the incarnation stands now; older ones lack `peer`.
- */
-
 /**
  * What a written row was for, so the bill can be traced to a call site: the alarm; the own
  * heartbeat saved when it ran ahead of the clock floor; own key writes; lifecycle (configure,
@@ -260,6 +247,8 @@ export class NodeStore {
       ) as MemberTuple[]) {
         members.push({ name, generation, heartbeat, status, since, incarnation });
       }
+      // Graves are saved as the core's snapshot holds them (GraveTuple). Graves saved before
+      // incarnations held a heartbeat where the incarnation stands now; older ones lack `peer`.
       for (const tuple of JSON.parse(String(row.graves)) as GraveTuple[]) {
         graves.push({ name: tuple[0], ...graveOf(tuple) });
       }
