@@ -156,7 +156,7 @@ export function createContext(
     agents: new Set(),
     homesChanged: true,
     forgetQueue: new DeadlineQueue(),
-    broadcasts: new BroadcastQueue(),
+    broadcasts: new BroadcastQueue(options.name),
     awareness,
     rumors,
     joinPushes: new TokenBucket(1000 / config.intervalMs, JOIN_PUSH_BURST, clock()),

@@ -3,7 +3,7 @@
  * here only.
  */
 export { Awareness } from "./awareness.js";
-export { BroadcastQueue, newsBytes } from "./broadcast.js";
+export { BroadcastQueue, MAX_QUEUED, newsBytes } from "./broadcast.js";
 export type { Grave, GraveTuple, NodeChange } from "./cluster-state.js";
 export { graveOf, graveTuple } from "./cluster-state.js";
 export * from "./config.js";
