@@ -4,6 +4,7 @@
  * costs O(k), not a walk over every member. Sampling is uniform over the union of the sets
  * asked for, by rejection; when most members would be taken or rejected it falls back to a list.
  */
+import { grownCapacity } from "./member-table.js";
 import { type Rng, randomInt, sample } from "./random.js";
 
 export const NOT_PEER = 0;
@@ -46,7 +47,7 @@ export class PeerSets {
       let list = this.lists[kind] as Int32Array;
       const count = this.counts[kind] as number;
       if (count === list.length) {
-        const bigger = new Int32Array(Math.max(8, list.length * 2));
+        const bigger = new Int32Array(grownCapacity(list.length));
         bigger.set(list);
         list = bigger;
         this.lists[kind] = list;
@@ -141,7 +142,7 @@ export class PeerSets {
   }
 
   private grow(atLeast: number): void {
-    const size = Math.max(atLeast, this.kinds.length * 2, 8);
+    const size = grownCapacity(this.kinds.length, atLeast);
     const kinds = new Uint8Array(size);
     kinds.set(this.kinds);
     const positions = new Int32Array(size);
