@@ -18,6 +18,9 @@ export interface Scheduled {
 
 function nothing(): void {}
 
+/** A promise already settled: a reaction to it is queued as a microtask at once. */
+const SETTLED = Promise.resolve();
+
 /**
  * The queue is a 4-ary heap kept in parallel arrays: each event's time and sequence number in
  * typed arrays (what every comparison reads, packed together, with no object to follow) and
@@ -178,8 +181,9 @@ export class VirtualClock {
    *
    * The wait is a microtask that queues a tick: Node runs ticks only once the microtask queue is
    * empty, which is exactly "every continuation has run", for far less than a turn of the event
-   * loop (a setImmediate) per event. Every YIELD_EVERY waits a real turn is taken anyway, so a
-   * long run never starves the event loop.
+   * loop (a setImmediate) per event. The microtask is a reaction to a settled promise, not a
+   * queueMicrotask, which Node wraps in an async resource each time. Every YIELD_EVERY waits a
+   * real turn is taken anyway, so a long run never starves the event loop.
    */
   advanceUntil(done: () => boolean, until: number): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
@@ -192,7 +196,7 @@ export class VirtualClock {
             this.step();
             if (this.awaited) {
               if (++waits % YIELD_EVERY === 0) setImmediate(pump);
-              else queueMicrotask(afterContinuations);
+              else SETTLED.then(afterContinuations);
               return;
             }
             if (done()) return resolve(true);
@@ -204,7 +208,7 @@ export class VirtualClock {
         }
       };
       const afterContinuations = () => process.nextTick(pump);
-      queueMicrotask(afterContinuations);
+      SETTLED.then(afterContinuations);
     });
   }
 
