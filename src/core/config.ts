@@ -308,9 +308,17 @@ function checkNumber(field: string, value: unknown): void {
     throw new ConfigError(field, `must be between ${rule.min} and ${rule.max}`);
 }
 
+/** The last `n` retransmitLimit was asked for, and its log: every message asks, `n` rarely moves. */
+let lastMembers = 0;
+let lastLog = 1;
+
 /** Piggyback retransmissions for a cluster of `n` members (memberlist's retransmitLimit). */
 export function retransmitLimit(config: GossipConfig, n: number): number {
-  return config.retransmitMult * Math.max(1, Math.ceil(Math.log10(n + 1)));
+  if (n !== lastMembers) {
+    lastMembers = n;
+    lastLog = Math.max(1, Math.ceil(Math.log10(n + 1)));
+  }
+  return config.retransmitMult * lastLog;
 }
 
 /** Members that pushed news goes to at once, for a cluster of `n` members. */

@@ -34,13 +34,28 @@ export type Body<M extends GossipMessage> = Omit<M, keyof Header | "n">;
 /** Messages the tree's lazy notices ride on: probes and their answers. */
 const CARRIES_HAVES: ReadonlySet<GossipMessage["t"]> = new Set(["ping", "pingreq", "ack", "nack"]);
 
-export function header(ctx: EngineContext): Header {
-  return { v: PROTOCOL_VERSION, c: ctx.cluster, f: ctx.name, g: ctx.state.self.generation };
+/**
+ * Writes the header into `body`, a literal its caller just made for one message, after its own
+ * fields. Every message takes this path: a spread into a copy (`{ ...body, ...header }`) takes
+ * V8's slow path for a fresh shape, and costs an object more.
+ */
+function stamp<M extends GossipMessage>(ctx: EngineContext, body: Omit<M, keyof Header>): M {
+  const message = body as M;
+  message.v = PROTOCOL_VERSION;
+  message.c = ctx.cluster;
+  message.f = ctx.name;
+  message.g = ctx.state.self.generation;
+  return message;
+}
+
+/** A push with the header (marked hot when `hot`); the caller adds what it carries. */
+export function pushMessage(ctx: EngineContext, hot = false): PushMessage {
+  return stamp<PushMessage>(ctx, hot ? { t: "push", hot: true } : { t: "push" });
 }
 
 /** `body` for `to` with the header and piggybacked news, counted as sent. */
 export function envelope<M extends GossipMessage>(ctx: EngineContext, body: Body<M>, to: string): M {
-  const message = { ...body, ...header(ctx) } as M;
+  const message = stamp<M>(ctx, body as Omit<M, keyof Header>);
   const news = ctx.broadcasts.take(
     ctx.config.maxPiggybackBytes,
     retransmitLimit(ctx.config, ctx.state.size),
@@ -70,7 +85,7 @@ export function pushHot(
   const peers = pickPeers(ctx, REACHABLE, fanout, (name) => name === except || name === also, true);
   if (also !== undefined) peers.push(also);
   for (const peer of peers) {
-    const message: PushMessage = { t: "push", hot: true, ...header(ctx) };
+    const message = pushMessage(ctx, true);
     if (news.length > 0) message.n = news;
     if (deltas.length > 0) message.delta = deltas;
     ctx.counters.pushesSent++;
@@ -80,7 +95,8 @@ export function pushHot(
 
 /** Queues a one-way push of `news` to one peer (not hot: it is not forwarded). */
 export function pushTo(ctx: EngineContext, peer: string, news: NewsItem[]): void {
-  const message: PushMessage = { t: "push", ...header(ctx), n: news };
+  const message = pushMessage(ctx);
+  message.n = news;
   ctx.counters.pushesSent++;
   ctx.outbox.push({ peer, message });
 }

@@ -13,12 +13,12 @@
  * still go down the tree, and its link must not be pruned for it.
  */
 import { retransmitLimit } from "./config.js";
-import { header } from "./dissemination.js";
+import { pushMessage } from "./dissemination.js";
 import type { EngineContext } from "./engine-context.js";
 import { pickPeers, REACHABLE } from "./peer-choice.js";
 import { ALIVE_PEER } from "./peer-sets.js";
 import type { Rng } from "./random.js";
-import type { HaveEntry, NewsItem, NodeDelta, PushMessage } from "./types.js";
+import type { HaveEntry, NewsItem, NodeDelta } from "./types.js";
 
 /** Every bound of the tree, said once. */
 export const PLUMTREE_LIMITS = {
@@ -181,7 +181,9 @@ function seed(ctx: EngineContext, tell: boolean): void {
     tree.promote(peer);
     if (!tell) continue;
     ctx.counters.graftsSent++;
-    ctx.outbox.push({ peer, message: { t: "push", ...header(ctx), graft: [] } });
+    const message = pushMessage(ctx);
+    message.graft = [];
+    ctx.outbox.push({ peer, message });
   }
 }
 
@@ -203,7 +205,8 @@ export function pushWrite(
     ctx.tree.announce(delta.n, delta.g, delta.max);
   }
   for (const peer of eagerPeers(ctx, except)) {
-    const message: PushMessage = { t: "push", hot: true, ...header(ctx), delta: deltas };
+    const message = pushMessage(ctx, true);
+    message.delta = deltas;
     if (news.length > 0) message.n = news;
     ctx.counters.pushesSent++;
     ctx.counters.treePushesSent++;
@@ -235,7 +238,9 @@ export function takeTreePush(
 export function prune(ctx: EngineContext, peer: string): void {
   ctx.tree.demote(peer);
   ctx.counters.prunesSent++;
-  ctx.outbox.push({ peer, message: { t: "push", ...header(ctx), prune: true } });
+  const message = pushMessage(ctx);
+  message.prune = true;
+  ctx.outbox.push({ peer, message });
 }
 
 /** Writes now held stop being waited for. */
@@ -282,7 +287,9 @@ export function graftDue(ctx: EngineContext): void {
   for (const [peer, graft] of byPeer) {
     tree.promote(peer);
     ctx.counters.graftsSent++;
-    ctx.outbox.push({ peer, message: { t: "push", ...header(ctx), graft } });
+    const message = pushMessage(ctx);
+    message.graft = graft;
+    ctx.outbox.push({ peer, message });
   }
 }
 
@@ -307,7 +314,9 @@ export function answerGraft(ctx: EngineContext, peer: string, graft: readonly Ha
   if (deltas.length === 0) return;
   ctx.counters.pushesSent++;
   ctx.counters.treePushesSent++;
-  ctx.outbox.push({ peer, message: { t: "push", hot: true, ...header(ctx), delta: deltas } });
+  const message = pushMessage(ctx, true);
+  message.delta = deltas;
+  ctx.outbox.push({ peer, message });
 }
 
 /** Lazy notices for a probe (or its answer) to `to`, each sent as often as news is. */

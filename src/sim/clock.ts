@@ -6,6 +6,9 @@
 /** Waits between two real turns of the event loop (see advanceUntil). */
 const YIELD_EVERY = 4096;
 
+/** Children of a node in the event heap: a wider heap is shallower, and its keys sit together. */
+const ARITY = 4;
+
 /** An event waiting on the clock; `cancel` it to drop what its callback holds. */
 export interface Scheduled {
   at: number;
@@ -15,8 +18,20 @@ export interface Scheduled {
 
 function nothing(): void {}
 
+/** A promise already settled: a reaction to it is queued as a microtask at once. */
+const SETTLED = Promise.resolve();
+
+/**
+ * The queue is a 4-ary heap kept in parallel arrays: each event's time and sequence number in
+ * typed arrays (what every comparison reads, packed together, with no object to follow) and
+ * the event itself beside them. Events are ordered by (time, sequence), which no two share, so
+ * any correct heap runs them in one and the same order.
+ */
 export class VirtualClock {
-  private heap: Scheduled[] = [];
+  private times = new Float64Array(1024);
+  private seqs = new Float64Array(1024);
+  private events: Scheduled[] = [];
+  private length = 0;
   private seq = 0;
   private current: number;
   /** An event resolved a promise someone awaits: continuations must run before the next event. */
@@ -36,23 +51,29 @@ export class VirtualClock {
 
   /** Events waiting to run. */
   get pending(): number {
-    return this.heap.length;
+    return this.length;
   }
 
   /** Runs `run` at virtual time `at` (never earlier than now). */
   at(at: number, run: () => void): Scheduled {
     const event: Scheduled = { at: Math.max(at, this.current), seq: this.seq++, run };
-    const heap = this.heap;
-    let i = heap.length;
-    heap.push(event);
+    if (this.length === this.times.length) this.grow();
+    const { times, seqs, events } = this;
+    const time = event.at;
+    const seq = event.seq;
+    let i = this.length++;
     while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = heap[parent] as Scheduled;
-      if (p.at < event.at || (p.at === event.at && p.seq < event.seq)) break;
-      heap[i] = p;
+      const parent = ((i - 1) / ARITY) | 0;
+      const t = times[parent] as number;
+      if (t < time || (t === time && (seqs[parent] as number) < seq)) break;
+      times[i] = t;
+      seqs[i] = seqs[parent] as number;
+      events[i] = events[parent] as Scheduled;
       i = parent;
     }
-    heap[i] = event;
+    times[i] = time;
+    seqs[i] = seq;
+    events[i] = event;
     return event;
   }
 
@@ -73,33 +94,60 @@ export class VirtualClock {
 
   /** Runs the next event; false when none is left. */
   step(): boolean {
-    const heap = this.heap;
-    const top = heap[0];
-    if (!top) return false;
-    const last = heap.pop() as Scheduled;
-    if (heap.length > 0) {
+    if (this.length === 0) return false;
+    const { times, seqs, events } = this;
+    const top = events[0] as Scheduled;
+    const n = --this.length;
+    if (n > 0) {
+      // The last event sinks from the root to its place.
+      const time = times[n] as number;
+      const seq = seqs[n] as number;
+      const last = events[n] as Scheduled;
       let i = 0;
-      const n = heap.length;
       for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        let c = l;
-        const left = heap[l] as Scheduled;
-        if (r < n) {
-          const right = heap[r] as Scheduled;
-          if (right.at < left.at || (right.at === left.at && right.seq < left.seq)) c = r;
+        const first = i * ARITY + 1;
+        if (first >= n) break;
+        let c = first;
+        let ct = times[first] as number;
+        let cs = seqs[first] as number;
+        const end = Math.min(first + ARITY, n);
+        for (let k = first + 1; k < end; k++) {
+          const t = times[k] as number;
+          if (t < ct || (t === ct && (seqs[k] as number) < cs)) {
+            c = k;
+            ct = t;
+            cs = seqs[k] as number;
+          }
         }
-        const child = heap[c] as Scheduled;
-        if (last.at < child.at || (last.at === child.at && last.seq < child.seq)) break;
-        heap[i] = child;
+        if (time < ct || (time === ct && seq < cs)) break;
+        times[i] = ct;
+        seqs[i] = cs;
+        events[i] = events[c] as Scheduled;
         i = c;
       }
-      heap[i] = last;
+      times[i] = time;
+      seqs[i] = seq;
+      events[i] = last;
     }
+    // The vacated end holds no event: what it held can be collected.
+    events[n] = undefined as unknown as Scheduled;
     this.current = top.at;
     top.run();
     return true;
+  }
+
+  /** Time of the next event (Infinity when none is left). */
+  private get next(): number {
+    return this.length > 0 ? (this.times[0] as number) : Number.POSITIVE_INFINITY;
+  }
+
+  private grow(): void {
+    const times = new Float64Array(this.times.length * 2);
+    times.set(this.times);
+    this.times = times;
+    const seqs = new Float64Array(this.seqs.length * 2);
+    seqs.set(this.seqs);
+    this.seqs = seqs;
   }
 
   /**
@@ -108,7 +156,7 @@ export class VirtualClock {
    */
   runUntil(done: () => boolean, until: number): boolean {
     if (done()) return true;
-    while (this.heap.length > 0 && (this.heap[0] as Scheduled).at <= until) {
+    while (this.next <= until) {
       this.step();
       if (done()) return true;
     }
@@ -133,8 +181,9 @@ export class VirtualClock {
    *
    * The wait is a microtask that queues a tick: Node runs ticks only once the microtask queue is
    * empty, which is exactly "every continuation has run", for far less than a turn of the event
-   * loop (a setImmediate) per event. Every YIELD_EVERY waits a real turn is taken anyway, so a
-   * long run never starves the event loop.
+   * loop (a setImmediate) per event. The microtask is a reaction to a settled promise, not a
+   * queueMicrotask, which Node wraps in an async resource each time. Every YIELD_EVERY waits a
+   * real turn is taken anyway, so a long run never starves the event loop.
    */
   advanceUntil(done: () => boolean, until: number): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
@@ -143,11 +192,11 @@ export class VirtualClock {
         try {
           this.awaited = false;
           if (done()) return resolve(true);
-          while (this.heap.length > 0 && (this.heap[0] as Scheduled).at <= until) {
+          while (this.next <= until) {
             this.step();
             if (this.awaited) {
               if (++waits % YIELD_EVERY === 0) setImmediate(pump);
-              else queueMicrotask(afterContinuations);
+              else SETTLED.then(afterContinuations);
               return;
             }
             if (done()) return resolve(true);
@@ -159,7 +208,7 @@ export class VirtualClock {
         }
       };
       const afterContinuations = () => process.nextTick(pump);
-      queueMicrotask(afterContinuations);
+      SETTLED.then(afterContinuations);
     });
   }
 
