@@ -81,6 +81,8 @@ export class ClusterState {
   private readonly owned = new Set<string>();
   /** This node and its hosted agents, held as objects the Gossiper mutates in place. */
   private readonly writers = new Map<string, NodeState>();
+  /** The row handle `peek` and this state's own reads move from row to row. */
+  private readonly cursor: TableRowState;
 
   constructor(
     readonly self: NodeState,
@@ -89,6 +91,7 @@ export class ClusterState {
     from?: ClusterState,
   ) {
     this.table = from ? from.table.clone() : new MemberTable(interner);
+    this.cursor = new TableRowState(this.table, 0);
     this.graveyard = new Map(from?.graveyard);
     this.fingerprint = from ? from.fingerprint.clone() : new Fingerprint();
     this.tombstoned = new Set(from?.tombstoned);
@@ -110,15 +113,36 @@ export class ClusterState {
   }
 
   get(name: string): MemberState | undefined {
+    return this.find(name, false);
+  }
+
+  /**
+   * `get` for a read that ends at once: a table member comes as the one reused row handle, which
+   * the next call into this state may move, so it must not be held (no object per lookup).
+   */
+  peek(name: string): MemberState | undefined {
+    return this.find(name, true);
+  }
+
+  private find(name: string, transient: boolean): MemberState | undefined {
     const writer = this.writers.get(name);
     if (writer) return writer;
     const slot = this.table.slotOf(name);
-    return slot === undefined ? undefined : new TableRowState(this.table, slot);
+    return slot === undefined ? undefined : this.row(slot, transient);
   }
 
   /** The member in a table slot. */
   at(slot: number): MemberState {
-    return this.writers.get(this.table.name(slot)) ?? new TableRowState(this.table, slot);
+    return this.member(slot, false);
+  }
+
+  private member(slot: number, transient: boolean): MemberState {
+    return this.writers.get(this.table.name(slot)) ?? this.row(slot, transient);
+  }
+
+  /** A handle on a row that is no writer's: its own, or the moved cursor when `transient`. */
+  private row(slot: number, transient: boolean): TableRowState {
+    return transient ? this.cursor.moveTo(slot) : new TableRowState(this.table, slot);
   }
 
   slotOf(name: string): number | undefined {
@@ -191,7 +215,7 @@ export class ClusterState {
     table.setMaxVersion(slot, saved.maxVersion);
     table.setGcVersion(slot, saved.gcVersion);
     table.setStore(slot, keyStoreOf(saved, now));
-    this.refreshSlot(slot, new TableRowState(table, slot));
+    this.refreshSlot(slot, this.row(slot, true));
     return slot;
   }
 
@@ -229,7 +253,7 @@ export class ClusterState {
     table.setMaxVersion(slot, node.maxVersion);
     table.setGcVersion(slot, node.gcVersion);
     table.setStore(slot, node.takeKeyStore());
-    this.refreshSlot(slot, new TableRowState(table, slot));
+    this.refreshSlot(slot, this.row(slot, true));
   }
 
   /** Digest entries of every member in the given buckets (all buckets when omitted). */
@@ -239,7 +263,8 @@ export class ClusterState {
       for (const node of this.members()) out.push(node.digestEntry());
       return out;
     }
-    for (const slot of this.table.slotsInBuckets(bucketMask(buckets))) out.push(this.at(slot).digestEntry());
+    for (const slot of this.table.slotsInBuckets(bucketMask(buckets)))
+      out.push(this.member(slot, true).digestEntry());
     return out;
   }
 
@@ -265,7 +290,7 @@ export class ClusterState {
     const offer: Wanted[] = [];
     const seen = new Set<string>();
     for (const [name, generation, incarnation, status, maxVersion, gc = 0] of entries) {
-      const local = this.get(name);
+      const local = this.peek(name);
       if (local) seen.add(name);
       const wantIt = onlyNeed === undefined || onlyNeed === name;
       if (!local) {
@@ -305,7 +330,7 @@ export class ClusterState {
   servable(need: readonly NeedEntry[]): Wanted[] {
     const out: Wanted[] = [];
     for (const [name, generation, fromVersion, gc = 0] of need) {
-      const local = this.get(name);
+      const local = this.peek(name);
       if (!local || local.generation < generation) continue;
       out.push({ name, fromVersion: local.generation === generation ? fromVersion : 0, peerGc: gc });
     }
@@ -367,7 +392,7 @@ export class ClusterState {
       this.table.setAcks(slot, acks);
       this.tombstoned.delete(name);
       change.restarted = true;
-    } else if (compareClaims(claim, this.at(slot)) <= 0) {
+    } else if (compareClaims(claim, this.row(slot, true)) <= 0) {
       return null;
     } else {
       change.previousStatus = this.table.status(slot);
@@ -376,7 +401,7 @@ export class ClusterState {
     this.table.setStatus(slot, claim.status);
     change.claimChanged = true;
     this.graveyard.delete(name);
-    this.refreshSlot(slot, new TableRowState(this.table, slot));
+    this.refreshSlot(slot, this.row(slot, true));
     return change;
   }
 
@@ -412,7 +437,7 @@ export class ClusterState {
 
   /** News item for a member, as this node holds it. */
   newsOf(name: string, reporter?: string): NewsItem | undefined {
-    const node = this.get(name);
+    const node = this.peek(name);
     if (!node) return undefined;
     const item: NewsItem = [name, node.generation, node.incarnation, node.status, node.maxVersion];
     if (reporter !== undefined) item.push(reporter);

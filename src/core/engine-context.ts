@@ -200,7 +200,7 @@ export function ownRegion(ctx: EngineContext): string | undefined {
 
 /** A member's region as this node knows it (undefined: none, or its state not learned yet). */
 export function regionOf(ctx: EngineContext, name: string): string | undefined {
-  return ctx.state.get(name)?.get(REGION_KEY);
+  return ctx.state.peek(name)?.get(REGION_KEY);
 }
 
 /** Queues a membership event; the oldest are dropped past `maxQueuedEvents`. */

@@ -15,6 +15,7 @@
 import { retransmitLimit } from "./config.js";
 import { pushMessage } from "./dissemination.js";
 import type { EngineContext } from "./engine-context.js";
+import type { MemberState } from "./node-state.js";
 import { pickPeers, REACHABLE } from "./peer-choice.js";
 import { ALIVE_PEER } from "./peer-sets.js";
 import type { Rng } from "./random.js";
@@ -252,8 +253,12 @@ export function received(ctx: EngineContext, deltas: readonly NodeDelta[]): void
 }
 
 function held(ctx: EngineContext, origin: string, generation: number, version: number): boolean {
-  const known = ctx.state.get(origin);
-  if (!known) return false;
+  const known = ctx.state.peek(origin);
+  return known !== undefined && holds(known, generation, version);
+}
+
+/** Whether `known` holds (generation, version) of its writes. */
+function holds(known: MemberState, generation: number, version: number): boolean {
   return known.generation > generation || (known.generation === generation && known.maxVersion >= version);
 }
 
@@ -262,8 +267,9 @@ export function noticeHaves(ctx: EngineContext, haves: readonly HaveEntry[], fro
   const due = ctx.clock() + ctx.config.probeTimeoutMs;
   for (const [origin, generation, version] of haves) {
     // Only writes of members known here: an unknown one comes with its claim, by anti-entropy.
-    if (origin === ctx.name || ctx.hosted.has(origin) || !ctx.state.get(origin)) continue;
-    if (held(ctx, origin, generation, version)) continue;
+    if (origin === ctx.name || ctx.hosted.has(origin)) continue;
+    const known = ctx.state.peek(origin);
+    if (!known || holds(known, generation, version)) continue;
     ctx.tree.await(origin, generation, version, from, due);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * A member seen through its MemberTable row: a short-lived handle that reads and writes the
  * row's columns, so every MemberState operation (deltas, merges, snapshots) works on a compact
- * row. ClusterState hands one out per lookup; it is valid while its member stays in the table.
+ * row. ClusterState hands one out per lookup, valid while its member stays in the table, or
+ * moves one handle of its own from row to row for reads that end at once (no object each).
  */
 import type { MemberTable } from "./member-table.js";
 import { type KeyStore, MemberState, newKeyStore } from "./node-state.js";
@@ -10,9 +11,15 @@ import type { StatusCode } from "./types.js";
 export class TableRowState extends MemberState {
   constructor(
     private readonly table: MemberTable,
-    readonly slot: number,
+    private slot: number,
   ) {
     super();
+  }
+
+  /** Points this handle at another row, and returns it. */
+  moveTo(slot: number): this {
+    this.slot = slot;
+    return this;
   }
 
   get name(): string {
