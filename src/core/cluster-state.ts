@@ -288,40 +288,39 @@ export class ClusterState {
   ): { need: NeedEntry[]; offer: Wanted[] } {
     const need: NeedEntry[] = [];
     const offer: Wanted[] = [];
-    const seen = new Set<string>();
+    // Members of ours the entries named, by slot.
+    const seen = new Uint8Array(this.table.slotCapacity);
     for (const [name, generation, incarnation, status, maxVersion, gc = 0] of entries) {
-      const local = this.peek(name);
-      if (local) seen.add(name);
-      const wantIt = onlyNeed === undefined || onlyNeed === name;
-      if (!local) {
-        if (wantIt && !this.writes(name) && !this.buried(name, generation, incarnation)) {
-          need.push([name, generation, 0]);
-        }
+      // What we may ask for: only `onlyNeed` when given, never a member this node writes.
+      const wantIt = (onlyNeed === undefined || onlyNeed === name) && !this.writes(name);
+      const slot = this.table.slotOf(name);
+      if (slot === undefined) {
+        if (wantIt && !this.buried(name, generation, incarnation)) need.push([name, generation, 0]);
         continue;
       }
-      const order = compareClaims({ generation, incarnation, status }, local);
-      if (generation > local.generation) {
-        if (wantIt && !this.writes(name)) need.push([name, generation, 0]);
+      seen[slot] = 1;
+      const local = this.member(slot, true);
+      const localGeneration = local.generation;
+      if (generation > localGeneration) {
+        if (wantIt) need.push([name, generation, 0]);
         continue;
       }
-      if (generation < local.generation) {
+      if (generation < localGeneration) {
         offer.push({ name, fromVersion: 0, peerGc: 0 });
         continue;
       }
-      if (wantIt && !this.writes(name) && (maxVersion > local.maxVersion || order > 0)) {
-        need.push(
-          local.gcVersion > 0
-            ? [name, generation, local.maxVersion, local.gcVersion]
-            : [name, generation, local.maxVersion],
-        );
+      const order = compareClaims({ generation, incarnation, status }, local);
+      const localMax = local.maxVersion;
+      if (wantIt && (maxVersion > localMax || order > 0)) {
+        const localGc = local.gcVersion;
+        need.push(localGc > 0 ? [name, generation, localMax, localGc] : [name, generation, localMax]);
       }
-      if (maxVersion < local.maxVersion || order < 0) {
-        offer.push({ name, fromVersion: Math.min(maxVersion, local.maxVersion), peerGc: gc });
+      if (maxVersion < localMax || order < 0) {
+        offer.push({ name, fromVersion: Math.min(maxVersion, localMax), peerGc: gc });
       }
     }
     for (const slot of this.table.slotsInBuckets(bucketMask(buckets))) {
-      const name = this.table.name(slot);
-      if (!seen.has(name)) offer.push({ name, fromVersion: 0, peerGc: 0 });
+      if (seen[slot] === 0) offer.push({ name: this.table.name(slot), fromVersion: 0, peerGc: 0 });
     }
     return { need, offer };
   }
