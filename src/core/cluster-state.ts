@@ -368,6 +368,9 @@ export class ClusterState {
     if (this.writes(name)) return null;
     if (this.buried(name, claim.generation, claim.incarnation)) return null;
     let slot = this.table.slotOf(name);
+    // Of the generation held (or an older one): taken only when newer, else nothing is built.
+    const renewed = slot === undefined || claim.generation > this.table.generation(slot);
+    if (!renewed && compareClaims(claim, this.row(slot as number, true)) <= 0) return null;
     const change: NodeChange = {
       name,
       discovered: false,
@@ -391,8 +394,6 @@ export class ClusterState {
       this.table.setAcks(slot, acks);
       this.tombstoned.delete(name);
       change.restarted = true;
-    } else if (compareClaims(claim, this.row(slot, true)) <= 0) {
-      return null;
     } else {
       change.previousStatus = this.table.status(slot);
     }
@@ -414,10 +415,13 @@ export class ClusterState {
         incarnation: delta.i,
         status: delta.s,
       });
-      const node = this.get(delta.n);
-      if (!node || node.generation !== delta.g) continue;
+      // Not a member this node writes: its row holds it.
+      const slot = this.table.slotOf(delta.n);
+      if (slot === undefined) continue;
+      const node = this.row(slot, true);
+      if (node.generation !== delta.g) continue;
       const result = node.applyDelta(delta, now);
-      if (result.changedKeys.length > 0 || claimed) this.refresh(node);
+      if (result.changedKeys.length > 0 || claimed) this.refreshSlot(slot, node);
       if (!claimed && result.changedKeys.length === 0) continue;
       const change: NodeChange = claimed ?? {
         name: delta.n,
