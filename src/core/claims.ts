@@ -115,7 +115,7 @@ function absorbNews(ctx: EngineContext, items: readonly NewsItem[], hot: boolean
         }
       }
     }
-    const node = state.get(name);
+    const node = state.peek(name);
     if (node && node.generation === generation && maxVersion > node.maxVersion) stateChanged(ctx);
   }
 }
