@@ -5,7 +5,7 @@
  * gossip cannot bring them back. Works out what a peer lacks or has to offer within the
  * buckets that differ, builds capped deltas and merges deltas and news.
  */
-import { BUCKETS, claimHash, Fingerprint, fnv1a64, sameHash } from "./fingerprint.js";
+import { BUCKETS, bucketOf, claimHash, Fingerprint, fnv1a64, sameHash } from "./fingerprint.js";
 import type { Interner } from "./interner.js";
 import { MemberTable } from "./member-table.js";
 import { keyStoreOf, type MemberState, NodeState, type NodeStateSnapshot } from "./node-state.js";
@@ -288,12 +288,19 @@ export class ClusterState {
   ): { need: NeedEntry[]; offer: Wanted[] } {
     const need: NeedEntry[] = [];
     const offer: Wanted[] = [];
+    const mask = bucketMask(buckets);
+    const ours = this.table.slotsInBuckets(mask);
+    // Our members of those buckets by name, read in slot order: a lookup in the table's index
+    // per entry costs a cache miss or two, where this map is small and at hand. An entry from
+    // another bucket (a peer's digest holds none) is looked up in the index.
+    const slots = new Map<string, number>();
+    for (const slot of ours) slots.set(this.table.name(slot), slot);
     // Members of ours the entries named, by slot.
     const seen = new Uint8Array(this.table.slotCapacity);
     for (const [name, generation, incarnation, status, maxVersion, gc = 0] of entries) {
       // What we may ask for: only `onlyNeed` when given, never a member this node writes.
       const wantIt = (onlyNeed === undefined || onlyNeed === name) && !this.writes(name);
-      const slot = this.table.slotOf(name);
+      const slot = slots.get(name) ?? (mask[bucketOf(name)] === 1 ? undefined : this.table.slotOf(name));
       if (slot === undefined) {
         if (wantIt && !this.buried(name, generation, incarnation)) need.push([name, generation, 0]);
         continue;
@@ -319,7 +326,7 @@ export class ClusterState {
         offer.push({ name, fromVersion: Math.min(maxVersion, localMax), peerGc: gc });
       }
     }
-    for (const slot of this.table.slotsInBuckets(bucketMask(buckets))) {
+    for (const slot of ours) {
       if (seen[slot] === 0) offer.push({ name: this.table.name(slot), fromVersion: 0, peerGc: 0 });
     }
     return { need, offer };
