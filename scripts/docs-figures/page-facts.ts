@@ -4,9 +4,10 @@
  * what follows for 1,000 nodes. Each is derived from its one declaration in src/ and written
  * inline between `<!-- fact:NAME -->` and `<!-- /fact -->` (invisible in rendered Markdown), so
  * `npm run docs:figures -- --check` fails when a doc says a number the code no longer does.
- * Also the metrics route's counter series, and renders the api.md example of a bootstrap that takes two calls.
+ * Also the news queue's bound, the metrics route's counter series, and renders the api.md example of a bootstrap that takes two calls.
  */
 import { BOOTSTRAP_PAGE } from "../../src/api/bootstrap-plan.js";
+import { MAX_QUEUED } from "../../src/core/broadcast.js";
 import { SUMMARY_MAX_LIMIT } from "../../src/api/convergence.js";
 import { NODE_COUNTERS } from "../../src/api/metrics-text.js";
 import {
@@ -35,6 +36,8 @@ export const PAGE_FACTS: Record<string, string> = {
   /** A cron tick's subrequests at most, and the clusters whose old registry rows it copies. */
   "keeper-tick-subrequests": count(KEEPER_TICK_SUBREQUESTS),
   "keeper-migrated-per-tick": count(MIGRATED_PER_TICK),
+  /** Items a node's news queue holds at most. */
+  "max-queued": count(MAX_QUEUED),
   /** The per-node counter series of the metrics route, as one brace pattern. */
   "node-counter-series": `\`hearsay_node_{${NODE_COUNTERS.map(([name]) => name.replace(/^node_/, "")).join(",")}}_total\``,
 };
