@@ -233,7 +233,7 @@ export class BroadcastQueue {
       this.append(slot, old.transmits[from] as number);
     });
     this.high = order.length;
-    this.index.reset(this.high);
+    this.index.reset();
   }
 
   /** Columns of `capacity` slots, keeping what the slots below `high` hold when `keep`. */

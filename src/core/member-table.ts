@@ -1,18 +1,16 @@
 /**
  * Every member one node knows, in compact rows: a slot per member, numeric columns in typed
- * arrays, names interned, and a name index of open addressing over an Int32Array (no Map entry
+ * arrays, names interned, and a name index of open addressing (`name-index.ts`: no Map entry
  * per member). What few members have (keys, a gc horizon, a relayed heartbeat) lives in sparse
  * maps by slot. A row holds the member's claim, its digest hash and bucket, and this observer's
  * bookkeeping (when its status began here, acks received). About 50 bytes per member.
  */
 import { BUCKETS, fnv1a, type Hash64 } from "./fingerprint.js";
 import type { Interner } from "./interner.js";
+import { NameIndex } from "./name-index.js";
 import type { KeyStore } from "./node-state.js";
 import type { StatusCode } from "./types.js";
 
-/** Index cell values: 0 empty, -1 a deleted entry, else slot + 1. */
-const EMPTY = 0;
-const DELETED = -1;
 /** Slots a new table starts with. */
 const INITIAL_CAPACITY = 8;
 /** Bytes of the typed columns per slot: three of 8, four of 4, three of 1. */
@@ -36,6 +34,7 @@ export class MemberTable {
   private count = 0;
   private readonly free: number[] = [];
   private names: Array<string | undefined> = [];
+  private index = new NameIndex(this.names);
   private generations = new Float64Array(0);
   private incarnations = new Uint32Array(0);
   private statuses = new Uint8Array(0);
@@ -50,8 +49,6 @@ export class MemberTable {
   private readonly gcVersions = new Map<number, number>();
   private readonly heartbeats = new Map<number, number>();
   private readonly stores = new Map<number, KeyStore>();
-  private index = new Int32Array(0);
-  private indexUsed = 0;
   /** Members visited by whole-table walks, for tests that check a round does not walk them. */
   visits = 0;
 
@@ -69,8 +66,8 @@ export class MemberTable {
    */
   clone(): MemberTable {
     const copy = new MemberTable(this.interner);
-    copy.index = this.index.slice(); // before growing, so growth does not build an index of its own
-    copy.indexUsed = this.indexUsed;
+    copy.names = this.names.slice();
+    copy.index = this.index.copyFor(copy.names); // before growing, so growth builds no index of its own
     copy.grow(this.capacity);
     copy.generations.set(this.generations);
     copy.maxVersions.set(this.maxVersions);
@@ -82,7 +79,6 @@ export class MemberTable {
     copy.statuses.set(this.statuses);
     copy.hashed.set(this.hashed);
     copy.buckets.set(this.buckets);
-    copy.names = this.names.slice();
     copy.free.push(...this.free);
     copy.high = this.high;
     copy.count = this.count;
@@ -110,12 +106,8 @@ export class MemberTable {
 
   /** The slot of `name`, or undefined. */
   slotOf(name: string): number | undefined {
-    const mask = this.index.length - 1;
-    for (let at = fnv1a(name) & mask; ; at = (at + 1) & mask) {
-      const cell = this.index[at] as number;
-      if (cell === EMPTY) return undefined;
-      if (cell !== DELETED && this.names[cell - 1] === name) return cell - 1;
-    }
+    const slot = this.index.find(name);
+    return slot < 0 ? undefined : slot;
   }
 
   /** Adds a row for `name` (which must be absent): generation set, everything else zero. */
@@ -127,15 +119,7 @@ export class MemberTable {
     this.clear(slot, generation);
     const hash = fnv1a(interned);
     this.buckets[slot] = hash % BUCKETS;
-    if ((this.indexUsed + 1) * 2 > this.index.length) {
-      // Mostly deleted cells: rebuild at the same size; else double.
-      this.rehash((this.count + 1) * 4 > this.index.length ? this.index.length * 2 : this.index.length);
-    }
-    const mask = this.index.length - 1;
-    let at = hash & mask;
-    while ((this.index[at] as number) > 0) at = (at + 1) & mask;
-    if (this.index[at] === EMPTY) this.indexUsed++;
-    this.index[at] = slot + 1;
+    this.index.add(interned, slot, hash);
     this.count++;
     return slot;
   }
@@ -158,13 +142,7 @@ export class MemberTable {
   remove(slot: number): void {
     const name = this.names[slot];
     if (name === undefined) return;
-    const mask = this.index.length - 1;
-    for (let at = fnv1a(name) & mask; ; at = (at + 1) & mask) {
-      if (this.index[at] === slot + 1) {
-        this.index[at] = DELETED;
-        break;
-      }
-    }
+    this.index.remove(name);
     this.clear(slot, 0);
     this.names[slot] = undefined;
     this.free.push(slot);
@@ -292,24 +270,7 @@ export class MemberTable {
     this.hashed = next(Uint8Array, this.hashed);
     this.buckets = next(Uint8Array, this.buckets);
     this.capacity = capacity;
-    let size = 16;
-    while (size < capacity * 2) size *= 2;
-    if (size > this.index.length) this.rehash(size);
-  }
-
-  /** Rebuilds the name index at `size` cells (a power of two), dropping deleted cells. */
-  private rehash(size: number): void {
-    const index = new Int32Array(size);
-    const mask = size - 1;
-    for (let slot = 0; slot < this.high; slot++) {
-      const name = this.names[slot];
-      if (name === undefined) continue;
-      let at = fnv1a(name) & mask;
-      while (index[at] !== EMPTY) at = (at + 1) & mask;
-      index[at] = slot + 1;
-    }
-    this.index = index;
-    this.indexUsed = this.count;
+    this.index.reserve(capacity);
   }
 }
 
