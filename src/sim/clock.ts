@@ -8,6 +8,8 @@ const YIELD_EVERY = 4096;
 
 /** Children of a node in the event heap: a wider heap is shallower, and its keys sit together. */
 const ARITY = 4;
+/** Slots the heap starts with, and never shrinks below. */
+const INITIAL_SLOTS = 1024;
 
 /** An event waiting on the clock; `cancel` it to drop what its callback holds. */
 export interface Scheduled {
@@ -28,8 +30,8 @@ const SETTLED = Promise.resolve();
  * any correct heap runs them in one and the same order.
  */
 export class VirtualClock {
-  private times = new Float64Array(1024);
-  private seqs = new Float64Array(1024);
+  private times = new Float64Array(INITIAL_SLOTS);
+  private seqs = new Float64Array(INITIAL_SLOTS);
   private events: Scheduled[] = [];
   private length = 0;
   private seq = 0;
@@ -131,6 +133,7 @@ export class VirtualClock {
     }
     // The vacated end holds no event: what it held can be collected.
     events[n] = undefined as unknown as Scheduled;
+    if (n < this.times.length >> 2 && this.times.length > INITIAL_SLOTS) this.resize(this.times.length >> 1);
     this.current = top.at;
     top.run();
     return true;
@@ -142,12 +145,22 @@ export class VirtualClock {
   }
 
   private grow(): void {
-    const times = new Float64Array(this.times.length * 2);
-    times.set(this.times);
+    this.resize(this.times.length * 2);
+  }
+
+  /**
+   * The heap's arrays at `slots` (at least the events pending). A burst (a heal at N=1000 once
+   * left two million events waiting) gives its room back once the heap is a quarter full, so a
+   * long run holds what it holds now, not its peak: the lifetime scenario counts it.
+   */
+  private resize(slots: number): void {
+    const times = new Float64Array(slots);
+    times.set(this.times.subarray(0, this.length));
     this.times = times;
-    const seqs = new Float64Array(this.seqs.length * 2);
-    seqs.set(this.seqs);
+    const seqs = new Float64Array(slots);
+    seqs.set(this.seqs.subarray(0, this.length));
     this.seqs = seqs;
+    if (this.events.length > slots) this.events.length = slots;
   }
 
   /**
