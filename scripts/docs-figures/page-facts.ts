@@ -7,9 +7,9 @@
  * Also the news queue's bound, the metrics route's counter series, and renders the api.md example of a bootstrap that takes two calls.
  */
 import { BOOTSTRAP_PAGE } from "../../src/api/bootstrap-plan.js";
-import { MAX_QUEUED } from "../../src/core/broadcast.js";
 import { SUMMARY_MAX_LIMIT } from "../../src/api/convergence.js";
 import { NODE_COUNTERS } from "../../src/api/metrics-text.js";
+import { MAX_QUEUED } from "../../src/core/broadcast.js";
 import {
   KEEPER_TICK_SUBREQUESTS,
   MIGRATED_PER_TICK,

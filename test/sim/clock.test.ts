@@ -23,7 +23,9 @@ describe("VirtualClock", () => {
           };
           for (const delay of burst) schedule(delay);
           // Events that schedule more while the heap drains (and shrinks).
-          later.forEach((delay, i) => clock.after(25 + i / 1000, () => schedule(delay)));
+          later.forEach((delay, i) => {
+            clock.after(25 + i / 1000, () => schedule(delay));
+          });
           while (clock.step()) {}
           expect(ran).toHaveLength(burst.length + later.length);
           for (let i = 1; i < ran.length; i++) {
