@@ -12,6 +12,7 @@
  * about 60 items, so news that deep in a queue would wait hundreds of rounds to be sent, long
  * after anti-entropy has carried the same members; the node's own news never gives way.
  */
+import { grownCapacity } from "./member-table.js";
 import { NameIndex } from "./name-index.js";
 import type { NewsItem, StatusCode } from "./types.js";
 
@@ -25,8 +26,6 @@ const FULL_BELOW = 16;
 const MAX_SKIPPED = 64;
 /** Most items queued at once. */
 export const MAX_QUEUED = 4096;
-/** Growth factor of the columns: a queue that fills to N items holds little room past it. */
-const GROWTH = 1.5;
 
 /** JSON size of a news item, exact for ASCII names. */
 export function newsBytes(item: NewsItem): number {
@@ -175,7 +174,7 @@ export class BroadcastQueue {
 
   private allocate(name: string): number {
     if (this.free.length === 0 && this.high === this.capacity) {
-      this.resize(Math.min(MAX_QUEUED, Math.ceil(this.capacity * GROWTH)));
+      this.resize(Math.min(MAX_QUEUED, grownCapacity(this.capacity)));
     }
     const slot = this.free.length > 0 ? (this.free.pop() as number) : this.high++;
     this.names[slot] = name;

@@ -32,7 +32,8 @@ const SETTLED = Promise.resolve();
 export class VirtualClock {
   private times = new Float64Array(INITIAL_SLOTS);
   private seqs = new Float64Array(INITIAL_SLOTS);
-  private events: Scheduled[] = [];
+  /** The events by heap position; a slot past the end holds none (undefined). */
+  private events: Array<Scheduled | undefined> = [];
   private length = 0;
   private seq = 0;
   private current: number;
@@ -132,7 +133,7 @@ export class VirtualClock {
       events[i] = last;
     }
     // The vacated end holds no event: what it held can be collected.
-    events[n] = undefined as unknown as Scheduled;
+    events[n] = undefined;
     if (n < this.times.length >> 2 && this.times.length > INITIAL_SLOTS) this.resize(this.times.length >> 1);
     this.current = top.at;
     top.run();
