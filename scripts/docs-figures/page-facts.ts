@@ -4,12 +4,13 @@
  * what follows for 1,000 nodes. Each is derived from its one declaration in src/ and written
  * inline between `<!-- fact:NAME -->` and `<!-- /fact -->` (invisible in rendered Markdown), so
  * `npm run docs:figures -- --check` fails when a doc says a number the code no longer does.
- * Also the news queue's bound, the metrics route's counter series, and renders the api.md example of a bootstrap that takes two calls.
+ * Also the news queue's bound, the hot forwards' budget, the metrics route's counter series, and renders the api.md example of a bootstrap that takes two calls.
  */
 import { BOOTSTRAP_PAGE } from "../../src/api/bootstrap-plan.js";
 import { SUMMARY_MAX_LIMIT } from "../../src/api/convergence.js";
 import { NODE_COUNTERS } from "../../src/api/metrics-text.js";
 import { MAX_QUEUED } from "../../src/core/broadcast.js";
+import { FORWARD_BURST } from "../../src/core/dissemination.js";
 import {
   KEEPER_TICK_SUBREQUESTS,
   MIGRATED_PER_TICK,
@@ -38,6 +39,8 @@ export const PAGE_FACTS: Record<string, string> = {
   "keeper-migrated-per-tick": count(MIGRATED_PER_TICK),
   /** Items a node's news queue holds at most. */
   "max-queued": count(MAX_QUEUED),
+  /** Hot forwards a node sends at once before its budget refills one a round. */
+  "forward-burst": count(FORWARD_BURST),
   /** The per-node counter series of the metrics route, as one brace pattern. */
   "node-counter-series": `\`hearsay_node_{${NODE_COUNTERS.map(([name]) => name.replace(/^node_/, "")).join(",")}}_total\``,
 };

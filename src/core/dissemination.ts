@@ -122,12 +122,22 @@ export function handlePush(ctx: EngineContext, raw: unknown): true | Rejection {
   ctx.freshNews = [];
   if (push.hot && push.n) confirmAtNextWake(ctx, push.n, push.f);
   if (push.hot && push.delta && push.delta.length > 0) takeTreePush(ctx, push.f, push.delta, news);
-  else if (push.hot && news.length > 0) {
+  else if (push.hot && news.length > 0 && ctx.forwards.take(ctx.clock())) {
     ctx.counters.forwardsSent++;
     pushHot(ctx, news, [], push.f);
   }
   return true;
 }
+
+/**
+ * Hot forwards a node sends at once: at most this many, refilled one a round. One change
+ * (a suspicion, its confirmations, a death, a refutation) is forwarded by every node it
+ * reaches, so it spreads in a round or two; past the budget, fresh news rides piggybacks and
+ * anti-entropy, which carry many members a message. A partition past the dead grace ends with
+ * every member refuting its death at once: forwarding all of it made every node send about
+ * N x hotFanout pushes in a few rounds (11,000 each at N = 1000).
+ */
+export const FORWARD_BURST = 4;
 
 /**
  * Joins a node pushes or forwards hot: at most this many at once, refilled one a round. A

@@ -9,7 +9,7 @@ import { BroadcastQueue } from "./broadcast.js";
 import { ClusterState } from "./cluster-state.js";
 import type { GossipConfig } from "./config.js";
 import { DeadlineQueue } from "./deadline-queue.js";
-import { JOIN_PUSH_BURST } from "./dissemination.js";
+import { FORWARD_BURST, JOIN_PUSH_BURST } from "./dissemination.js";
 import type { GossiperOptions, Outgoing } from "./engine-types.js";
 import { fnv1a } from "./fingerprint.js";
 import type { HostedAgent } from "./hosted.js";
@@ -73,6 +73,8 @@ export interface EngineContext {
   readonly rumors: TokenBucket;
   /** Joins this node may still push or forward hot (dissemination.ts, `goesHot`). */
   readonly joinPushes: TokenBucket;
+  /** Hot forwards this node may still send (dissemination.ts, `handlePush`). */
+  readonly forwards: TokenBucket;
   /** The broadcast tree writes travel (eager links, lazy notices, missing writes). */
   readonly tree: Plumtree;
   selfStatus: MemberStatus;
@@ -160,6 +162,7 @@ export function createContext(
     awareness,
     rumors,
     joinPushes: new TokenBucket(1000 / config.intervalMs, JOIN_PUSH_BURST, clock()),
+    forwards: new TokenBucket(1000 / config.intervalMs, FORWARD_BURST, clock()),
     tree: new Plumtree(seededRng(fnv1a(options.name) ^ Math.floor(drawn * 2 ** 32))),
     selfStatus: startingStatus(options.name, seedList),
     events: [],
