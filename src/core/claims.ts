@@ -10,7 +10,7 @@ import type { NodeChange } from "./cluster-state.js";
 import { goesHot, PUSH_CATCH_UP_VERSIONS, pushHot, pushTo } from "./dissemination.js";
 import { type EngineContext, emit, emitStatus } from "./engine-context.js";
 import type { Rejection } from "./engine-types.js";
-import { homeOf, isAgentState } from "./hosted.js";
+import { HOME_KEY, homeOf, isAgentState } from "./hosted.js";
 import { type ParseResult, parseMessage } from "./messages.js";
 import type { MemberState } from "./node-state.js";
 import { ALIVE_PEER, DEAD_PEER, NOT_PEER, type PeerKind, SUSPECT_PEER } from "./peer-sets.js";
@@ -63,6 +63,26 @@ function tellIfBuried(ctx: EngineContext, sender: string, generation: number): v
   if (!grave || grave.left || grave.generation !== generation) return;
   ctx.counters.buriedTold++;
   pushTo(ctx, sender, [[sender, generation, grave.incarnation, DEAD, 0]]);
+}
+
+/**
+ * An agent this node buried is held alive elsewhere, at or below the grave: its delta is
+ * dropped here, and no one speaks for it but its home, which never hears of the grave. After a
+ * partition past the dead grace, each side had buried the agents hosted on the other, and they
+ * stayed missing there (and every exchange across differed) until the graves expired. The
+ * home the delta names is told the agent was declared dead, as tellIfBuried tells a node; it
+ * refutes above the grave. A suspicion is what it is told: a node that no longer hosts the
+ * agent takes that as any suspicion, which its home refutes, not as a death.
+ */
+function tellHomeIfBuried(ctx: EngineContext, delta: NodeDelta): void {
+  if (delta.s !== ALIVE && delta.s !== SUSPECT) return;
+  const grave = ctx.state.graveyard.get(delta.n);
+  if (!grave || grave.left || grave.peer || grave.generation !== delta.g || delta.i > grave.incarnation)
+    return;
+  const home = delta.kv.find(([key]) => key === HOME_KEY)?.[1];
+  if (typeof home !== "string" || home === ctx.name || home === delta.n) return;
+  ctx.counters.buriedTold++;
+  pushTo(ctx, home, [[delta.n, delta.g, grave.incarnation, SUSPECT, 0, ctx.name]]);
 }
 
 /** Counts a rejected message. */
@@ -266,6 +286,7 @@ export function merge(ctx: EngineContext, deltas: readonly NodeDelta[], from: st
   for (const delta of deltas) {
     if (delta.n === ctx.name) noticeClaimAboutSelf(ctx, delta.g, delta.i, delta.s);
     else if (ctx.hosted.has(delta.n)) noticeClaimAboutHosted(ctx, delta.n, delta.g, delta.i, delta.s);
+    else tellHomeIfBuried(ctx, delta);
   }
   const changes = ctx.state.apply(
     deltas.map((delta) => doubted(ctx, delta)),

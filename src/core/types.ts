@@ -233,7 +233,7 @@ export interface CoreCounters {
   pingsAnswered: number;
   suspicionsRaised: number;
   refutations: number;
-  /** Members buried here that spoke again and were told they had been declared dead. */
+  /** Members buried here that spoke again (or whose home spoke for them) and were told they had been declared dead. */
   buriedTold: number;
   /** Deaths heard through anti-entropy of members held alive or suspect, taken as suspicions. */
   deathsDoubted: number;

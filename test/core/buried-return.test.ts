@@ -2,7 +2,8 @@
  * A member its peers buried (dead, then forgotten) that is heard from again is told so and
  * refutes: it is alive everywhere within a few rounds, never shunned until the grave expires
  * (issue 19, item 1). Both ways back: a hang past the dead grace (the same generation resumes),
- * and a partition past it, after which each side has buried the other.
+ * and a partition past it, after which each side has buried the other. An agent hosted across
+ * such a partition comes back too: its home is told of the grave and refutes.
  */
 import { describe, expect, it } from "vitest";
 import { MemoryCluster } from "./support/memory-cluster.js";
@@ -71,5 +72,35 @@ describe("a buried member heard from again", () => {
     );
     cluster.side = null;
     expect(await cluster.runUntil(() => cluster.everyoneSeesAlive(everyone), 30)).toBeLessThanOrEqual(30);
+  });
+
+  it("after a partition past the dead grace: an agent hosted on the far side is alive everywhere within 30 rounds", async () => {
+    const cluster = new MemoryCluster({ size: 6, start: "converged", config });
+    const beat = () => cluster.node("n5").hostHeartbeat("a1", config.intervalMs, undefined, () => {});
+    const seesAgent = () => cluster.running().every((node) => node.statusOf("a1") === "alive");
+    beat();
+    await cluster.runUntil(() => {
+      beat();
+      return seesAgent();
+    }, 30);
+    expect(seesAgent()).toBe(true);
+    cluster.side = (name) => (name === "n5" ? 1 : 0);
+    await cluster.runUntil(() => {
+      beat();
+      return others.every((name) => cluster.node(name).statusOf("a1") === undefined);
+    }, 300);
+    expect(
+      cluster
+        .node("n0")
+        .graves()
+        .some((grave) => grave.name === "a1"),
+    ).toBe(true);
+    cluster.side = null;
+    const rounds = await cluster.runUntil(() => {
+      beat();
+      return cluster.everyoneSeesAlive(everyone) && seesAgent();
+    }, 30);
+    expect(rounds).toBeLessThanOrEqual(30);
+    expect(seesAgent()).toBe(true);
   });
 });
