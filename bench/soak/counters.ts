@@ -36,6 +36,18 @@ function gossipRows(tally: Tally): number {
   );
 }
 
+/**
+ * Check (c)'s bound on gossip rows per alarm: `perAlarm` (a round's alarm, heartbeat and
+ * membership rows) plus what the driver's writes cost, one row at each other node per write,
+ * spread over the alarms. A fixed bound per alarm (5) failed or passed with the driver's pace,
+ * which follows how busy the machine is: ten minutes at one seed read 4.82 at 1,542 writes and
+ * 5.12 at 1,779, each with about 10 peer rows per write. A row billed again every round for
+ * every peer (the defect the check is for) adds N-1 per alarm whatever the pace, far past this.
+ */
+export function rowsBound(perAlarm: number, peers: number, writes: number, alarms: number): number {
+  return perAlarm + (peers * writes) / Math.max(1, alarms);
+}
+
 export class CounterTotals {
   private readonly last = new Map<string, Tally>();
   private readonly totals: Map<string, Tally>;
@@ -63,8 +75,11 @@ export class CounterTotals {
     return true;
   }
 
-  /** The rows figures, with `bound` as check (c)'s bound. */
-  figures(bound: number): RowFigures {
+  /**
+   * The rows figures. Check (c)'s bound is `perAlarm` rows for each alarm run, and one row at
+   * each of the other `peers` for each of `writes` (their keys change): see rowsBound.
+   */
+  figures(perAlarm: number, peers = 0, writes = 0): RowFigures {
     const sum = zeroTally();
     let worst: RowFigures["maxNodeRowsPerAlarm"] = null;
     for (const [node, tally] of this.totals) {
@@ -89,7 +104,9 @@ export class CounterTotals {
       rowsPerAlarm: sum.storageRowsWritten / Math.max(1, sum.alarmsRun),
       gossipRowsPerAlarm: gossipRows(sum) / Math.max(1, sum.alarmsRun),
       maxNodeRowsPerAlarm: worst,
-      bound,
+      bound: rowsBound(perAlarm, peers, writes, sum.alarmsRun),
+      boundPerAlarm: perAlarm,
+      peerRowsPerWrite: sum.storageRowsPeerKeys / Math.max(1, writes),
       counterResets: this.resets,
     };
   }

@@ -22,7 +22,8 @@ const USAGE = `Usage: npm run soak -- [options]
   --protected <n>      nodes n0..n{n-1} the chaos never faults (default max(2, nodes/4))
   --keeper-every <s>   fire the cron keeper this often (default 15)
   --rows-bound <r>     check (c): mesh-wide rows the gossip writes per alarm at most
-                       (alarm, heartbeat, membership, peers' keys; default 5)
+                       (alarm, heartbeat, membership, peers' keys; default 5), beside
+                       one row at each other node for each write
   --dead-grace <r>     the mesh's dead grace in rounds (default 10): a hang outlasts it
   --churn-seconds <s>  how long agents come and go (default 30)
   --churn-agents <n>   agents coming and going at once (default 4)

@@ -32,7 +32,8 @@ export interface SoakConfig {
   /**
    * Check (c): mesh-wide, the rows the gossip itself writes (alarm, heartbeat, membership,
    * peers' keys; not the rows an API call writes: own keys, configure/start/stop) per alarm
-   * run must stay at or under this.
+   * run must stay at or under this, plus one row at each other node per write the driver made
+   * (counters.ts, rowsBound).
    */
   rowsPerAlarmBound: number;
   /**

@@ -20,7 +20,7 @@ export function report(result: SoakResult): string[] {
       .join(", ")}), ${writes.uncertain} uncertain`,
     `converged: ${result.convergeSeconds === null ? "NO (deadline passed)" : `${result.convergeSeconds.toFixed(1)} s after the chaos`}`,
     `events read: ${result.events.read} over ${result.events.connects} stream connections (stream errors ${JSON.stringify(result.events.streamErrors)}; ${result.events.evictionsSkipped} evictions skipped, stream not open), ${result.events.deaths} dead declarations among them`,
-    `rows: ${rows.rowsWritten} written over ${rows.alarms} alarms = ${rows.rowsPerAlarm.toFixed(2)} per alarm, ${rows.gossipRowsPerAlarm.toFixed(2)} of them the gossip's (bound ${rows.bound}); by reason ${Object.entries(
+    `rows: ${rows.rowsWritten} written over ${rows.alarms} alarms = ${rows.rowsPerAlarm.toFixed(2)} per alarm, ${rows.gossipRowsPerAlarm.toFixed(2)} of them the gossip's (bound ${rows.bound.toFixed(2)}: ${rows.boundPerAlarm} a round and one per other node a write; ${rows.peerRowsPerWrite.toFixed(1)} peer rows a write); by reason ${Object.entries(
       rows.byReason,
     )
       .map(([reason, count]) => `${reason} ${count}`)
@@ -29,7 +29,7 @@ export function report(result: SoakResult): string[] {
       )}; worst node (gossip rows) ${rows.maxNodeRowsPerAlarm ? `${rows.maxNodeRowsPerAlarm.node} ${rows.maxNodeRowsPerAlarm.rowsPerAlarm.toFixed(2)} over ${rows.maxNodeRowsPerAlarm.alarms} alarms` : "n/a"}; counter resets ${rows.counterResets}`,
     `(a) ${mark(checks.writesEverywhere.ok)} every acknowledged write in every view: ${checks.writesEverywhere.expectedPairs} node/key pairs x ${config.nodes} views, ${checks.writesEverywhere.missing.length} missing, ${checks.writesEverywhere.versionsBehind.length} versions behind`,
     `(b) ${mark(checks.protectedNeverDead.ok)} no protected node declared dead: ${checks.protectedNeverDead.deaths.length} dead declarations (${checks.protectedNeverDead.suspicions} suspicions, refuted); logs unread at the end: ${checks.protectedNeverDead.unreadLogs.length}`,
-    `(c) ${mark(checks.rowsBounded.ok)} gossip rows per alarm ${rows.gossipRowsPerAlarm.toFixed(2)} <= ${rows.bound}`,
+    `(c) ${mark(checks.rowsBounded.ok)} gossip rows per alarm ${rows.gossipRowsPerAlarm.toFixed(2)} <= ${rows.bound.toFixed(2)}`,
     `(d) ${mark(checks.allRunningRounds.ok)} every node runs rounds at the end (lost alarms re-armed): ${checks.allRunningRounds.idle.length} idle`,
     `unexplained dead declarations of running unprotected nodes (${result.lifetime ? "in falseDeaths" : "not a check without the lifetime faults"}): ${result.unexplainedDeaths.length}`,
   ];

@@ -48,7 +48,12 @@ export interface RowFigures {
   /** Rows the gossip writes (alarm, heartbeat, membership, peers' keys) per alarm: check (c). */
   gossipRowsPerAlarm: number;
   maxNodeRowsPerAlarm: { node: string; rowsPerAlarm: number; alarms: number } | null;
+  /** Check (c)'s bound on gossipRowsPerAlarm: boundPerAlarm plus the writes' peer rows per alarm (counters.ts, rowsBound). */
   bound: number;
+  /** `--rows-bound`: what a round itself may write. */
+  boundPerAlarm: number;
+  /** Peers' keys rows per write the driver made (at most N-1). */
+  peerRowsPerWrite: number;
   counterResets: number;
 }
 

@@ -28,7 +28,8 @@ export function verdict(run: SoakRun, recorded: Recorded): SoakResult {
   const { final } = recorded;
   const writes = writeCheck(final.views, ledger);
   const deaths = judgeDeaths(run.logs.events, ledger, run.isProtected, config.intervalMs);
-  const rows = run.counters.figures(config.rowsPerAlarmBound);
+  const written = ledger.writes.acknowledged + ledger.writes.uncertain;
+  const rows = run.counters.figures(config.rowsPerAlarmBound, run.names.length - 1, written);
   const { unreadLogs } = recorded.events;
   const checks: SoakChecks = {
     writesEverywhere: {
@@ -47,7 +48,7 @@ export function verdict(run: SoakRun, recorded: Recorded): SoakResult {
       suspicions: deaths.suspicions,
       unreadLogs,
     },
-    rowsBounded: { ok: rows.alarms > 0 && rows.gossipRowsPerAlarm <= config.rowsPerAlarmBound },
+    rowsBounded: { ok: rows.alarms > 0 && rows.gossipRowsPerAlarm <= rows.bound },
     allRunningRounds: { ok: final.idle.length === 0, idle: final.idle },
   };
   const falseDeaths = deaths.protectedDeaths.length + deaths.unexplained.length;

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { judgeDeaths, keysLost } from "../../../bench/soak/checks.js";
 import type { SoakClient } from "../../../bench/soak/client.js";
-import { CounterTotals } from "../../../bench/soak/counters.js";
+import { CounterTotals, rowsBound } from "../../../bench/soak/counters.js";
 import { EventLogs, type LoggedEvent } from "../../../bench/soak/event-logs.js";
 import { SoakLedger } from "../../../bench/soak/ledger.js";
 import { countInvariant, roundsInvariant } from "../../../bench/soak/lifetime/lifetime-result.js";
@@ -193,5 +193,24 @@ describe("counters across wake-ups", () => {
     expect(figures.rowsWritten).toBe(38);
     expect(figures.counterResets).toBe(1);
     expect(figures.gossipRowsPerAlarm).toBe(2);
+  });
+});
+
+describe("check (c)'s bound on gossip rows per alarm", () => {
+  // 16 nodes, 7,900 alarms: a round's own rows, and 10 peer rows for each write.
+  const alarms = 7_900;
+  const perRound = 2.9;
+  const gossipPerAlarm = (writes: number, rebilled = 0) => perRound + (10 * writes) / alarms + rebilled;
+
+  it("follows the driver's pace: a faster driver's writes are allowed their peer rows", () => {
+    for (const writes of [870, 1_542, 1_779, 3_000])
+      expect(gossipPerAlarm(writes)).toBeLessThanOrEqual(rowsBound(5, 15, writes, alarms));
+    // The fixed bound it replaced failed at 1,779 writes on the same mesh.
+    expect(gossipPerAlarm(1_779)).toBeGreaterThan(5);
+  });
+
+  it("fails a row billed again every round for every peer, at any pace", () => {
+    for (const writes of [0, 870, 1_779, 3_000])
+      expect(gossipPerAlarm(writes, 15)).toBeGreaterThan(rowsBound(5, 15, writes, alarms));
   });
 });
