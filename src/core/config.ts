@@ -262,21 +262,21 @@ export const MESSAGE_OVERHEAD_BYTES = 64 * 1024;
  */
 export function resolveConfig(input: GossipConfigInput = {}): GossipConfig {
   const raw = (input ?? {}) as Record<string, unknown>;
-  const intervalMs = raw.intervalMs ?? FIXED_DEFAULTS.intervalMs;
-  checkNumber("intervalMs", intervalMs);
-  const merged: Record<string, unknown> = { ...FIXED_DEFAULTS, ...derivedDefaults(intervalMs as number) };
-  for (const key of Object.keys(CONFIG_LIMITS)) if (raw[key] !== undefined) merged[key] = raw[key];
-  if (raw.mode !== undefined) merged.mode = raw.mode;
-  if (raw.detector !== undefined) merged.detector = raw.detector;
-  for (const key of Object.keys(CONFIG_LIMITS)) checkNumber(key, merged[key]);
-  if (!MODES.includes(merged.mode as GossipMode))
-    throw new ConfigError("mode", `must be one of ${MODES.join(", ")}`);
-  if (!DETECTORS.includes(merged.detector as Detector)) {
-    throw new ConfigError("detector", `must be one of ${DETECTORS.join(", ")}`);
-  }
-  const config = merged as unknown as GossipConfig;
+  const intervalMs = checkedNumber("intervalMs", raw.intervalMs ?? FIXED_DEFAULTS.intervalMs);
+  const config: GossipConfig = { ...FIXED_DEFAULTS, ...derivedDefaults(intervalMs) };
+  for (const key of Object.keys(CONFIG_LIMITS) as NumericField[])
+    if (raw[key] !== undefined) config[key] = checkedNumber(key, raw[key]);
+  config.mode = oneOf("mode", raw.mode ?? config.mode, MODES);
+  config.detector = oneOf("detector", raw.detector ?? config.detector, DETECTORS);
   checkAcross(config);
   return config;
+}
+
+/** `value` when it is one of `allowed`; a ConfigError naming them otherwise. */
+function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
+  const found = allowed.find((option) => option === value);
+  if (found === undefined) throw new ConfigError(field, `must be one of ${allowed.join(", ")}`);
+  return found;
 }
 
 /** Combinations that would stall or blind a node. */
@@ -299,13 +299,15 @@ function checkAcross(config: GossipConfig): void {
   }
 }
 
-function checkNumber(field: string, value: unknown): void {
-  const rule = CONFIG_LIMITS[field as NumericField];
+/** `value` when it is a number within its field's rule; a ConfigError otherwise. */
+function checkedNumber(field: NumericField, value: unknown): number {
+  const rule = CONFIG_LIMITS[field];
   if (typeof value !== "number" || !Number.isFinite(value))
     throw new ConfigError(field, "must be a finite number");
   if (rule.integer && !Number.isInteger(value)) throw new ConfigError(field, "must be an integer");
   if (value < rule.min || value > rule.max)
     throw new ConfigError(field, `must be between ${rule.min} and ${rule.max}`);
+  return value;
 }
 
 /** The last `n` retransmitLimit was asked for, and its log: every message asks, `n` rarely moves. */

@@ -105,7 +105,7 @@ function statusOf(value: unknown, what: string): void {
   if (!isStatusCode(value)) fail(`${what} must be a status code 0..3`);
 }
 
-function digestEntry(value: unknown, limits: MessageLimits): DigestEntry {
+function digestEntry(value: unknown, limits: MessageLimits): asserts value is DigestEntry {
   if (!Array.isArray(value) || (value.length !== 5 && value.length !== 6)) {
     fail("digest entry must be [name, generation, incarnation, status, maxVersion, gcVersion?]");
   }
@@ -115,10 +115,9 @@ function digestEntry(value: unknown, limits: MessageLimits): DigestEntry {
   statusOf(value[3], "digest status");
   count(value[4], "digest maxVersion");
   if (value.length === 6) count(value[5], "digest gcVersion");
-  return value as unknown as DigestEntry;
 }
 
-function newsItem(value: unknown, limits: MessageLimits): NewsItem {
+function newsItem(value: unknown, limits: MessageLimits): asserts value is NewsItem {
   if (!Array.isArray(value) || (value.length !== 5 && value.length !== 6)) {
     fail("news item must be [name, generation, incarnation, status, maxVersion, reporter?]");
   }
@@ -128,19 +127,17 @@ function newsItem(value: unknown, limits: MessageLimits): NewsItem {
   statusOf(value[3], "news status");
   count(value[4], "news maxVersion");
   if (value.length === 6) name(value[5], "news reporter", limits);
-  return value as unknown as NewsItem;
 }
 
-function heartbeatEntry(value: unknown, limits: MessageLimits): HeartbeatEntry {
+function heartbeatEntry(value: unknown, limits: MessageLimits): asserts value is HeartbeatEntry {
   if (!Array.isArray(value) || value.length !== 3)
     fail("heartbeat entry must be [name, generation, heartbeat]");
   name(value[0], "heartbeat node", limits);
   count(value[1], "heartbeat generation");
   count(value[2], "heartbeat");
-  return value as unknown as HeartbeatEntry;
 }
 
-function needEntry(value: unknown, limits: MessageLimits): NeedEntry {
+function needEntry(value: unknown, limits: MessageLimits): asserts value is NeedEntry {
   if (!Array.isArray(value) || (value.length !== 3 && value.length !== 4)) {
     fail("need entry must be [name, generation, fromVersion, gcVersion?]");
   }
@@ -148,10 +145,9 @@ function needEntry(value: unknown, limits: MessageLimits): NeedEntry {
   count(value[1], "need generation");
   count(value[2], "need fromVersion");
   if (value.length === 4) count(value[3], "need gcVersion");
-  return value as unknown as NeedEntry;
 }
 
-function keyUpdate(value: unknown, limits: MessageLimits): KeyUpdate {
+function keyUpdate(value: unknown, limits: MessageLimits): asserts value is KeyUpdate {
   if (!Array.isArray(value) || value.length !== 3) fail("key update must be [key, value, version]");
   const [key, val] = value;
   if (typeof key !== "string" || key.length > limits.maxKeyLength || !WIRE_KEY.test(key)) {
@@ -161,10 +157,9 @@ function keyUpdate(value: unknown, limits: MessageLimits): KeyUpdate {
     fail(`value must be null or a string of at most ${limits.maxValueLength} characters`);
   }
   count(value[2], "key version");
-  return value as unknown as KeyUpdate;
 }
 
-function nodeDelta(value: unknown, limits: MessageLimits): NodeDelta {
+function nodeDelta(value: unknown, limits: MessageLimits): asserts value is NodeDelta {
   if (!isRecord(value)) fail("node delta must be an object");
   name(value.n, "delta node", limits);
   count(value.g, "delta generation");
@@ -177,13 +172,12 @@ function nodeDelta(value: unknown, limits: MessageLimits): NodeDelta {
   if (!Array.isArray(value.kv)) fail("delta kv must be an array");
   if (value.kv.length > limits.maxKeysPerDelta) fail("delta has too many keys");
   let previous = from;
-  for (const raw of value.kv) {
-    const update = keyUpdate(raw, limits);
+  for (const update of value.kv) {
+    keyUpdate(update, limits);
     if (update[2] <= previous) fail("delta versions must ascend and exceed from");
     previous = update[2];
   }
   if (max < previous) fail("delta max is below its last version");
-  return value as unknown as NodeDelta;
 }
 
 function mode(value: unknown): void {
@@ -234,6 +228,21 @@ const BODIES: Record<GossipMessage["t"], (raw: Record<string, unknown>, limits: 
   },
 };
 
+/** Whether `value` is one of the message types `expect` names. */
+function isOneOf<T extends GossipMessage["t"]>(value: unknown, expect: readonly T[]): value is T {
+  return expect.some((type) => type === value);
+}
+
+/** Checks the envelope and the body of a message of type `type`, or throws Invalid. */
+function checkMessage<T extends GossipMessage["t"]>(
+  raw: Record<string, unknown>,
+  type: T,
+  limits: MessageLimits,
+): asserts raw is Record<string, unknown> & Extract<GossipMessage, { t: T }> {
+  header(raw, limits);
+  BODIES[type](raw, limits);
+}
+
 /**
  * Checks any peer message; `expect` names the types acceptable here (a reply must be of the
  * kind its request asks for).
@@ -246,15 +255,9 @@ export function parseMessage<T extends GossipMessage["t"]>(
   try {
     if (!isRecord(raw)) fail("message must be an object");
     const type = raw.t;
-    if (typeof type !== "string" || !(expect as readonly string[]).includes(type)) {
-      fail(`expected a ${expect.join(" or ")} message`);
-    }
-    header(raw, limits);
-    (BODIES[type as GossipMessage["t"]] as (raw: Record<string, unknown>, limits: MessageLimits) => void)(
-      raw,
-      limits,
-    );
-    return { ok: true, message: raw as unknown as Extract<GossipMessage, { t: T }> };
+    if (!isOneOf(type, expect)) fail(`expected a ${expect.join(" or ")} message`);
+    checkMessage(raw, type, limits);
+    return { ok: true, message: raw };
   } catch (error) {
     if (error instanceof Invalid) return { ok: false, reason: error.message };
     return { ok: false, reason: "unreadable message" };

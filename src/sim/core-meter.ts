@@ -42,20 +42,26 @@ export class CoreMeter {
 
   /** Wraps a Gossiper's metered methods (on the instance; the class is untouched). */
   attach(gossiper: Gossiper): void {
-    const target = gossiper as unknown as Record<string, (...args: unknown[]) => unknown>;
     for (const name of METERED) {
-      const method = target[name] as (...args: unknown[]) => unknown;
-      target[name] = (...args: unknown[]) => {
-        if (this.depth > 0) return method.apply(gossiper, args);
+      const method = gossiper[name];
+      const metered = (...args: unknown[]): unknown => {
+        if (this.depth > 0) return Reflect.apply(method, gossiper, args);
         this.depth++;
         const start = performance.now();
         try {
-          return method.apply(gossiper, args);
+          return Reflect.apply(method, gossiper, args);
         } finally {
           this.ms += performance.now() - start;
           this.depth--;
         }
       };
+      // An own property in front of the class's method, as an assignment would make.
+      Object.defineProperty(gossiper, name, {
+        value: metered,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
     }
   }
 }
