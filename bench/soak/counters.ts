@@ -39,10 +39,9 @@ function gossipRows(tally: Tally): number {
 /**
  * Check (c)'s bound on gossip rows per alarm: `perAlarm` (a round's alarm, heartbeat and
  * membership rows) plus what the driver's writes cost, one row at each other node per write,
- * spread over the alarms. A fixed bound per alarm (5) failed or passed with the driver's pace,
- * which follows how busy the machine is: ten minutes at one seed read 4.82 at 1,542 writes and
- * 5.12 at 1,779, each with about 10 peer rows per write. A row billed again every round for
- * every peer (the defect the check is for) adds N-1 per alarm whatever the pace, far past this.
+ * spread over the alarms. A fixed bound per alarm passed or failed with the driver's pace,
+ * which follows how busy the machine is (docs/soak.md has the runs). A row billed again every
+ * round for every peer (the defect the check is for) adds N-1 per alarm whatever the pace.
  */
 export function rowsBound(perAlarm: number, peers: number, writes: number, alarms: number): number {
   return perAlarm + (peers * writes) / Math.max(1, alarms);
