@@ -5,7 +5,7 @@
  * gossip cannot bring them back. Works out what a peer lacks or has to offer within the
  * buckets that differ, builds capped deltas and merges deltas and news.
  */
-import { BUCKETS, bucketOf, claimHash, Fingerprint, fnv1a64, sameHash } from "./fingerprint.js";
+import { BUCKETS, bucketOf, claimHash, counted, Fingerprint, fnv1a64, sameHash } from "./fingerprint.js";
 import type { Interner } from "./interner.js";
 import { MemberTable } from "./member-table.js";
 import { keyStoreOf, type MemberState, NodeState, type NodeStateSnapshot } from "./node-state.js";
@@ -183,14 +183,9 @@ export class ClusterState {
     const name = node.name;
     if (node.hasTombstones()) this.tombstoned.add(name);
     const gc = node.gcVersion;
-    const next = claimHash(
-      fnv1a64(name),
-      node.generation,
-      node.incarnation,
-      node.status,
-      node.maxVersion,
-      gc,
-    );
+    const next = counted(node.status)
+      ? claimHash(fnv1a64(name), node.generation, node.incarnation, node.status, node.maxVersion, gc)
+      : undefined;
     const old = this.table.hash(slot);
     if (sameHash(next, old)) return;
     this.fingerprint.replaceIn(this.table.bucket(slot), old, next);

@@ -8,6 +8,7 @@
  * finds the part that differs. On the wire each 64-bit value travels as its two halves (see
  * anti-entropy.ts for how a peer of the old 32-bit width is told apart).
  */
+import { ALIVE, SUSPECT } from "./precedence.js";
 import type { DigestEntry } from "./types.js";
 
 /** Buckets per digest: fixed, so that any two nodes agree on them. */
@@ -91,6 +92,23 @@ export function bucketOf(name: string): number {
 export function entryHash(entry: DigestEntry): Hash64 {
   const [name, generation, incarnation, status, maxVersion, gc = 0] = entry;
   return claimHash(fnv1a64(name), generation, incarnation, status, maxVersion, gc);
+}
+
+/**
+ * Whether an entry with this status counts in the fingerprint: only members present (alive or
+ * suspect). A dead or left member is gone at every node that holds it, and each forgets it a
+ * grace after it learned of the death or the leave: after a partition the two sides learn at
+ * different times, so counting gone members kept their fingerprints apart for up to a grace,
+ * with every exchange between them going on to digests. A node that still holds the member
+ * present differs from one that holds it gone, so a missed death is still repaired.
+ */
+export function counted(status: number): boolean {
+  return status === ALIVE || status === SUSPECT;
+}
+
+/** What an entry adds to its bucket's fingerprint: its hash, or nothing when it is not counted. */
+export function countedHash(entry: DigestEntry): Hash64 | undefined {
+  return counted(entry[3]) ? entryHash(entry) : undefined;
 }
 
 /** entryHash from the name's FNV-1a 64 hash and the entry's numbers. */
