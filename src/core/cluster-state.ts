@@ -183,7 +183,7 @@ export class ClusterState {
     const name = node.name;
     if (node.hasTombstones()) this.tombstoned.add(name);
     const gc = node.gcVersion;
-    const next = counted(node.status)
+    const next = counted(node.status, name === this.self.name)
       ? claimHash(fnv1a64(name), node.generation, node.incarnation, node.status, node.maxVersion, gc)
       : undefined;
     const old = this.table.hash(slot);

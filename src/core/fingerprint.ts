@@ -95,18 +95,20 @@ export function entryHash(entry: DigestEntry): Hash64 {
 }
 
 /**
- * Whether an entry with this status counts in the fingerprint: only members present (alive or
- * suspect). A dead or left member is gone at every node that holds it, and each forgets it a
- * grace after it learned of the death or the leave: after a partition the two sides learn at
- * different times, so counting gone members kept their fingerprints apart for up to a grace,
- * with every exchange between them going on to digests. A node that still holds the member
- * present differs from one that holds it gone, so a missed death is still repaired.
+ * Whether an entry counts in the fingerprint: a member present (alive or suspect), or the
+ * node's own entry (`own`) whatever its status. A dead or left member is gone at every node
+ * that holds it, and each forgets it a grace after it learned of the death or the leave: after
+ * a partition the two sides learn at different times, so counting gone members kept their
+ * fingerprints apart for up to a grace, with every exchange between them going on to digests.
+ * A node that still holds the member present differs from one that holds it gone, so a missed
+ * death is still repaired. A node that left still counts itself: its leave is confirmed by an
+ * exchange, which must reach a peer that holds it dead and take the leave there.
  */
-export function counted(status: number): boolean {
-  return status === ALIVE || status === SUSPECT;
+export function counted(status: number, own = false): boolean {
+  return own || status === ALIVE || status === SUSPECT;
 }
 
-/** What an entry adds to its bucket's fingerprint: its hash, or nothing when it is not counted. */
+/** What another member's entry adds to its bucket's fingerprint: its hash, or nothing when gone. */
 export function countedHash(entry: DigestEntry): Hash64 | undefined {
   return counted(entry[3]) ? entryHash(entry) : undefined;
 }

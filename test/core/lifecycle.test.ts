@@ -5,7 +5,7 @@
  * to peers nor restarts a suspicion's timer.
  */
 import { describe, expect, it } from "vitest";
-import { Gossiper, type GossiperSnapshot, resolveConfig, seededRng } from "../../src/core/index.js";
+import { exchange, Gossiper, type GossiperSnapshot, resolveConfig, seededRng } from "../../src/core/index.js";
 import { MemoryCluster } from "./support/memory-cluster.js";
 
 describe("tombstones", { timeout: 30_000 }, () => {
@@ -144,5 +144,28 @@ describe("snapshot and restore", { timeout: 30_000 }, () => {
     const due = restored();
     due.tick();
     expect(due.statusOf("b")).toBe("dead");
+  });
+});
+
+describe("a leave", () => {
+  it("reaches, through one exchange, a peer that holds the leaver dead, once its news is spent", async () => {
+    // A Durable Object confirms its leave by exchanges (`leave` answers leave_unconfirmed until
+    // one succeeds). Its first try met a stopped peer and spent the leave's news; the peer,
+    // started again, holds the leaver dead. Gone members do not count in the fingerprint, but
+    // the leaver's own entry does: the retry must differ and carry the leave.
+    const config = { intervalMs: 200, deadGraceMs: 3_600_000, leftGraceMs: 3_600_000, retransmitMult: 1 };
+    const cluster = new MemoryCluster({ size: 3, start: "converged", config });
+    cluster.crash("n0");
+    await cluster.runUntil(() => cluster.statusEverywhere("n0", "dead"), 100);
+    cluster.resume("n0");
+    const leaver = cluster.node("n0");
+    leaver.leave();
+    leaver.takeOutbox(); // its pushes were lost
+    cluster.stop("n1");
+    expect(await exchange(leaver, cluster.transport("n0"), "n1")).toBe(false);
+    cluster.resume("n1");
+    expect(await exchange(leaver, cluster.transport("n0"), "n1")).toBe(true);
+    await cluster.settle();
+    expect(cluster.node("n1").statusOf("n0")).toBe("left");
   });
 });
