@@ -8,7 +8,7 @@
  * finds the part that differs. On the wire each 64-bit value travels as its two halves (see
  * anti-entropy.ts for how a peer of the old 32-bit width is told apart).
  */
-import { ALIVE, SUSPECT } from "./precedence.js";
+import { LEFT } from "./precedence.js";
 import type { DigestEntry } from "./types.js";
 
 /** Buckets per digest: fixed, so that any two nodes agree on them. */
@@ -95,20 +95,21 @@ export function entryHash(entry: DigestEntry): Hash64 {
 }
 
 /**
- * Whether an entry counts in the fingerprint: a member present (alive or suspect), or the
- * node's own entry (`own`) whatever its status. A dead or left member is gone at every node
- * that holds it, and each forgets it a grace after it learned of the death or the leave: after
- * a partition the two sides learn at different times, so counting gone members kept their
+ * Whether an entry counts in the fingerprint: every member but one that left, and the node's
+ * own entry (`own`) whatever its status. A left member is gone at every node that holds it, and
+ * each forgets it a grace after it learned of the leave: after a partition the side that saw
+ * an agent leave held it as left, the other had buried it, and counting it kept their
  * fingerprints apart for up to a grace, with every exchange between them going on to digests.
- * A node that still holds the member present differs from one that holds it gone, so a missed
- * death is still repaired. A node that left still counts itself: its leave is confirmed by an
- * exchange, which must reach a peer that holds it dead and take the leave there.
+ * A member held alive, suspect or dead still differs from one held left, so a node that missed
+ * a leave (or took the leaver for dead) is told of it by anti-entropy. A node that left still
+ * counts itself: its leave is confirmed by an exchange, which must reach a peer that does not
+ * hold it at all.
  */
 export function counted(status: number, own = false): boolean {
-  return own || status === ALIVE || status === SUSPECT;
+  return own || status !== LEFT;
 }
 
-/** What another member's entry adds to its bucket's fingerprint: its hash, or nothing when gone. */
+/** What an entry adds to its bucket's fingerprint: its hash, or nothing for a member that left. */
 export function countedHash(entry: DigestEntry): Hash64 | undefined {
   return counted(entry[3]) ? entryHash(entry) : undefined;
 }

@@ -1,6 +1,6 @@
 /**
  * The digest fingerprint is kept up to date incrementally; it must always equal one computed
- * afresh over every entry of a member present (alive or suspect), and comparing bucket
+ * afresh over every entry but those of members that left, and comparing bucket
  * fingerprints must find exactly the buckets of the entries that differ.
  */
 import fc from "fast-check";
@@ -16,9 +16,9 @@ import {
 } from "../../src/core/fingerprint.js";
 import { NodeState, type StatusCode, type VersionedValue } from "../../src/core/index.js";
 
-/** Whether an entry counts: a dead (2) or left (3) member is gone, and is left out. */
-function present(entry: readonly unknown[]): boolean {
-  return entry[3] !== 2 && entry[3] !== 3;
+/** Whether an entry counts: a member that left (3) is left out. */
+function counts(entry: readonly unknown[]): boolean {
+  return entry[3] !== 3;
 }
 
 /** The fingerprint and bucket fingerprints of a digest, computed from scratch (BigInt XORs). */
@@ -26,7 +26,7 @@ function recomputed(state: ClusterState): { value: string; buckets: BucketValues
   const buckets = new Array<bigint>(BUCKETS).fill(0n);
   let value = 0n;
   for (const entry of state.digest()) {
-    if (!present(entry)) continue;
+    if (!counts(entry)) continue;
     const { hi, lo } = entryHash(entry);
     const hash = (BigInt(hi) << 32n) | BigInt(lo);
     const bucket = bucketOf(entry[0]);
@@ -222,31 +222,27 @@ describe("Fingerprint", () => {
     );
   });
 
-  it("leaves gone members out: held dead, left or forgotten, two views agree", () => {
+  it("leaves a member that left out: held left or forgotten, two views agree", () => {
     // After a partition past the dead grace, one side held an agent that left during the cut
     // as left, the other had buried it: counting it kept every exchange between them going on
     // to digests until the side that held it forgot it, up to a grace later.
     const left = new ClusterState(new NodeState("self", 1));
-    const dead = new ClusterState(new NodeState("self", 1));
     const buried = new ClusterState(new NodeState("self", 1));
-    for (const state of [left, dead, buried])
-      state.mergeClaim("m1", { generation: 1, incarnation: 0, status: 0 });
+    for (const state of [left, buried]) state.mergeClaim("m1", { generation: 1, incarnation: 0, status: 0 });
     left.mergeClaim("m1", { generation: 1, incarnation: 0, status: 3 });
-    dead.mergeClaim("m1", { generation: 1, incarnation: 2, status: 2 });
     buried.bury("m1", 0, true);
     expect(left.fingerprint.value).toBe(buried.fingerprint.value);
-    expect(dead.fingerprint.value).toBe(buried.fingerprint.value);
-    expect(left.fingerprint.differing(dead.fingerprint.bucketValues())).toEqual([]);
+    expect(left.fingerprint.differing(buried.fingerprint.bucketValues())).toEqual([]);
   });
 
-  it("still tells a member held present from one held gone, in its own bucket", () => {
-    for (const status of [0, 1] as StatusCode[]) {
-      const present = new ClusterState(new NodeState("self", 1));
-      const gone = new ClusterState(new NodeState("self", 1));
-      present.mergeClaim("m1", { generation: 1, incarnation: 0, status });
-      gone.mergeClaim("m1", { generation: 1, incarnation: 0, status: 2 });
-      expect(present.fingerprint.value).not.toBe(gone.fingerprint.value);
-      expect(present.fingerprint.differing(gone.fingerprint.bucketValues())).toEqual([bucketOf("m1")]);
+  it("still tells a member held alive, suspect or dead from one held left, in its own bucket", () => {
+    for (const status of [0, 1, 2] as StatusCode[]) {
+      const held = new ClusterState(new NodeState("self", 1));
+      const left = new ClusterState(new NodeState("self", 1));
+      held.mergeClaim("m1", { generation: 1, incarnation: 0, status });
+      left.mergeClaim("m1", { generation: 1, incarnation: 0, status: 3 });
+      expect(held.fingerprint.value).not.toBe(left.fingerprint.value);
+      expect(held.fingerprint.differing(left.fingerprint.bucketValues())).toEqual([bucketOf("m1")]);
     }
   });
 
@@ -263,17 +259,17 @@ describe("Fingerprint", () => {
             apply(b, change);
           }
           for (const change of extra) apply(b, change);
-          // What each holds of the members present; a gone member counts as not held.
+          // What each holds that counts: a member that left counts as not held.
           const digestA = new Map(
             a
               .digest()
-              .filter(present)
+              .filter(counts)
               .map((entry) => [entry[0], JSON.stringify(entry)]),
           );
           const digestB = new Map(
             b
               .digest()
-              .filter(present)
+              .filter(counts)
               .map((entry) => [entry[0], JSON.stringify(entry)]),
           );
           const expected = new Set<number>();

@@ -151,8 +151,8 @@ describe("a leave", () => {
   it("reaches, through one exchange, a peer that holds the leaver dead, once its news is spent", async () => {
     // A Durable Object confirms its leave by exchanges (`leave` answers leave_unconfirmed until
     // one succeeds). Its first try met a stopped peer and spent the leave's news; the peer,
-    // started again, holds the leaver dead. Gone members do not count in the fingerprint, but
-    // the leaver's own entry does: the retry must differ and carry the leave.
+    // started again, holds the leaver dead. A member that left does not count in the
+    // fingerprint, a dead one does: the retry must differ and carry the leave.
     const config = { intervalMs: 200, deadGraceMs: 3_600_000, leftGraceMs: 3_600_000, retransmitMult: 1 };
     const cluster = new MemoryCluster({ size: 3, start: "converged", config });
     cluster.crash("n0");
