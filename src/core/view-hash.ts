@@ -2,11 +2,17 @@
  * A view's fingerprint for people and callers, not for the exchange (that one is
  * fingerprint.ts): per member its name, generation, max version and status. Heartbeats and phi
  * change every round and are left out, so two nodes with the same fingerprint see the same
- * cluster. Members are hashed one by one and the hashes added lane by lane, so the order does
- * not matter and a node can keep the sum as it goes, re-hashing only the member that changed
- * (the node's BriefTally). The summary reports it per node (`viewHash`), and every owners
- * answer carries it, so a caller can tell which view answered.
+ * cluster. Members that left count as the exchange counts them (fingerprint.ts `counted`): not
+ * at all, so a node that joined after a leave, and never heard of the leaver, agrees with those
+ * that still hold it until its grace ends. A node's own entry never matters here: a node that
+ * left is no longer live, so no summary weighs its view. Members are hashed one by one and the
+ * hashes added lane by lane, so the order does not matter and a node can keep the sum as it
+ * goes, re-hashing only the member that changed (the node's BriefTally). The summary reports
+ * it per node (`viewHash`), and every owners answer carries it, so a caller can tell which view
+ * answered.
  */
+import { counted } from "./fingerprint.js";
+import { statusCode } from "./precedence.js";
 import type { MemberStatus } from "./types.js";
 
 /** What the fingerprint covers of one member. */
@@ -20,8 +26,9 @@ export interface ViewHashEntry {
 /** The high lane keeps 21 bits, the low lane 32: 53 bits, a safe integer. */
 const HI_MASK = 0x1fffff;
 
-/** One member's hash in two lanes (21 and 32 bits), as cyrb53 gives them. */
+/** One member's hash in two lanes (21 and 32 bits), as cyrb53 gives them; zero when it does not count. */
 export function memberHash(m: ViewHashEntry): [hi: number, lo: number] {
+  if (!counted(statusCode(m.status))) return [0, 0];
   return cyrb53(`${m.node}@${m.generation}:${m.maxVersion}:${m.status}`);
 }
 

@@ -2,8 +2,9 @@
  * A node's view in brief, for the cluster summary: counts and a fingerprint instead of the
  * members themselves, so a summary of N nodes moves N small answers, never N full views. The
  * fingerprint (`viewHash`) covers what gossip must spread: per member, its generation, max
- * version and status (heartbeats and phi change every round and are left out). Two nodes
- * with the same fingerprint see the same cluster. Members are hashed one by one and the
+ * version and status (heartbeats and phi change every round and are left out; members that
+ * left count for nothing, see view-hash.ts). Two nodes with the same fingerprint see the same
+ * cluster. Members are hashed one by one and the
  * hashes combined by addition, so the order does not matter and a node keeps its counts and
  * fingerprint as it goes (BriefTally): a membership change re-hashes that member alone, and
  * a brief builds no view. `briefOf` makes the same brief from a full view. The hashing is the

@@ -5,7 +5,14 @@
  * to peers nor restarts a suspicion's timer.
  */
 import { describe, expect, it } from "vitest";
-import { exchange, Gossiper, type GossiperSnapshot, resolveConfig, seededRng } from "../../src/core/index.js";
+import {
+  exchange,
+  Gossiper,
+  type GossiperSnapshot,
+  resolveConfig,
+  seededRng,
+  viewHash,
+} from "../../src/core/index.js";
 import { MemoryCluster } from "./support/memory-cluster.js";
 
 describe("tombstones", { timeout: 30_000 }, () => {
@@ -167,5 +174,25 @@ describe("a leave", () => {
     expect(await exchange(leaver, cluster.transport("n0"), "n1")).toBe(true);
     await cluster.settle();
     expect(cluster.node("n1").statusOf("n0")).toBe("left");
+  });
+
+  it("leaves no view hash apart: a node that joined after it and never heard of it agrees", async () => {
+    // A node started after a stop begins a new generation with an empty view, and a member that
+    // left does not count in the exchange's fingerprint, so it never hears of the leaver. The
+    // summary's convergence verdict (viewHash) must not hold that against it for a whole grace.
+    const config = { leftGraceMs: 3_600_000 };
+    const cluster = new MemoryCluster({ size: 5, seed: 7, start: "converged", config });
+    await cluster.leave("n4");
+    cluster.stop("n4");
+    await cluster.runUntil(() => cluster.statusEverywhere("n4", "left"), 20);
+    await cluster.rounds(40); // the leave's news is spent everywhere
+    cluster.stop("n3");
+    cluster.restart("n3");
+    cluster.resume("n3");
+    await cluster.runUntil(() => cluster.converged(), 40);
+    await cluster.rounds(20);
+    const hashes = new Set(cluster.running().map((node) => viewHash(node.view())));
+    expect(hashes.size).toBe(1);
+    expect(cluster.node("n0").statusOf("n4")).toBe("left");
   });
 });

@@ -64,4 +64,11 @@ describe("BriefTally", () => {
     expect(viewHash([{ ...base, status: "suspect" }])).not.toBe(hash);
     expect(hash).toMatch(/^[0-9a-f]{14}$/);
   });
+
+  it("counts no member that left, as the exchange's fingerprint does", () => {
+    const base: TallyEntry = { node: "n1", generation: 1, maxVersion: 2, status: "alive" };
+    const gone: TallyEntry = { node: "n4", generation: 1, maxVersion: 0, status: "left" };
+    expect(viewHash([base, gone])).toBe(viewHash([base]));
+    expect(viewHash([base, { ...gone, status: "dead" }])).not.toBe(viewHash([base]));
+  });
 });
