@@ -14,7 +14,7 @@ import { HOME_KEY, homeOf, isAgentState } from "./hosted.js";
 import { type ParseResult, parseMessage } from "./messages.js";
 import type { MemberState } from "./node-state.js";
 import { ALIVE_PEER, DEAD_PEER, NOT_PEER, type PeerKind, SUSPECT_PEER } from "./peer-sets.js";
-import { graftDue, noticeHaves, pushWrite } from "./plumtree.js";
+import { graftDue, noticeHaves, PLUMTREE_LIMITS, pushWrite } from "./plumtree.js";
 import { ALIVE, DEAD, LEFT, SUSPECT } from "./precedence.js";
 import { Suspicion } from "./suspicion.js";
 import type { DigestEntry, GossipMessage, NewsItem, NodeDelta } from "./types.js";
@@ -44,9 +44,17 @@ export function receive<T extends GossipMessage["t"]>(
   // We heard from a peer: a joining node is now alive.
   if (ctx.selfStatus === "joining") ctx.selfStatus = "alive";
   ctx.freshNews = [];
-  if (parsed.message.n) absorbNews(ctx, parsed.message.n, context.hot === true, parsed.message.f);
-  tellIfBuried(ctx, parsed.message.f, parsed.message.g);
-  if (parsed.message.ih) noticeHaves(ctx, parsed.message.ih, parsed.message.f);
+  const message: GossipMessage = parsed.message;
+  if (message.n)
+    absorbNews(
+      ctx,
+      message.n,
+      context.hot === true,
+      message.f,
+      message.t === "push" ? message.delta : undefined,
+    );
+  tellIfBuried(ctx, message.f, message.g);
+  if (message.ih) noticeHaves(ctx, message.ih, message.f);
   graftDue(ctx);
   return parsed;
 }
@@ -100,8 +108,17 @@ export function rejectUnknown(ctx: EngineContext, raw: unknown): Rejection {
   return reject(ctx, `unknown message type ${type}`);
 }
 
-/** Merges piggybacked or pushed news. */
-function absorbNews(ctx: EngineContext, items: readonly NewsItem[], hot: boolean, sender: string): void {
+/**
+ * Merges piggybacked or pushed news. News of writes not held here starts the anti-entropy pause
+ * over, unless the message carries them (`carried`, a push's deltas): merge decides then.
+ */
+function absorbNews(
+  ctx: EngineContext,
+  items: readonly NewsItem[],
+  hot: boolean,
+  sender: string,
+  carried: readonly NodeDelta[] | undefined,
+): void {
   const { state } = ctx;
   const now = ctx.clock();
   for (const item of items) {
@@ -136,8 +153,14 @@ function absorbNews(ctx: EngineContext, items: readonly NewsItem[], hot: boolean
       }
     }
     const node = state.peek(name);
-    if (node && node.generation === generation && maxVersion > node.maxVersion) stateChanged(ctx);
+    if (node && node.generation === generation && maxVersion > node.maxVersion && !carries(carried, item))
+      stateChanged(ctx);
   }
+}
+
+/** Whether `deltas` hold the writes `item` tells of (its member, generation, up to its max version). */
+function carries(deltas: readonly NodeDelta[] | undefined, item: NewsItem): boolean {
+  return deltas?.some((d) => d.n === item[0] && d.g === item[1] && d.max >= item[4]) === true;
 }
 
 /** A peer's claims about this node or its agents (from a digest): refute anything newer than ours. */
@@ -278,8 +301,19 @@ export function awaitForgetting(ctx: EngineContext, name: string, now: number): 
  * Merges deltas from `from`; returns how many changed something. A member learned from
  * itself (a join or a restart) is news that matters now: it is pushed at once (a join within
  * its bucket, see goesHot).
+ *
+ * Any change starts the anti-entropy pause over (Trickle), except keys alone that came along
+ * the broadcast tree (`viaTree`): the tree, its notices and its grafts carry a write to nearly
+ * every node, so its receivers bring the pause down only to `writePauseRounds`, when their
+ * exchanges find the few the tree missed. Starting over at one round cost every node about five
+ * extra wakes and twenty messages per write, twenty times the write's own cost.
  */
-export function merge(ctx: EngineContext, deltas: readonly NodeDelta[], from: string): number {
+export function merge(
+  ctx: EngineContext,
+  deltas: readonly NodeDelta[],
+  from: string,
+  viaTree = false,
+): number {
   // A peer's delta may carry its claim about this node, or about an agent it hosts (it
   // offers what it believes we lack): a suspicion or a death heard that way is refuted.
   const now = ctx.clock();
@@ -301,7 +335,10 @@ export function merge(ctx: EngineContext, deltas: readonly NodeDelta[], from: st
     if ((change.discovered || change.restarted) && change.name === from && goesHot(ctx, change, item))
       pushHot(ctx, [item], [], from);
   }
-  if (changes.length > 0) stateChanged(ctx);
+  if (changes.length > 0) {
+    if (!viaTree || changes.some((change) => change.claimChanged)) stateChanged(ctx);
+    else shortenPause(ctx, PLUMTREE_LIMITS.writePauseRounds);
+  }
   return changes.length;
 }
 
@@ -354,8 +391,13 @@ export function leave(ctx: EngineContext): void {
 
 /** Something changed here: anti-entropy runs again at once (Trickle reset). */
 export function stateChanged(ctx: EngineContext): void {
-  ctx.aePause = 1;
-  ctx.aeWait = Math.min(ctx.aeWait, 1);
+  shortenPause(ctx, 1);
+}
+
+/** Brings the anti-entropy pause (and the wait for the next exchange) down to `rounds`. */
+function shortenPause(ctx: EngineContext, rounds: number): void {
+  ctx.aePause = Math.min(ctx.aePause, rounds);
+  ctx.aeWait = Math.min(ctx.aeWait, rounds);
 }
 
 /** Forgets a dead or left member past its grace: it is buried, so it stays forgotten. */

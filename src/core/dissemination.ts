@@ -115,7 +115,7 @@ export function handlePush(ctx: EngineContext, raw: unknown): true | Rejection {
   if (push.graft) answerGraft(ctx, push.f, push.graft);
   const fresh: NodeDelta[] = [];
   if (push.delta) {
-    for (const delta of push.delta) if (merge(ctx, [delta], push.f) > 0) fresh.push(delta);
+    for (const delta of push.delta) if (merge(ctx, [delta], push.f, push.hot === true) > 0) fresh.push(delta);
     received(ctx, fresh);
   }
   const news = push.hot ? ctx.freshNews : [];

@@ -19,6 +19,7 @@ export * from "./keys.js";
 export * from "./messages.js";
 export { MemberState, NodeState, type NodeStateSnapshot } from "./node-state.js";
 export * from "./owners.js";
+export { PLUMTREE_LIMITS } from "./plumtree.js";
 export * from "./precedence.js";
 export * from "./random.js";
 export { remainingSuspicionTime, suspicionBounds } from "./suspicion.js";

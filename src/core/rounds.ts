@@ -177,11 +177,13 @@ export function latestWake(ctx: EngineContext, now: number): number {
 
 /**
  * Work that cannot wait for a quiet wake: suspicions, agents whose liveness this node judges
- * now (alive or suspect: a dead or left one only waits to be forgotten), joining, phi heartbeats.
+ * now (alive or suspect: a dead or left one only waits to be forgotten), joining, phi
+ * heartbeats, writes heard of but not held (grafted at the next wake, see plumtree.ts).
  */
 function busy(ctx: EngineContext): boolean {
   return (
     ctx.suspects.size > 0 ||
+    ctx.tree.missing.size > 0 ||
     judgesHosted(ctx) ||
     ctx.selfStatus === "joining" ||
     ctx.config.detector === "phi"

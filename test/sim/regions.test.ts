@@ -9,11 +9,14 @@ async function figures(input: SimOptionsInput) {
 }
 
 describe("simulator regions", () => {
-  it("spread: region-aware choice cuts the cross-region share to under a third of uniform", async () => {
+  it("spread: region-aware choice cuts the cross-region share to under two thirds of uniform", async () => {
+    // A write's window is mostly its tree pushes, and the tree already keeps the links that
+    // deliver first, within a region (cross-region links add 40 ms): measured 0.24 against 0.49.
+    // Before writes left exchanges at their pace, the window was mostly exchanges: 0.16 and 0.70.
     const regional = await figures({ scenario: "spread" });
     const uniform = await figures({ scenario: "spread", regionBlind: true });
-    expect(uniform.crossRegionShare).toBeGreaterThan(0.6);
-    expect(regional.crossRegionShare).toBeLessThan((uniform.crossRegionShare as number) / 3);
+    expect(uniform.crossRegionShare).toBeGreaterThan(0.4);
+    expect(regional.crossRegionShare).toBeLessThan(((uniform.crossRegionShare as number) * 2) / 3);
     for (const f of [regional, uniform]) {
       expect(f.unfinishedTrials).toBe(0);
       expect(f.residue).toBe(0);

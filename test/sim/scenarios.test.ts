@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PLUMTREE_LIMITS } from "../../src/core/index.js";
 import { resolveSimOptions, type SimOptionsInput } from "../../src/sim/options.js";
 import { runSimulation } from "../../src/sim/run.js";
 
@@ -15,8 +16,10 @@ describe("scenarios at small N", { timeout: 60_000 }, () => {
     expect(f.keysLost).toBe(0);
     expect(f.residue).toBe(0);
     expect(f.roundsMax).toBeGreaterThan(0);
-    // Pushed hot and forwarded once: everywhere within a fraction of a round (0.014 measured).
-    expect(f.roundsMax).toBeLessThan(1);
+    // Along the tree, and under 5% loss the few nodes it and its grafts miss are found by the
+    // exchanges of those that hold the write, within PLUMTREE_LIMITS.writePauseRounds (1.28
+    // measured over two trials; with exchanges left at their quiet pace, 26 rounds).
+    expect(f.roundsMax).toBeLessThan(PLUMTREE_LIMITS.writePauseRounds + 1);
     expect(f.tAve).toBeLessThanOrEqual(f.tLast as number);
     expect(f.bytesPerNodeRound).toBeGreaterThan(0);
   });
