@@ -1,8 +1,8 @@
 /**
  * plumtree.ts: a write goes eagerly to a few tree links, not to log2 N + 1 peers; a duplicate
  * prunes the link it came over; "I have" notices ride on probes; a notice that beats its write
- * grafts the announcer after the probe timeout, and the announcer sends the write and keeps
- * the link eager. Every structure is bounded, and malformed tree fields are rejected and
+ * grafts the announcer after the probe timeout, again a round later while it is missing (up to
+ * graftTries), and the announcer sends the write and keeps the link eager. Every structure is bounded, and malformed tree fields are rejected and
  * counted while unknown ones are ignored.
  */
 import { describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ import type { EngineContext } from "../../src/core/engine-context.js";
 import type { NodeDelta, PingMessage, PushMessage } from "../../src/core/index.js";
 import { PLUMTREE_LIMITS, treeRound } from "../../src/core/plumtree.js";
 import { handlePing } from "../../src/core/probing.js";
+import { nextWakeRounds } from "../../src/core/rounds.js";
 import { engine, from, names } from "./support/engine.js";
 
 /** This node writes `key`; returns the outbox it leaves. */
@@ -94,6 +95,31 @@ describe("plumtree", () => {
     });
     expect(ctx.tree.eager.has("p3")).toBe(true);
     expect(ctx.counters.graftsSent).toBe(PLUMTREE_LIMITS.initialEager + 1);
+  });
+
+  it("grafts again a round later while the write is missing, at most graftTries times, busy meanwhile", () => {
+    const t = engine({ peers: names(10) });
+    const { ctx } = t;
+    treeRound(ctx);
+    takeOutbox(ctx); // joined the tree
+    ctx.aePause = ctx.config.maxBackoffRounds; // quiet
+    expect(nextWakeRounds(ctx)).toBeGreaterThan(1);
+    handlePing(ctx, from("p3", { t: "ping", s: 1, ih: [["p5", 1, 4]] }));
+    takeOutbox(ctx);
+    expect(nextWakeRounds(ctx)).toBe(1);
+    const grafts = () => takeOutbox(ctx).filter((o) => (o.message as PushMessage).graft?.length);
+    t.advance(ctx.config.probeTimeoutMs);
+    for (let tries = 0; tries < PLUMTREE_LIMITS.graftTries; tries++) {
+      treeRound(ctx);
+      expect(grafts()).toHaveLength(1); // the graft, or its answer, was lost
+      treeRound(ctx);
+      expect(grafts()).toHaveLength(0); // not again within the round
+      t.advance(ctx.config.intervalMs);
+    }
+    treeRound(ctx);
+    expect(grafts()).toHaveLength(0); // left to anti-entropy
+    expect(ctx.tree.missing.size).toBe(0);
+    expect(nextWakeRounds(ctx)).toBeGreaterThan(1);
   });
 
   it("does not graft when the write arrives before the timer runs out", () => {
