@@ -4,9 +4,17 @@
  * around the wake period: a crashed member waits about 1 / probesPerRound rounds for its first
  * probe, never an exponential tail. And each node still probes every member in turn.
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MemberTable } from "../../src/core/member-table.js";
-import { ALIVE_PEER, PeerSets } from "../../src/core/peer-sets.js";
+import {
+  ALIVE_PEER,
+  DEAD_PEER,
+  NOT_PEER,
+  type PeerKind,
+  PeerSets,
+  SUSPECT_PEER,
+} from "../../src/core/peer-sets.js";
 import { namePhase, ProbeRing } from "../../src/core/probe-ring.js";
 
 /** One node's ring over `size` members named n0..: its table, peer sets and phase. */
@@ -76,5 +84,40 @@ describe("the probe ring", () => {
     expect(targetsOf(node, 20, 0)).not.toContain("n4");
     node.peers.set(node.table.slotOf("n4") as number, ALIVE_PEER);
     expect(targetsOf(node, 20, 0)).toContain("n4");
+  });
+
+  it("a ring kept over any changes of the peer sets probes as a ring built anew", () => {
+    // The ring keeps its order between refreshes and re-sorts only when a member it has not
+    // ordered becomes reachable, or a slot is reused by another name.
+    const KINDS: PeerKind[] = [ALIVE_PEER, SUSPECT_PEER, DEAD_PEER, NOT_PEER];
+    const step = fc.record({
+      member: fc.integer({ min: 0, max: 29 }),
+      kind: fc.constantFrom(...KINDS),
+      gone: fc.boolean(),
+      period: fc.integer({ min: 0, max: 40 }),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 20, maxLength: 80 }), (steps) => {
+        const table = new MemberTable();
+        const peers = new PeerSets();
+        const kept = new ProbeRing();
+        for (const { member, kind, gone, period } of steps) {
+          const name = `m${member}`;
+          let slot = table.slotOf(name);
+          if (gone && slot !== undefined) {
+            peers.set(slot, NOT_PEER);
+            table.remove(slot);
+          } else {
+            if (slot === undefined) slot = table.insert(name, 1);
+            peers.set(slot, kind);
+          }
+          const phase = namePhase("self");
+          // As many probes as members: every member, in the ring's order from this node.
+          const got = kept.targets(peers, table, phase, 30, period).map((s) => table.name(s));
+          const fresh = new ProbeRing().targets(peers, table, phase, 30, period).map((s) => table.name(s));
+          expect(got).toEqual(fresh);
+        }
+      }),
+    );
   });
 });
