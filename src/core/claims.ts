@@ -305,8 +305,7 @@ export function awaitForgetting(ctx: EngineContext, name: string, now: number): 
  * Any change starts the anti-entropy pause over (Trickle), except keys alone that came along
  * the broadcast tree (`viaTree`): the tree, its notices and its grafts carry a write to nearly
  * every node, so its receivers bring the pause down only to `writePauseRounds`, when their
- * exchanges find the few the tree missed. Starting over at one round cost every node about five
- * extra wakes and twenty messages per write, twenty times the write's own cost.
+ * exchanges find the few the tree missed (docs/protocol.md, "Trickle backoff").
  */
 export function merge(
   ctx: EngineContext,

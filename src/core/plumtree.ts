@@ -40,10 +40,9 @@ export const PLUMTREE_LIMITS = {
   graftTries: 3,
   /**
    * The anti-entropy pause, in rounds, that a write received along the tree brings a node down
-   * to (any other change brings it to 1; claims.ts `merge`). Under 5% loss the tree and its
-   * grafts miss a few nodes of a thousand; the exchanges of those that hold the write find them.
-   * At N = 1000 and 5% loss the last node had a write after 2.2 rounds (p50) at 2 and 3.6 at
-   * 4, against 5.2 with no exchange sooner than a quiet one; 4 costs two wakes a write, not five.
+   * to (any other change brings it to 1; claims.ts `merge`): soon enough that the exchanges of
+   * the nodes holding a write find the few a lossy tree missed, at two wakes a write, not five.
+   * The measured choice is in docs/protocol.md, "Trickle backoff".
    */
   writePauseRounds: 4,
   /**

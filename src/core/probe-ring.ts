@@ -42,7 +42,7 @@ export class ProbeRing {
   private named: (string | undefined)[] = [];
   private phaseOf = new Float64Array(0);
   /** Every slot reachable at the last sort, by phase; `sorted[slot]` is 1 for each of them. */
-  private order = new Int32Array(0);
+  private order: Int32Array = new Int32Array(0);
   private sorted = new Uint8Array(0);
   /** Scratch marks of the reachable slots, cleared after each refresh. */
   private marks = new Uint8Array(0);
@@ -96,7 +96,7 @@ export class ProbeRing {
       const phaseOf = this.phaseOf;
       this.sorted.fill(0);
       for (const slot of reachable) this.sorted[slot] = 1;
-      this.order = reachable.slice().sort((a, b) => (phaseOf[a] as number) - (phaseOf[b] as number));
+      this.order = reachable.sort((a, b) => (phaseOf[a] as number) - (phaseOf[b] as number));
     }
     const slots = new Int32Array(reachable.length);
     const phases = new Float64Array(reachable.length);
