@@ -57,9 +57,17 @@ export class VirtualClock {
     return this.length;
   }
 
-  /** Runs `run` at virtual time `at` (never earlier than now). */
-  at(at: number, run: () => void): Scheduled {
-    const event: Scheduled = { at: Math.max(at, this.current), seq: this.seq++, run };
+  /**
+   * Takes the next place in the order of events at one time, for an event put on the clock only
+   * later (`at`'s `place`): it then runs where it would have had it been put on the clock now.
+   */
+  reserve(): number {
+    return this.seq++;
+  }
+
+  /** Runs `run` at virtual time `at` (never earlier than now), in the place `reserve` gave, if any. */
+  at(at: number, run: () => void, place = this.seq++): Scheduled {
+    const event: Scheduled = { at: Math.max(at, this.current), seq: place, run };
     if (this.length === this.times.length) this.grow();
     const { times, seqs, events } = this;
     const time = event.at;

@@ -8,7 +8,7 @@
  * an inbound message and never keeps references into it, and never mutates one it sent.
  */
 import {
-  answerNow,
+  answerThen,
   type GossipConfig,
   Gossiper,
   Interner,
@@ -17,7 +17,8 @@ import {
   REGION_KEY,
   type RequestMessage,
   type Rng,
-  runRound,
+  runRoundThen,
+  type Settle,
   seededRng,
   type Transport,
 } from "../core/index.js";
@@ -77,10 +78,13 @@ interface Call {
   life: number;
   peer: string;
   message: RequestMessage;
-  resolve: (reply: unknown) => void;
-  reject: (error: unknown) => void;
+  /** The driver's step that goes on from the answer. */
+  then: Settle;
   settled: boolean;
-  /** Its timeout, cancelled once it is settled. */
+  /** When it times out (virtual ms), and its timeout's place among events at that time. */
+  deadline: number;
+  place: number;
+  /** Its timeout, once one is due (see `timeOut`), cancelled if it is settled first. */
   timeout: Scheduled | undefined;
 }
 
@@ -368,10 +372,8 @@ export class SimCluster {
   private round(node: SimNode, life: number): void {
     if (!node.up || node.life !== life) return;
     const gossiper = node.gossiper;
-    runRound(gossiper, node.transport).then(
-      () => this.touched(node),
-      () => this.touched(node),
-    );
+    const after = () => this.touched(node);
+    runRoundThen(gossiper, node.transport, 0, after, after);
     this.touched(node);
     this.scheduleWake(node, life, gossiper.nextRoundDelay());
     // What a shell saves after each wake; nothing is saved here, but it is taken, as a shell does.
@@ -379,38 +381,58 @@ export class SimCluster {
   }
 
   /**
-   * The transport a node's driver uses: the virtual network, with virtual timeouts. The steps of
-   * a request are methods taking a `Call`, not closures made per request: millions of them run.
+   * The transport a node's driver uses: the virtual network, with virtual timeouts, and the
+   * driver's steps called back at once (`requestThen`), with no promise between. The steps of a
+   * request are methods taking a `Call`, not closures made per request: millions of them run.
    */
   private transportFor(from: SimNode): Transport {
     const life = from.life;
+    const requestThen = (
+      peer: string,
+      message: RequestMessage,
+      timeoutMs: number | undefined,
+      then: Settle,
+    ) => {
+      const deadline = this.now + (timeoutMs ?? this.config.intervalMs);
+      const place = this.clock.reserve();
+      const call: Call = {
+        from,
+        life,
+        peer,
+        message,
+        then,
+        settled: false,
+        deadline,
+        place,
+        timeout: undefined,
+      };
+      // A crashed life sends nothing: its probes still in flight time out and go no further.
+      if (!this.sameLife(from, life)) {
+        this.timeOut(call);
+        return;
+      }
+      this.onRequest?.(from.name, peer, message);
+      const arrival = this.net.send(from.name, peer, () => this.deliverRequest(call));
+      if (arrival === null || arrival >= deadline) this.timeOut(call);
+    };
     return {
+      requestThen,
+      // The promise form, for a caller outside the driver: the clock lets its continuation run
+      // before the next event (VirtualClock.advanceUntil).
       request: (peer: string, message: RequestMessage, timeoutMs?: number): Promise<unknown> =>
-        new Promise((resolve, reject) => {
-          const call: Call = {
-            from,
-            life,
-            peer,
-            message,
-            resolve,
-            reject,
-            settled: false,
-            timeout: undefined,
-          };
-          call.timeout = this.clock.after(timeoutMs ?? this.config.intervalMs, () =>
-            this.settle(call, TIMED_OUT, false),
-          );
-          // A crashed life sends nothing: its probes still in flight time out and go no further.
-          if (!this.sameLife(from, life)) return;
-          this.onRequest?.(from.name, peer, message);
-          this.net.send(from.name, peer, () => this.deliverRequest(call));
-        }),
+        new Promise((resolve, reject) =>
+          requestThen(peer, message, timeoutMs, (ok, value) => {
+            this.clock.resolvedSomething();
+            if (ok) resolve(value);
+            else reject(value);
+          }),
+        ),
       send: (peer: string, message: PushMessage): void => {
         if (!this.sameLife(from, life)) return;
         this.net.send(from.name, peer, () => {
           const target = this.nodes.get(peer);
           if (!target?.up) return;
-          answerNow(target.gossiper, target.transport, message);
+          answerThen(target.gossiper, target.transport, message, ignore, rethrow);
           this.touched(target);
         });
       },
@@ -420,32 +442,58 @@ export class SimCluster {
   /** A request reached its peer: it answers, at once or (a ping-req) after its own probe. */
   private deliverRequest(call: Call): void {
     const target = this.nodes.get(call.peer);
-    if (!target?.up) return;
+    if (!target?.up) {
+      this.timeOut(call);
+      return;
+    }
     const targetLife = target.life;
-    const reply = answerNow(target.gossiper, target.transport, call.message);
-    if (reply instanceof Promise) {
-      this.clock.resolvedSomething();
-      reply.then((answer) => this.sendReply(call, target, targetLife, answer));
-    } else this.sendReply(call, target, targetLife, reply);
+    let answered = false;
+    answerThen(
+      target.gossiper,
+      target.transport,
+      call.message,
+      (reply) => {
+        answered = true;
+        this.sendReply(call, target, targetLife, reply);
+      },
+      rethrow,
+    );
+    // An answer that waits (a ping-req's own probe) may come after the deadline, or never.
+    if (!answered) this.timeOut(call);
   }
 
   /** Sends a peer's answer back, unless the peer went down or restarted meanwhile. */
   private sendReply(call: Call, target: SimNode, targetLife: number, reply: unknown): void {
     this.touched(target);
-    if (!target.up || target.life !== targetLife || reply === undefined) return;
-    this.net.send(target.name, call.from.name, () => {
-      if (this.sameLife(call.from, call.life)) this.settle(call, reply, true);
+    if (!target.up || target.life !== targetLife || reply === undefined) {
+      this.timeOut(call);
+      return;
+    }
+    const arrival = this.net.send(target.name, call.from.name, () => {
+      if (this.sameLife(call.from, call.life)) this.settle(call, true, reply);
+      else this.timeOut(call);
     });
+    if (arrival === null || arrival >= call.deadline) this.timeOut(call);
+  }
+
+  /**
+   * The request will time out: at its deadline, with no answer before it. A timeout is put on
+   * the clock only once no answer can beat it (it was lost, the peer is down, the answer comes
+   * too late), not for every request: most are answered, and a cancelled timeout would still
+   * come up on the clock in its turn. It takes the place among events at its time that it would
+   * have had if put on the clock when the request was sent, so a run is the same either way.
+   */
+  private timeOut(call: Call): void {
+    if (call.settled || call.timeout !== undefined) return;
+    call.timeout = this.clock.at(call.deadline, () => this.settle(call, false, TIMED_OUT), call.place);
   }
 
   /** Settles a request once: with its answer, or with a timeout. */
-  private settle(call: Call, value: unknown, answered: boolean): void {
+  private settle(call: Call, answered: boolean, value: unknown): void {
     if (call.settled) return;
     call.settled = true;
     if (call.timeout) this.clock.cancel(call.timeout);
-    this.clock.resolvedSomething();
-    if (answered) call.resolve(value);
-    else call.reject(value);
+    call.then(answered, value);
   }
 
   /** The node is up and still in the life `life` (not crashed or restarted since). */
@@ -489,6 +537,13 @@ export class SimCluster {
     }
     this.onTouch?.(node);
   }
+}
+
+function ignore(): void {}
+
+/** A step that threw while answering a peer is a bug of the core: the run stops on it. */
+function rethrow(error: unknown): never {
+  throw error;
 }
 
 export function nodeName(index: number): string {

@@ -74,23 +74,22 @@ export class Network {
   }
 
   /**
-   * Sends one message: returns false when it is dropped (loss or partition), otherwise
-   * schedules `deliver` after a sampled latency and returns true.
+   * Sends one message: returns null when it is dropped (loss or partition), otherwise
+   * schedules `deliver` after a sampled latency and returns the virtual time it arrives.
    */
-  send(from: string, to: string, deliver: () => void): boolean {
+  send(from: string, to: string, deliver: () => void): number | null {
     this.stats.sent++;
     const cross = this.regionOf !== undefined && this.regionOf(from) !== this.regionOf(to);
     if (cross) this.stats.crossRegion++;
     if (!this.connected(from, to)) {
       this.stats.cut++;
-      return false;
+      return null;
     }
     if (this.loss > 0 && this.rng() < this.loss) {
       this.stats.lost++;
-      return false;
+      return null;
     }
     this.stats.delivered++;
-    this.clock.after(this.latency.sample(this.rng) + (cross ? this.crossLatencyMs : 0), deliver);
-    return true;
+    return this.clock.after(this.latency.sample(this.rng) + (cross ? this.crossLatencyMs : 0), deliver).at;
   }
 }

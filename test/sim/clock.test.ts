@@ -39,4 +39,15 @@ describe("VirtualClock", () => {
       { numRuns: 20 },
     );
   });
+
+  it("runs an event put on later in a place reserved earlier where it would have run then", () => {
+    const clock = new VirtualClock();
+    const ran: string[] = [];
+    const place = clock.reserve();
+    clock.after(10, () => ran.push("put on first"));
+    clock.at(10, () => ran.push("reserved first, put on second"), place);
+    clock.after(5, () => ran.push("sooner"));
+    while (clock.step()) {}
+    expect(ran).toEqual(["sooner", "reserved first, put on second", "put on first"]);
+  });
 });

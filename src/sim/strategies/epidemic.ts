@@ -119,7 +119,7 @@ export function runEpidemic(o: EpidemicOptions): EpidemicResult {
       if (carriesUpdate) inFlight--;
       deliver();
     });
-    if (!sent && carriesUpdate) inFlight--;
+    if (sent === null && carriesUpdate) inFlight--;
   };
 
   /** The sender (an infective node) learns how a contact went; `needless`: the partner knew. */
