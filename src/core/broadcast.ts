@@ -24,6 +24,12 @@ const INITIAL_CAPACITY = 8;
 const FULL_BELOW = 16;
 /** Items too big for the room left that one message passes over before it stops looking. */
 const MAX_SKIPPED = 64;
+/**
+ * Room a queue keeps however few items it holds: it gives room back (compacts) only past this.
+ * A queue of a few items grew and shrank again by the item (8 slots, 16, 8 again), eight typed
+ * arrays made each time, on every message that retired an item.
+ */
+const KEPT_CAPACITY = 64;
 /** Most items queued at once. */
 export const MAX_QUEUED = 4096;
 
@@ -131,7 +137,7 @@ export class BroadcastQueue {
       this.sent(slot, limit);
     }
     chosen.length = 0;
-    if (this.capacity > INITIAL_CAPACITY && this.count * 4 < this.capacity) this.compact();
+    if (this.capacity > KEPT_CAPACITY && this.count * 4 < this.capacity) this.compact();
     return out;
   }
 
@@ -213,7 +219,7 @@ export class BroadcastQueue {
       transmits: this.transmits,
     };
     this.capacity = 0;
-    this.resize(Math.max(INITIAL_CAPACITY, this.count * 2), false);
+    this.resize(Math.max(KEPT_CAPACITY, this.count * 2), false);
     this.heads.length = 0;
     this.tails.length = 0;
     this.reporters.clear();

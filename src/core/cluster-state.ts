@@ -83,6 +83,8 @@ export class ClusterState {
   private readonly writers = new Map<string, NodeState>();
   /** The row handle `peek` and this state's own reads move from row to row. */
   private readonly cursor: TableRowState;
+  /** Scratch marks by table slot for `compare`, all 0 between calls (one per state, not per call). */
+  private seen = new Uint8Array(0);
 
   constructor(
     readonly self: NodeState,
@@ -290,17 +292,19 @@ export class ClusterState {
     // another bucket (a peer's digest holds none) is looked up in the index.
     const slots = new Map<string, number>();
     for (const slot of ours) slots.set(this.table.name(slot), slot);
-    // Members of ours the entries named, by slot.
-    const seen = new Uint8Array(this.table.slotCapacity);
+    // Members of ours the entries named, by slot: a scratch kept by this state, cleared below.
+    if (this.seen.length < this.table.slotCapacity) this.seen = new Uint8Array(this.table.slotCapacity);
+    const seen = this.seen;
     for (const [name, generation, incarnation, status, maxVersion, gc = 0] of entries) {
       // What we may ask for: only `onlyNeed` when given, never a member this node writes.
       const wantIt = (onlyNeed === undefined || onlyNeed === name) && !this.writes(name);
-      const slot = slots.get(name) ?? (mask[bucketOf(name)] === 1 ? undefined : this.table.slotOf(name));
+      const mine = slots.get(name);
+      const slot = mine ?? (mask[bucketOf(name)] === 1 ? undefined : this.table.slotOf(name));
       if (slot === undefined) {
         if (wantIt && !this.buried(name, generation, incarnation)) need.push([name, generation, 0]);
         continue;
       }
-      seen[slot] = 1;
+      if (mine !== undefined) seen[mine] = 1;
       const local = this.member(slot, true);
       const localGeneration = local.generation;
       if (generation > localGeneration) {
@@ -323,6 +327,7 @@ export class ClusterState {
     }
     for (const slot of ours) {
       if (seen[slot] === 0) offer.push({ name: this.table.name(slot), fromVersion: 0, peerGc: 0 });
+      seen[slot] = 0;
     }
     return { need, offer };
   }
