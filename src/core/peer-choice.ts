@@ -26,7 +26,6 @@ export const DEAD_ONLY: readonly PeerKind[] = [DEAD_PEER];
 export function exchangePeers(ctx: EngineContext, rounds: number): string[] {
   const { config, rng } = ctx;
   const reachable = ctx.peers.size(ALIVE_PEER) + ctx.peers.size(SUSPECT_PEER);
-  const dead = ctx.peers.all(DEAD_ONLY);
   const seeds = ctx.seedList.filter((seed) => seed !== ctx.name);
   if (ctx.selfStatus === "joining") {
     if (ctx.joinWait > 0) {
@@ -43,9 +42,14 @@ export function exchangePeers(ctx: EngineContext, rounds: number): string[] {
   // node that died and was forgotten here (Serf's reconnect): past a partition longer than the
   // dead grace each side has buried the other, and no one would reach across but by chance.
   const chosen: string[] = [];
+  // The list of them is made only when the chance comes up: a node on the small side of a
+  // partition holds most of the mesh dead, and wakes every round while it lasts.
   const graves = ctx.state.graveyard.size;
-  if ((dead.length > 0 || graves > 0) && rng() < chanceOver(config.deadPeerProbability, rounds)) {
-    const tried = dead.map((slot) => ctx.state.table.name(slot));
+  if (
+    (ctx.peers.size(DEAD_PEER) > 0 || graves > 0) &&
+    rng() < chanceOver(config.deadPeerProbability, rounds)
+  ) {
+    const tried = ctx.peers.all(DEAD_ONLY).map((slot) => ctx.state.table.name(slot));
     for (const [name, grave] of graves > 0 ? ctx.state.graveyard : []) if (grave.peer) tried.push(name);
     if (tried.length > 0) chosen.push(tried[randomInt(rng, tried.length)] as string);
   }

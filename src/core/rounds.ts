@@ -85,7 +85,9 @@ export function tick(ctx: EngineContext): void {
     config.suspicionMaxMult,
   );
   for (const name of [...ctx.suspects]) {
-    const node = state.get(name);
+    // A read that ends at once (no row object per suspect and round: a partition's small side
+    // suspects most of the mesh).
+    const node = state.peek(name);
     if (!node || node.status !== SUSPECT || state.writes(name)) {
       ctx.suspects.delete(name);
       continue;
@@ -123,7 +125,7 @@ export function tick(ctx: EngineContext): void {
     }
   }
   for (const name of ctx.forgetQueue.due(now)) {
-    const node = state.get(name);
+    const node = state.peek(name);
     if (!node || state.writes(name) || (node.status !== DEAD && node.status !== LEFT)) continue;
     const grace = node.status === DEAD ? config.deadGraceMs : config.leftGraceMs;
     const since = records.since(name, now);
