@@ -19,8 +19,15 @@ export function collectGarbage(): void {
   collect();
 }
 
-/** Bytes held now by this thread: heap used plus external memory, after a full collection. */
+/**
+ * Bytes held now by this thread: heap used plus external memory, after two full collections.
+ * After one, the array buffers it freed are still counted as external memory until the next:
+ * a lifetime run at N=200 read 12.6 MB of external memory after one and 6.1 MB after two, and
+ * its `heapGrowth` went from 1.06 to between 1.06 and 1.27 with how many typed arrays the last
+ * moments before a measurement had dropped.
+ */
 export function heldBytes(): number {
+  collectGarbage();
   collectGarbage();
   const stats = getHeapStatistics();
   return stats.used_heap_size + stats.external_memory;
