@@ -8,7 +8,7 @@
 import { BUCKETS, fnv1a, type Hash64 } from "./fingerprint.js";
 import type { Interner } from "./interner.js";
 import { NameIndex } from "./name-index.js";
-import type { KeyStore } from "./node-state.js";
+import { copyKeyStore, type KeyStore } from "./node-state.js";
 import type { StatusCode } from "./types.js";
 
 /** Slots a new table starts with. */
@@ -85,7 +85,7 @@ export class MemberTable {
     for (const [slot, value] of this.gcVersions) copy.gcVersions.set(slot, value);
     for (const [slot, value] of this.heartbeats) copy.heartbeats.set(slot, value);
     for (const [slot, store] of this.stores) {
-      copy.stores.set(slot, { keys: new Map(store.keys), tombstoneAt: new Map(store.tombstoneAt) });
+      copy.stores.set(slot, copyKeyStore(store));
     }
     return copy;
   }

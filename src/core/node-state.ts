@@ -37,14 +37,43 @@ export function nodeDeltaHeaderBytes(name: string): number {
   return name.length + 96;
 }
 
-/** A member's keys and the local time each tombstone was first seen, for garbage collection. */
+/**
+ * A member's keys and the local time each tombstone was first seen, for garbage collection.
+ * `tombstoneAt` is one shared empty map until the member has a tombstone (change it only
+ * through `markTombstone`, `unmarkTombstone` and `clearTombstones`): most members never have
+ * one, and every node holds a key store per member that wrote, a million at N=1000 in the
+ * simulator, where a map of its own each cost about 170 bytes.
+ */
 export interface KeyStore {
   readonly keys: Map<string, VersionedValue>;
-  readonly tombstoneAt: Map<string, number>;
+  tombstoneAt: ReadonlyMap<string, number>;
 }
 
+const NO_TOMBSTONES: ReadonlyMap<string, number> = new Map();
+
 export function newKeyStore(): KeyStore {
-  return { keys: new Map(), tombstoneAt: new Map() };
+  return { keys: new Map(), tombstoneAt: NO_TOMBSTONES };
+}
+
+/** A copy of a key store (its own maps, the shared empty one kept). */
+export function copyKeyStore(store: KeyStore): KeyStore {
+  const tombstoneAt = store.tombstoneAt.size > 0 ? new Map(store.tombstoneAt) : NO_TOMBSTONES;
+  return { keys: new Map(store.keys), tombstoneAt };
+}
+
+/** Notes when `key`'s tombstone was first seen. */
+export function markTombstone(store: KeyStore, key: string, at: number): void {
+  if (store.tombstoneAt === NO_TOMBSTONES) store.tombstoneAt = new Map();
+  (store.tombstoneAt as Map<string, number>).set(key, at);
+}
+
+/** Forgets `key`'s tombstone (it was written again, or collected). */
+export function unmarkTombstone(store: KeyStore, key: string): void {
+  if (store.tombstoneAt.size > 0) (store.tombstoneAt as Map<string, number>).delete(key);
+}
+
+export function clearTombstones(store: KeyStore): void {
+  store.tombstoneAt = NO_TOMBSTONES;
 }
 
 /** The key store a snapshot holds, or undefined when it holds no keys. */
@@ -53,7 +82,7 @@ export function keyStoreOf(snapshot: NodeStateSnapshot, now: number): KeyStore |
   const store = newKeyStore();
   for (const [key, value, version, at] of snapshot.keys) {
     store.keys.set(key, { value, version });
-    if (value === null) store.tombstoneAt.set(key, at ?? now);
+    if (value === null) markTombstone(store, key, at ?? now);
   }
   return store;
 }
@@ -109,7 +138,7 @@ export abstract class MemberState {
     this.maxVersion = version;
     const store = this.store(true) as KeyStore;
     store.keys.set(key, { value, version });
-    store.tombstoneAt.delete(key);
+    unmarkTombstone(store, key);
     return version;
   }
 
@@ -121,7 +150,7 @@ export abstract class MemberState {
     this.maxVersion = version;
     const store = this.store(true) as KeyStore;
     store.keys.set(key, { value: null, version });
-    store.tombstoneAt.set(key, now);
+    markTombstone(store, key, now);
     return version;
   }
 
@@ -212,8 +241,10 @@ export abstract class MemberState {
     if (delta.reset && this.maxVersion < delta.gc && this.gcVersion < delta.gc) {
       for (const key of this.keys.keys()) result.changedKeys.push(key);
       const held = this.store(false);
-      held?.keys.clear();
-      held?.tombstoneAt.clear();
+      if (held) {
+        held.keys.clear();
+        clearTombstones(held);
+      }
       this.maxVersion = 0;
       this.gcVersion = delta.gc;
     } else if (delta.from > this.maxVersion) {
@@ -225,8 +256,8 @@ export abstract class MemberState {
       if (!current || current.version < version) {
         const store = this.store(true) as KeyStore;
         store.keys.set(key, { value, version });
-        if (value === null) store.tombstoneAt.set(key, now);
-        else store.tombstoneAt.delete(key);
+        if (value === null) markTombstone(store, key, now);
+        else unmarkTombstone(store, key);
         result.changedKeys.push(key);
       }
     }
@@ -249,7 +280,7 @@ export abstract class MemberState {
         this.gcVersion = Math.max(this.gcVersion, entry.version);
         dropped++;
       }
-      store.tombstoneAt.delete(key);
+      unmarkTombstone(store, key);
     }
     return dropped;
   }
