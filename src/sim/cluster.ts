@@ -1,8 +1,8 @@
 /**
  * A cluster of real core Gossipers on the virtual clock and network, driven by the core's own
- * driver (runRound, answer) exactly as the Durable Object drives them. Each node runs rounds
- * at the interval its Gossiper asks for, plus jitter, from a random
- * offset. Requests cross the lossy network and are answered by the peer's driver; a request
+ * driver (runRoundThen, answerThen: the steps the Durable Object awaits as runRound and
+ * answer). Each node runs rounds at the interval its Gossiper asks for, plus jitter, from a
+ * random offset. Requests cross the lossy network and are answered by the peer's driver; a request
  * with no answer times out on the virtual clock. A crashed node is silent, like a hung machine:
  * its callers time out. Messages are handed over without copying: the Gossiper never mutates
  * an inbound message and never keeps references into it, and never mutates one it sent.
