@@ -43,7 +43,8 @@ export function receive<T extends GossipMessage["t"]>(
   ctx.counters.bytesReceived += size;
   // We heard from a peer: a joining node is now alive.
   if (ctx.selfStatus === "joining") ctx.selfStatus = "alive";
-  ctx.freshNews = [];
+  // Only a hot push fills it, and handlePush takes it: most messages find it empty already.
+  if (ctx.freshNews.length > 0) ctx.freshNews = [];
   const message: GossipMessage = parsed.message;
   if (message.n)
     absorbNews(
@@ -278,14 +279,25 @@ export function reindexSlot(ctx: EngineContext, slot: number): void {
   const node = ctx.state.at(slot);
   const name = node.name;
   const writer = ctx.state.writes(name);
-  ctx.peers.set(slot, isPeerNode(ctx, node) ? (PEER_KIND[node.status] as PeerKind) : NOT_PEER);
+  const kind = isPeerNode(ctx, node) ? (PEER_KIND[node.status] as PeerKind) : NOT_PEER;
+  // A member newly dead or left may be some agent's home: a peer's kind changes with its
+  // status. Members filed under no kind (left, or of a kind not known yet) count every time.
+  if (
+    (node.status === DEAD || node.status === LEFT) &&
+    (kind === NOT_PEER ? !isAgentState(node) : ctx.peers.kindOf(slot) !== kind)
+  )
+    ctx.homesChanged = true;
+  ctx.peers.set(slot, kind);
   if (!writer && node.status === SUSPECT) ctx.suspects.add(name);
   else ctx.suspects.delete(name);
   if (!writer && node.status === ALIVE && isAgentState(node)) {
-    ctx.agents.add(name);
-    ctx.homesChanged = true;
+    // Only an agent new here, or naming another home, is checked again: not one that wrote.
+    const home = homeOf(node);
+    if (!ctx.agents.has(name) || ctx.agents.get(name) !== home) {
+      ctx.agents.set(name, home);
+      ctx.homesChanged = true;
+    }
   } else ctx.agents.delete(name);
-  if (node.status === DEAD || node.status === LEFT) ctx.homesChanged = true;
 }
 
 /** A dead or left member (not one this node writes) is queued for forgetting after its grace. */

@@ -55,15 +55,16 @@ export interface EngineContext {
   readonly records: MemberRecords;
   /** Gossip peers by status, kept as statuses change: a round never walks every member. */
   readonly peers: PeerSets;
-  /** Members suspected here (judged every round), and agents whose home is checked each round. */
+  /** Members suspected here (judged every round). */
   readonly suspects: Set<string>;
   /** Suspects heard of fresh from their first reporter, probed at the next wake to confirm (bounded). */
   readonly confirmNext: Set<string>;
-  readonly agents: Set<string>;
+  /** Alive agents this node does not host, each with the home it names: their homes are checked. */
+  readonly agents: Map<string, string | undefined>;
   /**
    * An agent or a possible home changed since the round last checked the agents' homes (an
-   * agent indexed, a member dead or left): only then are they checked again, so a quiet round
-   * does not visit every agent.
+   * agent indexed anew or naming another home, a member newly dead or left): only then are they
+   * checked again, so a round does not visit every agent, nor does an agent's heartbeat.
    */
   homesChanged: boolean;
   /** Dead and left members, by when their grace ends and they are forgotten. */
@@ -155,7 +156,7 @@ export function createContext(
     peers: new PeerSets(),
     suspects: new Set(),
     confirmNext: new Set(),
-    agents: new Set(),
+    agents: new Map(),
     homesChanged: true,
     forgetQueue: new DeadlineQueue(),
     broadcasts: new BroadcastQueue(options.name),

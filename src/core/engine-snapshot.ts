@@ -83,7 +83,7 @@ export function adoptView(ctx: EngineContext, template: EngineContext): void {
   reindex(ctx, template.name);
   reindex(ctx, ctx.name);
   for (const other of template.suspects) reindex(ctx, other);
-  for (const other of template.agents) reindex(ctx, other);
+  for (const other of template.agents.keys()) reindex(ctx, other);
   ctx.selfStatus = template.selfStatus === "left" ? "alive" : template.selfStatus;
   ctx.aePause = ctx.config.maxBackoffRounds; // a converged view: nothing is news
 }

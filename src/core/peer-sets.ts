@@ -83,6 +83,11 @@ export class PeerSets {
     return this.counts[kind] as number;
   }
 
+  /** The kind `slot` is filed under (NOT_PEER when none). */
+  kindOf(slot: number): PeerKind {
+    return (this.kinds[slot] ?? NOT_PEER) as PeerKind;
+  }
+
   /** Whether `slot` is alive or suspect (a peer worth probing). */
   reachable(slot: number): boolean {
     const kind = this.kinds[slot];
@@ -131,7 +136,8 @@ export class PeerSets {
     return sample(rng, pool, k);
   }
 
-  private nth(kinds: readonly PeerKind[], index: number): number {
+  /** The `index`th slot of the given kinds, in the order `all` lists them. */
+  nth(kinds: readonly PeerKind[], index: number): number {
     let i = index;
     for (const kind of kinds) {
       const count = this.counts[kind] as number;

@@ -100,7 +100,7 @@ export function tick(ctx: EngineContext): void {
     }
     if (suspicion.expired(now, config.suspicionConfirmations, minMs, maxMs)) declare(ctx, name, DEAD);
   }
-  for (const name of ctx.homesChanged ? [...ctx.agents] : []) {
+  for (const name of ctx.homesChanged ? [...ctx.agents.keys()] : []) {
     const node = state.get(name);
     if (!node || node.status !== ALIVE || ctx.hosted.has(name)) {
       ctx.agents.delete(name);

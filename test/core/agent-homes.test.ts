@@ -34,6 +34,27 @@ describe("the agents a node knows, on its quiet rounds", () => {
     expect(lookups.mock.calls.length).toBeLessThan(AGENTS);
   });
 
+  it("are not visited one by one when an agent wrote, its home the same", () => {
+    const { n0: observer, n1: home, exchange, advance } = pair();
+    for (let i = 0; i < AGENTS; i++) home.hostHeartbeat(`agent-${i}`, 10_000, { load: "1" }, () => {});
+    home.takeOutbox();
+    exchange(home, observer);
+    observer.takeOutbox();
+    observer.beginRound();
+    for (let i = 0; i < 5; i++) {
+      advance(100);
+      home.hostHeartbeat(`agent-${i}`, 10_000, { load: String(i + 2) }, () => {});
+    }
+    home.takeOutbox();
+    exchange(home, observer);
+    observer.takeOutbox();
+    expect(observer.stateOf("agent-4")?.get("load")).toBe("6");
+    const lookups = vi.spyOn(ClusterState.prototype, "get");
+    advance(100);
+    observer.beginRound();
+    expect(lookups.mock.calls.length).toBeLessThan(AGENTS);
+  });
+
   it("are suspected once their home is dead", () => {
     const { observer, advance } = knowingAgents();
     observer.beginRound();
