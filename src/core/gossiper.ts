@@ -65,6 +65,9 @@ import type {
   SynMessage,
 } from "./types.js";
 
+/** What `drainEvents` answers when none is queued. */
+const NO_EVENTS: readonly MembershipEvent[] = Object.freeze([]);
+
 /** A node's options when its name and generation come from a saved record. */
 type RestoreOptions = Omit<GossiperOptions, "name" | "generation">;
 
@@ -359,8 +362,10 @@ export class Gossiper {
   }
 
   /** Takes the events queued since the last call. */
-  drainEvents(): MembershipEvent[] {
+  drainEvents(): readonly MembershipEvent[] {
     const out = this.ctx.events;
+    // Most calls find none (a shell drains after every message): no new list for them.
+    if (out.length === 0) return NO_EVENTS;
     this.ctx.events = [];
     return out;
   }

@@ -56,13 +56,15 @@ export class ProbeRing {
     const others = this.slots.length;
     if (others === 0 || count <= 0) return [];
     const self = this.positionOf(selfPhase);
-    const chosen = new Set<number>();
+    // A few targets (count is about probesPerRound x rounds): a list kept unique, not a set.
+    const chosen: number[] = [];
     for (let k = 1; k <= count; k++) {
       const offset = Math.floor(((k - 0.5) * others) / count);
       const at = (((self - 1 - (period % others) - offset) % others) + others) % others;
-      chosen.add(this.slots[at] as number);
+      const slot = this.slots[at] as number;
+      if (!chosen.includes(slot)) chosen.push(slot);
     }
-    return [...chosen];
+    return chosen;
   }
 
   /** Members before `phase` in the ring: this node's position. */

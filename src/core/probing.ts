@@ -47,12 +47,12 @@ export function planProbes(ctx: EngineContext, rounds: number, plan: RoundPlan, 
     const { peers, state } = ctx;
     for (const slot of ctx.probeRing.targets(peers, state.table, ctx.wakePhase, count, period)) {
       const target = state.table.name(slot);
-      if (confirming.has(target)) continue;
+      if (confirming?.has(target)) continue;
       plan.probes.push({ target, ping: makePing(ctx, target) });
     }
     return;
   }
-  const planned: PlannedProbes = { names: confirming, exhausted: new Set() };
+  const planned: PlannedProbes = { names: confirming ?? new Set(), exhausted: new Set() };
   for (; count > 0; count--) {
     const target = nextProbeTarget(ctx, own, planned);
     if (target === undefined) break;
@@ -85,8 +85,12 @@ export function confirmAtNextWake(ctx: EngineContext, news: readonly NewsItem[],
   }
 }
 
-/** Plans the confirming probes noted since the last wake (skipped in poor local health). */
-function planConfirmations(ctx: EngineContext, plan: RoundPlan): Set<string> {
+/**
+ * Plans the confirming probes noted since the last wake (skipped in poor local health); returns
+ * their targets, or undefined when none was noted (most wakes: no set made).
+ */
+function planConfirmations(ctx: EngineContext, plan: RoundPlan): Set<string> | undefined {
+  if (ctx.confirmNext.size === 0) return undefined;
   const planned = new Set<string>();
   if (ctx.awareness.health === 0) {
     for (const name of ctx.confirmNext) {
