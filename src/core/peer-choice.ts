@@ -15,6 +15,19 @@ export const REACHABLE: readonly PeerKind[] = [ALIVE_PEER, SUSPECT_PEER];
 export const ALIVE_ONLY: readonly PeerKind[] = [ALIVE_PEER];
 export const DEAD_ONLY: readonly PeerKind[] = [DEAD_PEER];
 
+/** A member dead here or buried after dying (a peer's grave), drawn uniformly; undefined: none. */
+function deadOrBuried(ctx: EngineContext, rng: EngineContext["rng"]): string | undefined {
+  const dead = ctx.peers.size(DEAD_PEER);
+  let buried = 0;
+  for (const grave of ctx.state.graveyard.values()) if (grave.peer) buried++;
+  if (dead + buried === 0) return undefined;
+  const index = randomInt(rng, dead + buried);
+  if (index < dead) return ctx.state.table.name(ctx.peers.nth(DEAD_ONLY, index));
+  let left = index - dead;
+  for (const [name, grave] of ctx.state.graveyard) if (grave.peer && left-- === 0) return name;
+  return undefined;
+}
+
 /**
  * Peers for this wake's exchanges (it covers `rounds` rounds; chances per round are taken
  * once for all of them): sometimes one believed dead or buried after dying, every wake; while
@@ -42,16 +55,15 @@ export function exchangePeers(ctx: EngineContext, rounds: number): string[] {
   // node that died and was forgotten here (Serf's reconnect): past a partition longer than the
   // dead grace each side has buried the other, and no one would reach across but by chance.
   const chosen: string[] = [];
-  // The list of them is made only when the chance comes up: a node on the small side of a
-  // partition holds most of the mesh dead, and wakes every round while it lasts.
+  // One is drawn from the dead, then the buried, without listing them: a node on the small side
+  // of a partition holds most of the mesh dead, and wakes every round while it lasts.
   const graves = ctx.state.graveyard.size;
   if (
     (ctx.peers.size(DEAD_PEER) > 0 || graves > 0) &&
     rng() < chanceOver(config.deadPeerProbability, rounds)
   ) {
-    const tried = ctx.peers.all(DEAD_ONLY).map((slot) => ctx.state.table.name(slot));
-    for (const [name, grave] of graves > 0 ? ctx.state.graveyard : []) if (grave.peer) tried.push(name);
-    if (tried.length > 0) chosen.push(tried[randomInt(rng, tried.length)] as string);
+    const tried = deadOrBuried(ctx, rng);
+    if (tried !== undefined) chosen.push(tried);
   }
   // So is a seed (less often as the cluster grows): it merges split brains at bootstrap.
   const seedChance = chanceOver(
