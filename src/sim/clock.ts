@@ -18,7 +18,15 @@ export interface Scheduled {
   run: () => void;
 }
 
+/** What an event runs: a function and the one argument it is called with. */
+type Run = (arg: never) => void;
+
 function nothing(): void {}
+
+/** Runs a cancellable event (whose `run` may have been cancelled since). */
+function runScheduled(event: Scheduled): void {
+  event.run();
+}
 
 /** A promise already settled: a reaction to it is queued as a microtask at once. */
 const SETTLED = Promise.resolve();
@@ -26,14 +34,16 @@ const SETTLED = Promise.resolve();
 /**
  * The queue is a 4-ary heap kept in parallel arrays: each event's time and sequence number in
  * typed arrays (what every comparison reads, packed together, with no object to follow) and
- * the event itself beside them. Events are ordered by (time, sequence), which no two share, so
- * any correct heap runs them in one and the same order.
+ * what it runs beside them, a function and its argument (`post`: no object or closure made per
+ * event, where the network schedules hundreds of millions a virtual day). Events are ordered by
+ * (time, sequence), which no two share, so any correct heap runs them in one and the same order.
  */
 export class VirtualClock {
   private times = new Float64Array(INITIAL_SLOTS);
   private seqs = new Float64Array(INITIAL_SLOTS);
-  /** The events by heap position; a slot past the end holds none (undefined). */
-  private events: Array<Scheduled | undefined> = [];
+  /** What each event runs and its argument, by heap position; past the end, undefined. */
+  private runs: Array<Run | undefined> = [];
+  private args: unknown[] = [];
   private length = 0;
   private seq = 0;
   private current: number;
@@ -65,13 +75,29 @@ export class VirtualClock {
     return this.seq++;
   }
 
-  /** Runs `run` at virtual time `at` (never earlier than now), in the place `reserve` gave, if any. */
+  /**
+   * Runs `run` at virtual time `at` (never earlier than now), in the place `reserve` gave, if any;
+   * the event returned can be cancelled.
+   */
   at(at: number, run: () => void, place = this.seq++): Scheduled {
     const event: Scheduled = { at: Math.max(at, this.current), seq: place, run };
+    this.put(event.at, place, runScheduled, event);
+    return event;
+  }
+
+  /**
+   * Calls `run(arg)` at virtual time `at` (never earlier than now); returns that time. It cannot
+   * be cancelled: the form for the many events that never are (a message's arrival).
+   */
+  post<T>(at: number, run: (arg: T) => void, arg: T): number {
+    const time = Math.max(at, this.current);
+    this.put(time, this.seq++, run as Run, arg);
+    return time;
+  }
+
+  private put(time: number, seq: number, run: Run, arg: unknown): void {
     if (this.length === this.times.length) this.grow();
-    const { times, seqs, events } = this;
-    const time = event.at;
-    const seq = event.seq;
+    const { times, seqs, runs, args } = this;
     let i = this.length++;
     while (i > 0) {
       const parent = ((i - 1) / ARITY) | 0;
@@ -79,13 +105,14 @@ export class VirtualClock {
       if (t < time || (t === time && (seqs[parent] as number) < seq)) break;
       times[i] = t;
       seqs[i] = seqs[parent] as number;
-      events[i] = events[parent] as Scheduled;
+      runs[i] = runs[parent];
+      args[i] = args[parent];
       i = parent;
     }
     times[i] = time;
     seqs[i] = seq;
-    events[i] = event;
-    return event;
+    runs[i] = run;
+    args[i] = arg;
   }
 
   /** Runs `run` after `delay` ms of virtual time. */
@@ -106,14 +133,17 @@ export class VirtualClock {
   /** Runs the next event; false when none is left. */
   step(): boolean {
     if (this.length === 0) return false;
-    const { times, seqs, events } = this;
-    const top = events[0] as Scheduled;
+    const { times, seqs, runs, args } = this;
+    const topAt = times[0] as number;
+    const topRun = runs[0] as Run;
+    const topArg = args[0];
     const n = --this.length;
     if (n > 0) {
       // The last event sinks from the root to its place.
       const time = times[n] as number;
       const seq = seqs[n] as number;
-      const last = events[n] as Scheduled;
+      const lastRun = runs[n];
+      const lastArg = args[n];
       let i = 0;
       for (;;) {
         const first = i * ARITY + 1;
@@ -133,18 +163,21 @@ export class VirtualClock {
         if (time < ct || (time === ct && seq < cs)) break;
         times[i] = ct;
         seqs[i] = cs;
-        events[i] = events[c] as Scheduled;
+        runs[i] = runs[c];
+        args[i] = args[c];
         i = c;
       }
       times[i] = time;
       seqs[i] = seq;
-      events[i] = last;
+      runs[i] = lastRun;
+      args[i] = lastArg;
     }
     // The vacated end holds no event: what it held can be collected.
-    events[n] = undefined;
+    runs[n] = undefined;
+    args[n] = undefined;
     if (n < this.times.length >> 2 && this.times.length > INITIAL_SLOTS) this.resize(this.times.length >> 1);
-    this.current = top.at;
-    top.run();
+    this.current = topAt;
+    (topRun as (arg: unknown) => void)(topArg);
     return true;
   }
 
@@ -169,7 +202,10 @@ export class VirtualClock {
     const seqs = new Float64Array(slots);
     seqs.set(this.seqs.subarray(0, this.length));
     this.seqs = seqs;
-    if (this.events.length > slots) this.events.length = slots;
+    if (this.runs.length > slots) {
+      this.runs.length = slots;
+      this.args.length = slots;
+    }
   }
 
   /**

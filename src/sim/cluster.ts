@@ -86,6 +86,11 @@ interface Call {
   place: number;
   /** Its timeout, once one is due (see `timeOut`), cancelled if it is settled first. */
   timeout: Scheduled | undefined;
+  /** The peer's answer, on its way back. */
+  reply: unknown;
+  /** The peer, once the request reached it, and its life then (see `sendReply`). */
+  target: SimNode | undefined;
+  targetLife: number;
 }
 
 export class SimCluster {
@@ -405,6 +410,9 @@ export class SimCluster {
         deadline,
         place,
         timeout: undefined,
+        reply: undefined,
+        target: undefined,
+        targetLife: 0,
       };
       // A crashed life sends nothing: its probes still in flight time out and go no further.
       if (!this.sameLife(from, life)) {
@@ -412,7 +420,7 @@ export class SimCluster {
         return;
       }
       this.onRequest?.(from.name, peer, message);
-      const arrival = this.net.send(from.name, peer, () => this.deliverRequest(call));
+      const arrival = this.net.send(from.name, peer, this.requestArrived, call);
       if (arrival === null || arrival >= deadline) this.timeOut(call);
     };
     return {
@@ -439,14 +447,18 @@ export class SimCluster {
     };
   }
 
-  /** A request reached its peer: it answers, at once or (a ping-req) after its own probe. */
-  private deliverRequest(call: Call): void {
+  /**
+   * A request reached its peer: it answers, at once or (a ping-req) after its own probe. (The
+   * network's events are these methods and a Call, not a closure made per message.)
+   */
+  private readonly requestArrived = (call: Call): void => {
     const target = this.nodes.get(call.peer);
     if (!target?.up) {
       this.timeOut(call);
       return;
     }
-    const targetLife = target.life;
+    call.target = target;
+    call.targetLife = target.life;
     let answered = false;
     answerThen(
       target.gossiper,
@@ -454,27 +466,32 @@ export class SimCluster {
       call.message,
       (reply) => {
         answered = true;
-        this.sendReply(call, target, targetLife, reply);
+        this.sendReply(call, reply);
       },
       rethrow,
     );
     // An answer that waits (a ping-req's own probe) may come after the deadline, or never.
     if (!answered) this.timeOut(call);
-  }
+  };
 
   /** Sends a peer's answer back, unless the peer went down or restarted meanwhile. */
-  private sendReply(call: Call, target: SimNode, targetLife: number, reply: unknown): void {
+  private sendReply(call: Call, reply: unknown): void {
+    const target = call.target as SimNode;
     this.touched(target);
-    if (!target.up || target.life !== targetLife || reply === undefined) {
+    if (!target.up || target.life !== call.targetLife || reply === undefined) {
       this.timeOut(call);
       return;
     }
-    const arrival = this.net.send(target.name, call.from.name, () => {
-      if (this.sameLife(call.from, call.life)) this.settle(call, true, reply);
-      else this.timeOut(call);
-    });
+    call.reply = reply;
+    const arrival = this.net.send(target.name, call.from.name, this.replyArrived, call);
     if (arrival === null || arrival >= call.deadline) this.timeOut(call);
   }
+
+  /** An answer came back to the life that asked, or to a life since gone (it times out). */
+  private readonly replyArrived = (call: Call): void => {
+    if (this.sameLife(call.from, call.life)) this.settle(call, true, call.reply);
+    else this.timeOut(call);
+  };
 
   /**
    * The request will time out: at its deadline, with no answer before it. A timeout is put on

@@ -75,9 +75,9 @@ export class Network {
 
   /**
    * Sends one message: returns null when it is dropped (loss or partition), otherwise
-   * schedules `deliver` after a sampled latency and returns the virtual time it arrives.
+   * schedules `deliver(arg)` after a sampled latency and returns the virtual time it arrives.
    */
-  send(from: string, to: string, deliver: () => void): number | null {
+  send<T = undefined>(from: string, to: string, deliver: (arg: T) => void, arg?: T): number | null {
     this.stats.sent++;
     const cross = this.regionOf !== undefined && this.regionOf(from) !== this.regionOf(to);
     if (cross) this.stats.crossRegion++;
@@ -90,6 +90,7 @@ export class Network {
       return null;
     }
     this.stats.delivered++;
-    return this.clock.after(this.latency.sample(this.rng) + (cross ? this.crossLatencyMs : 0), deliver).at;
+    const latency = this.latency.sample(this.rng) + (cross ? this.crossLatencyMs : 0);
+    return this.clock.post(this.clock.now + latency, deliver, arg as T);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The simulator's clock runs events in (time, scheduling order) however its heap grows and
- * shrinks: a burst of events far past the heap's first size, drained while more arrive, keeps
+ * shrinks, and whether they were posted with an argument or put on as cancellable callbacks: a burst of events far past the heap's first size, drained while more arrive, keeps
  * the order, which every seeded run depends on.
  */
 import fc from "fast-check";
@@ -17,9 +17,12 @@ describe("VirtualClock", () => {
           const clock = new VirtualClock();
           const ran: Array<[number, number]> = [];
           let id = 0;
+          // Half the events are posted (a function and its argument), half cancellable: one order.
+          const record = (mine: number) => ran.push([clock.now, mine]);
           const schedule = (delay: number) => {
             const mine = id++;
-            clock.after(delay, () => ran.push([clock.now, mine]));
+            if (mine % 2 === 0) clock.post(clock.now + delay, record, mine);
+            else clock.after(delay, () => record(mine));
           };
           for (const delay of burst) schedule(delay);
           // Events that schedule more while the heap drains (and shrinks).
@@ -49,5 +52,16 @@ describe("VirtualClock", () => {
     clock.after(5, () => ran.push("sooner"));
     while (clock.step()) {}
     expect(ran).toEqual(["sooner", "reserved first, put on second", "put on first"]);
+  });
+
+  it("drops what a cancelled event holds and runs nothing for it, in its turn", () => {
+    const clock = new VirtualClock();
+    const ran: string[] = [];
+    const cancelled = clock.after(10, () => ran.push("cancelled"));
+    clock.post(10, (what: string) => ran.push(what), "posted after it");
+    clock.cancel(cancelled);
+    while (clock.step()) {}
+    expect(ran).toEqual(["posted after it"]);
+    expect(clock.now).toBe(10);
   });
 });
