@@ -180,7 +180,10 @@ export class BroadcastQueue {
 
   private allocate(name: string): number {
     if (this.free.length === 0 && this.high === this.capacity) {
-      this.resize(Math.min(MAX_QUEUED, grownCapacity(this.capacity)));
+      // Doubled, not grown by a quarter as a member table is: a queue swells for a moment (a
+      // heal queues news of most of the mesh at every node) and compacts once drained, so its
+      // room costs little, where each growth is eight new columns.
+      this.resize(Math.min(MAX_QUEUED, grownCapacity(this.capacity, 2 * this.capacity)));
     }
     const slot = this.free.length > 0 ? (this.free.pop() as number) : this.high++;
     this.names[slot] = name;
