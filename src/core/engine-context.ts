@@ -223,6 +223,17 @@ export function emit(
   if (ctx.events.length > ctx.maxQueuedEvents) ctx.events.splice(0, ctx.events.length - ctx.maxQueuedEvents);
 }
 
+/** What `drainEvents` answers when none is queued. */
+const NO_EVENTS: readonly MembershipEvent[] = Object.freeze([]);
+
+/** Takes the events queued since the last call (most calls find none: no new list for them). */
+export function drainEvents(ctx: EngineContext): readonly MembershipEvent[] {
+  const out = ctx.events;
+  if (out.length === 0) return NO_EVENTS;
+  ctx.events = [];
+  return out;
+}
+
 /** Queues the event of a member's new status (`by`: who suspects it). */
 export function emitStatus(ctx: EngineContext, name: string, status: StatusCode, by?: string): void {
   emit(

@@ -21,7 +21,7 @@ import { isPeerNode, leave, ownChange, rejectUnknown } from "./claims.js";
 import type { ClusterState, Grave } from "./cluster-state.js";
 import type { GossipConfig } from "./config.js";
 import { countSent, handlePush, takeOutbox } from "./dissemination.js";
-import { createContext, type EngineContext, ownRegion, regionOf } from "./engine-context.js";
+import { createContext, drainEvents, type EngineContext, ownRegion, regionOf } from "./engine-context.js";
 import { adoptView, loadSnapshot, snapshotOf } from "./engine-snapshot.js";
 import type {
   GossiperOptions,
@@ -64,9 +64,6 @@ import type {
   SynAckMessage,
   SynMessage,
 } from "./types.js";
-
-/** What `drainEvents` answers when none is queued. */
-const NO_EVENTS: readonly MembershipEvent[] = Object.freeze([]);
 
 /** A node's options when its name and generation come from a saved record. */
 type RestoreOptions = Omit<GossiperOptions, "name" | "generation">;
@@ -363,11 +360,7 @@ export class Gossiper {
 
   /** Takes the events queued since the last call. */
   drainEvents(): readonly MembershipEvent[] {
-    const out = this.ctx.events;
-    // Most calls find none (a shell drains after every message): no new list for them.
-    if (out.length === 0) return NO_EVENTS;
-    this.ctx.events = [];
-    return out;
+    return drainEvents(this.ctx);
   }
 
   // ---------------------------------------------------------------- persistence (engine-snapshot.ts)
